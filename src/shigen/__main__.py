@@ -1,0 +1,3 @@
+from shigen.cli import main
+
+main()

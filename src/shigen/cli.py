@@ -1,0 +1,403 @@
+"""The ``shigen`` command.
+
+Exit codes: 0 success; 1 the run failed; 2 bad input. With ``--json`` a command
+prints exactly one JSON document on stdout; messages and progress go to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import traceback
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+import shigen
+from shigen.errors import InputError, ShigenError
+
+app = typer.Typer(name="shigen", help="An open scenario lab for energy and resource security.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+data_app = typer.Typer(help="Bundled and user datasets.", no_args_is_help=True)
+runs_app = typer.Typer(help="The run store.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+app.add_typer(runs_app, name="runs")
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+STATE: dict[str, Any] = {"debug": False, "data": []}
+F = TypeVar("F", bound=Callable[..., Any])
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON document on stdout")]
+DataOpt = Annotated[list[Path] | None, typer.Option(
+    "--data", help="folder of user datasets (catalogue.toml + CSVs); repeatable",
+    envvar=None)]
+
+
+def emit_json(doc: Any) -> None:
+    sys.stdout.write(json.dumps(doc, indent=2, default=str, allow_nan=False) + "\n")
+    sys.stdout.flush()
+
+
+def handle_errors(fn: F) -> F:
+    """Map shigen errors to exit codes and one clear message; no traceback unless --debug."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        as_json = bool(kwargs.get("as_json"))
+        try:
+            return fn(*args, **kwargs)
+        except ShigenError as exc:
+            if STATE["debug"]:
+                traceback.print_exc()
+            if as_json:
+                emit_json({"status": "error", "error": exc.to_dict()})
+            err.print(f"[bold red]error:[/] {exc.message}", markup=True, highlight=False)
+            raise typer.Exit(exc.exit_code) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # an internal failure: exit 1, say so plainly
+            if STATE["debug"]:
+                traceback.print_exc()
+            if as_json:
+                emit_json({"status": "error",
+                           "error": {"kind": "internal", "message": f"{type(exc).__name__}: {exc}"}})
+            err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
+                      "(rerun with --debug for the traceback)", highlight=False)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        print(f"shigen {shigen.__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[bool, typer.Option("--version", callback=version_callback,
+                                          is_eager=True, help="print the version")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
+    data: DataOpt = None,
+) -> None:
+    """shigen: energy pathways, materials, supply risk, disruptions and policy, with sources."""
+    STATE["debug"] = debug
+    STATE["data"] = list(data or [])
+
+
+def catalogue(data: list[Path] | None = None):  # type: ignore[no-untyped-def]
+    from shigen.datasets import Catalogue
+    from shigen.options import Options
+
+    opts = Options.from_env(data=[*STATE["data"], *(data or [])])
+    return Catalogue(opts.data_dirs)
+
+
+def store():  # type: ignore[no-untyped-def]
+    from shigen.options import Options
+    from shigen.runs import RunStore
+
+    return RunStore(Options.from_env().home)
+
+
+# --- run ------------------------------------------------------------------------------
+@app.command()
+@handle_errors
+def run(
+    study: Annotated[Path, typer.Argument(help="study file (TOML)")],
+    as_json: JsonOpt = False,
+    force: Annotated[bool, typer.Option("--force", help="recompute even if cached")] = False,
+    data: DataOpt = None,
+) -> None:
+    """Run the stages a study declares and store the run."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from shigen.runs import run_study
+    from shigen.study import load_study
+
+    s = load_study(study)
+    cat = catalogue(data)
+    st = store()
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=err, transient=True, disable=as_json or not err.is_terminal) as prog:
+        tasks: dict[str, Any] = {}
+
+        def progress(stage: str, event: str) -> None:
+            if event == "start":
+                tasks[stage] = prog.add_task(f"{stage} …", total=1)
+            else:
+                prog.update(tasks[stage], completed=1, description=f"{stage} done")
+
+        result = run_study(s, cat, st, force=force, progress=progress)
+    if as_json:
+        emit_json(result.to_json())
+        return
+    render_run(result)
+
+
+def render_run(result: Any) -> None:
+    from shigen.stages import get_stage
+
+    state = "cached" if result.cached else "computed"
+    out.print(f"[bold]{result.title}[/]  run [cyan]{result.run_id}[/] ({state})")
+    for stage, summary in result.stages.items():
+        spec = get_stage(stage)
+        render = getattr(spec, "render", None)
+        tables = render(summary) if render else [_generic_table(stage, summary)]
+        for t in tables:
+            out.print(t)
+    if result.absent:
+        out.print(f"stages not in this run: {', '.join(result.absent)}")
+    out.print(f"run folder: {result.path}")
+
+
+def _generic_table(stage: str, summary: dict[str, Any]) -> Table:
+    t = Table(title=stage)
+    t.add_column("key")
+    t.add_column("value")
+    for k, v in summary.items():
+        t.add_row(str(k), json.dumps(v, default=str)[:120])
+    return t
+
+
+# --- schema / new ---------------------------------------------------------------------
+@app.command()
+@handle_errors
+def schema() -> None:
+    """Print the JSON Schema of the study file."""
+    from shigen.study import json_schema
+
+    emit_json(json_schema())
+
+
+def examples_dir() -> Path:
+    return Path(__file__).parent / "examples"
+
+
+@app.command()
+@handle_errors
+def new(
+    directory: Annotated[Path, typer.Argument(help="folder to create the study in")],
+    example: Annotated[str, typer.Option(help="shipped study to start from")] = "japan-2009",
+    as_json: JsonOpt = False,
+) -> None:
+    """Copy a shipped example study into DIRECTORY to start from."""
+    names = sorted(p.stem for p in examples_dir().glob("*.toml"))
+    if example not in names:
+        raise InputError(f"no shipped study '{example}'", fix=f"use one of: {', '.join(names)}")
+    if directory.exists() and not directory.is_dir():
+        raise InputError(f"'{directory}' exists and is not a folder", fix="choose a new folder")
+    target = directory / f"{example}.toml"
+    if target.exists():
+        raise InputError(f"'{target}' already exists", fix="choose another folder or remove it")
+    directory.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(examples_dir() / f"{example}.toml", target)
+    if as_json:
+        emit_json({"created": str(target)})
+    else:
+        out.print(f"created {target}; run it with: shigen run {target}")
+
+
+# --- data -----------------------------------------------------------------------------
+@data_app.command("list")
+@handle_errors
+def data_list(as_json: JsonOpt = False, data: DataOpt = None) -> None:
+    """List datasets with their source, edition, license and status."""
+    cat = catalogue(data)
+    rows = []
+    for name in cat.names():
+        m = cat.meta(name)
+        rows.append({"name": name, "title": m.title, "source": m.source, "url": m.url,
+                     "edition": m.edition, "license": m.license, "status": m.status,
+                     "unit": m.unit, "dimensions": m.dimensions, "origin": m.origin})
+    if as_json:
+        emit_json(rows)
+        return
+    t = Table(title=f"{len(rows)} datasets")
+    for col in ("name", "title", "unit", "status", "edition", "origin"):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(r["name"], r["title"], r["unit"], r["status"], r["edition"], r["origin"])
+    out.print(t)
+
+
+@data_app.command("show")
+@handle_errors
+def data_show(
+    name: Annotated[str, typer.Argument(help="dataset name")],
+    as_json: JsonOpt = False,
+    rows: Annotated[int, typer.Option(min=0, help="rows to show")] = 20,
+    data: DataOpt = None,
+) -> None:
+    """Show one dataset: its provenance and first rows."""
+    cat = catalogue(data)
+    ds = cat.get(name)
+    frame = ds.frame
+    info = cat.describe(name)
+    summary: dict[str, Any] = {**info, "rows": len(frame), "sha256": ds.sha256}
+    if "year" in frame.columns:
+        summary["years"] = sorted(int(y) for y in frame["year"].unique())
+    if as_json:
+        summary["data"] = json.loads(frame.head(rows).to_json(orient="records"))
+        emit_json(summary)
+        return
+    for k in ("name", "title", "source", "url", "edition", "license", "unit", "status",
+              "dimensions", "rows", "years", "path"):
+        if summary.get(k) is not None:
+            out.print(f"[bold]{k}[/]: {summary[k]}", highlight=False)
+    t = Table()
+    for col in frame.columns:
+        t.add_column(str(col))
+    for rec in frame.head(rows).itertuples(index=False):
+        t.add_row(*(str(v) for v in rec))
+    out.print(t)
+
+
+@data_app.command("check")
+@handle_errors
+def data_check(
+    directory: Annotated[Path | None, typer.Argument(help="user data folder to check")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Validate a data folder (or the bundled data); report every problem with its location."""
+    from shigen.datasets import Catalogue
+    from shigen.errors import InputErrors
+
+    try:
+        cat = Catalogue([directory] if directory else [], include_bundled=directory is None)
+        problems = cat.check()
+    except InputErrors as exc:
+        problems = exc.problems
+    except InputError as exc:
+        problems = [exc]
+    names = [] if problems and "cat" not in locals() else cat.names()
+    if as_json:
+        emit_json({"ok": not problems, "datasets": names,
+                   "problems": [p.to_dict() for p in problems]})
+    else:
+        for p in problems:
+            err.print(f"[red]✗[/] {p.message}", highlight=False)
+        if not problems:
+            out.print(f"✓ {len(names)} datasets valid")
+    if problems:
+        raise typer.Exit(2)
+
+
+# --- runs -----------------------------------------------------------------------------
+@runs_app.command("list")
+@handle_errors
+def runs_list(as_json: JsonOpt = False) -> None:
+    """List stored runs."""
+    records = [r.to_dict() for r in store().list()]
+    if as_json:
+        emit_json(records)
+        return
+    t = Table(title=f"{len(records)} runs")
+    for col in ("run_id", "study", "created", "stages"):
+        t.add_column(col)
+    for r in records:
+        t.add_row(r["run_id"], r["study"], r["created"], ", ".join(r["stages"]))
+    out.print(t)
+
+
+@runs_app.command("show")
+@handle_errors
+def runs_show(run_id: Annotated[str, typer.Argument(help="run id, a unique prefix, or latest")],
+              as_json: JsonOpt = False) -> None:
+    """Show a run's manifest summary."""
+    st = store()
+    rid = st.resolve(run_id)
+    manifest = st.manifest(rid)
+    doc = {"run_id": rid, "study": manifest["study"]["study"]["name"],
+           "created": manifest["created"], "versions": manifest["versions"],
+           "timings": manifest["timings"], "absent_stages": manifest.get("absent_stages", []),
+           "data": {k: {"edition": v.get("edition"), "sha256": v["sha256"][:12]}
+                    for k, v in manifest["data"].items()},
+           **{k: v["summary"] for k, v in manifest["stages"].items()},
+           "path": str(st.path(rid))}
+    if as_json:
+        emit_json(doc)
+    else:
+        out.print_json(json.dumps(doc, default=str))
+
+
+@runs_app.command("export")
+@handle_errors
+def runs_export(
+    run_id: Annotated[str, typer.Argument(help="run id, a unique prefix, or latest")],
+    fmt: Annotated[str, typer.Option("--format", help="iamc | csv | parquet | netcdf")] = "iamc",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="where to write")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Export a run (IAMC table for pyam, CSV or Parquet folders, NetCDF)."""
+    from shigen.runs.export import export_run
+
+    formats = ("iamc", "csv", "parquet", "netcdf")
+    if fmt not in formats:
+        raise InputError(f"unknown format '{fmt}'", fix=f"use one of: {', '.join(formats)}")
+    st = store()
+    rid = st.resolve(run_id)
+    default = {"iamc": f"{rid}.iamc.csv", "netcdf": f"{rid}.nc"}.get(fmt, f"{rid}-{fmt}")
+    path = export_run(st, rid, fmt, output or Path(default))  # type: ignore[arg-type]
+    if as_json:
+        emit_json({"run_id": rid, "format": fmt, "path": str(path)})
+    else:
+        out.print(f"wrote {path}")
+
+
+@runs_app.command("compare")
+@handle_errors
+def runs_compare(
+    run_ids: Annotated[list[str], typer.Argument(help="two or more run ids")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Compare runs variable by variable (DuckDB over the runs' Parquet tables)."""
+    from shigen.runs.export import compare_runs
+
+    if len(run_ids) < 2:
+        raise InputError("compare needs at least two runs", fix="pass two or more run ids")
+    st = store()
+    rids = [st.resolve(r) for r in run_ids]
+    table = compare_runs(st, rids)
+    if as_json:
+        emit_json({"runs": rids, "rows": json.loads(table.to_json(orient="records"))})
+        return
+    t = Table(title="comparison")
+    for col in table.columns:
+        t.add_column(str(col))
+    for rec in table.head(200).itertuples(index=False):
+        t.add_row(*("" if v != v else (f"{v:.6g}" if isinstance(v, float) else str(v))
+                    for v in rec))
+    out.print(t)
+
+
+@runs_app.command("delete")
+@handle_errors
+def runs_delete(run_ids: Annotated[list[str], typer.Argument(help="run ids to delete")],
+                as_json: JsonOpt = False) -> None:
+    """Delete runs from the store."""
+    st = store()
+    rids = [st.resolve(r) for r in run_ids]
+    for rid in rids:
+        st.delete(rid)
+    if as_json:
+        emit_json({"deleted": rids})
+    else:
+        out.print(f"deleted {', '.join(rids)}")
+
+
+def main() -> None:
+    """Entry point of the ``shigen`` console script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,246 @@
+"""The dataset catalogue: metadata (title, source, edition, license, unit,
+dimensions, status) for every bundled and user dataset, and lazy, validated loading.
+
+A catalogue is a TOML file with one ``[datasets.<name>]`` table per dataset, beside
+the CSV files it describes. User folders (``--data DIR`` / ``SHIGEN_DATA``) hold
+their own ``catalogue.toml``; a user dataset with a bundled name overrides it.
+
+Examples
+--------
+>>> from shigen.datasets import Catalogue
+>>> cat = Catalogue.bundled()
+>>> "ree-mine-production" in cat
+True
+>>> cat.meta("ree-mine-production").unit
+'t'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+import xarray as xr
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from shigen.datasets.validate import read_dataset
+from shigen.errors import InputError, InputErrors, Location
+
+BUNDLED_DIR = Path(__file__).parent / "data"
+NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+Status = Literal["verified", "secondary", "estimate"]
+
+
+class DatasetMeta(BaseModel):
+    """Metadata of one dataset: what it is, where its figures come from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=NAME_PATTERN)
+    title: str = Field(min_length=1)
+    file: str = Field(min_length=1, description="CSV file name, relative to the catalogue")
+    source: str = Field(min_length=1, description="publication the figures come from")
+    url: str | None = None
+    edition: str = Field(min_length=1)
+    license: str = Field(min_length=1)
+    unit: str = Field(min_length=1, description="canonical unit; rows are converted to it")
+    dimensions: list[str] = Field(min_length=1)
+    status: Status
+    description: str = ""
+    commodity: str | None = Field(default=None, pattern=NAME_PATTERN)
+    min_value: float | None = 0.0
+    max_value: float | None = None
+    origin: str = "bundled"
+
+    @field_validator("dimensions")
+    @classmethod
+    def _dims_unique(cls, dims: list[str]) -> list[str]:
+        reserved = {"value", "unit", "status", "note", "source"}
+        for d in dims:
+            if d in reserved:
+                raise ValueError(f"'{d}' is a reserved column, not a dimension")
+        if len(set(dims)) != len(dims):
+            raise ValueError("dimension names must be unique")
+        return dims
+
+    @field_validator("unit")
+    @classmethod
+    def _unit_known(cls, unit: str) -> str:
+        from shigen.datasets.units import parse
+
+        parse(unit)
+        return unit
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A loaded, validated dataset: metadata plus a long-format frame.
+
+    The frame has the dimension columns, ``value`` (in ``meta.unit``) and, when
+    the file has them, per-row ``status`` and ``note``.
+    """
+
+    meta: DatasetMeta
+    frame: pd.DataFrame
+    path: Path
+    sha256: str
+
+    def to_xarray(self) -> xr.DataArray:
+        """The values as a labelled array over the dataset's dimensions."""
+        da = self.frame.set_index(self.meta.dimensions)["value"].to_xarray()
+        da.name = self.meta.name
+        da.attrs.update(units=self.meta.unit, source=self.meta.source,
+                        edition=self.meta.edition, status=self.meta.status)
+        return da
+
+
+def _location_of_key(text: str, key: str) -> int | None:
+    for i, line in enumerate(text.splitlines(), start=1):
+        if line.strip().startswith(f"[datasets.{key}]") or line.strip().startswith(
+                f'[datasets."{key}"]'):
+            return i
+    return None
+
+
+def _read_catalogue_file(path: Path, origin: str) -> dict[str, DatasetMeta]:
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"catalogue is not UTF-8 text (byte {exc.start})",
+                         Location(str(path)), "save the file as UTF-8") from exc
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        raise InputError(f"catalogue is not valid TOML: {exc}", Location(str(path), line),
+                         "fix the TOML syntax at that line") from exc
+    unknown = set(doc) - {"datasets"}
+    if unknown:
+        raise InputError(f"unknown top-level key(s) {sorted(unknown)}", Location(str(path)),
+                         "a catalogue holds only [datasets.<name>] tables")
+    metas: dict[str, DatasetMeta] = {}
+    problems: list[InputError] = []
+    for name, entry in doc.get("datasets", {}).items():
+        if not isinstance(entry, dict):
+            problems.append(InputError(f"datasets.{name} must be a table",
+                                       Location(str(path), _location_of_key(text, name))))
+            continue
+        try:
+            metas[name] = DatasetMeta(name=name, origin=origin, **entry)
+        except ValidationError as exc:
+            for err in exc.errors():
+                field = ".".join(str(p) for p in err["loc"])
+                problems.append(InputError(
+                    f"dataset '{name}': {err['msg']}",
+                    Location(str(path), _location_of_key(text, name), field=field),
+                    "see `shigen data list` for well-formed entries"))
+        except TypeError as exc:
+            problems.append(InputError(f"dataset '{name}': {exc}",
+                                       Location(str(path), _location_of_key(text, name))))
+    if problems:
+        raise InputErrors(problems)
+    return metas
+
+
+class Catalogue:
+    """Bundled datasets plus user folders, later folders overriding earlier ones."""
+
+    def __init__(self, dirs: list[Path] | None = None, include_bundled: bool = True):
+        self._metas: dict[str, DatasetMeta] = {}
+        self._dirs: dict[str, Path] = {}
+        self._cache: dict[str, Dataset] = {}
+        folders: list[tuple[Path, str]] = []
+        if include_bundled:
+            folders.append((BUNDLED_DIR, "bundled"))
+        for d in dirs or []:
+            folders.append((Path(d), str(d)))
+        for folder, origin in folders:
+            if not folder.is_dir():
+                raise InputError(f"data folder '{folder}' does not exist",
+                                 fix="pass an existing folder with --data or SHIGEN_DATA")
+            cat = folder / "catalogue.toml"
+            if not cat.is_file():
+                raise InputError(f"data folder '{folder}' has no catalogue.toml",
+                                 Location(str(folder)),
+                                 "add a catalogue.toml with one [datasets.<name>] table per CSV")
+            for name, meta in _read_catalogue_file(cat, origin).items():
+                self._metas[name] = meta
+                self._dirs[name] = folder
+
+    @classmethod
+    def bundled(cls) -> Catalogue:
+        return cls()
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._metas
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._metas))
+
+    def names(self) -> list[str]:
+        return sorted(self._metas)
+
+    def meta(self, name: str) -> DatasetMeta:
+        if name not in self._metas:
+            raise InputError(f"unknown dataset '{name}'",
+                             fix=f"use one of: {', '.join(self.names())}")
+        return self._metas[name]
+
+    def path(self, name: str) -> Path:
+        return self._dirs[name] / self.meta(name).file
+
+    def get(self, name: str) -> Dataset:
+        """Load and validate one dataset (cached)."""
+        if name not in self._cache:
+            meta = self.meta(name)
+            path = self.path(name)
+            frame, digest = read_dataset(path, meta)
+            self._cache[name] = Dataset(meta, frame, path, digest)
+        return self._cache[name]
+
+    def frame(self, name: str) -> pd.DataFrame:
+        return self.get(name).frame
+
+    def array(self, name: str) -> xr.DataArray:
+        return self.get(name).to_xarray()
+
+    def check(self) -> list[InputError]:
+        """Load every dataset; return all problems found (empty when clean)."""
+        problems: list[InputError] = []
+        for name in self.names():
+            try:
+                self.get(name)
+            except InputErrors as exc:
+                problems.extend(exc.problems)
+            except InputError as exc:
+                problems.append(exc)
+        return problems
+
+    def fingerprint(self) -> dict[str, str]:
+        """Content hash of every dataset (file bytes and metadata), for run ids."""
+        out = {}
+        for name in self.names():
+            meta = self.meta(name)
+            h = hashlib.sha256()
+            h.update(json.dumps(meta.model_dump(exclude={"origin"}), sort_keys=True).encode())
+            try:
+                h.update(self.path(name).read_bytes())
+            except OSError as exc:
+                raise InputError(f"dataset file is missing or unreadable ({exc.strerror})",
+                                 Location(str(self.path(name))),
+                                 "add the CSV or remove its catalogue entry") from exc
+            out[name] = h.hexdigest()
+        return out
+
+    def describe(self, name: str) -> dict[str, object]:
+        meta = self.meta(name)
+        d = meta.model_dump()
+        d["path"] = str(self.path(name))
+        return d

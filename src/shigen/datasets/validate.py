@@ -1,0 +1,177 @@
+"""Reading and validating one long-format CSV dataset.
+
+Every problem is reported with file, line and column, and all problems of a file
+are collected before raising, so ``shigen data check`` can list them at once.
+Values are converted to the catalogue unit with pint; country columns must hold
+ISO 3166-1 alpha-3 codes (or one of the aggregates in ``AGGREGATES``).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from shigen.datasets import units
+from shigen.errors import InputError, InputErrors, Location
+
+if TYPE_CHECKING:
+    from shigen.datasets.catalogue import DatasetMeta
+
+COUNTRY_COLUMNS = {"country", "importer", "exporter", "origin", "partner", "supplier"}
+AGGREGATES = {"WORLD", "OTHER"}
+OPTIONAL_COLUMNS = {"status", "note", "source"}
+ROW_STATUSES = {"verified", "secondary", "estimate"}
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+MAX_ABS_VALUE = 1e15
+MAX_PROBLEMS = 200
+
+
+@lru_cache(maxsize=1)
+def iso3_codes() -> frozenset[str]:
+    """ISO 3166-1 alpha-3 codes (from pycountry)."""
+    import pycountry
+
+    return frozenset(c.alpha_3 for c in pycountry.countries)
+
+
+def is_country(code: str) -> bool:
+    return code in AGGREGATES or code in iso3_codes()
+
+
+def read_dataset(path: Path, meta: DatasetMeta) -> tuple[pd.DataFrame, str]:
+    """Read ``path`` as described by ``meta``; return the frame and its sha256."""
+    where = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read dataset file ({exc.strerror})", Location(where),
+                         "check the 'file' entry of the catalogue") from exc
+    digest = hashlib.sha256(raw).hexdigest()
+    if not raw.strip():
+        raise InputError("dataset file is empty", Location(where),
+                         "add a header line and at least one row")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(f"file is not UTF-8 text (byte {exc.start})", Location(where, line),
+                         "save the file as UTF-8") from exc
+
+    rows = list(csv.reader(io.StringIO(text)))
+    header = [h.strip() for h in rows[0]]
+    required = [*meta.dimensions, "value", "unit"]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise InputError(f"missing column(s) {missing}; header has {header}",
+                         Location(where, 1),
+                         f"the header must name {required} (optional: {sorted(OPTIONAL_COLUMNS)})")
+    extra = [c for c in header if c not in required and c not in OPTIONAL_COLUMNS]
+    if extra:
+        raise InputError(f"unknown column(s) {extra}", Location(where, 1),
+                         f"declare them in 'dimensions' of the catalogue or remove them "
+                         f"(allowed: {required + sorted(OPTIONAL_COLUMNS)})")
+    if len(rows) < 2:
+        raise InputError("dataset has a header but no rows", Location(where, 2),
+                         "add at least one data row")
+
+    problems: list[InputError] = []
+
+    def problem(line: int, column: str, what: str, fix: str) -> None:
+        if len(problems) < MAX_PROBLEMS:
+            problems.append(InputError(what, Location(where, line, column), fix))
+
+    records: list[dict[str, object]] = []
+    seen: dict[tuple[str, ...], int] = {}
+    conv_cache: dict[str, float] = {}
+    for lineno, row in enumerate(rows[1:], start=2):
+        if not row or all(not c.strip() for c in row):
+            continue
+        if len(row) != len(header):
+            problem(lineno, "-", f"row has {len(row)} fields, header has {len(header)}",
+                    "quote fields that contain commas; one value per column")
+            continue
+        rec = dict(zip(header, (c.strip() for c in row), strict=True))
+        ok = True
+        for dim in meta.dimensions:
+            val = rec[dim]
+            if val == "":
+                problem(lineno, dim, f"empty {dim}", f"give every row a {dim}")
+                ok = False
+            elif dim == "year":
+                try:
+                    y = int(val)
+                    if not 1800 <= y <= 2200:
+                        raise ValueError
+                    rec[dim] = y
+                except ValueError:
+                    problem(lineno, dim, f"year '{val}' is not a year between 1800 and 2200",
+                            "write years as integers like 2009")
+                    ok = False
+            elif dim in COUNTRY_COLUMNS and not is_country(val):
+                problem(lineno, dim, f"'{val}' is not an ISO 3166-1 alpha-3 country code",
+                        f"use codes like JPN, CHN (or one of {sorted(AGGREGATES)})")
+                ok = False
+            elif dim == "commodity" and not SLUG.match(val):
+                problem(lineno, dim, f"commodity '{val}' is not lowercase-with-hyphens",
+                        "write commodity names like rare-earths, crude-oil")
+                ok = False
+        try:
+            value = float(rec["value"])
+        except ValueError:
+            problem(lineno, "value", f"value '{rec['value']}' is not a number",
+                    "write plain numbers (no thousands separators or units)")
+            continue
+        if not math.isfinite(value) or abs(value) > MAX_ABS_VALUE:
+            problem(lineno, "value", f"value {rec['value']} is not a finite number below 1e15",
+                    "check the magnitude and the unit")
+            continue
+        unit = rec["unit"]
+        if unit not in conv_cache:
+            try:
+                conv_cache[unit] = units.factor(unit, meta.unit)
+            except ValueError as exc:
+                problem(lineno, "unit", str(exc),
+                        f"use '{meta.unit}' or a unit convertible to it")
+                continue
+        value *= conv_cache[unit]
+        if meta.min_value is not None and value < meta.min_value:
+            problem(lineno, "value", f"value {value:g} {meta.unit} is below the minimum "
+                    f"{meta.min_value:g}", "production, trade and capacity cannot be negative")
+            ok = False
+        if meta.max_value is not None and value > meta.max_value:
+            problem(lineno, "value", f"value {value:g} {meta.unit} is above the maximum "
+                    f"{meta.max_value:g}", "shares are fractions in [0, 1]")
+            ok = False
+        if "status" in rec and rec["status"] and rec["status"] not in ROW_STATUSES:
+            problem(lineno, "status", f"status '{rec['status']}' is not one of "
+                    f"{sorted(ROW_STATUSES)}", "mark each figure verified, secondary or estimate")
+            ok = False
+        if not ok:
+            continue
+        key = tuple(str(rec[d]) for d in meta.dimensions)
+        if key in seen:
+            problem(lineno, ",".join(meta.dimensions),
+                    f"duplicate row for {dict(zip(meta.dimensions, key, strict=True))} "
+                    f"(first at line {seen[key]})", "keep one row per combination of dimensions")
+            continue
+        seen[key] = lineno
+        rec["value"] = value
+        rec["unit"] = meta.unit
+        rec.setdefault("status", meta.status)
+        if not rec["status"]:
+            rec["status"] = meta.status
+        records.append(rec)
+    if problems:
+        raise InputErrors(problems)
+    frame = pd.DataFrame.from_records(records)
+    cols = [*meta.dimensions, "value", "unit", "status"] + [
+        c for c in ("note", "source") if c in frame.columns]
+    return frame[cols], digest

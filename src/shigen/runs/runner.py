@@ -1,0 +1,123 @@
+"""The orchestrator: study + datasets → stages in order → one immutable run.
+
+``create → run stages → store`` is one readable path. The run id is a hash of the
+study, the content hashes of the resolved datasets, the package version and the
+seed, so an identical rerun is a cache hit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import xarray as xr
+
+import shigen
+from shigen.datasets import Catalogue
+from shigen.runs.store import RunRecord, RunStore
+from shigen.stages import get_stage
+from shigen.study import STAGE_ORDER, Study, available_stages
+
+Progress = Callable[[str, str], None]
+
+
+@dataclass
+class RunResult:
+    """What a run produced: its id, whether it came from the cache, per-stage summaries."""
+
+    run_id: str
+    study: str
+    title: str
+    cached: bool
+    status: str
+    stages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    absent: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    path: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"run_id": self.run_id, "study": self.study,
+                               "status": self.status, "cached": self.cached}
+        out.update(self.stages)
+        out["absent_stages"] = self.absent
+        out["path"] = self.path
+        return out
+
+
+def run_id_for(study: Study, fingerprint: dict[str, str]) -> str:
+    h = hashlib.sha256()
+    h.update(study.canonical_json().encode())
+    h.update(json.dumps(fingerprint, sort_keys=True).encode())
+    h.update(shigen.__version__.encode())
+    h.update(str(study.study.seed).encode())
+    return h.hexdigest()[:16]
+
+
+def _absent(study: Study) -> list[str]:
+    avail = set(available_stages())
+    declared = set(study.declared_stages())
+    return [s for s in STAGE_ORDER if s not in declared or s not in avail]
+
+
+def run_study(study: Study, catalogue: Catalogue, store: RunStore, *, force: bool = False,
+              progress: Progress | None = None) -> RunResult:
+    """Run every stage the study declares and store the run (or return the cached one)."""
+    fingerprint = catalogue.fingerprint()
+    run_id = run_id_for(study, fingerprint)
+    if not force and store.has(run_id):
+        manifest = store.manifest(run_id)
+        return RunResult(run_id, study.study.name, study.study.title, True, "complete",
+                         {k: v["summary"] for k, v in manifest["stages"].items()},
+                         manifest.get("absent_stages", []), manifest.get("timings", {}),
+                         str(store.path(run_id)))
+    results: dict[str, xr.Dataset] = {}
+    summaries: dict[str, dict[str, Any]] = {}
+    timings: dict[str, float] = {}
+    extra: dict[str, dict[str, Any]] = {}
+    for name in study.declared_stages():
+        spec = get_stage(name)
+        if progress:
+            progress(name, "start")
+        t0 = time.perf_counter()
+        ds = spec.run(getattr(study, name), study, catalogue, results)
+        results[name] = ds
+        summaries[name] = spec.summarize(ds)
+        timings[name] = round(time.perf_counter() - t0, 4)
+        extra[name] = {"summary": summaries[name],
+                       "checks": ds.attrs.get("checks_json") and json.loads(ds.attrs["checks_json"])}
+        if progress:
+            progress(name, "done")
+    used = sorted({n for n in fingerprint})
+    manifest: dict[str, Any] = {
+        "run_id": run_id,
+        "study": json.loads(study.canonical_json()),
+        "data": {n: {"sha256": fingerprint[n], **catalogue.describe(n)} for n in used},
+        "versions": {"shigen": shigen.__version__, "python": platform.python_version(),
+                     **_library_versions()},
+        "timings": timings,
+        "absent_stages": _absent(study),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "stages": extra,
+    }
+    record = RunRecord(run_id, study.study.name, study.study.title, time.time(), "complete",
+                       list(results), shigen.__version__)
+    path = store.write(run_id, manifest, results, record)
+    return RunResult(run_id, study.study.name, study.study.title, False, "complete", summaries,
+                     manifest["absent_stages"], timings, str(path))
+
+
+def _library_versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for lib in ("numpy", "xarray", "pandas", "linopy", "highspy", "pydantic", "pint"):
+        try:
+            out[lib] = version(lib)
+        except PackageNotFoundError:
+            pass
+    return out

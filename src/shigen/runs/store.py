@@ -1,0 +1,229 @@
+"""The run store: immutable run folders plus a SQLite (WAL) catalogue.
+
+Layout under ``SHIGEN_HOME``::
+
+    runs/<run_id>/manifest.json          study, data hashes, versions, timings, summaries
+    runs/<run_id>/<stage>/<var>.parquet  one long table per result variable
+    catalogue.sqlite                     one row per complete run (written last)
+
+A run folder is written under ``runs/.tmp-<run_id>-<pid>`` and renamed when
+complete; the catalogue row is inserted after the rename, in one transaction.
+A reader lists only catalogued runs whose folder exists, so a process killed at
+any moment leaves the visible store as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import xarray as xr
+
+from shigen.errors import InputError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    study TEXT NOT NULL,
+    title TEXT NOT NULL,
+    created REAL NOT NULL,
+    status TEXT NOT NULL,
+    stages TEXT NOT NULL,
+    version TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    run_id: str
+    study: str
+    title: str
+    created: float
+    status: str
+    stages: list[str]
+    version: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "study": self.study, "title": self.title,
+                "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.created)),
+                "status": self.status, "stages": self.stages, "version": self.version}
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _to_frame(da: xr.DataArray) -> pd.DataFrame:
+    name = da.name or "value"
+    if da.ndim == 0:
+        return pd.DataFrame({str(name): [da.item()]})
+    return da.to_dataframe(name=str(name)).reset_index()
+
+
+class RunStore:
+    """Immutable runs under ``home``; see the module docstring."""
+
+    def __init__(self, home: Path):
+        self.home = Path(home)
+        self.runs_dir = self.home / "runs"
+        self.runs_dir.mkdir(parents=True, exist_ok=True)
+        self.db_path = self.home / "catalogue.sqlite"
+        with self._db() as con:
+            con.executescript(SCHEMA)
+        self._recover()
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        con = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
+        try:
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA synchronous=NORMAL")
+            yield con
+        finally:
+            con.close()
+
+    def _recover(self) -> None:
+        """Remove temp folders of dead writers; restore a run caught mid-replacement."""
+        for p in self.runs_dir.glob(".*"):
+            parts = p.name.split("-")
+            try:
+                pid = int(parts[-1])
+            except ValueError:
+                continue
+            if _pid_alive(pid) and pid != os.getpid():
+                continue
+            if p.name.startswith(".trash-"):
+                run_id = "-".join(parts[1:-1])
+                final = self.runs_dir / run_id
+                if not final.exists():
+                    os.rename(p, final)
+                    continue
+            shutil.rmtree(p, ignore_errors=True)
+
+    # --- reading -----------------------------------------------------------------
+    def path(self, run_id: str) -> Path:
+        return self.runs_dir / run_id
+
+    def _rows(self, where: str = "", params: tuple[Any, ...] = ()) -> list[RunRecord]:
+        with self._db() as con:
+            rows = con.execute(
+                "SELECT run_id, study, title, created, status, stages, version FROM runs "
+                + where + " ORDER BY created", params).fetchall()
+        return [RunRecord(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) for r in rows
+                if (self.runs_dir / r[0] / "manifest.json").is_file()]
+
+    def list(self) -> list[RunRecord]:
+        return self._rows()
+
+    def has(self, run_id: str) -> bool:
+        return bool(self._rows("WHERE run_id = ?", (run_id,)))
+
+    def resolve(self, ref: str) -> str:
+        """A full run id from a unique prefix, or ``latest``."""
+        records = self.list()
+        if ref == "latest" and records:
+            return records[-1].run_id
+        hits = [r.run_id for r in records if r.run_id.startswith(ref)] if ref else []
+        if len(hits) == 1:
+            return hits[0]
+        if not hits:
+            raise InputError(f"no run '{ref}' in the store {self.home}",
+                             fix="see `shigen runs list` for run ids")
+        raise InputError(f"run id prefix '{ref}' matches {len(hits)} runs",
+                         fix="give more characters of the run id")
+
+    def manifest(self, run_id: str) -> dict[str, Any]:
+        path = self.path(run_id) / "manifest.json"
+        manifest: dict[str, Any] = json.loads(path.read_text("utf-8"))
+        return manifest
+
+    def load_stage(self, run_id: str, stage: str) -> xr.Dataset:
+        """Rebuild a stage's ``xarray.Dataset`` from its Parquet tables."""
+        manifest = self.manifest(run_id)
+        info = manifest["stages"][stage]
+        data_vars = {}
+        for var, meta in info["variables"].items():
+            frame = pd.read_parquet(self.path(run_id) / stage / f"{var}.parquet")
+            dims = meta["dims"]
+            if dims:
+                da = frame.set_index(dims)[var].to_xarray()
+            else:
+                da = xr.DataArray(frame[var].iloc[0])
+            da.attrs.update(meta.get("attrs", {}))
+            data_vars[var] = da
+        ds = xr.Dataset(data_vars)
+        ds.attrs.update(info.get("attrs", {}))
+        return ds
+
+    def table(self, run_id: str, stage: str, var: str) -> pd.DataFrame:
+        return pd.read_parquet(self.path(run_id) / stage / f"{var}.parquet")
+
+    # --- writing -----------------------------------------------------------------
+    def write(self, run_id: str, manifest: dict[str, Any], results: Mapping[str, xr.Dataset],
+              record: RunRecord) -> Path:
+        """Write a complete run atomically (folder rename, then catalogue row)."""
+        tmp = self.runs_dir / f".tmp-{run_id}-{os.getpid()}"
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir(parents=True)
+        stages_meta: dict[str, Any] = {}
+        for stage, ds in results.items():
+            (tmp / stage).mkdir()
+            variables = {}
+            for var in ds.data_vars:
+                da = ds[var]
+                frame = _to_frame(da.rename(str(var)))
+                frame.to_parquet(tmp / stage / f"{var}.parquet", index=False)
+                variables[str(var)] = {"dims": [str(d) for d in da.dims],
+                                       "attrs": {k: v for k, v in da.attrs.items()
+                                                 if isinstance(v, str | int | float)}}
+            stages_meta[stage] = {"variables": variables,
+                                  "attrs": {k: v for k, v in ds.attrs.items()
+                                            if isinstance(v, str | int | float)}}
+        manifest = {**manifest, "stages": {**manifest.get("stages", {})}}
+        for stage, meta in stages_meta.items():
+            manifest["stages"][stage] = {**manifest["stages"].get(stage, {}), **meta}
+        with open(tmp / "manifest.json", "w", encoding="utf-8") as fh:
+            json.dump(manifest, fh, indent=2, sort_keys=True, default=str)
+            fh.flush()
+            os.fsync(fh.fileno())
+        final = self.path(run_id)
+        trash = None
+        if final.exists():
+            trash = self.runs_dir / f".trash-{run_id}-{os.getpid()}"
+            os.rename(final, trash)
+        os.rename(tmp, final)
+        if trash is not None:
+            shutil.rmtree(trash, ignore_errors=True)
+        with self._db() as con:
+            con.execute("BEGIN IMMEDIATE")
+            con.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (record.run_id, record.study, record.title, record.created,
+                         record.status, json.dumps(record.stages), record.version))
+            con.execute("COMMIT")
+        return final
+
+    def delete(self, run_id: str) -> None:
+        with self._db() as con:
+            con.execute("DELETE FROM runs WHERE run_id = ?", (run_id,))
+        final = self.path(run_id)
+        if final.exists():
+            trash = self.runs_dir / f".del-{run_id}-{os.getpid()}"
+            os.rename(final, trash)
+            shutil.rmtree(trash, ignore_errors=True)

@@ -1,0 +1,41 @@
+"""The stage contract and registry.
+
+Each stage package ``shigen.<stage>`` has a module ``stage.py`` exposing ``STAGE``,
+a :class:`StageSpec`. ``run`` takes the study's section for the stage, the whole
+study, the dataset catalogue and the results of earlier stages, and returns an
+``xarray.Dataset`` with named dimensions and ``attrs["units"]`` on each variable.
+Stages never read files or print. ``summarize`` turns that dataset into the
+JSON object of ``shigen run --json``; ``iamc`` (optional) into IAMC rows
+(``region, variable, unit, year, value``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import xarray as xr
+
+if TYPE_CHECKING:
+    from shigen.datasets import Catalogue
+    from shigen.study import Study
+
+RunFn = Callable[[Any, "Study", "Catalogue", Mapping[str, xr.Dataset]], xr.Dataset]
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    name: str
+    title: str
+    run: RunFn
+    summarize: Callable[[xr.Dataset], dict[str, Any]]
+    iamc: Callable[[xr.Dataset], pd.DataFrame] | None = None
+
+
+def get_stage(name: str) -> StageSpec:
+    module = importlib.import_module(f"shigen.{name}.stage")
+    spec: StageSpec = module.STAGE
+    return spec

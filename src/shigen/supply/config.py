@@ -1,0 +1,46 @@
+"""The ``[supply]`` section of a study."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from shigen.supply.chains import commodities
+
+
+class SupplyConfig(BaseModel):
+    """Which commodities, importer and years the supply stage analyses."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    commodities: list[str] = Field(min_length=1, description="e.g. rare-earths, uranium")
+    importer: str | None = Field(default=None, pattern=r"^[A-Z]{3}$",
+                                 description="ISO 3166-1 alpha-3 code of the importer")
+    years: list[int] = Field(min_length=1, description="years to analyse")
+
+    @field_validator("commodities")
+    @classmethod
+    def _known(cls, v: list[str]) -> list[str]:
+        known = commodities()
+        bad = [c for c in v if c not in known]
+        if bad:
+            raise ValueError(f"unknown commodity {bad}; available: {known}")
+        if len(set(v)) != len(v):
+            raise ValueError("commodities must not repeat")
+        return v
+
+    @field_validator("years")
+    @classmethod
+    def _years(cls, v: list[int]) -> list[int]:
+        bad = [y for y in v if not 1900 <= y <= 2100]
+        if bad:
+            raise ValueError(f"years {bad} are outside 1900-2100")
+        return sorted(set(v))
+
+    @field_validator("importer")
+    @classmethod
+    def _iso(cls, v: str | None) -> str | None:
+        from shigen.datasets.validate import is_country
+
+        if v is not None and not is_country(v):
+            raise ValueError(f"'{v}' is not an ISO 3166-1 alpha-3 country code")
+        return v

@@ -24,6 +24,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from shigen.errors import InputError, InputErrors, Location
+from shigen.policy.config import PolicyConfig
 from shigen.supply.config import SupplyConfig
 
 STAGE_ORDER = ("energy", "materials", "supply", "disruption", "policy")
@@ -52,6 +53,7 @@ class Study(BaseModel):
 
     study: StudyMeta
     supply: SupplyConfig | None = None
+    policy: PolicyConfig | None = None
 
     def declared_stages(self) -> list[str]:
         return [s for s in STAGE_ORDER if getattr(self, s, None) is not None]

@@ -1,0 +1,144 @@
+"""Compare packages: one case per package (same seed), criteria, scores, ranking.
+
+``evaluator_for`` builds what workers need; ``compare`` evaluates every package
+through an executor and appraises them; ``sensitivity`` runs the Sobol design for
+one package. Both return plain typed results; :mod:`shigen.policy.stage` turns
+them into the stage's dataset.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from shigen.errors import InputError, Location
+from shigen.policy import appraisal, uncertainty
+from shigen.policy.config import PolicyConfig
+from shigen.policy.evaluate import Case, CriterionRef, Evaluator, evaluate_chunk
+from shigen.policy.executor import Executor, LocalExecutor, chunked
+from shigen.policy.sensitivity import SobolResult, analyze, design
+from shigen.stages import StageSpec, get_stage
+from shigen.study import STAGE_ORDER
+
+if TYPE_CHECKING:
+    from shigen.datasets import Catalogue
+    from shigen.study import Study
+
+
+def policy_config(study: Study) -> PolicyConfig:
+    cfg = getattr(study, "policy", None)
+    if cfg is None:
+        raise InputError("the study has no [policy] section", Location(field="policy"),
+                         "declare [policy.packages.<name>] tables and [[policy.criteria]]")
+    assert isinstance(cfg, PolicyConfig)
+    return cfg
+
+
+def upstream_specs(study: Study) -> tuple[StageSpec, ...]:
+    """The stages a package re-runs: every declared stage before ``policy``."""
+    names = [s for s in study.declared_stages() if STAGE_ORDER.index(s) < STAGE_ORDER.index(
+        "policy")]
+    if not names:
+        raise InputError("the policy stage has no upstream stage to re-run for each package",
+                         Location(field="policy"),
+                         "declare the stages the criteria read (e.g. [disruption], [supply])")
+    return tuple(get_stage(n) for n in names)
+
+
+def evaluator_for(study: Study, catalogue: Catalogue,
+                  stages: Sequence[StageSpec] | None = None) -> Evaluator:
+    """The evaluator of a study's criteria (``stages`` default: its upstream stages)."""
+    cfg = policy_config(study)
+    specs = tuple(stages) if stages is not None else upstream_specs(study)
+    known = {s.name for s in specs}
+    refs = []
+    for i, c in enumerate(cfg.criteria):
+        field = f"policy.criteria.{i}.path"
+        head = c.path.split(".")[0]
+        if head not in known:
+            raise InputError(f"criterion '{c.name}' reads stage '{head}', which this study "
+                             "does not run", Location(field=field),
+                             f"start the path with one of: {', '.join(sorted(known))}")
+        refs.append(CriterionRef(c.name, c.path, field))
+    return Evaluator(study, specs, catalogue, tuple(refs))
+
+
+def package_cases(study: Study, cfg: PolicyConfig) -> list[Case]:
+    seed = study.study.seed
+    return [Case(dict(p.overrides), seed, f"policy.packages.{name}.overrides")
+            for name, p in cfg.packages.items()]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Packages × criteria values, scores, ranking and rank stability."""
+
+    packages: list[str]
+    criteria: list[str]
+    values: np.ndarray  # (package, criterion)
+    normalised: np.ndarray  # (package, criterion), 1 = best
+    score: np.ndarray  # (package,)
+    ranking: list[str]
+    rank_stability: np.ndarray  # (package,)
+    method: str
+
+
+def benefit_and_weights(cfg: PolicyConfig) -> tuple[np.ndarray, np.ndarray]:
+    benefit = np.array([c.sense == "max" for c in cfg.criteria])
+    w = np.array([c.weight for c in cfg.criteria], dtype=float)
+    return benefit, w / w.sum()
+
+
+def appraise(cfg: PolicyConfig, values: np.ndarray, seed: int) -> Comparison:
+    """Scores, ranking and rank stability of packages with criterion ``values``."""
+    benefit, w = benefit_and_weights(cfg)
+    score = appraisal.scores(values, w, benefit, cfg.method)
+    order = appraisal.ranking(score)
+    names = list(cfg.packages)
+    normalised = (appraisal.vector_norm(values) if cfg.method == "topsis"
+                  else appraisal.minmax(values, benefit))
+    stab_seed = int(np.random.SeedSequence(seed, spawn_key=(0x57AB,)).generate_state(1)[0])
+    stability = appraisal.rank_stability(values, benefit, cfg.method, cfg.stability.samples,
+                                         stab_seed)
+    return Comparison(names, [c.name for c in cfg.criteria], values, normalised, score,
+                      [names[i] for i in order], stability, cfg.method)
+
+
+def _task(evaluator: Evaluator, cases: list[Case]) -> np.ndarray:
+    return evaluate_chunk(evaluator, cases)
+
+
+def evaluate_cases(evaluator: Evaluator, cases: Sequence[Case], executor: Executor,
+                   chunk: int | None = None, progress=None) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Criterion values for ``cases`` (shape (cases, criteria)) through ``executor``."""
+    if not cases:
+        return np.empty((0, len(evaluator.criteria)))
+    size = chunk or max(1, math.ceil(len(cases) / (4 * executor.workers)))
+    parts = executor.map(_task, evaluator, chunked(list(cases), size), progress)
+    return np.concatenate(parts, axis=0)
+
+
+def compare(study: Study, evaluator: Evaluator, executor: Executor | None = None) -> Comparison:
+    """Evaluate every package of the study with its seed and appraise them."""
+    cfg = policy_config(study)
+    values = evaluate_cases(evaluator, package_cases(study, cfg), executor or LocalExecutor(1))
+    return appraise(cfg, values, study.study.seed)
+
+
+def sensitivity(study: Study, evaluator: Evaluator,
+                executor: Executor | None = None) -> SobolResult:
+    """Sobol indices of every criterion for the sensitivity package (study seed fixed)."""
+    cfg = policy_config(study)
+    assert cfg.sensitivity is not None
+    pkg = cfg.sensitivity_package()
+    base = dict(cfg.packages[pkg].overrides)
+    u = design(cfg.sensitivity.samples, len(cfg.uncertain), study.study.seed)
+    x = uncertainty.values(cfg.uncertain, u)
+    cases = [Case({**uncertainty.as_overrides(cfg.uncertain, row), **base}, study.study.seed,
+                  "policy.uncertain") for row in x]
+    y = evaluate_cases(evaluator, cases, executor or LocalExecutor(1))
+    return analyze(cfg.uncertain, [c.name for c in cfg.criteria], y, study.study.seed)

@@ -1,0 +1,170 @@
+"""The ``[policy]`` section of a study: packages, criteria, uncertain parameters."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+NAME = r"^[a-z0-9][a-z0-9-]*$"
+PATH = r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_=-]+)*$"
+
+
+class Package(BaseModel):
+    """A named policy package: overrides of study fields by dotted path.
+
+    ``overrides = {"disruption.levers.stockpile.days" = 60}`` sets that field on a
+    copy of the study; the copy is validated again with the study model.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(default="", max_length=300)
+    description: str = Field(default="", max_length=5_000)
+    overrides: dict[str, Any] = Field(
+        default_factory=dict,
+        description="study field (dotted path, e.g. materials.recycling.collection_2030) "
+                    "→ value for this package")
+
+    @field_validator("overrides")
+    @classmethod
+    def _paths(cls, v: dict[str, Any]) -> dict[str, Any]:
+        import re
+
+        for path in v:
+            if not re.match(PATH, path):
+                raise ValueError(f"'{path}' is not a dotted path like 'section.field.sub'")
+            head = path.split(".")[0]
+            if head in {"policy", "study"}:
+                raise ValueError(f"a package cannot override '{path}' (the {head} section "
+                                 "is the same for every package)")
+        return v
+
+
+class Criterion(BaseModel):
+    """One appraisal criterion, read from a stage's summary JSON by dotted path."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=NAME)
+    path: str = Field(pattern=PATH, description="e.g. disruption.rare-earths.JPN."
+                      "expected_shortfall_t; list items by index or key=value")
+    sense: Literal["min", "max"] = Field(description="min: less is better; max: more is better")
+    weight: float = Field(gt=0, le=1e6, description="relative weight (normalised to sum 1)")
+    unit: str = Field(default="", max_length=40)
+
+
+class Uncertain(BaseModel):
+    """An uncertain study field and its distribution.
+
+    ``uniform(low, high)``, ``normal(mean, sd)``, ``triangular(low, mode, high)``,
+    ``lognormal(mean, sd)`` (of the underlying normal). ``integer = true`` rounds
+    the draw (e.g. a number of days).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=NAME)
+    path: str = Field(pattern=PATH)
+    distribution: Literal["uniform", "normal", "triangular", "lognormal"]
+    low: float | None = None
+    high: float | None = None
+    mode: float | None = None
+    mean: float | None = None
+    sd: float | None = Field(default=None, gt=0)
+    integer: bool = False
+
+    @model_validator(mode="after")
+    def _params(self) -> Uncertain:
+        need = {"uniform": ("low", "high"), "normal": ("mean", "sd"),
+                "triangular": ("low", "mode", "high"), "lognormal": ("mean", "sd")}
+        needed = need[self.distribution]
+        missing = [k for k in needed if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"a {self.distribution} distribution needs {', '.join(needed)}; "
+                             f"missing {', '.join(missing)}")
+        extra = [k for k in ("low", "high", "mode", "mean", "sd")
+                 if k not in needed and getattr(self, k) is not None]
+        if extra:
+            raise ValueError(f"a {self.distribution} distribution does not take "
+                             f"{', '.join(extra)}")
+        for k in needed:
+            if not math.isfinite(getattr(self, k)):
+                raise ValueError(f"{k} must be a finite number")
+        if self.low is not None and self.high is not None and not self.low < self.high:
+            raise ValueError("low must be less than high")
+        if self.mode is not None and not (self.low or 0) <= self.mode <= (self.high or 0):
+            raise ValueError("mode must lie between low and high")
+        return self
+
+
+class Stability(BaseModel):
+    """Rank stability: Dirichlet-sampled weight vectors (uniform on the simplex)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    samples: int = Field(default=4000, ge=10, le=1_000_000)
+
+
+class Sensitivity(BaseModel):
+    """Sobol indices of each criterion to the uncertain parameters, for one package."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    package: str | None = Field(default=None, description="default: the first package")
+    samples: int = Field(default=64, ge=8, le=65_536,
+                         description="Saltelli base sample N (a power of 2); "
+                                     "N·(D+2) evaluations")
+
+    @field_validator("samples")
+    @classmethod
+    def _pow2(cls, v: int) -> int:
+        if v & (v - 1):
+            raise ValueError(f"{v} is not a power of 2 (Sobol sequences need one, e.g. 64)")
+        return v
+
+
+class PolicyConfig(BaseModel):
+    """Packages compared on criteria, ranked, with stability and optional sensitivity."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: Literal["topsis", "weighted-sum"] = "topsis"
+    packages: dict[str, Package] = Field(min_length=1)
+    criteria: list[Criterion] = Field(min_length=1)
+    uncertain: list[Uncertain] = Field(default_factory=list)
+    stability: Stability = Field(default_factory=Stability)
+    sensitivity: Sensitivity | None = None
+
+    @field_validator("packages")
+    @classmethod
+    def _names(cls, v: dict[str, Package]) -> dict[str, Package]:
+        import re
+
+        bad = [k for k in v if not re.match(NAME, k)]
+        if bad:
+            raise ValueError(f"package names {bad} must be lowercase-with-hyphens")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PolicyConfig:
+        names = [c.name for c in self.criteria]
+        if len(set(names)) != len(names):
+            raise ValueError(f"criterion names repeat: {names}")
+        unames = [u.name for u in self.uncertain]
+        if len(set(unames)) != len(unames):
+            raise ValueError(f"uncertain parameter names repeat: {unames}")
+        if self.sensitivity is not None:
+            if not self.uncertain:
+                raise ValueError("sensitivity needs at least one [[policy.uncertain]] parameter")
+            pkg = self.sensitivity.package
+            if pkg is not None and pkg not in self.packages:
+                raise ValueError(f"sensitivity.package '{pkg}' is not a declared package "
+                                 f"({', '.join(self.packages)})")
+        return self
+
+    def sensitivity_package(self) -> str:
+        if self.sensitivity is not None and self.sensitivity.package:
+            return self.sensitivity.package
+        return next(iter(self.packages))

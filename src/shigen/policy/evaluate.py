@@ -1,0 +1,95 @@
+"""Evaluate cases: a study with overrides → upstream stages → criterion values.
+
+An :class:`Evaluator` is what every worker needs (the base study, the stage specs,
+the dataset catalogue and the criteria); it is shipped once per worker, and tasks
+are chunks of :class:`Case` objects. A case's result depends only on the case (its
+overrides and seed), never on which worker ran it or with which other cases.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import xarray as xr
+
+from shigen.errors import InputError, Location
+from shigen.policy.packages import apply_overrides
+from shigen.policy.paths import PathError, get_path
+from shigen.stages import StageSpec
+
+if TYPE_CHECKING:
+    from shigen.datasets import Catalogue
+    from shigen.study import Study
+
+
+@dataclass(frozen=True)
+class Case:
+    """One evaluation: overrides of study fields and the seed of the stages' draws."""
+
+    overrides: Mapping[str, Any]
+    seed: int
+    where: str = "policy"
+
+
+@dataclass(frozen=True)
+class CriterionRef:
+    name: str
+    path: str
+    field: str  # where the criterion is declared, for error messages
+
+
+@dataclass
+class Evaluator:
+    """Runs ``stages`` on a case's study and reads the criteria from their summaries."""
+
+    study: Study
+    stages: tuple[StageSpec, ...]
+    catalogue: Catalogue
+    criteria: tuple[CriterionRef, ...]
+
+    def summaries(self, case: Case) -> dict[str, dict[str, Any]]:
+        """Each stage's ``summarize()`` JSON for the case's study."""
+        study = apply_overrides(self.study, case.overrides, where=case.where, seed=case.seed)
+        results: dict[str, xr.Dataset] = {}
+        out: dict[str, dict[str, Any]] = {}
+        for spec in self.stages:
+            cfg = getattr(study, spec.name, None)
+            if cfg is None:
+                continue
+            ds = spec.run(cfg, study, self.catalogue, results)
+            results[spec.name] = ds
+            out[spec.name] = spec.summarize(ds)
+        return out
+
+    def evaluate(self, case: Case) -> np.ndarray:
+        """Criterion values (in declaration order) for one case."""
+        return read_criteria(self.summaries(case), self.criteria)
+
+
+def read_criteria(summaries: Mapping[str, Any], criteria: Sequence[CriterionRef]) -> np.ndarray:
+    """Criterion values from stage summaries; ``InputError`` at the criterion if a path fails."""
+    values = np.empty(len(criteria))
+    for i, c in enumerate(criteria):
+        try:
+            v = get_path(summaries, c.path)
+        except PathError as exc:
+            raise InputError(f"criterion '{c.name}': {exc}", Location(field=c.field),
+                             "point the path at a number in a stage's `shigen run --json` "
+                             "output (first segment: the stage name)") from None
+        if isinstance(v, bool) or not isinstance(v, int | float | np.number) or (
+                v is not None and not math.isfinite(float(v))):
+            raise InputError(f"criterion '{c.name}': '{c.path}' is {v!r}, not a finite number",
+                             Location(field=c.field),
+                             "point the path at a numeric leaf of the stage summary")
+        values[i] = float(v)
+    return values
+
+
+def evaluate_chunk(evaluator: Evaluator, cases: Sequence[Case]) -> np.ndarray:
+    """Criterion values for a chunk of cases, shape (len(cases), criteria)."""
+    return np.stack([evaluator.evaluate(c) for c in cases]) if cases else np.empty(
+        (0, len(evaluator.criteria)))

@@ -1,0 +1,120 @@
+"""The ``policy`` stage: packages compared and ranked, with optional Sobol indices."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from shigen.policy.appraise import compare, evaluator_for, sensitivity
+from shigen.policy.config import PolicyConfig
+from shigen.policy.executor import default_executor
+from shigen.policy.sensitivity import SobolResult
+from shigen.stages import StageSpec
+
+if TYPE_CHECKING:
+    from shigen.datasets import Catalogue
+    from shigen.study import Study
+
+
+def run(cfg: PolicyConfig, study: Study, cat: Catalogue,
+        upstream: Mapping[str, xr.Dataset]) -> xr.Dataset:
+    """Re-run the upstream stages for each package (same seed) and appraise the packages."""
+    evaluator = evaluator_for(study, cat)
+    with default_executor() as ex:
+        comp = compare(study, evaluator, ex)
+        sob = sensitivity(study, evaluator, ex) if cfg.sensitivity is not None else None
+    crit = cfg.criteria
+    coords = {"package": comp.packages, "criterion": comp.criteria}
+    ds = xr.Dataset(
+        {"criterion_value": (("package", "criterion"), comp.values,
+                             {"units": "criterion unit (see criterion_unit)"}),
+         "normalised": (("package", "criterion"), comp.normalised,
+                        {"units": "1", "method": comp.method}),
+         "score": (("package",), comp.score, {"units": "1", "method": comp.method}),
+         "rank": (("package",), _ranks(comp.packages, comp.ranking), {"units": "1"}),
+         "rank_stability": (("package",), comp.rank_stability, {"units": "fraction"})},
+        coords={**coords,
+                "criterion_unit": ("criterion", [c.unit for c in crit]),
+                "criterion_path": ("criterion", [c.path for c in crit]),
+                "criterion_sense": ("criterion", [c.sense for c in crit]),
+                "criterion_weight": ("criterion", [c.weight for c in crit])})
+    ds.attrs.update(method=comp.method, ranking_json=json.dumps(comp.ranking),
+                    stability_samples=cfg.stability.samples, seed=study.study.seed)
+    if sob is not None:
+        ds = ds.merge(_sobol_dataset(sob, cfg))
+        ds.attrs["sensitivity_package"] = cfg.sensitivity_package()
+        ds.attrs["sensitivity_evaluations"] = sob.evaluations
+    return ds
+
+
+def _ranks(packages: list[str], ranking: list[str]) -> np.ndarray:
+    return np.array([ranking.index(p) + 1 for p in packages])
+
+
+def _sobol_dataset(sob: SobolResult, cfg: PolicyConfig) -> xr.Dataset:
+    dims = ("criterion", "parameter")
+    out = xr.Dataset({k: (dims, getattr(sob, k), {"units": "1"})
+                      for k in ("S1", "ST", "S1_conf", "ST_conf")},
+                     coords={"criterion": sob.criteria, "parameter": sob.parameters,
+                             "parameter_path": ("parameter", [p.path for p in cfg.uncertain])})
+    return out.rename({k: f"sobol_{k}" for k in ("S1", "ST", "S1_conf", "ST_conf")})
+
+
+def _r(v: Any) -> float:
+    return round(float(v), 6)
+
+
+def sobol_bars(ds: xr.Dataset) -> pd.DataFrame:
+    """Tornado/bar figure data: per criterion, parameters by total index (largest first).
+
+    Columns: ``criterion, parameter, S1, ST, S1_conf, ST_conf``.
+    """
+    if "sobol_ST" not in ds:
+        return pd.DataFrame(columns=["criterion", "parameter", "S1", "ST", "S1_conf",
+                                     "ST_conf"])
+    frame = xr.Dataset({k: ds[f"sobol_{k}"] for k in ("S1", "ST", "S1_conf", "ST_conf")}) \
+        .drop_vars("parameter_path", errors="ignore").to_dataframe().reset_index()
+    order = {c: i for i, c in enumerate(ds.criterion.values.tolist())}
+    frame["_c"] = frame["criterion"].map(order)
+    frame = frame.sort_values(["_c", "ST"], ascending=[True, False], kind="stable")
+    return frame.drop(columns="_c").reset_index(drop=True)
+
+
+def summarize(ds: xr.Dataset) -> dict[str, Any]:
+    """``ranking``, ``scores`` (package → criterion → value), ``rank_stability``, ``sobol``."""
+    packages = [str(p) for p in ds.package.values]
+    criteria = [str(c) for c in ds.criterion.values]
+    out: dict[str, Any] = {
+        "method": ds.attrs.get("method"),
+        "ranking": json.loads(ds.attrs["ranking_json"]),
+        "scores": {p: {c: _r(ds["criterion_value"].sel(package=p, criterion=c))
+                       for c in criteria} for p in packages},
+        "score": {p: _r(ds["score"].sel(package=p)) for p in packages},
+        "rank_stability": {p: _r(ds["rank_stability"].sel(package=p)) for p in packages},
+        "criteria": {c: {"path": str(ds["criterion_path"].sel(criterion=c).item()),
+                         "sense": str(ds["criterion_sense"].sel(criterion=c).item()),
+                         "weight": float(ds["criterion_weight"].sel(criterion=c)),
+                         "unit": str(ds["criterion_unit"].sel(criterion=c).item())}
+                     for c in criteria},
+    }
+    if "sobol_ST" in ds:
+        params = [str(p) for p in ds.parameter.values]
+        out["sobol"] = {c: {p: {"S1": _r(ds["sobol_S1"].sel(criterion=c, parameter=p)),
+                                "ST": _r(ds["sobol_ST"].sel(criterion=c, parameter=p))}
+                            for p in params} for c in criteria}
+        out["sobol_bars"] = {c: [{k: (str(v) if k == "parameter" else _r(v))
+                                  for k, v in row.items() if k != "criterion"}
+                                 for row in grp.to_dict("records")]
+                             for c, grp in sobol_bars(ds).groupby("criterion", sort=False)}
+        out["sensitivity_package"] = ds.attrs.get("sensitivity_package")
+        out["sensitivity_evaluations"] = int(ds.attrs.get("sensitivity_evaluations", 0))
+    return out
+
+
+STAGE = StageSpec(name="policy", title="Policy packages: appraisal and sensitivity", run=run,
+                  summarize=summarize)

@@ -1,0 +1,60 @@
+"""Uncertain parameters: from the unit hypercube to values, and per-sample seeds.
+
+Sobol (Saltelli) designs and ensembles both draw points ``u`` in [0, 1)^D and map
+each coordinate through the inverse CDF of its parameter's distribution, so one
+sampler serves every distribution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from shigen.policy.config import Uncertain
+
+_EPS = 1e-12
+
+
+def ppf(param: Uncertain, u: np.ndarray) -> np.ndarray:
+    """Values of ``param`` at probabilities ``u`` (inverse CDF)."""
+    u = np.clip(u, _EPS, 1 - _EPS)
+    p = param
+    if p.distribution == "uniform":
+        assert p.low is not None and p.high is not None
+        x = p.low + u * (p.high - p.low)
+    elif p.distribution == "normal":
+        x = stats.norm.ppf(u, loc=p.mean, scale=p.sd)
+    elif p.distribution == "lognormal":
+        assert p.mean is not None
+        x = stats.lognorm.ppf(u, s=p.sd, scale=np.exp(p.mean))
+    else:
+        assert p.low is not None and p.high is not None and p.mode is not None
+        c = (p.mode - p.low) / (p.high - p.low)
+        x = stats.triang.ppf(u, c, loc=p.low, scale=p.high - p.low)
+    return np.round(x) if p.integer else x
+
+
+def values(params: Sequence[Uncertain], u: np.ndarray) -> np.ndarray:
+    """Map points ``u`` of shape (n, D) to parameter values of the same shape."""
+    u = np.atleast_2d(u)
+    return np.column_stack([ppf(p, u[:, j]) for j, p in enumerate(params)]) if params \
+        else np.empty((u.shape[0], 0))
+
+
+def as_overrides(params: Sequence[Uncertain], row: np.ndarray) -> dict[str, Any]:
+    """Dotted path → value for one sample (integers as ``int`` so models accept them)."""
+    return {p.path: (int(v) if p.integer else float(v)) for p, v in zip(params, row, strict=True)}
+
+
+def sample_draw(study_seed: int, index: int, dims: int) -> tuple[int, np.ndarray]:
+    """Seed of the stages' draws and the point in [0, 1)^dims for ensemble sample ``index``.
+
+    Both come from ``SeedSequence(study_seed, spawn_key=(index,))`` only, so a sample
+    is the same whichever worker runs it and however the samples are chunked.
+    """
+    rng = np.random.default_rng(np.random.SeedSequence(study_seed, spawn_key=(index,)))
+    seed = int(rng.integers(0, 2**32 - 1, endpoint=True))
+    return seed, rng.random(dims)

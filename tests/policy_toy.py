@@ -54,3 +54,25 @@ TOY = StageSpec(name="toy", title="toy", run=run, summarize=summarize)
 def toy_study(policy: dict[str, Any], toy: dict[str, Any] | None = None, seed: int = 7) -> ToyStudy:
     return ToyStudy.model_validate({"study": {"name": "toy", "title": "Toy", "seed": seed},
                                     "toy": toy or {}, "policy": policy})
+
+
+def die_once(marker: str, item: int) -> int:
+    """Executor test task: the process running item 3 dies the first time (a lost worker)."""
+    import os
+    from pathlib import Path
+
+    if item == 3 and not Path(marker).exists():
+        Path(marker).touch()
+        os._exit(1)
+    return item * item
+
+
+POLICY = {
+    "packages": {"status-quo": {}, "cheap": {"overrides": {"toy.cost": 3.0}},
+                 "twin": {}, "noisy": {"overrides": {"toy.noise": 2.0}}},
+    "criteria": [{"name": "cost", "path": "toy.cost", "sense": "min", "weight": 1, "unit": "JPY"},
+                 {"name": "shortfall", "path": "toy.risk.JPN.expected_shortfall_t",
+                  "sense": "min", "weight": 2, "unit": "t"}],
+    "uncertain": [{"name": "noise", "path": "toy.noise", "distribution": "uniform",
+                   "low": 0.5, "high": 1.5}],
+}

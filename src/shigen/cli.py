@@ -394,6 +394,12 @@ def runs_delete(run_ids: Annotated[list[str], typer.Argument(help="run ids to de
         out.print(f"deleted {', '.join(rids)}")
 
 
+# --- policy: ensembles -----------------------------------------------------------------
+from shigen.policy.cli import register as _register_policy  # noqa: E402
+
+_register_policy(app)
+
+
 def main() -> None:
     """Entry point of the ``shigen`` console script."""
     app()

@@ -32,8 +32,8 @@ if TYPE_CHECKING:
 def policy_config(study: Study) -> PolicyConfig:
     cfg = getattr(study, "policy", None)
     if cfg is None:
-        raise InputError("the study has no [policy] section", Location(field="policy"),
-                         "declare [policy.packages.<name>] tables and [[policy.criteria]]")
+        raise InputError("the study has no policy section", Location(field="policy"),
+                         "declare policy.packages.NAME tables and policy.criteria entries")
     assert isinstance(cfg, PolicyConfig)
     return cfg
 
@@ -45,7 +45,7 @@ def upstream_specs(study: Study) -> tuple[StageSpec, ...]:
     if not names:
         raise InputError("the policy stage has no upstream stage to re-run for each package",
                          Location(field="policy"),
-                         "declare the stages the criteria read (e.g. [disruption], [supply])")
+                         "declare the stages the criteria read (e.g. a disruption or supply section)")
     return tuple(get_stage(n) for n in names)
 
 

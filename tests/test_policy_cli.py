@@ -1,0 +1,115 @@
+"""The policy stage and ``shigen ensemble`` through the CLI."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BAD = Path(__file__).parent / "bad_inputs" / "policy"
+
+# A policy section on the supply stage alone: packages differ in which commodities they
+# analyse; the criteria read numbers the supply stage computes from bundled data.
+STUDY = """
+[study]
+name = "policy-cli"
+title = "Policy on supply"
+seed = 5
+
+[supply]
+commodities = ["rare-earths", "uranium"]
+importer = "JPN"
+years = [2009]
+
+[policy]
+method = "weighted-sum"
+
+[policy.packages.status-quo]
+[policy.packages.same]
+overrides = { "supply.commodities" = ["uranium", "rare-earths"] }
+
+[[policy.criteria]]
+name = "ree-import-hhi"
+path = "supply.commodities.rare-earths.2009.import_hhi"
+sense = "min"
+weight = 2
+
+[[policy.criteria]]
+name = "u-mining-hhi"
+path = "supply.commodities.uranium.2009.stages.stage=mining.production_hhi"
+sense = "min"
+weight = 1
+"""
+
+
+def shigen(*args, home):
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "SHIGEN_HOME": str(home)}
+    return subprocess.run([sys.executable, "-m", "shigen", *map(str, args)], env=env,
+                          capture_output=True, text=True, timeout=240)
+
+
+@pytest.fixture()
+def study_file(tmp_path):
+    p = tmp_path / "policy-cli.toml"
+    p.write_text(STUDY)
+    return p
+
+
+def test_run_json_has_policy_ranking_scores_and_stability(study_file, tmp_path):
+    r = shigen("run", study_file, "--json", home=tmp_path / "home")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    pol = doc["policy"]
+    assert sorted(pol["ranking"]) == ["same", "status-quo"]
+    # the two packages analyse the same data: identical criteria, a tie kept in order
+    assert pol["scores"]["same"] == pol["scores"]["status-quo"]
+    assert pol["ranking"] == ["status-quo", "same"]
+    assert pol["rank_stability"] == {"status-quo": 1.0, "same": 0.0}
+    # the value is the supply stage's own figure
+    assert pol["scores"]["status-quo"]["ree-import-hhi"] == \
+        doc["supply"]["commodities"]["rare-earths"]["2009"]["import_hhi"]
+    assert "sobol" not in pol
+
+
+def test_ensemble_identical_on_one_and_two_workers(study_file, tmp_path):
+    docs = []
+    for workers in (1, 2):
+        r = shigen("ensemble", study_file, "--samples", 6, "--workers", workers, "--json",
+                   home=tmp_path / "home")
+        assert r.returncode == 0, r.stderr
+        assert "ensemble: 6/6 samples" in r.stderr
+        docs.append(json.loads(r.stdout))
+    assert docs[0] == docs[1]
+    assert docs[0]["ensemble"]["samples"] == 6
+    r = shigen("runs", "list", "--json", home=tmp_path / "home")
+    assert [x["stages"] for x in json.loads(r.stdout)] == [["ensemble"]]
+
+
+@pytest.mark.parametrize("path", sorted(BAD.glob("*.toml")), ids=lambda p: p.stem)
+def test_bad_policy_inputs_exit_2_with_a_located_message(path, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from shigen.cli import app
+
+    monkeypatch.setenv("SHIGEN_HOME", str(tmp_path / "home"))
+    r = CliRunner().invoke(app, ["run", str(path)])
+    assert r.exit_code == 2, r.output
+    assert "Traceback" not in r.stderr
+    assert "field 'policy" in r.stderr
+    assert "fix:" in r.stderr
+
+
+def test_ensemble_without_policy_is_an_input_error(tmp_path):
+    from typer.testing import CliRunner
+
+    from shigen.cli import app
+
+    p = tmp_path / "nopolicy.toml"
+    p.write_text(STUDY.split("[policy]")[0])
+    r = CliRunner().invoke(app, ["ensemble", str(p), "--samples", "2"],
+                           env={"SHIGEN_HOME": str(tmp_path / "home")})
+    assert r.exit_code == 2
+    assert "no policy section" in r.stderr

@@ -74,6 +74,7 @@ def test_run_json_has_policy_ranking_scores_and_stability(study_file, tmp_path):
     assert "sobol" not in pol
 
 
+@pytest.mark.slow
 def test_ensemble_identical_on_one_and_two_workers(study_file, tmp_path):
     docs = []
     for workers in (1, 2):
@@ -85,7 +86,9 @@ def test_ensemble_identical_on_one_and_two_workers(study_file, tmp_path):
     assert docs[0] == docs[1]
     assert docs[0]["ensemble"]["samples"] == 6
     r = shigen("runs", "list", "--json", home=tmp_path / "home")
-    assert [x["stages"] for x in json.loads(r.stdout)] == [["ensemble"]]
+    assert [x["stages"] for x in json.loads(r.stdout)] == [["policy"]]
+    r = shigen("runs", "show", docs[0]["run_id"], "--json", home=tmp_path / "home")
+    assert json.loads(r.stdout)["policy"]["digest"] == docs[0]["ensemble"]["digest"]
 
 
 @pytest.mark.parametrize("path", sorted(BAD.glob("*.toml")), ids=lambda p: p.stem)
@@ -113,3 +116,20 @@ def test_ensemble_without_policy_is_an_input_error(tmp_path):
                            env={"SHIGEN_HOME": str(tmp_path / "home")})
     assert r.exit_code == 2
     assert "no policy section" in r.stderr
+
+
+def test_failed_ensemble_stores_nothing(tmp_path):
+    from typer.testing import CliRunner
+
+    from shigen.cli import app
+
+    p = tmp_path / "failing.toml"
+    # the uncertain parameter's path is wrong: every sample fails, nothing may be stored
+    p.write_text(STUDY + '\n[[policy.uncertain]]\nname = "y"\npath = "supply.yearz.0"\n'
+                 'distribution = "uniform"\nlow = 2009\nhigh = 2010\n')
+    env = {"SHIGEN_HOME": str(tmp_path / "home")}
+    r = CliRunner().invoke(app, ["ensemble", str(p), "--samples", "3"], env=env)
+    assert r.exit_code == 2
+    assert "supply.yearz" in r.stderr
+    r = CliRunner().invoke(app, ["runs", "list", "--json"], env=env)
+    assert json.loads(r.stdout) == []

@@ -117,7 +117,10 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
     order = appraisal.ranking(mean_score)
     out: dict[str, Any] = {
         "samples": int(n), "seed": int(ds.attrs["study_seed"]), "method": ds.attrs["method"],
+        "kind": "ensemble",
         "ranking": [packages[i] for i in order],
+        "scores": {p: {c: round(float(v[:, i, j].mean()), 6) for j, c in enumerate(criteria)}
+                   for i, p in enumerate(packages)} if n else {},
         "prob_best": {p: round(float(best[i]), 6) for i, p in enumerate(packages)},
         "criteria": {p: {c: _stats(v[:, i, j]) for j, c in enumerate(criteria)}
                      for i, p in enumerate(packages)} if n else {},
@@ -165,9 +168,11 @@ def store_ensemble(study: Study, catalogue: Catalogue, store: Any, ds: xr.Datase
         "executor": executor,
         "absent_stages": [],
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "stages": {"ensemble": {"summary": summary}},
+        # stored as the policy stage's results so stage-driven readers (export, reports)
+        # find a registered stage; ``kind`` tells an ensemble from a single run
+        "stages": {"policy": {"summary": summary}},
     }
     record = RunRecord(run_id, study.study.name, study.study.title, time.time(), "complete",
-                       ["ensemble"], shigen.__version__)
-    path = store.write(run_id, manifest, {"ensemble": ds}, record)
+                       ["policy"], shigen.__version__)
+    path = store.write(run_id, manifest, {"policy": ds}, record)
     return run_id, str(path)

@@ -28,9 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from shigen.datasets import Catalogue  # noqa: E402
+from shigen.policy.appraise import evaluator_for  # noqa: E402
 from shigen.policy.ensemble import digest, run_ensemble, sample_cases  # noqa: E402
 from shigen.policy.executor import DaskExecutor  # noqa: E402
-from shigen.policy.appraise import evaluator_for  # noqa: E402
 from shigen.study import load_study  # noqa: E402
 
 

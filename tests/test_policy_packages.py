@@ -1,6 +1,5 @@
 """Packages: overrides by dotted path, located errors, common random numbers."""
 
-import numpy as np
 import pytest
 
 from shigen.datasets import Catalogue

@@ -17,12 +17,12 @@ Examples
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 import numpy as np
 
 
-class Method(str, Enum):
+class Method(StrEnum):
     TOPSIS = "topsis"
     WEIGHTED_SUM = "weighted-sum"
 

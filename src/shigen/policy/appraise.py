@@ -45,7 +45,8 @@ def upstream_specs(study: Study) -> tuple[StageSpec, ...]:
     if not names:
         raise InputError("the policy stage has no upstream stage to re-run for each package",
                          Location(field="policy"),
-                         "declare the stages the criteria read (e.g. a disruption or supply section)")
+                         "declare the stages the criteria read (e.g. a disruption or supply "
+                         "section)")
     return tuple(get_stage(n) for n in names)
 
 

@@ -14,7 +14,7 @@ DataOpt = Annotated[list[Path] | None, typer.Option(
 
 def register(app: typer.Typer) -> None:
     """Add the ``ensemble`` command to the ``shigen`` app."""
-    from shigen.cli import catalogue, emit_json, err, handle_errors, out, store
+    from shigen.cli import catalogue, emit_json, handle_errors, out, store
 
     @app.command()
     @handle_errors

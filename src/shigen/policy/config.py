@@ -157,7 +157,8 @@ class PolicyConfig(BaseModel):
             raise ValueError(f"uncertain parameter names repeat: {unames}")
         if self.sensitivity is not None:
             if not self.uncertain:
-                raise ValueError("sensitivity needs at least one uncertain parameter (a policy.uncertain entry)")
+                raise ValueError("sensitivity needs at least one uncertain parameter "
+                                 "(a policy.uncertain entry)")
             pkg = self.sensitivity.package
             if pkg is not None and pkg not in self.packages:
                 raise ValueError(f"sensitivity.package '{pkg}' is not a declared package "

@@ -18,8 +18,7 @@ import numpy as np
 import xarray as xr
 
 from shigen.policy import appraisal, uncertainty
-from shigen.policy.appraise import (benefit_and_weights, evaluate_cases, evaluator_for,
-                                    policy_config)
+from shigen.policy.appraise import benefit_and_weights, evaluate_cases, evaluator_for, policy_config
 from shigen.policy.evaluate import Case
 from shigen.policy.executor import Executor
 from shigen.stages import StageSpec
@@ -106,8 +105,11 @@ def digest(ds: xr.Dataset) -> str:
 
 
 def summarize(ds: xr.Dataset) -> dict[str, Any]:
-    """Per package and criterion: mean, sd, P5/P50/P95; the difference from the first
-    package (same draws); the probability each package ranks first; a digest."""
+    """Statistics of an ensemble for its JSON.
+
+    Per package and criterion: mean, sd, P5/P50/P95; the same for the difference from the
+    first package (same draws); the probability each package ranks first; a digest.
+    """
     packages = [str(p) for p in ds.package.values]
     criteria = [str(c) for c in ds.criterion.values]
     v = ds["criterion_value"].values

@@ -102,3 +102,13 @@ def _toy():
     from policy_toy import TOY
 
     return [TOY]
+
+
+def test_ensemble_and_sensitivity_overrides_apply_only_there(cat):
+    from shigen.policy.ensemble import sample_cases
+
+    s = study(ensemble={"overrides": {"toy.draws": 10}},
+              sensitivity={"samples": 8, "overrides": {"toy.draws": 20}})
+    cases, _, _ = sample_cases(s, 2)
+    assert all(c.overrides["toy.draws"] == 10 for c in cases)
+    assert compare(s, evaluator_for(s, cat, _toy())).values.shape == (4, 2)

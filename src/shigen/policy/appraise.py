@@ -136,10 +136,10 @@ def sensitivity(study: Study, evaluator: Evaluator,
     cfg = policy_config(study)
     assert cfg.sensitivity is not None
     pkg = cfg.sensitivity_package()
-    base = dict(cfg.packages[pkg].overrides)
+    base = {**cfg.sensitivity.overrides, **cfg.packages[pkg].overrides}
     u = design(cfg.sensitivity.samples, len(cfg.uncertain), study.study.seed)
     x = uncertainty.values(cfg.uncertain, u)
     cases = [Case({**uncertainty.as_overrides(cfg.uncertain, row), **base}, study.study.seed,
-                  "policy.uncertain") for row in x]
+                  f"policy (sensitivity of package '{pkg}')") for row in x]
     y = evaluate_cases(evaluator, cases, executor or LocalExecutor(1))
     return analyze(cfg.uncertain, [c.name for c in cfg.criteria], y, study.study.seed)

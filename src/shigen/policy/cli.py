@@ -20,8 +20,9 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def ensemble(
         study: Annotated[Path, typer.Argument(help="study file (TOML) with a policy section")],
-        samples: Annotated[int, typer.Option("--samples", min=1, max=1_000_000,
-                                             help="number of samples")] = 200,
+        samples: Annotated[int | None, typer.Option(
+            "--samples", min=1, max=1_000_000,
+            help="number of samples (default: policy.ensemble.samples, else 200)")] = None,
         scheduler: Annotated[str, typer.Option(
             "--scheduler", help="local (processes), dask (a local Dask cluster) or "
                                 "tcp://HOST:PORT (a Dask scheduler)")] = "local",
@@ -40,6 +41,9 @@ def register(app: typer.Typer) -> None:
         from shigen.study import load_study
 
         s = load_study(study)
+        if samples is None:
+            pol = getattr(s, "policy", None)
+            samples = pol.ensemble.samples if pol is not None else 200
         cat = catalogue(data)
         st = store()
         last = [-1.0]

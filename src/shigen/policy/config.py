@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 NAME = r"^[a-z0-9][a-z0-9-]*$"
 PATH = r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_=-]+)*$"
+
+
+def check_path(path: str) -> str:
+    """A dotted path a package may set: well formed, outside ``study`` and ``policy``."""
+    if not re.match(PATH, path):
+        raise ValueError(f"'{path}' is not a dotted path like 'section.field.sub'")
+    head = path.split(".")[0]
+    if head in {"policy", "study"}:
+        raise ValueError(f"'{path}' cannot be overridden (the {head} section is the same "
+                         "for every package and sample)")
+    return path
 
 
 class Package(BaseModel):
@@ -30,15 +42,8 @@ class Package(BaseModel):
     @field_validator("overrides")
     @classmethod
     def _paths(cls, v: dict[str, Any]) -> dict[str, Any]:
-        import re
-
         for path in v:
-            if not re.match(PATH, path):
-                raise ValueError(f"'{path}' is not a dotted path like 'section.field.sub'")
-            head = path.split(".")[0]
-            if head in {"policy", "study"}:
-                raise ValueError(f"a package cannot override '{path}' (the {head} section "
-                                 "is the same for every package)")
+            check_path(path)
         return v
 
 
@@ -74,6 +79,11 @@ class Uncertain(BaseModel):
     mean: float | None = None
     sd: float | None = Field(default=None, gt=0)
     integer: bool = False
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, v: str) -> str:
+        return check_path(v)
 
     @model_validator(mode="after")
     def _params(self) -> Uncertain:
@@ -117,11 +127,42 @@ class Sensitivity(BaseModel):
                          description="Saltelli base sample N (a power of 2); "
                                      "N·(D+2) evaluations")
 
+    overrides: dict[str, Any] = Field(
+        default_factory=dict,
+        description="extra overrides for the Sobol evaluations only (e.g. fewer Monte Carlo "
+                    "draws per evaluation)")
+
+    @field_validator("overrides")
+    @classmethod
+    def _paths(cls, v: dict[str, Any]) -> dict[str, Any]:
+        for path in v:
+            check_path(path)
+        return v
+
     @field_validator("samples")
     @classmethod
     def _pow2(cls, v: int) -> int:
         if v & (v - 1):
             raise ValueError(f"{v} is not a power of 2 (Sobol sequences need one, e.g. 64)")
+        return v
+
+
+class Ensemble(BaseModel):
+    """Defaults of ``shigen ensemble`` for this study."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    samples: int = Field(default=200, ge=1, le=1_000_000)
+    overrides: dict[str, Any] = Field(
+        default_factory=dict,
+        description="extra overrides for ensemble samples only (e.g. fewer Monte Carlo draws "
+                    "per sample)")
+
+    @field_validator("overrides")
+    @classmethod
+    def _paths(cls, v: dict[str, Any]) -> dict[str, Any]:
+        for path in v:
+            check_path(path)
         return v
 
 
@@ -136,12 +177,11 @@ class PolicyConfig(BaseModel):
     uncertain: list[Uncertain] = Field(default_factory=list)
     stability: Stability = Field(default_factory=Stability)
     sensitivity: Sensitivity | None = None
+    ensemble: Ensemble = Field(default_factory=Ensemble)
 
     @field_validator("packages")
     @classmethod
     def _names(cls, v: dict[str, Package]) -> dict[str, Package]:
-        import re
-
         bad = [k for k in v if not re.match(NAME, k)]
         if bad:
             raise ValueError(f"package names {bad} must be lowercase-with-hyphens")

@@ -44,7 +44,7 @@ def sample_cases(study: Study, samples: int) -> tuple[list[Case], np.ndarray, np
         drawn = uncertainty.as_overrides(cfg.uncertain, row)
         for name, pkg in cfg.packages.items():
             # the package's own overrides win: a lever it fixes is not uncertain
-            cases.append(Case({**drawn, **pkg.overrides}, seed,
+            cases.append(Case({**cfg.ensemble.overrides, **drawn, **pkg.overrides}, seed,
                               f"policy.packages.{name}.overrides"))
     return cases, seeds, params
 

@@ -27,6 +27,7 @@ class ToyConfig(BaseModel):
     cost: float = 1.0
     noise: float = 0.0
     draws: int = 200
+    items: list[dict[str, float | str]] = []
 
 
 class ToyStudy(Study):
@@ -38,14 +39,17 @@ def run(cfg: ToyConfig, study: Study, cat: Any, upstream: Mapping[str, xr.Datase
     rng = np.random.default_rng(study.study.seed)
     draws = rng.normal(size=cfg.draws)
     shortfall = np.maximum(0.0, 10.0 + cfg.noise * draws - cfg.cost)
-    return xr.Dataset({"ishigami": ((), ishigami, {"units": "1"}),
-                       "cost": ((), cfg.cost, {"units": "JPY"}),
-                       "shortfall": (("draw",), shortfall, {"units": "t"})})
+    ds = xr.Dataset({"ishigami": ((), ishigami, {"units": "1"}),
+                     "cost": ((), cfg.cost, {"units": "JPY"}),
+                     "shortfall": (("draw",), shortfall, {"units": "t"})})
+    ds.attrs["items"] = sum(float(i.get("size", 0.0)) for i in cfg.items)
+    return ds
 
 
 def summarize(ds: xr.Dataset) -> dict[str, Any]:
     return {"ishigami": float(ds["ishigami"]), "cost": float(ds["cost"]),
-            "risk": {"JPN": {"expected_shortfall_t": float(ds["shortfall"].mean())}}}
+            "risk": {"JPN": {"expected_shortfall_t": float(ds["shortfall"].mean())}},
+            "items": ds.attrs["items"]}
 
 
 TOY = StageSpec(name="toy", title="toy", run=run, summarize=summarize)

@@ -112,3 +112,15 @@ def test_ensemble_and_sensitivity_overrides_apply_only_there(cat):
     cases, _, _ = sample_cases(s, 2)
     assert all(c.overrides["toy.draws"] == 10 for c in cases)
     assert compare(s, evaluator_for(s, cat, _toy())).values.shape == (4, 2)
+
+
+def test_append_adds_list_items_that_overrides_can_address():
+    s = study()
+    p = apply_overrides(s, {"toy.items.name=new.size": 5.0}, where="policy.packages.x.overrides",
+                        append={"toy.items": [{"name": 1.0, "size": 2.0},
+                                              {"name": "new", "size": 1.0}]})
+    assert [i["size"] for i in p.toy.items] == [2.0, 5.0]
+    with pytest.raises(InputError) as exc:
+        apply_overrides(s, {}, where="policy.packages.x.overrides",
+                        append={"toy.cost": [1.0]})
+    assert exc.value.where.field == "policy.packages.x.append.toy.cost"

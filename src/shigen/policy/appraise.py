@@ -70,7 +70,7 @@ def evaluator_for(study: Study, catalogue: Catalogue,
 
 def package_cases(study: Study, cfg: PolicyConfig) -> list[Case]:
     seed = study.study.seed
-    return [Case(dict(p.overrides), seed, f"policy.packages.{name}.overrides")
+    return [Case(dict(p.overrides), seed, f"policy.packages.{name}.overrides", p.append)
             for name, p in cfg.packages.items()]
 
 
@@ -140,6 +140,6 @@ def sensitivity(study: Study, evaluator: Evaluator,
     u = design(cfg.sensitivity.samples, len(cfg.uncertain), study.study.seed)
     x = uncertainty.values(cfg.uncertain, u)
     cases = [Case({**uncertainty.as_overrides(cfg.uncertain, row), **base}, study.study.seed,
-                  f"policy (sensitivity of package '{pkg}')") for row in x]
+                  f"policy.packages.{pkg}.overrides", cfg.packages[pkg].append) for row in x]
     y = evaluate_cases(evaluator, cases, executor or LocalExecutor(1))
     return analyze(cfg.uncertain, [c.name for c in cfg.criteria], y, study.study.seed)

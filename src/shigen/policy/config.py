@@ -38,8 +38,12 @@ class Package(BaseModel):
         default_factory=dict,
         description="study field (dotted path, e.g. materials.recycling.collection_2030) "
                     "→ value for this package")
+    append: dict[str, list[Any]] = Field(
+        default_factory=dict,
+        description="list field (dotted path, e.g. disruption.levers) → items this package "
+                    "adds to it (applied before the overrides)")
 
-    @field_validator("overrides")
+    @field_validator("overrides", "append")
     @classmethod
     def _paths(cls, v: dict[str, Any]) -> dict[str, Any]:
         for path in v:

@@ -45,7 +45,7 @@ def sample_cases(study: Study, samples: int) -> tuple[list[Case], np.ndarray, np
         for name, pkg in cfg.packages.items():
             # the package's own overrides win: a lever it fixes is not uncertain
             cases.append(Case({**cfg.ensemble.overrides, **drawn, **pkg.overrides}, seed,
-                              f"policy.packages.{name}.overrides"))
+                              f"policy.packages.{name}.overrides", pkg.append))
     return cases, seeds, params
 
 

@@ -33,6 +33,7 @@ class Case:
     overrides: Mapping[str, Any]
     seed: int
     where: str = "policy"
+    append: Mapping[str, Sequence[Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,8 @@ class Evaluator:
 
     def summaries(self, case: Case) -> dict[str, dict[str, Any]]:
         """Each stage's ``summarize()`` JSON for the case's study."""
-        study = apply_overrides(self.study, case.overrides, where=case.where, seed=case.seed)
+        study = apply_overrides(self.study, case.overrides, where=case.where, seed=case.seed,
+                                append=case.append)
         results: dict[str, xr.Dataset] = {}
         out: dict[str, dict[str, Any]] = {}
         for spec in self.stages:

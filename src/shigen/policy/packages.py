@@ -6,20 +6,21 @@ value out of range is an ``InputError`` that names the package and the field.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
 from shigen.errors import InputError, Location
-from shigen.policy.paths import PathError, set_path
+from shigen.policy.paths import PathError, get_path, set_path
 from shigen.study import Study
 
 S = TypeVar("S", bound=Study)
 
 
 def apply_overrides(study: S, overrides: Mapping[str, Any], *, where: str,
-                    seed: int | None = None) -> S:
+                    seed: int | None = None,
+                    append: Mapping[str, Sequence[Any]] | None = None) -> S:
     """A validated copy of ``study`` with ``overrides`` set and without its policy section.
 
     Parameters
@@ -33,11 +34,26 @@ def apply_overrides(study: S, overrides: Mapping[str, Any], *, where: str,
         ``policy.packages.proposal-1.overrides``.
     seed
         Seed of the copy (default: the study's; ensembles give each sample its own).
+    append
+        Dotted path of a list → items to add to it, applied before ``overrides`` (so an
+        override can address an added item, e.g. ``levers.name=dialogue.depth_factor``).
     """
     doc = study.model_dump(mode="json")
     doc.pop("policy", None)
     if seed is not None:
         doc["study"]["seed"] = int(seed)
+    for path, items in (append or {}).items():
+        try:
+            current = get_path(doc, path)
+        except PathError:
+            current = []
+        if current is None:
+            current = []
+        if not isinstance(current, list):
+            raise InputError(f"cannot append to '{path}': it is not a list",
+                             Location(field=f"{where.rsplit('.', 1)[0]}.append.{path}"),
+                             "append to a list field (e.g. disruption.levers)")
+        set_path(doc, path, [*current, *items])
     for path, value in overrides.items():
         try:
             set_path(doc, path, value)
@@ -51,8 +67,8 @@ def apply_overrides(study: S, overrides: Mapping[str, Any], *, where: str,
         problems = []
         for err in exc.errors(include_url=False):
             loc = ".".join(str(p) for p in err["loc"])
-            culprit = next((p for p in overrides if loc.startswith(p) or p.startswith(loc)),
-                           None)
+            culprit = next((p for p in [*overrides, *(append or {})]
+                            if loc.startswith(p) or p.startswith(loc)), None)
             problems.append(f"{loc}: {err['msg']}")
             if culprit is not None:
                 field = f"{where}.{culprit}"

@@ -45,11 +45,21 @@ def test_local_processes_match_in_process():
 def test_dask_one_and_two_workers_give_identical_results():
     s, cat = _study(), Catalogue()
     ref = run_ensemble(s, cat, 16, LocalExecutor(1), stages=_toy())
+    import logging
+
+    from distributed import LocalCluster
+
     results = []
-    for n in (1, 2):
-        with DaskExecutor(workers=n) as ex:
-            assert len(ex.client.scheduler_info()["workers"]) == n
-            results.append(run_ensemble(s, cat, 16, ex, stages=_toy(), chunk=3))
+    # one worker: a LocalCluster the executor starts itself
+    with DaskExecutor(workers=1) as ex:
+        assert len(ex.client.scheduler_info()["workers"]) == 1
+        results.append(run_ensemble(s, cat, 16, ex, stages=_toy(), chunk=3))
+    # two workers: an existing scheduler reached by its tcp:// address
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None, silence_logs=logging.ERROR) as cluster:
+        with make_executor(cluster.scheduler_address, 1) as ex:
+            assert ex.workers == 2
+            results.append(run_ensemble(s, cat, 16, ex, stages=_toy(), chunk=5))
     np.testing.assert_array_equal(results[0]["criterion_value"], results[1]["criterion_value"])
     assert digest(results[0]) == digest(results[1]) == digest(ref)
 

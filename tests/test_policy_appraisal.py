@@ -66,3 +66,19 @@ def test_rank_stability_shares_sum_to_one_and_are_seeded():
     # share the simplex equally; package 2 scores 0.5 always and wins only on the tie line
     assert a[0] == pytest.approx(0.5, abs=0.02) and a[1] == pytest.approx(0.5, abs=0.02)
     assert a[2] == 0.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(x=arrays(float, (4, 3), elements=st.floats(0.1, 100.0)),
+       scale=st.floats(0.01, 100.0), shift=st.floats(-50.0, 50.0))
+def test_invariance_to_units(x, scale, shift):
+    # TOPSIS (vector normalisation) does not depend on the unit of a criterion (scaling);
+    # the weighted sum (min–max) does not depend on its unit or its origin (affine maps)
+    w, benefit = np.array([0.2, 0.3, 0.5]), np.array([True, False, True])
+    y = x.copy()
+    y[:, 1] *= scale
+    np.testing.assert_allclose(appraisal.topsis(y, w, benefit), appraisal.topsis(x, w, benefit),
+                               atol=1e-9)
+    y[:, 2] = y[:, 2] * scale + shift
+    np.testing.assert_allclose(appraisal.weighted_sum(y, w, benefit),
+                               appraisal.weighted_sum(x, w, benefit), atol=1e-9)

@@ -124,3 +124,12 @@ def test_append_adds_list_items_that_overrides_can_address():
         apply_overrides(s, {}, where="policy.packages.x.overrides",
                         append={"toy.cost": [1.0]})
     assert exc.value.where.field == "policy.packages.x.append.toy.cost"
+
+
+@pytest.mark.parametrize("path", ["a.b.c", "a.x", "q"])
+def test_set_then_get_round_trips(path):
+    from shigen.policy.paths import set_path
+
+    doc = {"a": {"b": {"c": 1}, "l": [1, 2]}}
+    assert get_path(set_path(doc, path, [3.5]), path) == [3.5]
+    assert doc["a"]["l"] == [1, 2]

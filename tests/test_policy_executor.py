@@ -55,11 +55,11 @@ def test_dask_one_and_two_workers_give_identical_results():
         assert len(ex.client.scheduler_info()["workers"]) == 1
         results.append(run_ensemble(s, cat, 16, ex, stages=_toy(), chunk=3))
     # two workers: an existing scheduler reached by its tcp:// address
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None, silence_logs=logging.ERROR) as cluster:
-        with make_executor(cluster.scheduler_address, 1) as ex:
-            assert ex.workers == 2
-            results.append(run_ensemble(s, cat, 16, ex, stages=_toy(), chunk=5))
+    with (LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                       dashboard_address=None, silence_logs=logging.ERROR) as cluster,
+          make_executor(cluster.scheduler_address, 1) as ex):
+        assert ex.workers == 2
+        results.append(run_ensemble(s, cat, 16, ex, stages=_toy(), chunk=5))
     np.testing.assert_array_equal(results[0]["criterion_value"], results[1]["criterion_value"])
     assert digest(results[0]) == digest(results[1]) == digest(ref)
 

@@ -1,5 +1,6 @@
 """Packages: overrides by dotted path, located errors, common random numbers."""
 
+import numpy as np
 import pytest
 
 from shigen.datasets import Catalogue
@@ -133,3 +134,24 @@ def test_set_then_get_round_trips(path):
     doc = {"a": {"b": {"c": 1}, "l": [1, 2]}}
     assert get_path(set_path(doc, path, [3.5]), path) == [3.5]
     assert doc["a"]["l"] == [1, 2]
+
+
+def test_reusing_unchanged_stages_gives_the_same_values(cat):
+    from policy_toy import TOY
+    from shigen.stages import StageSpec
+
+    calls = []
+
+    def counted(cfg, study, c, upstream):
+        calls.append(study.study.seed)
+        return TOY.run(cfg, study, c, upstream)
+
+    first = StageSpec(name="toy", title="t", run=counted, summarize=TOY.summarize)
+    s = study(packages={"a": {}, "b": {}, "c": {"overrides": {"toy.cost": 2.0}}})
+    with_reuse = evaluator_for(s, cat, [first])
+    values = compare(s, with_reuse).values
+    assert len(calls) == 2  # "a" runs the stage, "b" reuses it, "c" changes it
+    without = evaluator_for(s, cat, [first])
+    without.reuse = False
+    np.testing.assert_array_equal(compare(s, without).values, values)
+    assert len(calls) == 5

@@ -59,3 +59,32 @@ def test_sobol_through_a_stage_and_the_executor():
 def test_constant_criterion_has_zero_indices():
     res = sobol(lambda u: np.ones((len(u), 1)), PARAMS, ["flat"], n=64, seed=1)
     assert (res.S1 == 0).all() and (res.ST == 0).all()
+
+
+def test_stage_dataset_summary_and_figure_data():
+    from policy_toy import TOY, toy_study
+    from shigen.policy.appraise import compare
+    from shigen.policy.stage import appraisal_dataset, render, sobol_bars, summarize
+
+    policy = {"packages": {"base": {}, "cheap": {"overrides": {"toy.cost": 0.5}}},
+              "criteria": [{"name": "ishigami", "path": "toy.ishigami", "sense": "max",
+                            "weight": 1, "unit": "1"},
+                           {"name": "cost", "path": "toy.cost", "sense": "min", "weight": 1,
+                            "unit": "JPY"}],
+              "uncertain": [p.model_dump() for p in PARAMS], "sensitivity": {"samples": 64}}
+    study = toy_study(policy)
+    ev = evaluator_for(study, Catalogue(), [TOY])
+    ds = appraisal_dataset(study.policy, study, compare(study, ev), sensitivity(study, ev))
+    out = summarize(ds)
+    assert out["ranking"] == ["cheap", "base"]
+    assert out["scores"]["cheap"]["cost"] == 0.5
+    assert set(out["sobol"]) == {"ishigami", "cost"}
+    assert set(out["sobol"]["ishigami"]) == {"x1", "x2", "x3"}
+    # cost does not depend on x: all indices 0; bars sorted by ST within a criterion
+    assert all(v == {"S1": 0.0, "ST": 0.0} for v in out["sobol"]["cost"].values())
+    bars = sobol_bars(ds)
+    assert list(bars.columns) == ["criterion", "parameter", "S1", "ST", "S1_conf", "ST_conf"]
+    ish = bars[bars.criterion == "ishigami"]
+    assert ish.ST.is_monotonic_decreasing and ish.parameter.iloc[-1] == "x3"
+    assert [b["parameter"] for b in out["sobol_bars"]["ishigami"]] == ish.parameter.tolist()
+    assert len(render(out)) == 2

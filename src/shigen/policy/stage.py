@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from shigen.policy.appraise import compare, evaluator_for, sensitivity
+from shigen.policy.appraise import Comparison, compare, evaluator_for, sensitivity
 from shigen.policy.config import PolicyConfig
 from shigen.policy.executor import default_executor
 from shigen.policy.sensitivity import SobolResult
@@ -28,6 +28,12 @@ def run(cfg: PolicyConfig, study: Study, cat: Catalogue,
     with default_executor() as ex:
         comp = compare(study, evaluator, ex)
         sob = sensitivity(study, evaluator, ex) if cfg.sensitivity is not None else None
+    return appraisal_dataset(cfg, study, comp, sob)
+
+
+def appraisal_dataset(cfg: PolicyConfig, study: Study, comp: Comparison,
+                      sob: SobolResult | None) -> xr.Dataset:
+    """The stage's dataset from a comparison and (optionally) Sobol indices."""
     crit = cfg.criteria
     coords = {"package": comp.packages, "criterion": comp.criteria}
     ds = xr.Dataset(
@@ -77,8 +83,9 @@ def sobol_bars(ds: xr.Dataset) -> pd.DataFrame:
     if "sobol_ST" not in ds:
         return pd.DataFrame(columns=["criterion", "parameter", "S1", "ST", "S1_conf",
                                      "ST_conf"])
-    frame = xr.Dataset({k: ds[f"sobol_{k}"] for k in ("S1", "ST", "S1_conf", "ST_conf")}) \
-        .drop_vars("parameter_path", errors="ignore").to_dataframe().reset_index()
+    cols = ["S1", "ST", "S1_conf", "ST_conf"]
+    frame = xr.Dataset({k: ds[f"sobol_{k}"] for k in cols}).to_dataframe().reset_index()
+    frame = frame[["criterion", "parameter", *cols]]
     order = {c: i for i, c in enumerate(ds.criterion.values.tolist())}
     frame["_c"] = frame["criterion"].map(order)
     frame = frame.sort_values(["_c", "ST"], ascending=[True, False], kind="stable")

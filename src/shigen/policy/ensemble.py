@@ -51,13 +51,16 @@ def sample_cases(study: Study, samples: int) -> tuple[list[Case], np.ndarray, np
 
 def run_ensemble(study: Study, catalogue: Catalogue, samples: int, executor: Executor, *,
                  stages: Sequence[StageSpec] | None = None, chunk: int | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
+                 progress: Callable[[int, int], None] | None = None,
+                 reuse: bool = True) -> xr.Dataset:
     """Evaluate ``samples`` samples of every package; dims (sample, package, criterion).
 
-    ``progress(done, total)`` counts samples.
+    ``progress(done, total)`` counts samples. ``reuse=False`` re-runs every stage for
+    every package (see :class:`~shigen.policy.evaluate.Evaluator`).
     """
     cfg = policy_config(study)
     evaluator = evaluator_for(study, catalogue, stages)
+    evaluator.reuse = reuse
     cases, seeds, params = sample_cases(study, samples)
     n_pkg = len(cfg.packages)
     per_task = chunk or max(1, min(50, math.ceil(samples / (8 * executor.workers))))

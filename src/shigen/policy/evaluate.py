@@ -8,7 +8,9 @@ overrides and seed), never on which worker ran it or with which other cases.
 
 from __future__ import annotations
 
+import json
 import math
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -47,9 +49,11 @@ class CriterionRef:
 class Evaluator:
     """Runs ``stages`` on a case's study and reads the criteria from their summaries.
 
-    With ``reuse`` (the default), stages that come before the first stage a case changes
-    are not run again: their results for the unchanged study and the case's seed are kept
-    from the previous case with that seed (data flows one way, so they cannot differ).
+    With ``reuse`` (the default) a stage's result is kept for the next cases whose seed and
+    overrides of that stage's section and of every earlier stage's section are the same
+    (data flows one way, so the result cannot differ): packages that change only the
+    disruption levers share one materials run, and Sobol points share everything upstream
+    of the parameters they vary.
     """
 
     study: Study
@@ -57,51 +61,46 @@ class Evaluator:
     catalogue: Catalogue
     criteria: tuple[CriterionRef, ...]
     reuse: bool = True
-    _base: dict[int, tuple[dict[str, xr.Dataset], dict[str, Any]]] = field(
+    memo_size: int = 8
+    _memo: dict[str, OrderedDict[str, tuple[xr.Dataset, dict[str, Any]]]] = field(
         default_factory=dict, repr=False, compare=False)
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        state["_base"] = {}  # workers build their own
+        state["_memo"] = {}  # workers build their own
         return state
 
-    def first_changed(self, case: Case) -> int:
-        """Index in ``stages`` of the first stage whose section the case changes."""
-        touched = {p.split(".")[0] for p in [*case.overrides, *(case.append or {})]}
-        names = [s.name for s in self.stages]
-        return min((names.index(t) for t in touched if t in names), default=len(names))
-
-    def _run(self, study: Study, specs: Sequence[StageSpec], results: dict[str, xr.Dataset],
-             out: dict[str, Any]) -> None:
-        for spec in specs:
-            cfg = getattr(study, spec.name, None)
-            if cfg is None:
-                continue
-            ds = spec.run(cfg, study, self.catalogue, results)
-            results[spec.name] = ds
-            out[spec.name] = spec.summarize(ds)
-
-    def _prefix(self, seed: int, upto: int) -> tuple[dict[str, xr.Dataset], dict[str, Any]]:
-        """Results of the first ``upto`` stages of the unchanged study with ``seed``."""
-        if seed not in self._base:
-            self._base.clear()  # one seed at a time: cases come grouped by seed
-            self._base[seed] = ({}, {})
-        results, out = self._base[seed]
-        todo = [s for s in self.stages[:upto] if s.name not in results]
-        if todo:
-            base = apply_overrides(self.study, {}, where="policy", seed=seed)
-            self._run(base, todo, results, out)
-        keep = {s.name for s in self.stages[:upto]}
-        return ({k: v for k, v in results.items() if k in keep},
-                {k: v for k, v in out.items() if k in keep})
+    def _key(self, case: Case, upto: int) -> str:
+        """What ``stages[upto]`` depends on: the seed, changes to its and earlier sections."""
+        heads = {s.name for s in self.stages[: upto + 1]}
+        ov = {p: v for p, v in case.overrides.items() if p.split(".")[0] in heads}
+        ap = {p: v for p, v in (case.append or {}).items() if p.split(".")[0] in heads}
+        return json.dumps([case.seed, ov, ap], sort_keys=True, default=str)
 
     def summaries(self, case: Case) -> dict[str, dict[str, Any]]:
         """Each stage's ``summarize()`` JSON for the case's study."""
         study = apply_overrides(self.study, case.overrides, where=case.where, seed=case.seed,
                                 append=case.append)
-        first = self.first_changed(case) if self.reuse else 0
-        results, out = self._prefix(case.seed, first) if first else ({}, {})
-        self._run(study, self.stages[first:], results, out)
+        results: dict[str, xr.Dataset] = {}
+        out: dict[str, dict[str, Any]] = {}
+        for i, spec in enumerate(self.stages):
+            cfg = getattr(study, spec.name, None)
+            if cfg is None:
+                continue
+            memo = self._memo.setdefault(spec.name, OrderedDict())
+            key = self._key(case, i)
+            if self.reuse and key in memo:
+                ds, summary = memo[key]
+                memo.move_to_end(key)
+            else:
+                ds = spec.run(cfg, study, self.catalogue, results)
+                summary = spec.summarize(ds)
+                if self.reuse:
+                    memo[key] = (ds, summary)
+                    while len(memo) > self.memo_size:
+                        memo.popitem(last=False)
+            results[spec.name] = ds
+            out[spec.name] = summary
         return out
 
     def evaluate(self, case: Case) -> np.ndarray:

@@ -19,7 +19,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from shigen.materials.registry import DEPOSITS, MAGNET_ELEMENTS, RARE_EARTHS, products
 
@@ -169,6 +176,18 @@ class MaterialsConfig(BaseModel):
             raise ValueError("elements must not repeat")
         return v
 
+    @field_validator("deployment")
+    @classmethod
+    def _covered(cls, v: list[Deployment], info: ValidationInfo) -> list[Deployment]:
+        start, end = info.data.get("start_year"), info.data.get("end_year")
+        for i, d in enumerate(v):
+            first, last = min(d.values), max(d.values)
+            if start is not None and end is not None and (first > start or last < end):
+                raise ValueError(
+                    f"trajectory {i} ({d.product}, {d.region}) covers {first}-{last} but the "
+                    f"model runs {start}-{end}; give values for {start} and {end}")
+        return v
+
     @field_validator("lifetimes")
     @classmethod
     def _lifetime_products(cls, v: dict[str, LifetimeOverride]) -> dict[str, LifetimeOverride]:
@@ -197,6 +216,9 @@ class MaterialsConfig(BaseModel):
         if self.sankey_year is not None and not self.start_year <= self.sankey_year <= self.end_year:
             raise ValueError(f"sankey_year {self.sankey_year} is outside "
                              f"{self.start_year}-{self.end_year}")
+        if not self.deployment and not self.from_energy:
+            raise ValueError("no deployment: add materials.deployment trajectories or map "
+                             "energy technologies to products in materials.from_energy")
         seen = set()
         for d in self.deployment:
             key = (d.product, d.region)

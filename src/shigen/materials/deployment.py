@@ -129,8 +129,8 @@ def combine(parts: list[xr.DataArray | None]) -> xr.DataArray:
     if not present:
         raise InputError("the materials stage has no deployment",
                          Location(field="materials.deployment"),
-                         "add [[materials.deployment]] trajectories or map energy technologies "
-                         "with [materials.from_energy] (needs an [energy] section)")
+                         "add materials.deployment trajectories, or run an energy section "
+                         "whose additions materials.from_energy maps to products")
     aligned = xr.align(*present, join="outer", fill_value=0.0)
     total = aligned[0]
     for p in aligned[1:]:

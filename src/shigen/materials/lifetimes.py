@@ -29,7 +29,8 @@ from functools import lru_cache
 from typing import Literal
 
 import numpy as np
-import scipy.stats
+from scipy.linalg import solve_triangular
+from scipy.special import ndtr
 
 InflowAt = Literal["start", "middle", "end"]
 AGE_OFFSET: dict[str, float] = {"start": 1.0, "middle": 0.5, "end": 0.0}
@@ -76,18 +77,24 @@ class Lifetime:
             raise ValueError("weibull lifetime needs shape > 0")
 
     def survival(self, ages: np.ndarray) -> np.ndarray:
-        """Share of a cohort still in use at each age (one vectorised call)."""
+        """Share of a cohort still in use at each age (one vectorised call).
+
+        Closed forms of the survival functions of ``scipy.stats`` (norm, lognorm,
+        weibull_min), evaluated with ``scipy.special.ndtr`` to skip the per-call
+        overhead of the distribution objects.
+        """
         a = np.asarray(ages, dtype=float)
         if self.kind is LifetimeKind.FIXED:
             return (a < self.mean).astype(float)
         if self.kind is LifetimeKind.NORMAL:
-            return scipy.stats.norm.sf(a, loc=self.mean, scale=self.std)
+            return ndtr((self.mean - a) / self.std)  # type: ignore[operator]
+        positive = np.where(a > 0, a, 1.0)
         if self.kind is LifetimeKind.LOGNORMAL:
             m2, s2 = self.mean * self.mean, self.std * self.std  # type: ignore[operator]
             mu = np.log(m2 / np.sqrt(m2 + s2))
             sigma = np.sqrt(np.log(1 + s2 / m2))
-            return scipy.stats.lognorm.sf(a, s=sigma, loc=0, scale=np.exp(mu))
-        return scipy.stats.weibull_min.sf(a, c=self.shape, loc=0, scale=self.scale)
+            return np.where(a > 0, ndtr((mu - np.log(positive)) / sigma), 1.0)
+        return np.where(a > 0, np.exp(-((positive / self.scale) ** self.shape)), 1.0)  # type: ignore[operator]
 
     def expected(self) -> float:
         """Mean lifetime in years."""
@@ -101,12 +108,18 @@ def survival_by_age(lifetime: Lifetime, n_years: int, inflow_at: InflowAt = "mid
     return lifetime.survival(np.arange(n_years, dtype=float) + AGE_OFFSET[inflow_at])
 
 
-def _toeplitz_lower(first_column: np.ndarray) -> np.ndarray:
-    n = first_column.size
+@lru_cache(maxsize=16)
+def _lag_index(n: int) -> np.ndarray:
+    """``lag[t, c] = t - c`` below the diagonal, ``n`` (a zero pad) above it."""
     lag = np.subtract.outer(np.arange(n), np.arange(n))
-    out = first_column[np.clip(lag, 0, None)]
-    out[lag < 0] = 0.0
-    return out
+    lag[lag < 0] = n
+    lag.setflags(write=False)
+    return lag
+
+
+def _toeplitz_lower(first_column: np.ndarray) -> np.ndarray:
+    padded = np.append(first_column, 0.0)
+    return padded[_lag_index(first_column.size)]
 
 
 @lru_cache(maxsize=256)
@@ -121,9 +134,31 @@ def _matrices(lifetime: Lifetime, n_years: int, inflow_at: str) -> tuple[np.ndar
     return sf, pdf
 
 
+@lru_cache(maxsize=256)
+def _inverse(lifetime: Lifetime, n_years: int, inflow_at: str) -> np.ndarray:
+    sf = _matrices(lifetime, n_years, inflow_at)[0]
+    if n_years and sf[0, 0] <= 0.0:
+        raise ValueError(f"lifetime {lifetime} retires everything in the year of inflow; "
+                         "a stock-driven model needs products that survive their first year")
+    unit = np.zeros(n_years)
+    if n_years:
+        unit[0] = 1.0
+    # the inverse of a lower-triangular Toeplitz matrix is lower-triangular Toeplitz:
+    # one triangular solve gives its first column
+    inv = _toeplitz_lower(solve_triangular(sf, unit, lower=True, check_finite=False))
+    inv.setflags(write=False)
+    return inv
+
+
 def survival_matrix(lifetime: Lifetime, n_years: int, inflow_at: InflowAt = "middle") -> np.ndarray:
     """``sf[t, c]``: share of cohort ``c`` in use at the end of year ``t`` (read-only, cached)."""
     return _matrices(lifetime, n_years, inflow_at)[0]
+
+
+def inverse_survival_matrix(lifetime: Lifetime, n_years: int,
+                            inflow_at: InflowAt = "middle") -> np.ndarray:
+    """Inverse of :func:`survival_matrix` (stock → inflow), read-only and cached."""
+    return _inverse(lifetime, n_years, inflow_at)
 
 
 def outflow_matrix(lifetime: Lifetime, n_years: int, inflow_at: InflowAt = "middle") -> np.ndarray:

@@ -69,7 +69,8 @@ def run(cfg: MaterialsConfig, study: Study, cat: Catalogue,
     demand = (units * intensity / 1000.0).transpose("product", "element", "region", "draw",
                                                      "year")
     flows = cohort.labelled(demand, lts, by="product", inflow_at=cfg.inflow_at)
-    balance = cohort.stock_balance(flows["inflow"], flows["outflow"], flows["stock"])
+    balance = flows["inflow"].copy(data=cohort.stock_balance(
+        flows["inflow"].values, flows["outflow"].values, flows["stock"].values))
     by_element = _rel_error_by(balance, [flows["inflow"], flows["outflow"], flows["stock"]],
                                "element")
 

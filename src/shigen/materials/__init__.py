@@ -1,5 +1,7 @@
-"""The materials stage: rare-earth demand of deployment, in-use stocks (vectorised
-cohort models), end of life and recycling, joint production and thorium in residues.
+"""The materials stage: rare-earth demand, in-use stocks, recycling and residues.
+
+Rare-earth demand of deployment, in-use stocks (vectorised cohort models), end of
+life and recycling, joint production and thorium in residues.
 
 Public pieces: :mod:`~shigen.materials.lifetimes` (lifetime distributions and
 survival matrices), :mod:`~shigen.materials.cohort` (inflow- and stock-driven

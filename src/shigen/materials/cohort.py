@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
+
 from shigen.materials.lifetimes import (
     InflowAt,
     Lifetime,

@@ -5,7 +5,7 @@ products) and/or from trajectories (``[[materials.deployment]]``: sales or stock
 a product in a region, given at some years and interpolated linearly). End-of-life
 rates are trajectories too (e.g. collection 1% in 2009 rising to 30% by 2030).
 
-Example
+Example:
 -------
 >>> cfg = MaterialsConfig.model_validate({
 ...     "start_year": 2000, "end_year": 2030,
@@ -159,8 +159,9 @@ class MaterialsConfig(BaseModel):
     lifetimes: dict[str, LifetimeOverride] = Field(default_factory=dict)
     recycling: Recycling = Field(default_factory=Recycling)
     mining: Mining | None = None
-    thrifting: bool = Field(default=True, description="follow the Dy-thrifting path of "
-                                                      "`ndfeb-composition` (else hold its first year)")
+    thrifting: bool = Field(
+        default=True,
+        description="follow the Dy-thrifting path of `ndfeb-composition` (else its first year)")
     inflow_at: Literal["start", "middle", "end"] = "middle"
     draws: int = Field(default=0, ge=0, le=10_000,
                        description="Monte Carlo draws over intensity ranges (0: central only)")
@@ -213,7 +214,8 @@ class MaterialsConfig(BaseModel):
             raise ValueError(f"end_year {self.end_year} must be after start_year {self.start_year}")
         if self.end_year - self.start_year > 400:
             raise ValueError("the cohort model spans at most 400 years")
-        if self.sankey_year is not None and not self.start_year <= self.sankey_year <= self.end_year:
+        year = self.sankey_year
+        if year is not None and not self.start_year <= year <= self.end_year:
             raise ValueError(f"sankey_year {self.sankey_year} is outside "
                              f"{self.start_year}-{self.end_year}")
         if not self.deployment and not self.from_energy:

@@ -1,5 +1,6 @@
-"""Element intensities (kg of element per unit of product) and product lifetimes,
-from the sourced datasets ``ndfeb-magnet-mass``, ``ndfeb-composition`` and
+"""Element intensities (kg of element per unit of product) and product lifetimes.
+
+They come from the sourced datasets ``ndfeb-magnet-mass``, ``ndfeb-composition`` and
 ``product-lifetimes``.
 
 Intensity of element ``e`` in a product entering use in year ``y``::
@@ -33,7 +34,7 @@ LIFETIMES = "product-lifetimes"
 
 def magnet_mass(cat: Catalogue, names: Sequence[str], draws: int,
                 rng: np.random.Generator) -> xr.DataArray:
-    """kg NdFeB per unit, dims (product, draw); draw 0 central, others triangular."""
+    """Magnet mass (kg NdFeB) per unit, dims (product, draw); draw 0 central, others triangular."""
     frame = cat.frame(MAGNET_MASS)
     out = np.zeros((len(names), draws + 1))
     for i, p in enumerate(names):
@@ -81,7 +82,7 @@ def composition(cat: Catalogue, applications: Sequence[str], elements: Sequence[
 
 def element_intensity(cat: Catalogue, cfg: MaterialsConfig, names: Sequence[str],
                       years: np.ndarray, rng: np.random.Generator) -> xr.DataArray:
-    """kg of element per unit of product entering use, dims (element, product, year, draw)."""
+    """Element mass (kg) per unit of product entering use, dims (element, product, year, draw)."""
     mass = magnet_mass(cat, names, cfg.draws, rng)
     apps = sorted({products()[p].application for p in names})
     comp = composition(cat, apps, cfg.elements, years, cfg.thrifting)

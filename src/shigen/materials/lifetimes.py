@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from functools import lru_cache
 from typing import Literal
 
@@ -36,7 +36,7 @@ InflowAt = Literal["start", "middle", "end"]
 AGE_OFFSET: dict[str, float] = {"start": 1.0, "middle": 0.5, "end": 0.0}
 
 
-class LifetimeKind(str, Enum):
+class LifetimeKind(StrEnum):
     """The distribution family of a product lifetime."""
 
     FIXED = "fixed"

@@ -1,5 +1,8 @@
-"""What the materials stage knows about products and elements (``products.toml``,
-``elements.toml``): names, deployment basis, composition class, oxide formulae."""
+"""What the materials stage knows about products and elements.
+
+From ``products.toml`` and ``elements.toml``: names, deployment basis,
+composition class, oxide formulae.
+"""
 
 from __future__ import annotations
 

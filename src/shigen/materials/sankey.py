@@ -3,11 +3,11 @@
 The report and web layers draw the figure; this module only says what flows
 where. Links carry tonnes of the chosen elements (summed, central draw)::
 
-    primary supply ─┐                       ┌─> net addition to stock
-                    ├─> fabrication ─> use: <product> ─> end of life ─┬─> not collected
-    secondary ──────┘                                                 └─> collection ─┬─> pre-processing loss
-         ^                                                                            └─> recovery ─┬─> recovery loss
-         └──────────────────────────────────────────────────────────────────────────────────────────┘
+    primary supply, secondary supply -> fabrication -> use: <product>
+    use: <product> -> end of life | net addition to stock
+    end of life -> not collected | collection
+    collection -> pre-processing loss | recovery
+    recovery -> recovery loss | secondary supply | secondary surplus
 """
 
 from __future__ import annotations
@@ -45,8 +45,10 @@ class Sankey:
 
 def sankey(ds: xr.Dataset, year: int | None = None,
            elements: Sequence[str] | None = None, draw: int = 0) -> Sankey:
-    """Flows of ``elements`` (default: all) in ``year`` (default: the study's sankey_year,
-    else the last year) from a materials stage dataset."""
+    """Flows of ``elements`` (default: all) in ``year`` from a materials stage dataset.
+
+    ``year`` defaults to the study's ``sankey_year``, else the last year.
+    """
     if year is None:
         year = int(ds.attrs.get("sankey_year", -1))
         if year < 0:

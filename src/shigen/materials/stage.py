@@ -1,5 +1,7 @@
-"""The ``materials`` stage: deployment → element demand → in-use stock → end of life
-→ recycling → joint primary production and thorium in residues.
+"""The ``materials`` stage: from deployment to recycling, mining and residues.
+
+Deployment → element demand → in-use stock → end of life → recycling → joint
+primary production and thorium in residues.
 
 One readable path: ``deployment`` (units by product, region, year) × ``intensity``
 (kg element per unit, by cohort year and Monte Carlo draw) → element inflow →
@@ -44,7 +46,8 @@ UNITS = {
 }
 
 
-def _rel_error_by(balance: xr.DataArray, scale_of: list[xr.DataArray], dim: str) -> dict[str, float]:
+def _rel_error_by(balance: xr.DataArray, scale_of: list[xr.DataArray],
+                  dim: str) -> dict[str, float]:
     others = [d for d in balance.dims if d != dim]
     scale = xr.concat([abs(s).max(others) for s in scale_of], "_").max("_")
     err = abs(balance).max(others) / scale.where(scale > 0)

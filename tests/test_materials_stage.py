@@ -166,3 +166,34 @@ def test_japan_study_json_manifest_and_sankey(tmp_path: Path) -> None:
         inflow[s.nodes[link["target"]]] += link["value"]
     for node in ("fabrication", "end of life", "collection", "recovery"):
         assert inflow[node] == pytest.approx(outflow[node], rel=1e-9)
+
+
+def test_energy_vehicle_sales_feed_traction_motors() -> None:
+    sales = xr.DataArray(np.array([[[0.5, 0.0]], [[2.0, 1.0]]]),
+                         dims=("year", "region", "vehicle"),
+                         coords={"year": [2020, 2030], "region": ["WORLD"],
+                                 "vehicle": ["bev", "hybrid"]},
+                         attrs={"units": "million/year"})
+    ds = _run({"start_year": 2016, "end_year": 2030,
+               "from_energy": {"bev": {"ev-traction-motor": 1.0},
+                               "hybrid": {"hev-traction-motor": 1.0}}},
+              {"energy": xr.Dataset({"vehicle_sales": sales})})
+    ev = ds["units_inflow"].sel(product="ev-traction-motor", region="WORLD")
+    # a rate: 0.5 M/yr over 2016-2020, then 2 M/yr over 2021-2030
+    assert float(ev.sel(year=2017)) == 0.5e6 and float(ev.sel(year=2025)) == 2e6
+    hev = ds["units_inflow"].sel(product="hev-traction-motor", region="WORLD")
+    assert float(hev.sel(year=2030)) == 1e6
+
+
+def test_energy_mapping_to_wrong_basis_is_a_located_input_error() -> None:
+    from shigen.errors import InputError
+
+    add = xr.DataArray(np.ones((1, 1, 1)), dims=("year", "region", "technology"),
+                       coords={"year": [2010], "region": ["WORLD"],
+                               "technology": ["wind_onshore"]}, attrs={"units": "GW"})
+    with pytest.raises(InputError, match="counted per vehicle") as exc:
+        _run({"start_year": 2005, "end_year": 2025,
+              "from_energy": {"wind_onshore": {"ev-traction-motor": 1.0}}},
+             {"energy": xr.Dataset({"additions": add})})
+    assert exc.value.where is not None
+    assert exc.value.where.field == "materials.from_energy.wind_onshore.ev-traction-motor"

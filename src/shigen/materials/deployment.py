@@ -19,8 +19,6 @@ from shigen.materials.lifetimes import Lifetime
 from shigen.materials.registry import products
 from shigen.materials.trajectories import interpolate
 
-GW_TO_MW = 1000.0
-
 
 def _norm(name: str) -> str:
     return str(name).strip().lower().replace("_", "-").replace(" ", "-")
@@ -53,37 +51,67 @@ def _annual_additions(additions: xr.DataArray) -> xr.DataArray:
                         coords={"year": labels, **{d: values[d].values for d in values.dims[1:]}})
 
 
+# energy-stage variables that deploy products: (variable, its category dim, product basis)
+ENERGY_SOURCES = (("additions", "technology", "MW"), ("vehicle_sales", "vehicle", "vehicle"))
+
+
+def _to_basis(units: str, basis: str) -> float:
+    """Factor from the energy variable's units (rate or per period) to product units."""
+    amount = units.replace(" ", "").split("/")[0]
+    if basis == "vehicle":
+        return {"million": 1e6, "thousand": 1e3}.get(amount.lower(), 1.0)
+    from shigen.datasets.units import factor
+
+    return factor(amount or "GW", basis)
+
+
 def from_energy(cfg: MaterialsConfig, energy: xr.Dataset | None,
                 years: np.ndarray) -> xr.DataArray | None:
-    """Units (MW) entering use by product, region and year from energy additions."""
-    if energy is None or not cfg.from_energy or "additions" not in energy:
+    """Units entering use by product, region and year from the energy stage.
+
+    Capacity ``additions`` (GW per period, by technology) feed products counted per
+    MW; ``vehicle_sales`` (million per year, by vehicle) feed products counted per
+    vehicle. Each key of ``from_energy`` names a technology or a vehicle type.
+    """
+    if energy is None or not cfg.from_energy:
         return None
-    add = energy["additions"]
-    needed = {"year", "technology"}
-    if not needed <= set(add.dims):
-        raise InputError(f"energy additions have dims {list(add.dims)}, need year and technology",
-                         Location(field="materials.from_energy"),
-                         "run an energy stage that reports additions by year and technology")
-    if "region" not in add.dims:
-        add = add.expand_dims(region=["WORLD"])
-    annual = _annual_additions(add.transpose("year", "region", "technology"))
-    annual = annual.reindex(year=years, fill_value=0.0)
-    techs = {_norm(t): t for t in annual["technology"].values}
+    available: dict[str, tuple[xr.DataArray, str]] = {}
+    for var, dim, basis in ENERGY_SOURCES:
+        if var not in energy:
+            continue
+        da = energy[var]
+        if not {"year", dim} <= set(da.dims):
+            raise InputError(f"energy {var} has dims {list(da.dims)}, need year and {dim}",
+                             Location(field="materials.from_energy"),
+                             f"run an energy stage that reports {var} by year and {dim}")
+        if "region" not in da.dims:
+            da = da.expand_dims(region=["WORLD"])
+        extra = [d for d in da.dims if d not in ("year", "region", dim)]
+        if extra:
+            da = da.sum(extra)
+        annual = _annual_additions(da.transpose("year", "region", dim))
+        annual = annual.reindex(year=years, fill_value=0.0)
+        annual = annual * _to_basis(str(da.attrs.get("units", "")), basis)
+        for item in annual[dim].values:
+            available[_norm(item)] = (annual.sel({dim: item}, drop=True), basis)
     out: dict[str, xr.DataArray] = {}
-    for tech, split in cfg.from_energy.items():
-        if _norm(tech) not in techs:
-            raise InputError(f"energy technology '{tech}' is not among the energy stage's "
-                             f"technologies", Location(field=f"materials.from_energy.{tech}"),
-                             f"use one of {sorted(str(t) for t in techs.values())}")
-        gw = annual.sel(technology=techs[_norm(tech)], drop=True)
+    for key, split in cfg.from_energy.items():
+        if _norm(key) not in available:
+            raise InputError(f"'{key}' is neither a technology with capacity additions nor a "
+                             "vehicle type with sales in the energy stage",
+                             Location(field=f"materials.from_energy.{key}"),
+                             f"use one of {sorted(available)}")
+        units, basis = available[_norm(key)]
         for product, share in split.items():
-            if products()[product].basis != "MW":
+            if products()[product].basis != basis:
                 raise InputError(f"product '{product}' is counted per "
-                                 f"{products()[product].basis}, not per MW of capacity",
-                                 Location(field=f"materials.from_energy.{tech}.{product}"),
-                                 "map energy technologies to products with basis MW")
-            mw = gw * GW_TO_MW * share
-            out[product] = out[product] + mw if product in out else mw
+                                 f"{products()[product].basis}, but '{key}' deploys {basis}",
+                                 Location(field=f"materials.from_energy.{key}.{product}"),
+                                 f"map '{key}' to products counted per {basis}")
+            part = units * share
+            out[product] = out[product] + part if product in out else part
+    if not out:
+        return None
     da = xr.concat(list(out.values()), dim=xr.Variable("product", list(out)))
     return da.clip(min=0.0).transpose("product", "region", "year")
 

@@ -66,6 +66,17 @@ def composition(cat: Catalogue, applications: Sequence[str], elements: Sequence[
         raise InputError(f"dataset '{COMPOSITION}' has no rows for application(s) {missing}",
                          Location(str(cat.path(COMPOSITION)), column="application"),
                          "add the composition of those magnet grades")
+    totals = da.fillna(0.0).sum("element")
+    bad = [(str(a), int(y)) for a in applications for y in da["year"].values
+           if da.sel(application=a, year=y).notnull().any()
+           and abs(float(totals.sel(application=a, year=y)) - 1.0) > 1e-6]
+    if bad:
+        app, year = bad[0]
+        total = float(totals.sel(application=app, year=year))
+        raise InputError(f"dataset '{COMPOSITION}': element shares of {app} in {year} sum "
+                         f"to {total:.4g}, not 1",
+                         Location(str(cat.path(COMPOSITION)), column="value"),
+                         "give every element of the magnet (Fe is the balance)")
     da = da.sel(application=list(applications), element=list(elements)).fillna(0.0)
     known = da["year"].values.astype(float)
     if not thrifting:

@@ -172,6 +172,10 @@ def main() -> None:
         child(args.child[0], args.child[1], float(args.child[2]), args.dump)
         return
     scale = 0.1 if args.quick else 1.0
+    import importlib.util
+
+    if importlib.util.find_spec("flodym") is None:
+        sys.exit("flodym is not installed: pip install 'shigen[bench]' to compare against it")
     tmp = Path(os.environ.get("TMPDIR", "/tmp"))
     n_series = max(1, round(N_EL * scale)) * N_PROD * N_REG
     print(f"cohort models: {n_series} series x {N_T} years, normal lifetimes "

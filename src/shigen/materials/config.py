@@ -221,6 +221,9 @@ class MaterialsConfig(BaseModel):
         if not self.deployment and not self.from_energy:
             raise ValueError("no deployment: add materials.deployment trajectories or map "
                              "energy technologies to products in materials.from_energy")
+        if self.mining and self.mining.sized_by not in ("max", *self.elements):
+            raise ValueError(f"mining is sized by {self.mining.sized_by}, which is not among "
+                             f"the elements {self.elements}; add it or use sized_by = \"max\"")
         seen = set()
         for d in self.deployment:
             key = (d.product, d.region)

@@ -127,9 +127,15 @@ def _area_value(cat: Catalogue, area: IssueArea, year: int) -> tuple[float | Non
 
 def available_years(cat: Catalogue, a: str, b: str) -> list[int]:
     """Years in which any issue area or trade share of the pair has data."""
-    candidates = set(range(1990, 2031))
-    years = []
     areas = [x for x in issue_areas() if x.pair == frozenset((a, b))]
+    candidates: set[int] = set()
+    for name in (STATED, *VALUE_DATASETS):
+        candidates.update(data.years_of(cat, name))
+    for x in areas:
+        if x.kind == "supply":
+            candidates.update(data.years_of(cat, chain(x.commodity or "").import_dataset(
+                x.dependent, x.stage or "")))
+    years = []
     for y in sorted(candidates):
         if any(_area_value(cat, x, y)[0] is not None for x in areas) or (
                 trade_share(cat, a, b, "total", y) and trade_share(cat, b, a, "total", y)):

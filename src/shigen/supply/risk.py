@@ -289,7 +289,8 @@ def to_dataset(records: list[dict[str, Any]], ch: Chain) -> xr.Dataset:
     ds["share"] = _frame(records, "shares", "country")
     ds["company_share"] = _frame(records, "company_shares", "company")
     ds["import_share"] = _frame(records, "import_share", "origin")
-    ds["chokepoint_share"] = _frame(records, "chokepoints", "chokepoint")
+    ds["chokepoint_share"] = _frame(records, "chokepoints", "chokepoint").reindex(
+        chokepoint=list(CHOKEPOINTS))
     stages = ch.stage_names
     for var, key in (("chain_hhi", "production_hhi"), ("chain_top_share", "top_producer_share")):
         ds[var] = (("year", "chain_stage"), np.array(

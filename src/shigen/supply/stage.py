@@ -105,7 +105,13 @@ def run(cfg: SupplyConfig, study: Study, cat: Catalogue,
     out = xr.merge(parts, join="outer", compat="no_conflicts", combine_attrs="drop")
     out = out.reindex(commodity=[c for c in cfg.commodities if c in out.commodity.values],
                       stage=[s for s in stages if s in out.stage.values])
-    pairs = [interdependence(cat, a, b) for a, b in cfg.interdependence]
+    pairs = []
+    for i, (a, b) in enumerate(cfg.interdependence):
+        try:
+            pairs.append(interdependence(cat, a, b))
+        except InputError as exc:
+            raise InputError(exc.what, Location(field=f"supply.interdependence.{i}"),
+                             exc.fix) from None
     if pairs:
         labels = [f"{p.attrs['a']}-{p.attrs['b']}" for p in pairs]
         for v in PAIR_VARS:

@@ -81,9 +81,11 @@ def run(cfg: SupplyConfig, study: Study, cat: Catalogue,
                         cp_rows.append(dict(commodity=commodity, year=y, chokepoint=str(cp),
                                             chokepoint_share=v))
     if not share_rows and not imp_rows:
+        have = "; ".join(
+            f"{c} {st.name} {min(ys)}-{max(ys)}" for c in cfg.commodities
+            for st in chain(c).stages if (ys := data.years_of(cat, st.dataset)))
         raise InputError(f"no supply data for {cfg.commodities} in years {cfg.years}",
-                         Location(field="supply.years"),
-                         "use `shigen data show DATASET` to see the years each dataset covers")
+                         Location(field="supply.years"), f"choose years with data: {have}")
     stages = _stage_order(cfg.commodities)
     parts: list[xr.DataArray] = []
     share = _series(share_rows, ["commodity", "stage", "year", "country"], "share")

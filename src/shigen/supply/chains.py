@@ -1,5 +1,7 @@
-"""The registry of supply chains (``chains.toml``): stages per commodity in chain
-order, the dataset behind each stage, and each importer's supply datasets.
+"""The registry of supply chains (``chains.toml``).
+
+Stages per commodity in chain order, the dataset behind each stage, and each
+importer's supply datasets.
 
 >>> [s.name for s in chain("uranium").stages]
 ['mining', 'conversion', 'enrichment', 'fabrication']

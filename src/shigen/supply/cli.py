@@ -81,9 +81,11 @@ def register(app: typer.Typer) -> None:
     @app.command()
     @main.handle_errors
     def risk(
-        commodity: Annotated[str, typer.Argument(help="rare-earths, uranium, crude-oil, lng, coal")],
-        stage: Annotated[str | None, typer.Option("--stage", help="chain stage (default: first)")] = None,
-        importer: Annotated[str | None, typer.Option("--importer", help="ISO3 of the importer")] = None,
+        commodity: Annotated[str, typer.Argument(help="e.g. rare-earths, uranium, lng")],
+        stage: Annotated[str | None, typer.Option(
+            "--stage", help="chain stage (default: first)")] = None,
+        importer: Annotated[str | None, typer.Option(
+            "--importer", help="ISO3 of the importer")] = None,
         year: Annotated[int | None, typer.Option("--year", help="one year")] = None,
         years: Annotated[str | None, typer.Option("--years", help="a range FIRST:LAST")] = None,
         as_json: main.JsonOpt = False,

@@ -1,5 +1,6 @@
-"""The criticality matrix of an importer: supply risk against economic importance,
-per commodity and year, as data (the report draws it).
+"""The criticality matrix of an importer, as data (the report draws it).
+
+Supply risk against economic importance, per commodity and year.
 
 >>> from shigen.datasets import Catalogue
 >>> m = criticality(Catalogue.bundled(), "JPN", years=[2009])

@@ -1,5 +1,7 @@
-"""Reading the supply datasets out of a catalogue: stage shares by country and
-company, importer supply by origin, import reliance, governance scores, chokepoints.
+"""Reading the supply datasets out of a catalogue.
+
+Stage shares by country and company, importer supply by origin, import reliance,
+governance scores, chokepoints.
 
 Every function returns plain mappings (or None when the data has nothing for the
 request) so the indicator code stays pure; the callers turn a None into a null

@@ -1,5 +1,7 @@
-"""Bilateral interdependence: Keohane–Nye sensitivity per issue area, Barbieri trade
-salience/symmetry, asymmetry and the reciprocity score (docs/methods/supply.md).
+"""Bilateral interdependence (docs/methods/supply.md).
+
+Keohane–Nye sensitivity per issue area, Barbieri trade salience/symmetry,
+asymmetry and the reciprocity score.
 
 >>> from shigen.datasets import Catalogue
 >>> ds = interdependence(Catalogue.bundled(), "JPN", "CHN", 2009)
@@ -188,8 +190,9 @@ def interdependence(cat: Catalogue, a: str, b: str, year: int | None = None) -> 
             notes.append(f"trade share of {j} in {i}'s total trade {got[0]:.4f} from {got[1]}")
     sal = sym = inter = None
     if ts[a] is not None and ts[b] is not None:
-        sal = indicators.salience(ts[a], ts[b])
-        sym = indicators.symmetry(ts[a], ts[b])
+        ta, tb = float(ts[a]), float(ts[b])  # type: ignore[arg-type]
+        sal = indicators.salience(ta, tb)
+        sym = indicators.symmetry(ta, tb)
         inter = sal * sym
     else:
         notes.append("salience, symmetry, interdependence: need both sides' trade shares")

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
     from shigen.datasets import Catalogue
 
 CHOKEPOINTS = ("hormuz", "malacca")
-VINTAGE_GAP = 1  # years an importer's supply data may differ from the year assessed in chain exposure
+# years an importer's supply data may differ from the assessed year in chain exposure
+VINTAGE_GAP = 1
 SCALARS = ("production_hhi", "production_hhi_points", "top_producer_share", "import_reliance",
            "import_hhi", "top_supplier_share", "hhi_wgi_global", "hhi_wgi_sourcing",
            "supply_risk_upper", "eu_supply_risk", "economic_importance", "geopolrisk",
@@ -83,8 +84,8 @@ def _round(v: float | None, nd: int = 6) -> float | None:
 
 
 def _stage_line(cat: Catalogue, ch: Chain, year: int) -> list[dict[str, Any]]:
-    """Each stage of the chain, in chain order: HHI and top producer in ``year`` (null if no data)."""
-    out = []
+    """Each stage of the chain, in chain order: HHI and top producer (null if no data)."""
+    out: list[dict[str, Any]] = []
     for st in ch.stages:
         sh = data.country_shares(cat, st, year)
         if sh is None:
@@ -292,16 +293,17 @@ def to_dataset(records: list[dict[str, Any]], ch: Chain) -> xr.Dataset:
     ds["chokepoint_share"] = _frame(records, "chokepoints", "chokepoint").reindex(
         chokepoint=list(CHOKEPOINTS))
     stages = ch.stage_names
-    for var, key in (("chain_hhi", "production_hhi"), ("chain_top_share", "top_producer_share")):
+    for var, key in (("chain_hhi", "production_hhi"),
+                     ("chain_top_share", "top_producer_share")):
         ds[var] = (("year", "chain_stage"), np.array(
             [[np.nan if x[key] is None else x[key] for x in r["chain"]] for r in records],
             dtype=float))
     ds["chain_top_producer"] = (("year", "chain_stage"), np.array(
         [[x["top_producer"] or "" for x in r["chain"]] for r in records], dtype=object))
     ds = ds.assign_coords(chain_stage=stages)
-    for name, da in ds.data_vars.items():
-        if name in UNITS:
-            da.attrs["units"] = UNITS[name]
+    for vname, da in ds.data_vars.items():
+        if str(vname) in UNITS:
+            da.attrs["units"] = UNITS[str(vname)]
     first = records[0]
     ds.attrs.update(commodity=ch.commodity, stage=first["stage"],
                     importer=first["importer"] or "",

@@ -1,5 +1,7 @@
-"""The ``supply`` stage: each commodity's chain by stage (in chain order), country
-shares, concentration, the importer's exposure, criticality and bilateral measures.
+"""The ``supply`` stage of a study.
+
+Each commodity's chain by stage (in chain order), country shares, concentration,
+the importer's exposure, criticality and bilateral measures.
 
 It calls the same API as the CLI (``risk``, ``interdependence``), so a study run
 and ``shigen risk`` give the same numbers.
@@ -63,8 +65,8 @@ def run(cfg: SupplyConfig, study: Study, cat: Catalogue,
                     share_rows.append(dict(commodity=commodity, stage=st.name, year=year,
                                            country=country, share=s))
                 ds_name = ch.import_dataset(cfg.importer, st.name) if cfg.importer else None
-                imp = data.origin_shares(cat, ds_name, year) if ds_name else None
-                for origin, s in (imp or {}).items():
+                origins = data.origin_shares(cat, ds_name, year) if ds_name else None
+                for origin, s in (origins or {}).items():
                     imp_rows.append(dict(commodity=commodity, stage=st.name, year=year,
                                          country=origin, import_share=s))
         primary = ch.stages[0]
@@ -116,16 +118,16 @@ def run(cfg: SupplyConfig, study: Study, cat: Catalogue,
                              exc.fix) from None
     if pairs:
         labels = [f"{p.attrs['a']}-{p.attrs['b']}" for p in pairs]
-        for v in PAIR_VARS:
-            out[f"pair_{v}"] = ("pair", [float(p[v]) for p in pairs])
+        for var in PAIR_VARS:
+            out[f"pair_{var}"] = ("pair", [float(p[var]) for p in pairs])
         out["pair_year"] = ("pair", [int(p.attrs["year"]) for p in pairs])
         out = out.assign_coords(pair=labels)
     for name, da in out.data_vars.items():
         da.attrs["units"] = "year" if name == "pair_year" else (
-            "dimensionless" if name.startswith("pair_") else "fraction")
-    for v in ("supply_risk_upper", "eu_supply_risk"):
-        if v in out:
-            out[v].attrs["units"] = "EU SR scale"
+            "dimensionless" if str(name).startswith("pair_") else "fraction")
+    for var in ("supply_risk_upper", "eu_supply_risk"):
+        if var in out:
+            out[var].attrs["units"] = "EU SR scale"
     if "geopolrisk" in out:
         out["geopolrisk"].attrs["units"] = "dimensionless"
     out.attrs["importer"] = cfg.importer or ""
@@ -139,13 +141,16 @@ def _num(v: Any) -> float | None:
 
 
 def summarize(ds: xr.Dataset) -> dict[str, Any]:
-    """Per commodity and year: each stage in chain order with HHI and top producer,
-    then the importer's exposure; per pair: the bilateral measures."""
+    """Per commodity and year: each stage in chain order, then the importer's exposure.
+
+    Per country pair: the bilateral measures.
+    """
     out: dict[str, Any] = {}
     commodities: list[str] = []
-    for v in ("share", "import_share", *PER_YEAR):
-        if v in ds:
-            commodities += [str(c) for c in ds[v].commodity.values if str(c) not in commodities]
+    for var in ("share", "import_share", *PER_YEAR):
+        if var in ds:
+            commodities += [str(c) for c in ds[var].commodity.values
+                            if str(c) not in commodities]
     years = sorted(int(y) for y in ds.year.values) if "year" in ds.coords else []
     for commodity in commodities:
         per: dict[str, Any] = {}
@@ -164,9 +169,10 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
                                "top_producer": k,
                                "top_producer_share": None if v is None else round(v, 6)})
             entry: dict[str, Any] = {"stages": stages}
-            for v in PER_YEAR:
-                if v in ds and commodity in ds[v].commodity.values and year in ds[v].year.values:
-                    entry[v] = _num(ds[v].sel(commodity=commodity, year=year))
+            for var in PER_YEAR:
+                if (var in ds and commodity in ds[var].commodity.values
+                        and year in ds[var].year.values):
+                    entry[var] = _num(ds[var].sel(commodity=commodity, year=year))
             if "import_share" in ds and commodity in ds["import_share"].commodity.values:
                 sub = ds["import_share"].sel(commodity=commodity, year=year)
                 first = [st for st in chain(commodity).stage_names if st in sub.stage.values]
@@ -189,14 +195,17 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
     if "pair" in ds.coords:
         summary["interdependence"] = {
             str(p): {"year": int(ds["pair_year"].sel(pair=p)),
-                     **{v: _num(ds[f"pair_{v}"].sel(pair=p)) for v in PAIR_VARS}}
+                     **{var: _num(ds[f"pair_{var}"].sel(pair=p)) for var in PAIR_VARS}}
             for p in ds.pair.values}
     return summary
 
 
 def iamc(ds: xr.Dataset) -> pd.DataFrame:
-    """IAMC rows: ``Supply Share|<commodity>|<stage>`` by country (region) and
-    ``Supply Risk|<indicator>|<commodity>`` for the importer."""
+    """IAMC rows: supply shares by country and the importer's risk indicators.
+
+    Variables ``Supply Share|<commodity>|<stage>`` (region = country) and
+    ``Supply Risk|<indicator>|<commodity>`` (region = importer).
+    """
     s = ds["share"].to_series().dropna().reset_index()
     s["variable"] = "Supply Share|" + s["commodity"] + "|" + s["stage"]
     s = s.rename(columns={"country": "region", "share": "value"})
@@ -215,5 +224,40 @@ def iamc(ds: xr.Dataset) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def render(summary: dict[str, Any]) -> list[Any]:
+    """Rich tables for ``shigen run``: per commodity, each year's chain in order."""
+    from rich.table import Table
+
+    def f(v: Any) -> str:
+        return "—" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
+
+    tables = []
+    imp = summary.get("importer")
+    for commodity, per in summary["commodities"].items():
+        t = Table(title=f"supply · {commodity}" + (f" · importer {imp}" if imp else ""))
+        for col in ("year", "stage", "HHI", "top producer", "share", "top supplier",
+                    "import HHI", "IR", "GeoPolRisk"):
+            t.add_column(col)
+        for year, e in per.items():
+            lines = e["stages"] or [{"stage": "—", "production_hhi": None,
+                                     "top_producer": None, "top_producer_share": None}]
+            for i, x in enumerate(lines):
+                extra = ([f(e.get("top_supplier")), f(e.get("import_hhi")),
+                          f(e.get("import_reliance")), f(e.get("geopolrisk"))]
+                         if i == 0 else ["", "", "", ""])
+                t.add_row(year if i == 0 else "", x["stage"], f(x["production_hhi"]),
+                          f(x["top_producer"]), f(x["top_producer_share"]), *extra)
+        tables.append(t)
+    if summary.get("interdependence"):
+        t = Table(title="interdependence")
+        for col in ("pair", "year", "salience", "symmetry", "reciprocity", "asymmetry"):
+            t.add_column(col)
+        for pair, m in summary["interdependence"].items():
+            t.add_row(pair, str(m["year"]), f(m["salience"]), f(m["symmetry"]),
+                      f(m["reciprocity"]), f(m["asymmetry"]))
+        tables.append(t)
+    return tables
+
+
 STAGE = StageSpec(name="supply", title="Supply chains and concentration", run=run,
-                  summarize=summarize, iamc=iamc)
+                  summarize=summarize, iamc=iamc, render=render)

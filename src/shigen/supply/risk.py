@@ -117,6 +117,13 @@ def _importer_block(cat: Catalogue, ch: Chain, stage: str, importer: str, year: 
             k, v = indicators.top(sh)
             out.update(import_share=sh, import_hhi=indicators.hhi(sh), top_supplier=k,
                        top_supplier_share=v)
+            rest = sh.get(indicators.AGGREGATE, 0.0)
+            if rest > 0:
+                notes.append(f"import_hhi is over named origins: {rest:.3f} of {importer}'s "
+                             "supply is an unsplit remainder (OTHER) — a lower bound"
+                             + (f"; top_supplier is the largest named origin, the remainder "
+                                f"could hide a larger one" if v is not None and rest > v
+                                else ""))
     ir = data.import_reliance(cat, importer, ch.commodity, stage)
     if ir is None:
         notes.append(f"import_reliance: no sourced domestic production / consumption for "
@@ -355,3 +362,48 @@ def risk_json(ds: xr.Dataset) -> list[dict[str, Any]]:
             "notes": notes[str(int(year))],
         })
     return out
+
+
+def chain_view(cat: Catalogue, commodity: str, years: Sequence[int] | None = None) -> xr.Dataset:
+    """Shares by ``stage`` (in chain order) × ``year`` × ``country`` (and ``company``).
+
+    The data behind a chain figure: ``share``, ``company_share``, ``production_hhi``
+    and ``top_producer_share``; stages without sourced data are all-NaN.
+
+    >>> from shigen.datasets import Catalogue
+    >>> list(chain_view(Catalogue.bundled(), "uranium", [2010]).stage.values)
+    ['mining', 'conversion', 'enrichment', 'fabrication']
+    """
+    ch = chain(commodity)
+    found = sorted({y for st in ch.stages for y in data.years_of(cat, st.dataset)})
+    chosen = sorted(set(years)) if years else found
+    rows: list[tuple[str, int, str, float]] = []
+    crow: list[tuple[str, int, str, float]] = []
+    for st in ch.stages:
+        for y in chosen:
+            rows += [(st.name, y, c, s) for c, s in (data.country_shares(cat, st, y) or {}).items()]
+            crow += [(st.name, y, c, s) for c, s in (data.company_shares(cat, st, y) or {}).items()]
+    if not rows:
+        raise InputError(f"no {commodity} chain data for {chosen}", Location(field="year"),
+                         f"choose among years {found}")
+
+    def cube(r: list[tuple[str, int, str, float]], dim: str) -> xr.DataArray:
+        if not r:
+            return xr.DataArray(np.full((len(ch.stages), len(chosen), 0), np.nan),
+                                dims=("stage", "year", dim),
+                                coords={"stage": ch.stage_names, "year": chosen, dim: []})
+        s = pd.DataFrame(r, columns=["stage", "year", dim, "v"]).set_index(
+            ["stage", "year", dim])["v"]
+        return s.to_xarray().reindex(stage=ch.stage_names, year=chosen)
+
+    share = cube(rows, "country")
+    named = share.drop_sel(country=[c for c in [indicators.AGGREGATE]
+                                    if c in share.country.values])
+    ds = xr.Dataset({"share": share, "company_share": cube(crow, "company"),
+                     "production_hhi": (named.fillna(0) ** 2).sum("country").where(
+                         share.notnull().any("country")),
+                     "top_producer_share": named.max("country")})
+    for v in ds.data_vars.values():
+        v.attrs["units"] = "fraction"
+    ds.attrs.update(commodity=commodity, title=ch.title)
+    return ds

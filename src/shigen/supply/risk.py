@@ -121,8 +121,8 @@ def _importer_block(cat: Catalogue, ch: Chain, stage: str, importer: str, year: 
             if rest > 0:
                 notes.append(f"import_hhi is over named origins: {rest:.3f} of {importer}'s "
                              "supply is an unsplit remainder (OTHER) — a lower bound"
-                             + (f"; top_supplier is the largest named origin, the remainder "
-                                f"could hide a larger one" if v is not None and rest > v
+                             + ("; top_supplier is the largest named origin, the remainder "
+                                "could hide a larger one" if v is not None and rest > v
                                 else ""))
     ir = data.import_reliance(cat, importer, ch.commodity, stage)
     if ir is None:

@@ -140,3 +140,24 @@ def test_chokepoint_exposure(cat):
     assert ds["chokepoint_share"].sel(year=2023, chokepoint="hormuz").isnull()
     notes = json.loads(ds.attrs["notes"])["2023"]
     assert any("hormuz" in n and "2017, 2019" in n for n in notes)
+
+
+def test_chain_view_keeps_chain_order_and_sums(cat):
+    from shigen.supply.risk import chain_view
+
+    v = chain_view(cat, "rare-earths", [2023, 2024])
+    assert list(v.stage.values) == ["mining", "separation", "magnets"]
+    # IEA: China 92 % of separation (2023), 94 % of sintered magnets (2024)
+    assert float(v["production_hhi"].sel(stage="separation", year=2023)) == pytest.approx(0.8464)
+    assert float(v["top_producer_share"].sel(stage="magnets", year=2024)) == pytest.approx(0.94)
+    sums = v["share"].sum("country").where(v["share"].notnull().any("country"))
+    assert bool(((sums - 1).fillna(0).__abs__() < 1e-9).all())
+
+
+def test_lng_and_coal_stages_by_hand(cat):
+    # IGU 2024: USA 84.5 of 401.42 Mt; EI 2025: China 4780.0 of 9241.5 Mt
+    lng = risk_json(risk(cat, "lng", years=[2023]))[0]
+    assert lng["top_producer"] == "USA"
+    assert lng["top_producer_share"] == pytest.approx(84.5 / 401.42, abs=1e-6)
+    coal = risk_json(risk(cat, "coal", years=[2024]))[0]
+    assert coal["top_producer_share"] == pytest.approx(4780.0 / 9241.5, abs=1e-6)

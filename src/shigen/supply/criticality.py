@@ -70,16 +70,21 @@ def criticality(cat: Catalogue, importer: str, years: Sequence[int] | None = Non
     stage_used = np.full((len(names), len(all_years)), "", dtype=object)
     for i, n in enumerate(names):
         ch = chain(n)
+        assessed = {}
+        for st in ch.stages:
+            ys = [y for y in all_years if y in data.years_of(cat, st.dataset)]
+            if ys:
+                assessed[st.name] = risk(cat, n, stage=st.name, importer=importer, years=ys)
         for j, y in enumerate(all_years):
             out["energy_share"][i, j] = _energy_share(cat, importer, n, y)
             best = None
-            for st in ch.stages:
-                if y not in data.years_of(cat, st.dataset):
+            for name, ds_all in assessed.items():
+                if y not in ds_all.year.values:
                     continue
-                ds = risk(cat, n, stage=st.name, importer=importer, years=[y]).sel(year=y)
+                ds = ds_all.sel(year=y)
                 key = float(ds["supply_risk_upper"])
                 if best is None or (not np.isnan(key) and (np.isnan(best[0]) or key > best[0])):
-                    best = (key, st.name, ds)
+                    best = (key, name, ds)
             if best is None:
                 continue
             _, stage_used[i, j], ds = best

@@ -10,6 +10,7 @@ with a reason.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -26,19 +27,24 @@ CHOKEPOINT_DATASET = "chokepoint-shares"
 EU_INPUTS_DATASET = "eu-crm-inputs"
 
 
+@lru_cache(maxsize=64)
+def _by_year(cat: Catalogue, dataset: str) -> dict[int, pd.DataFrame]:
+    """A dataset's rows split by year (once per catalogue and dataset)."""
+    frame = cat.frame(dataset)
+    if "year" not in frame.columns:
+        return {}
+    return {int(y): rows for y, rows in frame.groupby("year")}
+
+
 def years_of(cat: Catalogue, dataset: str | None) -> list[int]:
     """Years a dataset covers (empty when it has no ``year`` column or is absent)."""
     if dataset is None or dataset not in cat:
         return []
-    frame = cat.frame(dataset)
-    if "year" not in frame.columns:
-        return []
-    return sorted(int(y) for y in frame["year"].unique())
+    return sorted(_by_year(cat, dataset))
 
 
 def _year_rows(cat: Catalogue, dataset: str, year: int) -> pd.DataFrame:
-    frame = cat.frame(dataset)
-    return frame[frame["year"] == year]
+    return _by_year(cat, dataset)[year]
 
 
 def country_shares(cat: Catalogue, stage: Stage, year: int) -> dict[str, float] | None:
@@ -91,6 +97,17 @@ def _nearest(years: list[int], year: int) -> int:
     return min(years, key=lambda y: (abs(y - year), y))
 
 
+@lru_cache(maxsize=8)
+def _wgi_table(cat: Catalogue) -> dict[str, dict[int, dict[str, float]]]:
+    """Country → year → indicator → estimate (read once per catalogue)."""
+    out: dict[str, dict[int, dict[str, float]]] = {}
+    frame = cat.frame(WGI_DATASET)
+    for c, y, i, v in zip(frame["country"], frame["year"], frame["indicator"], frame["value"],
+                          strict=True):
+        out.setdefault(str(c), {}).setdefault(int(y), {})[str(i)] = float(v)
+    return out
+
+
 def governance(cat: Catalogue, year: int) -> tuple[dict[str, float], dict[str, float],
                                                     dict[str, int]]:
     """Per country: EU-scaled WGI (0–10), GeoPolRisk instability g (0–1), and the WGI year used.
@@ -100,19 +117,17 @@ def governance(cat: Catalogue, year: int) -> tuple[dict[str, float], dict[str, f
     """
     if WGI_DATASET not in cat:
         return {}, {}, {}
-    frame = cat.frame(WGI_DATASET)
     scaled: dict[str, float] = {}
     instability: dict[str, float] = {}
     used: dict[str, int] = {}
-    for country, rows in frame.groupby("country"):
-        y = _nearest(sorted(int(v) for v in rows["year"].unique()), year)
-        at = rows[rows["year"] == y].set_index("indicator")["value"]
+    for country, by_year in _wgi_table(cat).items():
+        y = _nearest(sorted(by_year), year)
+        at = by_year[y]
         if len(at) == 6:
-            scaled[str(country)] = indicators.wgi_scaled({str(k): float(v)
-                                                          for k, v in at.items()})
-        if "pv" in at.index:
-            instability[str(country)] = indicators.political_instability(float(at["pv"]))
-        used[str(country)] = y
+            scaled[country] = indicators.wgi_scaled(at)
+        if "pv" in at:
+            instability[country] = indicators.political_instability(at["pv"])
+        used[country] = y
     return scaled, instability, used
 
 

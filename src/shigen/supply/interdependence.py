@@ -62,14 +62,18 @@ def pairs() -> list[str]:
     return sorted({"-".join(sorted(a.pair)) for a in issue_areas()})
 
 
+@lru_cache(maxsize=16)
+def _table(cat: Catalogue, name: str) -> dict[tuple[str, str, str, int], float]:
+    f = cat.frame(name)
+    return {(str(r), str(p), str(fl), int(y)): float(v) for r, p, fl, y, v in zip(
+        f["reporter"], f["partner"], f["flow"], f["year"], f["value"], strict=True)}
+
+
 def _rows(cat: Catalogue, name: str, reporter: str, partner: str, flow: str,
           year: int) -> float | None:
     if name not in cat:
         return None
-    f = cat.frame(name)
-    hit = f[(f["reporter"] == reporter) & (f["partner"] == partner) & (f["flow"] == flow)
-            & (f["year"] == year)]
-    return None if hit.empty else float(hit["value"].iloc[0])
+    return _table(cat, name).get((reporter, partner, flow, year))
 
 
 def _flow(cat: Catalogue, name: str, reporter: str, partner: str, flow: str,

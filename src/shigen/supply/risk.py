@@ -288,26 +288,26 @@ def _frame(records: list[dict[str, Any]], key: str, dim: str) -> xr.DataArray:
 def to_dataset(records: list[dict[str, Any]], ch: Chain) -> xr.Dataset:
     """Per-year assessment records → one labelled dataset."""
     years = [r["year"] for r in records]
-    ds = xr.Dataset(coords={"year": years})
-    for name in SCALARS:
-        ds[name] = ("year", np.array([np.nan if r[name] is None else r[name]
-                                      for r in records], dtype=float))
-    for name in LABELS:
-        ds[name] = ("year", np.array([r[name] or "" for r in records], dtype=object))
-    ds["share"] = _frame(records, "shares", "country")
-    ds["company_share"] = _frame(records, "company_shares", "company")
-    ds["import_share"] = _frame(records, "import_share", "origin")
-    ds["chokepoint_share"] = _frame(records, "chokepoints", "chokepoint").reindex(
-        chokepoint=list(CHOKEPOINTS))
     stages = ch.stage_names
+    arrays: dict[str, Any] = {}
+    for name in SCALARS:
+        arrays[name] = ("year", np.array([np.nan if r[name] is None else r[name]
+                                          for r in records], dtype=float))
+    for name in LABELS:
+        arrays[name] = ("year", np.array([r[name] or "" for r in records], dtype=object))
     for var, key in (("chain_hhi", "production_hhi"),
                      ("chain_top_share", "top_producer_share")):
-        ds[var] = (("year", "chain_stage"), np.array(
+        arrays[var] = (("year", "chain_stage"), np.array(
             [[np.nan if x[key] is None else x[key] for x in r["chain"]] for r in records],
             dtype=float))
-    ds["chain_top_producer"] = (("year", "chain_stage"), np.array(
+    arrays["chain_top_producer"] = (("year", "chain_stage"), np.array(
         [[x["top_producer"] or "" for x in r["chain"]] for r in records], dtype=object))
-    ds = ds.assign_coords(chain_stage=stages)
+    arrays["share"] = _frame(records, "shares", "country")
+    arrays["company_share"] = _frame(records, "company_shares", "company")
+    arrays["import_share"] = _frame(records, "import_share", "origin")
+    arrays["chokepoint_share"] = _frame(records, "chokepoints", "chokepoint").reindex(
+        chokepoint=list(CHOKEPOINTS))
+    ds = xr.Dataset(arrays, coords={"year": years, "chain_stage": stages})
     for vname, da in ds.data_vars.items():
         if str(vname) in UNITS:
             da.attrs["units"] = UNITS[str(vname)]

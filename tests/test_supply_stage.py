@@ -48,3 +48,11 @@ def test_criticality_matrix():
     assert float(m["supply_risk_upper"].sel(commodity="rare-earths", year=2009)) > 1.0
     assert float(m["energy_share"].sel(commodity="crude-oil", year=2009)) == pytest.approx(0.439)
     assert m.attrs["sr_threshold"] == 1.0 and m.attrs["ei_threshold"] == 2.8
+
+
+def test_stage_stores_criticality_matrix(flagship):
+    summ = summarize(flagship)["criticality"]
+    ree = summ["by_commodity"]["rare-earths"]["2009"]
+    assert ree["supply_risk_upper"] == pytest.approx(5.3516, abs=1e-3)  # see docs/methods
+    assert ree["supply_risk"] is None  # EoL-RIR / SI_SR not in the bundled data
+    assert summ["sr_threshold"] == 1.0

@@ -95,13 +95,26 @@ def register(app: typer.Typer) -> None:
         from shigen.supply.risk import risk as assess
         from shigen.supply.risk import risk_json
 
-        docs = risk_json(assess(main.catalogue(data), commodity, stage=stage,
-                                importer=importer, years=parse_years(year, years)))
+        ds = assess(main.catalogue(data), commodity, stage=stage, importer=importer,
+                    years=parse_years(year, years))
+        docs = risk_json(ds)
         if as_json:
             main.emit_json(docs[0] if year is not None or years is None else docs)
             return
         for d in docs:
-            for t in risk_tables(d):
+            tables = risk_tables(d)
+            shares = Table(title="shares (country · company)")
+            for col in ("country", "share", "company", "share "):
+                shares.add_column(col)
+            cs = ds["company_share"].sel(year=d["year"]).to_series().dropna()
+            companies = [(str(k), float(v)) for k, v in sorted(cs.items(), key=lambda kv: -kv[1])]
+            countries = list(d["shares"].items())
+            for i in range(max(len(countries), len(companies))):
+                c = countries[i] if i < len(countries) else ("", None)
+                k = companies[i] if i < len(companies) else ("", None)
+                shares.add_row(c[0], _fmt(c[1]) if c[0] else "", k[0],
+                               _fmt(k[1]) if k[0] else "")
+            for t in (tables[0], shares, *tables[1:]):
                 main.out.print(t)
 
     @app.command()

@@ -21,6 +21,7 @@ from shigen.stages import StageSpec
 from shigen.supply import data, indicators
 from shigen.supply.chains import chain
 from shigen.supply.config import SupplyConfig
+from shigen.supply.criticality import EI_THRESHOLD, SR_THRESHOLD, criticality
 from shigen.supply.interdependence import interdependence
 from shigen.supply.risk import risk
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 PER_YEAR = ("import_reliance", "import_hhi", "top_supplier_share", "supply_risk_upper",
             "eu_supply_risk", "geopolrisk", "bottleneck_hhi", "bottleneck_exposure")
+CRITICALITY_VARS = ("supply_risk", "supply_risk_upper", "economic_importance", "energy_share")
 PAIR_VARS = ("trade_share_a", "trade_share_b", "salience", "symmetry",
              "barbieri_interdependence", "sensitivity_a", "sensitivity_b", "asymmetry",
              "reciprocity")
@@ -106,6 +108,9 @@ def run(cfg: SupplyConfig, study: Study, cat: Catalogue,
     cps = _series(cp_rows, ["commodity", "year", "chokepoint"], "chokepoint_share")
     if cps is not None:
         parts.append(cps)
+    if cfg.importer:
+        matrix = criticality(cat, cfg.importer, years=cfg.years, commodity_list=cfg.commodities)
+        parts += [matrix[v].rename(f"crit_{v}") for v in CRITICALITY_VARS]
     out = xr.merge(parts, join="outer", compat="no_conflicts", combine_attrs="drop")
     out = out.reindex(commodity=[c for c in cfg.commodities if c in out.commodity.values],
                       stage=[s for s in stages if s in out.stage.values])
@@ -192,6 +197,12 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
                 per[str(year)] = entry
         out[commodity] = per
     summary: dict[str, Any] = {"importer": ds.attrs.get("importer") or None, "commodities": out}
+    if "crit_supply_risk_upper" in ds:
+        summary["criticality"] = {
+            "sr_threshold": SR_THRESHOLD, "ei_threshold": EI_THRESHOLD,
+            "by_commodity": {str(c): {str(int(y)): {
+                v: _num(ds[f"crit_{v}"].sel(commodity=c, year=y)) for v in CRITICALITY_VARS}
+                for y in ds.year.values} for c in ds.commodity.values}}
     if "pair" in ds.coords:
         summary["interdependence"] = {
             str(p): {"year": int(ds["pair_year"].sel(pair=p)),

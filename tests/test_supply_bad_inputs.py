@@ -48,3 +48,13 @@ def test_bad_cli_invocation_json(case):
     doc = json.loads(res.stdout)
     assert doc["status"] == "error" and doc["error"]["kind"] == "input"
     assert doc["error"]["where"]["field"]
+
+
+@pytest.mark.parametrize("folder", sorted(p for p in HERE.iterdir() if p.is_dir()),
+                         ids=lambda p: p.name)
+def test_bad_user_eu_inputs(folder):
+    res = runner.invoke(app, ["risk", "rare-earths", "--year", "2009", "--importer", "JPN",
+                              "--data", str(folder)])
+    assert res.exit_code == 2, res.output
+    assert "Traceback" not in res.output + res.stderr
+    assert str(folder / "eu.csv") in res.stderr and ":" in res.stderr, res.stderr

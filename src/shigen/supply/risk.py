@@ -261,18 +261,19 @@ def risk(cat: Catalogue, commodity: str, stage: str | None = None,
     """Assess a commodity stage for an importer over years (see module docstring)."""
     ch = chain(commodity)
     if importer is not None:
-        _check_country(importer)
+        _check_country(importer, hint=f"importers with supply data for {commodity}: "
+                       + ", ".join(sorted(ch.imports)))
     st = ch.stage(stage)
     chosen = resolve_years(cat, commodity, st.name, years)
     return to_dataset([_assess_year(cat, ch, st.name, importer, y) for y in chosen], ch)
 
 
-def _check_country(code: str, field: str = "importer") -> None:
+def _check_country(code: str, field: str = "importer", hint: str = "") -> None:
     from shigen.datasets.validate import iso3_codes
 
     if code not in iso3_codes():
         raise InputError(f"'{code}' is not an ISO 3166-1 alpha-3 country code",
-                         Location(field=field), "use codes like JPN, CHN, USA")
+                         Location(field=field), hint or "use codes like JPN, CHN, USA")
 
 
 def _frame(records: list[dict[str, Any]], key: str, dim: str) -> xr.DataArray:

@@ -259,6 +259,18 @@ def render(summary: dict[str, Any]) -> list[Any]:
                 t.add_row(year if i == 0 else "", x["stage"], f(x["production_hhi"]),
                           f(x["top_producer"]), f(x["top_producer_share"]), *extra)
         tables.append(t)
+    crit = summary.get("criticality")
+    if crit:
+        t = Table(title=f"criticality (EU 2017: critical if SR >= {crit['sr_threshold']} "
+                  f"and EI >= {crit['ei_threshold']})")
+        for col in ("commodity", "year", "SR", "SR upper", "EI", "energy share"):
+            t.add_column(col)
+        for c, per in crit["by_commodity"].items():
+            for y, m in per.items():
+                if any(v is not None for v in m.values()):
+                    t.add_row(c, y, f(m["supply_risk"]), f(m["supply_risk_upper"]),
+                              f(m["economic_importance"]), f(m["energy_share"]))
+        tables.append(t)
     if summary.get("interdependence"):
         t = Table(title="interdependence")
         for col in ("pair", "year", "salience", "symmetry", "reciprocity", "asymmetry"):

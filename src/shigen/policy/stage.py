@@ -155,4 +155,4 @@ def render(summary: dict[str, Any]) -> list[Any]:
 
 
 STAGE = StageSpec(name="policy", title="Policy packages: appraisal and sensitivity", run=run,
-                  summarize=summarize)
+                  summarize=summarize, render=render)

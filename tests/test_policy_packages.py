@@ -157,3 +157,16 @@ def test_reusing_unchanged_stages_gives_the_same_values(cat):
     without.reuse = False
     np.testing.assert_array_equal(compare(s, without).values, values)
     assert len(calls) == 5
+
+
+def test_prime_with_the_runs_own_results(cat):
+    from policy_toy import TOY
+
+    s = study(packages={"a": {}})
+    ev = evaluator_for(s, cat, _toy())
+    fresh = compare(s, ev).values
+    ds = TOY.run(s.toy, s, cat, {})
+    primed = evaluator_for(s, cat, _toy())
+    primed.prime({"toy": ds})
+    assert len(primed._memo["toy"]) == 1
+    np.testing.assert_array_equal(compare(s, primed).values, fresh)

@@ -77,6 +77,18 @@ class Evaluator:
         ap = {p: v for p, v in (case.append or {}).items() if p.split(".")[0] in heads}
         return json.dumps([case.seed, ov, ap], sort_keys=True, default=str)
 
+    def prime(self, results: Mapping[str, xr.Dataset]) -> None:
+        """Keep ``results`` of the unchanged study (its own seed), e.g. the run's upstream."""
+        if not self.reuse:
+            return
+        base = Case({}, self.study.study.seed)
+        for i, spec in enumerate(self.stages):
+            if spec.name not in results:
+                return
+            ds = results[spec.name]
+            self._memo.setdefault(spec.name, OrderedDict())[self._key(base, i)] = (
+                ds, spec.summarize(ds))
+
     def summaries(self, case: Case) -> dict[str, dict[str, Any]]:
         """Each stage's ``summarize()`` JSON for the case's study."""
         study = apply_overrides(self.study, case.overrides, where=case.where, seed=case.seed,

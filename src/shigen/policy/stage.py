@@ -25,6 +25,7 @@ def run(cfg: PolicyConfig, study: Study, cat: Catalogue,
         upstream: Mapping[str, xr.Dataset]) -> xr.Dataset:
     """Re-run the upstream stages for each package (same seed) and appraise the packages."""
     evaluator = evaluator_for(study, cat)
+    evaluator.prime(upstream)  # the run's own results are the unchanged study's
     with default_executor() as ex:
         comp = compare(study, evaluator, ex)
         sob = sensitivity(study, evaluator, ex) if cfg.sensitivity is not None else None

@@ -12,8 +12,12 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import enum
+import os
+import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -103,12 +107,32 @@ def create_model(cfg: EnergyConfig, inp: Inputs, elastic: bool = False) -> Formu
     return f
 
 
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Silence C-level stdout (HiGHS prints a banner when created), keep Python's."""
+    sys.stdout.flush()
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # captured stdout (pytest, CliRunner)
+        yield
+        return
+    saved = os.dup(fd)
+    with open(os.devnull, "w") as null:
+        os.dup2(null.fileno(), fd)
+        try:
+            yield
+        finally:
+            os.dup2(saved, fd)
+            os.close(saved)
+
+
 def solve(f: Formulation, algorithm: str = DEFAULT_ALGORITHM) -> tuple[Status, float, float]:
     """Solve with HiGHS through linopy's direct interface; return status and timings."""
     opts = SOLVER_OPTIONS[algorithm]
     t0 = time.perf_counter()
-    status, condition = f.m.solve(solver_name="highs", io_api="direct", output_flag=False,
-                                  **opts)
+    with _quiet_stdout():
+        status, condition = f.m.solve(solver_name="highs", io_api="direct", output_flag=False,
+                                      **opts)
     wall = time.perf_counter() - t0
     solver_time = wall
     h = getattr(f.m, "solver_model", None)

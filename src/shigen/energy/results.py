@@ -26,7 +26,7 @@ UNITS = {
     "import_bill": "billion USD/year", "import_dependence": "fraction",
     "co2_price": "USD/t", "vehicle_stock": "million", "vehicle_sales": "million/year",
     "travel": "billion vkm", "efficiency_saving": "PJ", "end_use": "PJ",
-    "hydrogen": "PJ", "biofuel": "PJ", "population": "persons",
+    "hydrogen": "PJ", "biofuel": "PJ", "population": "persons", "electricity_specific": "TWh",
 }
 
 
@@ -116,7 +116,7 @@ def assign_results(f: Formulation) -> xr.Dataset:
         "electricity_demand": _val(e["electricity_demand_twh"]),
         "co2": co2, "co2_captured": captured, "co2_price": co2_price(f),
         "investment": investment, "om_cost": om, "fuel_cost": fuel_cost,
-        "gdp": inp.gdp, "population": inp.population,
+        "gdp": inp.gdp, "population": inp.population, "electricity_specific": inp.elec_demand,
         "imports": imports, "import_bill": imports * price.sel(fuel=imports.fuel.values) * 1e-3,
         "import_dependence": imports.sum("fuel") / total_primary.where(total_primary > 0),
         "vehicle_stock": _val(e["vehicle_stock"]), "vehicle_sales": sales / step,

@@ -40,7 +40,7 @@ class Conflict:
 
     def describe(self) -> str:
         label = LABELS.get(self.family, self.family)
-        what = f"{label} [{self.constraint}]"
+        what = label if self.constraint == self.family else f"{label} '{self.constraint}'"
         if self.items:
             what += f" ({', '.join(self.items)})"
         yrs = _span(self.years)
@@ -62,7 +62,7 @@ class Diagnosis:
         need = "; ".join(c.describe() for c in self.violated)
         msg = f"the energy model is infeasible: cannot meet {need}"
         if self.binding:
-            msg += " — held back by " + "; ".join(c.describe() for c in self.binding[:6])
+            msg += " — it conflicts with " + "; ".join(c.describe() for c in self.binding[:5])
         return msg
 
 

@@ -34,9 +34,11 @@ class Formulation:
     inp: Inputs
     cfg: EnergyConfig
     elastic: bool = False
+    values: dict[str, linopy.Variable] = field(default_factory=dict)
     exprs: dict[str, Any] = field(default_factory=dict)
+    alive_by: dict[str, xr.DataArray] = field(default_factory=dict)
     slacks: dict[str, linopy.Variable] = field(default_factory=dict)
-    cost_terms: list[Any] = field(default_factory=list)
+    slack_terms: list[Any] = field(default_factory=list)
 
     @property
     def years(self) -> xr.DataArray:
@@ -65,23 +67,18 @@ class Formulation:
         """Add a constraint family; in elastic mode a relaxable family gets a slack."""
         expr = lhs - rhs
         if self.elastic and (family in POLICY_FAMILIES or family in LIMIT_FAMILIES):
-            coords = [expr.indexes[d] for d in expr.dims] if expr.dims else None
+            coords = [expr.indexes[d] for d in expr.coord_dims] if expr.coord_dims else None
             slack = self.m.add_variables(lower=0, coords=coords, name=f"slack_{name}")
             self.slacks[name] = slack
             penalty = 1.0 if family in POLICY_FAMILIES else 1000.0
-            self.cost_terms.append((slack * penalty).sum())
+            self.slack_terms.append((slack * penalty).sum())
             expr = expr - slack if sign == "<=" else expr + slack
             if sign == "==":
                 slack_neg = self.m.add_variables(lower=0, coords=coords, name=f"slackn_{name}")
                 self.slacks[name + "#neg"] = slack_neg
-                self.cost_terms.append((slack_neg * penalty).sum())
+                self.slack_terms.append((slack_neg * penalty).sum())
                 expr = expr - slack_neg
             self.m.add_constraints(expr, sign, 0, name=name, mask=mask)
         else:
             self.m.add_constraints(expr, sign, 0, name=name, mask=mask)
         self.exprs.setdefault("_families", {})[name] = family
-
-    def cost(self, expr: Any) -> None:
-        """Add a present-value cost term (ignored in elastic mode, which minimises slack)."""
-        if not self.elastic:
-            self.cost_terms.append(expr)

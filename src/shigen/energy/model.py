@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import logging
 import os
 import sys
 import time
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import linopy
 
-from shigen.energy import demand, policy, supply
+from shigen.energy import accounts, demand, policy, supply
 from shigen.energy.config import EnergyConfig
 from shigen.energy.formulation import Formulation
 from shigen.energy.inputs import Inputs, load_inputs
@@ -38,11 +39,10 @@ BUILDERS = (
     supply.define_capacity, supply.define_build_limit, supply.define_potential,
     supply.define_dispatch, supply.define_storage,
     demand.define_end_use, demand.define_vehicles, demand.define_hydrogen,
-    demand.define_final_electricity, demand.define_biomass, demand.define_industry_ccs,
-    demand.define_emissions, demand.define_primary,
+    demand.define_biomass, demand.define_industry_ccs,
     supply.define_electricity_balance, supply.define_firm_capacity,
     supply.define_variable_share, supply.define_base_year,
-    policy.define_co2_cap, policy.define_co2_price, policy.define_shares,
+    policy.define_co2_cap, policy.define_shares,
     policy.define_capacity_bounds, policy.define_energy_intensity, policy.define_bans,
 )
 
@@ -101,10 +101,25 @@ def create_model(cfg: EnergyConfig, inp: Inputs, elastic: bool = False) -> Formu
     f = Formulation(linopy.Model(force_dim_names=True), inp, cfg, elastic=elastic)
     for build in BUILDERS:
         build(f)
-    total = sum(f.cost_terms[1:], f.cost_terms[0])
-    f.exprs["objective_constant"] = float(total.const)  # sunk costs (base-year fleet O&M)
-    f.m.add_objective(total - float(total.const))
+    if elastic:
+        f.m.add_objective(sum(f.slack_terms[1:], f.slack_terms[0]))
+        return f
+    f.m.add_objective(accounts.evaluate(objective_account(f), f.values, keep=()))
     return f
+
+
+def objective_account(f: Formulation) -> accounts.Account:
+    """Present-value cost per unit of each variable (bn USD), carbon price included."""
+    price = None
+    if f.cfg.co2_price:
+        price = policy.path_on_periods(f.cfg.co2_price, f.inp.periods).fillna(0.0)
+    return accounts.cost(f.inp, f.weight(), f.alive_by, price)
+
+
+def sunk_cost(f: Formulation) -> float:
+    """Present value of O&M on the base-year fleet (a constant left out of the LP)."""
+    left = supply.existing_left(f)
+    return float((left * f.inp.fom * f.weight()).sum()) * accounts.BN
 
 
 @contextlib.contextmanager
@@ -130,9 +145,15 @@ def solve(f: Formulation, algorithm: str = DEFAULT_ALGORITHM) -> tuple[Status, f
     """Solve with HiGHS through linopy's direct interface; return status and timings."""
     opts = SOLVER_OPTIONS[algorithm]
     t0 = time.perf_counter()
-    with _quiet_stdout():
-        status, condition = f.m.solve(solver_name="highs", io_api="direct", output_flag=False,
+    quiet = logging.getLogger("linopy")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # failed solves are reported by shigen, not by linopy's log
+    try:
+        with _quiet_stdout():
+            status, condition = f.m.solve(solver_name="highs", io_api="direct", output_flag=False,
                                       **opts)
+    finally:
+        quiet.setLevel(level)
     wall = time.perf_counter() - t0
     solver_time = wall
     h = getattr(f.m, "solver_model", None)
@@ -165,7 +186,7 @@ def run_model(cfg: EnergyConfig, cat: Catalogue, algorithm: str | None = None,
     f = create_model(cfg, inp)
     tm.build = time.perf_counter() - t0
     status, tm.solve_total, tm.solver = solve(f, alg)
-    obj = float(f.m.objective.value) + f.exprs["objective_constant"] if status is Status.OPTIMAL else None
+    obj = float(f.m.objective.value) + sunk_cost(f) if status is Status.OPTIMAL else None
     return Outcome(status, f, obj, tm, alg)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from shigen.energy import accounts
 from shigen.energy.formulation import Formulation
 from shigen.energy.inputs import RENEWABLE
 
@@ -20,7 +21,8 @@ def path_on_periods(points: dict[int, float], periods: list[int]) -> xr.DataArra
 def define_co2_cap(f: Formulation) -> None:
     """Energy CO2 of all regions below the cap path (Mt)."""
     cfg = f.cfg
-    total = f.exprs["co2_total"].sum("region")
+    acc = {k: v.sum("sector") for k, v in accounts.co2(f.inp).items()}
+    total = accounts.evaluate(acc, f.values, keep=("year",))
     if cfg.co2_cap_vs_2005:
         frac = path_on_periods(cfg.co2_cap_vs_2005, f.inp.periods)
         mask = frac.notnull() & (f.years > f.inp.base_year)
@@ -32,27 +34,26 @@ def define_co2_cap(f: Formulation) -> None:
         f.add(total, "<=", cap.fillna(0.0), "co2_cap", "co2_cap", mask=mask)
 
 
-def define_co2_price(f: Formulation) -> None:
-    """A carbon price on every tonne emitted (USD/t), as a cost."""
-    if not f.cfg.co2_price:
-        return
-    price = path_on_periods(f.cfg.co2_price, f.inp.periods).fillna(0.0)
-    f.cost((f.exprs["co2_total"] * price * 1e-3 * f.weight()).sum())
-
-
 def _share_parts(f: Formulation, kind: str):  # type: ignore[no-untyped-def]
-    gen = f.exprs["generation_year"]
-    power = gen.drop_sel(technology="storage").sum("technology")
-    if kind == "nuclear_power":
-        return gen.sel(technology="nuclear", drop=True), power
-    if kind == "renewables_power":
-        return gen.sel(technology=list(RENEWABLE)).sum("technology"), power
-    if kind == "oil_primary":
-        return f.exprs["primary"]["oil"], f.exprs["primary_total"]
-    if kind == "fossil_primary":
-        p = f.exprs["primary"]
-        return p["coal"] + p["oil"] + p["gas"], f.exprs["primary_total"]
-    return f.exprs["transport_oil"], f.exprs["transport_energy"]
+    inp = f.inp
+    if kind in ("nuclear_power", "renewables_power"):
+        techs = list(inp.existing.technology.values)
+        num = ["nuclear"] if kind == "nuclear_power" else list(RENEWABLE)
+        pick = xr.DataArray([1.0 if t in num else 0.0 for t in techs], dims="technology",
+                            coords={"technology": techs})
+        den = xr.DataArray([0.0 if t == "storage" else 1.0 for t in techs], dims="technology",
+                           coords={"technology": techs})
+        gen = {"generation": f.values["generation"]}
+        return (accounts.evaluate({"generation": pick}, gen),
+                accounts.evaluate({"generation": den}, gen))
+    if kind in ("oil_primary", "fossil_primary"):
+        prim = accounts.primary(inp)
+        carriers = ["oil"] if kind == "oil_primary" else ["coal", "oil", "gas"]
+        num = {k: v.sel(carrier=carriers).sum("carrier") for k, v in prim.items()}
+        den = {k: v.sum("carrier") for k, v in prim.items()}
+        return accounts.evaluate(num, f.values), accounts.evaluate(den, f.values)
+    oil, energy = accounts.transport(inp)
+    return accounts.evaluate(oil, f.values), accounts.evaluate(energy, f.values)
 
 
 def define_shares(f: Formulation) -> None:
@@ -86,7 +87,8 @@ def define_energy_intensity(f: Formulation) -> None:
     """Primary energy per GDP at least ``reduction`` below the base year."""
     if not f.cfg.energy_intensity:
         return
-    total = f.exprs["primary_total"]
+    prim = accounts.primary(f.inp)
+    total = accounts.evaluate({k: v.sum("carrier") for k, v in prim.items()}, f.values)
     base = total.sel(year=f.inp.base_year, drop=True)
     growth = f.inp.gdp / f.inp.gdp.sel(year=f.inp.base_year, drop=True)
     limit = xr.DataArray(np.full(len(f.inp.periods), np.nan), dims="year",
@@ -101,6 +103,6 @@ def define_bans(f: Formulation) -> None:
     """Banned technologies get no new capacity."""
     if not f.cfg.banned:
         return
-    new = f.exprs["new_capacity"].sel(technology=f.cfg.banned, drop=True)
+    new = f.values["new_capacity"].sel(technology=f.cfg.banned)
     f.add(new, "<=", 0, "banned_technology", "banned_technology",
           mask=f.years > f.inp.base_year)

@@ -14,7 +14,7 @@ import pandas as pd
 import xarray as xr
 
 from shigen.energy.formulation import Formulation
-from shigen.energy.inputs import FOSSIL, PJ_PER_TWH
+from shigen.energy.inputs import PJ_PER_TWH
 
 UNITS = {
     "capacity": "GW", "capacity_by_vintage": "GW", "additions": "GW",
@@ -28,19 +28,6 @@ UNITS = {
     "travel": "billion vkm", "efficiency_saving": "PJ", "end_use": "PJ",
     "hydrogen": "PJ", "biofuel": "PJ", "population": "persons", "electricity_specific": "TWh",
 }
-
-
-def _val(x: Any) -> xr.DataArray:
-    """Solution value of a linopy variable/expression (arrays pass through)."""
-    if isinstance(x, xr.DataArray):
-        return x
-    sol = x.solution
-    return sol.fillna(0.0) if isinstance(sol, xr.DataArray) else sol
-
-
-def _stack(parts: dict[str, Any], dim: str) -> xr.DataArray:
-    arrs = [_val(v).expand_dims({dim: [k]}) for k, v in parts.items()]
-    return xr.concat(arrs, dim=dim, coords="minimal", compat="override", join="outer")
 
 
 def co2_price(f: Formulation) -> xr.DataArray:
@@ -60,85 +47,92 @@ def co2_price(f: Formulation) -> xr.DataArray:
 
 def assign_results(f: Formulation) -> xr.Dataset:
     """The result dataset of a solved formulation."""
-    inp, e = f.inp, f.exprs
+    from shigen.energy import accounts
+    from shigen.energy.supply import existing_left
+
+    inp = f.inp
     step = f.cfg.step
-    cap = _val(e["capacity"])
-    new = _val(e["new_capacity"])
-    alive = e["alive"]
-    by_vintage = (new.rename(year="vintage") * alive)
-    existing = (inp.existing * (1 - f.turnover(inp.lifetime))).expand_dims(
-        vintage=[inp.base_year])
-    by_vintage = by_vintage.where(by_vintage.vintage > inp.base_year, 0.0) + existing.reindex(
-        vintage=by_vintage.vintage, fill_value=0.0)
-    gen_s = _val(e["generation"])
+    v = {k: var.solution.fillna(0.0) for k, var in f.values.items()}
+    new = v["new_capacity"]
+    alive = f.alive_by["power"]
+    left = existing_left(f)
+    built = new.rename(year="vintage") * alive
+    cap = built.sum("vintage") + left
+    base = left.expand_dims(vintage=[inp.base_year])
+    by_vintage = built.where(built.vintage > inp.base_year, 0.0) + base.reindex(
+        vintage=built.vintage.values, fill_value=0.0)
+    gen_s = v["generation"]
     gen = gen_s.sum("slice")
     builds = new / step
     plants = builds * 1000.0 / inp.unit_size
-    co2 = _stack(e["co2"], "sector")
-    captured = _stack({"power": e["captured_power"], "industry": e["captured_industry"]},
-                      "sector")
-    primary = _stack(e["primary"], "carrier")
-    fuel_power = _val(e["power_fuel"]).rename(fuel="power_fuel")
-    use = _val(e["end_use"]).rename(sector="demand_sector", fuel="end_fuel")
+    co2 = accounts.evaluate(accounts.co2(inp), v, keep=("region", "year", "sector"))
+    captured = accounts.evaluate(accounts.captured(inp), v, keep=("region", "year", "sector"))
+    primary = accounts.evaluate(accounts.primary(inp), v, keep=("region", "year", "carrier"))
+    acc, const = accounts.electricity_final(inp)
+    elec = accounts.evaluate(acc, v, const=const) * (1 + inp.params["grid_loss"])
+    oil_acc, energy_acc = accounts.transport(inp)
+    use = v["end_use"]
+    sales = v["vehicle_sales"]
     # investment per period (bn USD over the period)
-    inv_power = new * inp.capex * 1e-3
-    sales = _val(e["vehicle_sales"])
-    inv_vehicles = (sales * inp.vehicle_cost * 1e-3).sum("vehicle")
-    save = _val(e["saving"]).sum("step")
-    life = inp.equipment_life.sel(sector=list(save.sector.values))
+    inv_power = (new * inp.capex * accounts.BN).sum("technology")
+    inv_vehicles = (sales * inp.vehicle_cost * accounts.BN).sum("vehicle")
+    save = v["saving"]
+    life = inp.equipment_life.sel(sector=list(save.demand_sector.values)).rename(
+        sector="demand_sector")
     decay = np.minimum(1.0, step / life.where(life < 500, np.inf))
-    prev = save.shift(year=1, fill_value=0.0) * (1 - decay)
-    eff_inv_per_pj = (_val(e["saving"]) * inp.eff_cost).sum("step") / save.where(save > 0)
-    inv_eff = ((save - prev).clip(min=0.0) * eff_inv_per_pj.fillna(0.0) * 1e-3).sum("sector")
-    save = save.rename(sector="demand_sector")
-    ccs_ind = _val(e["captured_industry"])
+    eff_cost = inp.eff_cost.rename(sector="demand_sector")
+    outlay = save * eff_cost  # bn USD x 1e3 at the level of savings
+    inv_eff = ((outlay - outlay.shift(year=1, fill_value=0.0) * (1 - decay)).clip(min=0.0)
+               * accounts.BN).sum(["demand_sector", "step"])
+    ccs_ind = v["industry_capture"]
     inv_ccs = (ccs_ind - ccs_ind.shift(year=1, fill_value=0.0)).clip(min=0.0) * \
-        inp.ccs_cost.get("industry_capture_investment", 0.0) * 1e-3
-    investment = _stack({"power": inv_power.sum("technology"), "vehicles": inv_vehicles,
-                         "efficiency": inv_eff, "industry_ccs": inv_ccs}, "category")
-    # fuels (PJ) and their cost
-    fossil = {fu: _val(e["primary"][fu]) for fu in FOSSIL}
-    fossil["uranium"] = _val(e["primary"]["nuclear"])
-    fossil["biomass"] = _val(e["primary"]["biomass"])
-    fuel_use = _stack(fossil, "fuel")
-    price = inp.fuel_price.reindex(fuel=list(fuel_use.fuel.values)).fillna(0.0)
-    fuel_cost = (fuel_use * price * 1e-3)
-    om = (cap * inp.fom * 1e-3).sum("technology")
-    imports = (fuel_use * inp.import_share.reindex(fuel=fuel_use.fuel.values).fillna(0.0)
-               ).sel(fuel=["coal", "oil", "gas", "uranium"])
+        inp.ccs_cost.get("industry_capture_investment", 0.0) * accounts.BN
+    cats = {"power": inv_power, "vehicles": inv_vehicles, "efficiency": inv_eff,
+            "industry_ccs": inv_ccs}
+    investment = xr.concat(list(cats.values()), dim=xr.DataArray(list(cats), dims="category"))
+    fuels = {"coal": "coal", "oil": "oil", "gas": "gas", "uranium": "nuclear",
+             "biomass": "biomass"}
+    fuel_use = xr.concat([primary.sel(carrier=c, drop=True) for c in fuels.values()],
+                         dim=xr.DataArray(list(fuels), dims="fuel"))
+    price = inp.fuel_price.reindex(fuel=list(fuels)).fillna(0.0)
+    om = (cap * inp.fom * accounts.BN).sum("technology")
+    share = inp.import_share.reindex(fuel=list(fuels)).fillna(0.0)
+    imports = (fuel_use * share).sel(fuel=["coal", "oil", "gas", "uranium"])
     total_primary = primary.sum("carrier")
+    travel = v["travel"]
     ds = xr.Dataset({
         "capacity": cap, "capacity_by_vintage": by_vintage, "additions": new,
         "builds_per_year": builds, "plants_per_year": plants,
         "generation": gen, "generation_by_slice": gen_s,
-        "fuel_use": fuel_use, "power_fuel": fuel_power, "end_use": use,
-        "efficiency_saving": save, "primary_energy": primary,
-        "electricity_demand": _val(e["electricity_demand_twh"]),
+        "fuel_use": fuel_use,
+        "end_use": use.rename(end_fuel="end_fuel"), "efficiency_saving": save.sum("step"),
+        "primary_energy": primary, "electricity_demand": elec,
         "co2": co2, "co2_captured": captured, "co2_price": co2_price(f),
-        "investment": investment, "om_cost": om, "fuel_cost": fuel_cost,
+        "investment": investment, "om_cost": om, "fuel_cost": fuel_use * price * accounts.BN,
         "gdp": inp.gdp, "population": inp.population, "electricity_specific": inp.elec_demand,
-        "imports": imports, "import_bill": imports * price.sel(fuel=imports.fuel.values) * 1e-3,
+        "imports": imports, "import_bill": imports * price.sel(fuel=imports.fuel.values)
+        * accounts.BN,
         "import_dependence": imports.sum("fuel") / total_primary.where(total_primary > 0),
-        "vehicle_stock": _val(e["vehicle_stock"]), "vehicle_sales": sales / step,
-        "travel": _val(e["travel"]), "hydrogen": _val(e["hydrogen"]),
-        "biofuel": _val(e["biofuel"]),
-        "transport_oil": _val(e["transport_oil"]), "transport_energy": _val(e["transport_energy"]),
+        "vehicle_stock": (sales.rename(year="vintage") * f.alive_by["ldv"]).sum("vintage")
+        + inp.vehicle_stock * (1 - f.turnover(inp.equipment_life.sel(sector="ldv", drop=True))),
+        "vehicle_sales": sales / step, "travel": travel, "hydrogen": v["hydrogen"],
+        "biofuel": use.sel(demand_sector="freight", end_fuel="biomass", drop=True)
+        + v["ldv_liquid"].sel(liquid="biofuel", drop=True),
+        "transport_oil": accounts.evaluate(oil_acc, v),
+        "transport_energy": accounts.evaluate(energy_acc, v),
     })
-    ds["power_fuel"].attrs["units"] = "PJ"
-    ds["transport_oil"].attrs["units"] = "PJ"
-    ds["transport_energy"].attrs["units"] = "PJ"
+    for name in ("transport_oil", "transport_energy"):
+        ds[name].attrs["units"] = "PJ"
     for name, unit in UNITS.items():
         if name in ds:
             ds[name].attrs["units"] = unit
+    from shigen.energy.model import sunk_cost
+
     ds.attrs.update(
         base_year=inp.base_year, step=step, regions=",".join(inp.regions),
-        objective_bn_usd=float(f.m.objective.value) + e.get("objective_constant", 0.0),
+        objective_bn_usd=float(f.m.objective.value) + sunk_cost(f),
         currency="USD 2005", discount_rate=inp.params["discount_rate"],
         pj_per_twh=PJ_PER_TWH)
-    for v in ds.data_vars:
-        if "technology" in ds[v].dims:
-            ds[v] = ds[v].transpose("region", "technology", ...) if "region" in ds[v].dims \
-                else ds[v]
     return ds
 
 

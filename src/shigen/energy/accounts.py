@@ -74,7 +74,8 @@ def co2(inp: Inputs) -> Account:
     ef_end = ef_end.where(ef_end.fuel.isin(list(FOSSIL)), 0.0).rename(fuel="end_fuel")
     demand_to_co2 = _onehot(list(inp.final_demand.sector.values), sectors, "demand_sector",
                             "sector", {"industry": "industry", "buildings": "buildings",
-                                       "freight": "transport", "other": "other"})
+                                       "freight": "transport", "other": "other",
+                                       "appliances": "buildings"})
     oil = float(inp.emission_factor.sel(fuel="oil"))
     gas = float(inp.emission_factor.sel(fuel="gas"))
     return {

@@ -40,11 +40,10 @@ def cumulative_gdp(ds: xr.Dataset) -> float:
 
 
 def final_energy(ds: xr.Dataset, year: int) -> float:
-    """Final energy (PJ): end-use sectors, LDV energy, electricity-specific demand."""
+    """Final energy (PJ): end-use sectors (incl. electricity-specific) and LDV energy."""
     fe = float(ds["end_use"].sel(year=year).sum())
     fe += float(ds["transport_energy"].sel(year=year).sum())
     fe -= float(ds["end_use"].sel(year=year, demand_sector="freight").sum())  # in transport
-    fe += float(ds["electricity_specific"].sel(year=year).sum()) * float(ds.attrs["pj_per_twh"])
     return fe
 
 

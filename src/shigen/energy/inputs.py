@@ -21,7 +21,7 @@ from shigen.errors import InputError, Location
 if TYPE_CHECKING:
     from shigen.datasets import Catalogue
 
-SECTORS = ("industry", "buildings", "freight", "other")
+SECTORS = ("industry", "buildings", "freight", "other", "appliances")
 END_FUELS = ("coal", "oil", "gas", "electricity", "biomass")
 FOSSIL = ("coal", "oil", "gas")
 #: which primary fuel each power technology burns (definition, not data)
@@ -62,7 +62,7 @@ class Inputs:
     fuel_price: xr.DataArray            # region, fuel, year (USD/GJ)
     emission_factor: xr.DataArray       # fuel (t/GJ = Mt/PJ)
     final_demand: xr.DataArray          # region, sector, year (PJ)
-    elec_demand: xr.DataArray           # region, year (TWh)
+    elec_demand: xr.DataArray           # region, year (TWh), outside end-use sectors (0)
     fuel_mix: xr.DataArray              # region, sector, fuel
     max_fuel_share: xr.DataArray        # sector, fuel
     equipment_life: xr.DataArray        # sector (yr), incl. ldv
@@ -96,6 +96,8 @@ def _on_years(da: xr.DataArray, periods: list[int]) -> xr.DataArray:
     if "year" not in da.dims:
         return da
     da = da.sortby("year").astype(float)
+    if bool(da.isnull().any()):  # rows given at different years per label
+        da = da.interpolate_na("year").ffill("year").bfill("year")
     out = da.interp(year=periods, kwargs={"fill_value": (np.nan)})
     first, last = da.isel(year=0), da.isel(year=-1)
     yrs = xr.DataArray(periods, dims="year", coords={"year": periods})
@@ -178,9 +180,14 @@ def load_inputs(cfg: EnergyConfig, cat: Catalogue) -> Inputs:
         .fillna(0.0),
         build_limit=bl, potential=pot, fuel_price=fp,
         emission_factor=_arr(cat, "energy-emission-factor"),
-        final_demand=_on_years(reg(_arr(cat, "energy-final-demand")), periods)
-        .sel(sector=list(SECTORS)) * 1000.0,
-        elec_demand=_on_years(reg(_arr(cat, "energy-electricity-demand")), periods),
+        final_demand=xr.concat([
+            _on_years(reg(_arr(cat, "energy-final-demand")), periods)
+            .sel(sector=list(SECTORS[:-1])) * 1000.0,
+            # electricity-specific uses are a sector whose only fuel is electricity
+            (_on_years(reg(_arr(cat, "energy-electricity-demand")), periods) * PJ_PER_TWH)
+            .expand_dims(sector=["appliances"])], dim="sector").transpose(
+                "region", "sector", "year"),
+        elec_demand=_on_years(reg(_arr(cat, "energy-electricity-demand")), periods) * 0.0,
         fuel_mix=reg(_arr(cat, "energy-final-fuel-mix")).sel(sector=list(SECTORS))
         .reindex(fuel=list(END_FUELS)).fillna(0.0),
         max_fuel_share=_arr(cat, "energy-max-fuel-share").sel(sector=list(SECTORS))

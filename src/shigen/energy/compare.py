@@ -15,6 +15,7 @@ fuel switching as the remainder.
 
 from __future__ import annotations
 
+import numpy as np
 import xarray as xr
 
 from shigen.energy.inputs import RENEWABLE
@@ -34,9 +35,13 @@ def cumulative_investment(ds: xr.Dataset) -> float:
 
 
 def cumulative_gdp(ds: xr.Dataset) -> float:
-    """GDP summed over every year of the window (bn USD), periods x step years."""
+    """GDP summed over every year of the window (bn USD), log-linear between periods."""
     step = int(ds.attrs["step"])
-    return float(ds["gdp"].sel(year=investment_window(ds)).sum()) * step
+    window = investment_window(ds)
+    years = np.arange(window[0] - step + 1, window[-1] + 1)
+    gdp = ds["gdp"].sum("region")
+    yearly = np.exp(np.interp(years, gdp.year.values, np.log(gdp.values)))
+    return float(yearly.sum())
 
 
 def final_energy(ds: xr.Dataset, year: int) -> float:

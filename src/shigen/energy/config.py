@@ -107,6 +107,9 @@ class EnergyConfig(BaseModel):
     capacity: list[CapacityBound] = Field(default_factory=list)
     energy_intensity: list[IntensityTarget] = Field(default_factory=list)
     banned: list[str] = Field(default_factory=list, description="technologies not built")
+    efficiency_measures: bool = Field(
+        default=True, description="offer the end-use efficiency cost curves; false for a "
+        "baseline whose demand path already holds the trend's efficiency gains")
     solver: Solver = Field(default="auto", description="HiGHS algorithm; auto = the fastest "
                            "measured by benchmarks/bench_energy.py")
 

@@ -26,24 +26,23 @@ def define_end_use(f: Formulation) -> None:
     demand = inp.final_demand.rename(sector="demand_sector")
     mix = inp.fuel_mix.rename(sector="demand_sector", fuel="end_fuel")
     regions = inp.existing.indexes["region"]
-    use = f.m.add_variables(lower=0, coords=[regions, demand.indexes["demand_sector"],
-                                             mix.indexes["end_fuel"], f.years.indexes["year"]],
-                            name="end_use")
     pot = inp.eff_potential.rename(sector="demand_sector")
-    save = f.m.add_variables(lower=0, coords=[regions, demand.indexes["demand_sector"],
-                                              pot.indexes["step"], f.years.indexes["year"]],
-                             name="saving")
     life = inp.equipment_life.sel(sector=list(demand.demand_sector.values)).rename(
         sector="demand_sector")
     turnover = f.turnover(life)
-    saved = save.sum("step")
-    f.add(use.sum("end_fuel") + saved, "==", demand, "sector_balance", "balance")
-    f.add(save, "<=", pot * turnover * demand, "efficiency_potential", "efficiency_potential")
-    # equipment left from the base year keeps its fuel: use >= mix (1 - turnover) served
-    keep = mix * (1 - turnover)
-    f.add(use + saved * keep, ">=", demand * keep, "fuel_inertia", "inertia")
+    # equipment left from the base year keeps its fuel: a lower bound on each fuel, taken
+    # on the least demand the sector can have after efficiency (D x (1 - potential))
+    if not f.cfg.efficiency_measures:
+        pot = pot * 0.0
+    least = demand * (1 - pot.sum("step") * turnover)
+    inertia = (mix * (1 - turnover) * least).transpose("region", "demand_sector", "end_fuel",
+                                                       "year")
+    use = f.m.add_variables(lower=inertia, name="end_use")
+    save = f.m.add_variables(lower=0, upper=(pot * turnover * demand).transpose(
+        "region", "demand_sector", "step", "year"), name="saving")
+    f.add(use.sum("end_fuel") + save.sum("step"), "==", demand, "sector_balance", "balance")
     ceiling = np.maximum(inp.max_fuel_share.rename(sector="demand_sector", fuel="end_fuel"), mix)
-    f.add(use + saved * ceiling, "<=", demand * ceiling, "fuel_ceiling", "fuel_ceiling")
+    f.add(use, "<=", (demand * ceiling).transpose(*use.dims), "fuel_ceiling", "fuel_ceiling")
     f.values.update(end_use=use, saving=save)
 
 

@@ -65,20 +65,26 @@ class Formulation:
     def add(self, lhs: Any, sign: str, rhs: Any, name: str, family: str,
             mask: xr.DataArray | None = None) -> None:
         """Add a constraint family; in elastic mode a relaxable family gets a slack."""
-        expr = lhs - rhs
-        if self.elastic and (family in POLICY_FAMILIES or family in LIMIT_FAMILIES):
-            coords = [expr.indexes[d] for d in expr.coord_dims] if expr.coord_dims else None
-            slack = self.m.add_variables(lower=0, coords=coords, name=f"slack_{name}")
-            self.slacks[name] = slack
-            penalty = 1.0 if family in POLICY_FAMILIES else 1000.0
-            self.slack_terms.append((slack * penalty).sum())
-            expr = expr - slack if sign == "<=" else expr + slack
-            if sign == "==":
-                slack_neg = self.m.add_variables(lower=0, coords=coords, name=f"slackn_{name}")
-                self.slacks[name + "#neg"] = slack_neg
-                self.slack_terms.append((slack_neg * penalty).sum())
-                expr = expr - slack_neg
-            self.m.add_constraints(expr, sign, 0, name=name, mask=mask)
-        else:
-            self.m.add_constraints(expr, sign, 0, name=name, mask=mask)
         self.exprs.setdefault("_families", {})[name] = family
+        if not (self.elastic and (family in POLICY_FAMILIES or family in LIMIT_FAMILIES)):
+            # a constant right-hand side goes straight to linopy (one operation fewer)
+            if isinstance(rhs, (int, float)) and rhs == 0:
+                self.m.add_constraints(lhs, sign, 0, name=name, mask=mask)
+            elif isinstance(rhs, (int, float, xr.DataArray)):
+                self.m.add_constraints(lhs, sign, rhs, name=name, mask=mask)
+            else:
+                self.m.add_constraints(lhs - rhs, sign, 0, name=name, mask=mask)
+            return
+        expr = lhs - rhs
+        coords = [expr.indexes[d] for d in expr.coord_dims] if expr.coord_dims else None
+        slack = self.m.add_variables(lower=0, coords=coords, name=f"slack_{name}")
+        self.slacks[name] = slack
+        penalty = 1.0 if family in POLICY_FAMILIES else 1000.0
+        self.slack_terms.append((slack * penalty).sum())
+        expr = expr - slack if sign == "<=" else expr + slack
+        if sign == "==":
+            slack_neg = self.m.add_variables(lower=0, coords=coords, name=f"slackn_{name}")
+            self.slacks[name + "#neg"] = slack_neg
+            self.slack_terms.append((slack_neg * penalty).sum())
+            expr = expr - slack_neg
+        self.m.add_constraints(expr, sign, 0, name=name, mask=mask)

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from shigen.errors import InputError, InputErrors, Location
 from shigen.energy.config import EnergyConfig
+from shigen.materials.config import MaterialsConfig
 from shigen.supply.config import SupplyConfig
 
 STAGE_ORDER = ("energy", "materials", "supply", "disruption", "policy")
@@ -53,6 +54,7 @@ class Study(BaseModel):
 
     study: StudyMeta
     energy: EnergyConfig | None = None
+    materials: MaterialsConfig | None = None
     supply: SupplyConfig | None = None
 
     def declared_stages(self) -> list[str]:

@@ -56,7 +56,7 @@ def test_blue_must_show(blue: dict[str, Any]) -> None:
         assert set(blue[key]) == {str(y) for y in range(2005, 2051, 5)}
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: our additional investment is ~26 trillion "
+@pytest.mark.xfail(strict=True, reason="known gap: our additional investment is ~30 trillion "
                    "against ETP's 45 (see docs/validation.md ## energy)")
 def test_blue_additional_investment_must_show(blue: dict[str, Any]) -> None:
     assert 31 <= blue["additional_investment_usd_trillion"] <= 59

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import linopy
 import numpy as np
 import xarray as xr
 
@@ -48,13 +49,16 @@ def power_fuel_pj(inp: Inputs) -> xr.DataArray:
 def evaluate(account: Account, values: Mapping[str, Any], keep: tuple[str, ...] = KEEP,
              const: Any = None) -> Any:
     """``sum(values[v] * coef)`` over all dimensions not kept (linopy or numbers)."""
-    total = None
+    terms = []
     for name, coef in account.items():
         x = values[name] * coef
         dims = getattr(x, "coord_dims", None) or x.dims
         drop = [d for d in dims if d not in keep and d != "_term"]
-        x = x.sum(drop) if drop else x
-        total = x if total is None else total + x
+        terms.append(x.sum(drop) if drop else x)
+    if isinstance(terms[0], xr.DataArray):
+        total = sum(terms[1:], terms[0])
+    else:  # one merge of all terms is cheaper than a chain of additions
+        total = linopy.merge(terms, cls=type(terms[0])) if len(terms) > 1 else terms[0]
     if const is not None:
         total = total + const
     return total

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,7 @@ import xarray as xr
 from shigen.energy.compare import OPTIONS, compare, investment_window
 from shigen.energy.config import EnergyConfig
 from shigen.energy.diagnose import diagnose
-from shigen.energy.inputs import RENEWABLE, load_inputs
+from shigen.energy.inputs import RENEWABLE, Inputs, load_inputs
 from shigen.energy.model import Status, results, run_model
 from shigen.energy.results import series
 from shigen.errors import Location, RunFailed
@@ -32,10 +33,16 @@ if TYPE_CHECKING:
 _BASELINES: dict[str, xr.Dataset] = {}
 
 
-def solve_study(cfg: EnergyConfig, cat: Catalogue) -> xr.Dataset:
-    """Solve one energy configuration; raise ``RunFailed`` naming conflicts if infeasible."""
-    inp = load_inputs(cfg, cat)
+def solve_study(cfg: EnergyConfig, cat: Catalogue, inputs: Inputs | None = None) -> xr.Dataset:
+    """Solve one energy configuration; raise ``RunFailed`` naming conflicts if infeasible.
+
+    ``inputs`` (for the same regions and periods) skips reading the datasets again.
+    """
+    t0 = time.perf_counter()
+    inp = inputs if inputs is not None else load_inputs(cfg, cat)
+    load = time.perf_counter() - t0
     out = run_model(cfg, cat, inputs=inp)
+    out.timings.load = load
     if out.status is Status.INFEASIBLE:
         diag = diagnose(cfg, inp)
         raise RunFailed(diag.message(), Location(field="energy"),
@@ -52,25 +59,29 @@ def solve_study(cfg: EnergyConfig, cat: Catalogue) -> xr.Dataset:
     return ds
 
 
-def _baseline(cfg: EnergyConfig, cat: Catalogue) -> xr.Dataset:
+def _baseline(cfg: EnergyConfig, cat: Catalogue, inputs: Inputs) -> xr.Dataset:
     key = hashlib.sha256((cfg.model_dump_json() + json.dumps(cat.fingerprint(), sort_keys=True))
                          .encode()).hexdigest()
     if key not in _BASELINES:
-        _BASELINES[key] = solve_study(cfg, cat)
+        _BASELINES[key] = solve_study(cfg, cat, inputs)
     return _BASELINES[key]
 
 
 def run(cfg: EnergyConfig, study: Study, cat: Catalogue,
         upstream: Mapping[str, xr.Dataset]) -> xr.Dataset:
     """Least-cost pathway for the study; compared with its baseline when it names one."""
-    ds = solve_study(cfg, cat)
+    t0 = time.perf_counter()
+    inp = load_inputs(cfg, cat)
+    load = time.perf_counter() - t0
+    ds = solve_study(cfg, cat, inp)
+    ds.attrs["load_s"] = round(load, 4)
     base_cfg = cfg.baseline_config
     if base_cfg is not None:
         if base_cfg.regions != cfg.regions or base_cfg.periods() != cfg.periods():
             raise RunFailed("the baseline study has other regions or periods than this study",
                             Location(field="energy.baseline"),
                             "name a baseline with the same regions, first_year, last_year, step")
-        ds = compare(ds, _baseline(base_cfg, cat), str(cfg.baseline))
+        ds = compare(ds, _baseline(base_cfg, cat, inp), str(cfg.baseline))
     return ds
 
 

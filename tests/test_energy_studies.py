@@ -84,8 +84,8 @@ def test_electricity_balance_holds_in_every_slice(blue_ds: xr.Dataset) -> None:
     gen = blue_ds["generation_by_slice"].sum("technology")
     # storage charging is the gap between generation and demand; never negative
     demand = blue_ds["electricity_demand"]
-    from shigen.energy.inputs import load_inputs
     from shigen.energy.config import EnergyConfig
+    from shigen.energy.inputs import load_inputs
 
     share = load_inputs(EnergyConfig(), Catalogue.bundled()).load_share
     need = demand * share

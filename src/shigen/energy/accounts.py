@@ -99,7 +99,6 @@ def captured(inp: Inputs) -> Account:
     """CO2 captured (Mt) by ``sector``: power (incl. biomass) and industry."""
     ef = inp.emission_factor.reindex(fuel=["coal", "oil", "gas", "uranium", "biomass"]).fillna(0.0)
     per_twh = (power_fuel_pj(inp) * ef * inp.capture_rate).sum("fuel")
-    sectors = ["power", "industry"]
     return {"generation": per_twh * _da({"power": 1.0, "industry": 0.0}, "sector"),
             "industry_capture": _da({"power": 0.0, "industry": 1.0}, "sector")}
 

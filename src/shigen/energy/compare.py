@@ -15,6 +15,8 @@ fuel switching as the remainder.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import xarray as xr
 
@@ -55,10 +57,11 @@ def final_energy(ds: xr.Dataset, year: int) -> float:
 def reduction_by_option(study: xr.Dataset, base: xr.Dataset) -> xr.DataArray:
     """CO2 avoided in the final year against the baseline, by option (Mt)."""
     y = int(study.year.values[-1])
-    pick = {"year": y}
+    pick: dict[str, Any] = {"year": y}
     total = float(base["co2"].sel(**pick).sum() - study["co2"].sel(**pick).sum())
     ccs = float(study["co2_captured"].sel(**pick).sum() - base["co2_captured"].sel(**pick).sum())
-    g_s, g_b = study["generation"].sel(**pick).sum("region"), base["generation"].sel(**pick).sum("region")
+    g_s = study["generation"].sel(**pick).sum("region")
+    g_b = base["generation"].sel(**pick).sum("region")
     fossil = ["coal", "coal_ccs", "gas_ccgt", "gas_ccs", "oil"]
     co2_power_b = float(base["co2"].sel(**pick, sector="power").sum()
                         + base["co2_captured"].sel(**pick, sector="power").sum())

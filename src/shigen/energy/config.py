@@ -16,8 +16,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, computed_field,
-                      field_validator, model_validator)
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    computed_field,
+    field_validator,
+    model_validator,
+)
 
 TECHNOLOGIES = ("coal", "coal_ccs", "gas_ccgt", "gas_ccs", "oil", "nuclear", "hydro",
                 "wind_onshore", "wind_offshore", "solar_pv", "csp", "biomass", "biomass_ccs",

@@ -25,7 +25,6 @@ def define_end_use(f: Formulation) -> None:
     inp = f.inp
     demand = inp.final_demand.rename(sector="demand_sector")
     mix = inp.fuel_mix.rename(sector="demand_sector", fuel="end_fuel")
-    regions = inp.existing.indexes["region"]
     pot = inp.eff_potential.rename(sector="demand_sector")
     life = inp.equipment_life.sel(sector=list(demand.demand_sector.values)).rename(
         sector="demand_sector")

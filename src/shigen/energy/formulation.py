@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import linopy
-import numpy as np
 import xarray as xr
 
 from shigen.energy.config import EnergyConfig
@@ -60,7 +59,7 @@ class Formulation:
 
     def turnover(self, life: xr.DataArray) -> xr.DataArray:
         """Share of base-year equipment replaced by period ``year`` (linear retirement)."""
-        return np.minimum(1.0, (self.years - self.inp.base_year) / life)
+        return ((self.years - self.inp.base_year) / life).clip(max=1.0)
 
     def add(self, lhs: Any, sign: str, rhs: Any, name: str, family: str,
             mask: xr.DataArray | None = None) -> None:

@@ -158,10 +158,8 @@ def solve(f: Formulation, algorithm: str = DEFAULT_ALGORITHM) -> tuple[Status, f
     solver_time = wall
     h = getattr(f.m, "solver_model", None)
     if h is not None:
-        try:
+        with contextlib.suppress(Exception):  # older highspy: keep the wall time
             solver_time = float(h.getRunTime())
-        except Exception:  # pragma: no cover - older highspy
-            pass
     cond = str(condition).lower()
     if status == "ok" and "optimal" in cond:
         st = Status.OPTIMAL
@@ -186,7 +184,7 @@ def run_model(cfg: EnergyConfig, cat: Catalogue, algorithm: str | None = None,
     f = create_model(cfg, inp)
     tm.build = time.perf_counter() - t0
     status, tm.solve_total, tm.solver = solve(f, alg)
-    obj = float(f.m.objective.value) + sunk_cost(f) if status is Status.OPTIMAL else None
+    obj = float(f.m.objective.value or 0.0) + sunk_cost(f) if status is Status.OPTIMAL else None
     return Outcome(status, f, obj, tm, alg)
 
 

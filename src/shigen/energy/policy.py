@@ -38,14 +38,14 @@ def _share_parts(f: Formulation, kind: str):  # type: ignore[no-untyped-def]
     inp = f.inp
     if kind in ("nuclear_power", "renewables_power"):
         techs = list(inp.existing.technology.values)
-        num = ["nuclear"] if kind == "nuclear_power" else list(RENEWABLE)
-        pick = xr.DataArray([1.0 if t in num else 0.0 for t in techs], dims="technology",
+        chosen = ["nuclear"] if kind == "nuclear_power" else list(RENEWABLE)
+        pick = xr.DataArray([1.0 if t in chosen else 0.0 for t in techs], dims="technology",
                             coords={"technology": techs})
-        den = xr.DataArray([0.0 if t == "storage" else 1.0 for t in techs], dims="technology",
-                           coords={"technology": techs})
+        power = xr.DataArray([0.0 if t == "storage" else 1.0 for t in techs], dims="technology",
+                             coords={"technology": techs})
         gen = {"generation": f.values["generation"]}
         return (accounts.evaluate({"generation": pick}, gen),
-                accounts.evaluate({"generation": den}, gen))
+                accounts.evaluate({"generation": power}, gen))
     if kind in ("oil_primary", "fossil_primary"):
         prim = accounts.primary(inp)
         carriers = ["oil"] if kind == "oil_primary" else ["coal", "oil", "gas"]

@@ -7,8 +7,6 @@ fossil imports and their bill, import dependence and the CO2 shadow price.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -130,7 +128,7 @@ def assign_results(f: Formulation) -> xr.Dataset:
 
     ds.attrs.update(
         base_year=inp.base_year, step=step, regions=",".join(inp.regions),
-        objective_bn_usd=float(f.m.objective.value) + sunk_cost(f),
+        objective_bn_usd=float(f.m.objective.value or 0.0) + sunk_cost(f),
         currency="USD 2005", discount_rate=inp.params["discount_rate"],
         pj_per_twh=PJ_PER_TWH)
     return ds

@@ -85,7 +85,7 @@ def run(cfg: EnergyConfig, study: Study, cat: Catalogue,
     return ds
 
 
-def _r(x: float, d: int = 3) -> float | None:
+def _r(x: Any, d: int = 3) -> float | None:
     return round(float(x), d) if np.isfinite(x) else None
 
 

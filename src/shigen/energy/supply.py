@@ -38,7 +38,7 @@ def define_capacity(f: Formulation) -> None:
 def define_build_limit(f: Formulation) -> None:
     """Additions per period at most the yearly build limit times the period length."""
     lim = f.inp.build_limit * f.cfg.step
-    mask = np.isfinite(lim) & (f.years > f.inp.base_year)
+    mask = xr.apply_ufunc(np.isfinite, lim) & (f.years > f.inp.base_year)
     if not bool(mask.any()):
         return
     f.add(f.values["new_capacity"], "<=", lim.where(mask, 0.0), "build_limit", "build_limit",
@@ -48,7 +48,7 @@ def define_build_limit(f: Formulation) -> None:
 def define_potential(f: Formulation) -> None:
     """Installed capacity within the resource potential."""
     pot = f.inp.potential.broadcast_like(f.years)
-    mask = np.isfinite(pot) & (f.years > f.inp.base_year)
+    mask = xr.apply_ufunc(np.isfinite, pot) & (f.years > f.inp.base_year)
     if not bool(mask.any()):
         return
     f.add(f.exprs["capacity"], "<=", pot.where(mask, 0.0), "potential", "potential", mask=mask)

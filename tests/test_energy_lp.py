@@ -123,3 +123,34 @@ def test_policy_path_interpolates_between_points(points: dict[int, float]) -> No
     lo, hi = min(points.values()), max(points.values())
     inside = path.sel(year=slice(first, None))
     assert float(inside.min()) >= lo - 1e-12 and float(inside.max()) <= hi + 1e-12
+
+
+def test_regions_from_user_data(tmp_path, world_inputs: Inputs) -> None:  # type: ignore[no-untyped-def]
+    """A region the bundle lacks (KOR here, a copy of Japan's rows) runs from a --data folder;
+    two regions solve together and each keeps its own base-year calibration."""
+    import tomllib
+
+    import tomli_w
+
+    from shigen.datasets.catalogue import BUNDLED_DIR
+
+    bundled = tomllib.loads((BUNDLED_DIR / "catalogue.toml").read_text())["datasets"]
+    mine = {}
+    for name, meta in bundled.items():
+        if not name.startswith("energy-") or "region" not in meta["dimensions"]:
+            continue
+        text = (BUNDLED_DIR / meta["file"]).read_text().splitlines()
+        rows = [text[0]] + [r for r in text[1:] if r.startswith("JPN,")]
+        rows += [("KOR," + r[4:]) for r in text[1:] if r.startswith("JPN,")]
+        (tmp_path / meta["file"]).write_text("\n".join(rows) + "\n")
+        mine[name] = dict(meta, source="test copy of the bundled Japan rows")
+    (tmp_path / "catalogue.toml").write_text(tomli_w.dumps({"datasets": mine}))
+    cat = Catalogue([tmp_path])
+    cfg = EnergyConfig(regions=["JPN", "KOR"], last_year=2020)
+    out = run_model(cfg, cat)
+    assert out.status is Status.OPTIMAL
+    ds = results(out)
+    co2 = ds["co2"].sum("sector").sel(year=2005)
+    # identical data: identical base years (verified Japan 2005: ~1.3 Gt)
+    assert float(co2.sel(region="KOR")) == pytest.approx(float(co2.sel(region="JPN")), rel=1e-6)
+    assert float(co2.sel(region="JPN")) == pytest.approx(1300.0, rel=0.1)

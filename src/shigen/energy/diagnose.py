@@ -28,6 +28,10 @@ LABELS = {
 }
 
 
+#: units of a family's slack, for families whose slack has one unit
+UNITS = {"co2_cap": "Mt CO2", "capacity_min": "GW", "capacity_max": "GW"}
+
+
 @dataclass
 class Conflict:
     """One constraint family in an infeasibility: where it binds or falls short."""
@@ -37,6 +41,7 @@ class Conflict:
     years: list[int]
     items: list[str] = field(default_factory=list)
     shortfall: float = 0.0
+    worst: float = 0.0
 
     def describe(self) -> str:
         label = LABELS.get(self.family, self.family)
@@ -44,7 +49,11 @@ class Conflict:
         if self.items:
             what += f" ({', '.join(self.items)})"
         yrs = _span(self.years)
-        return f"{what} in {yrs}" if yrs else what
+        out = f"{what} in {yrs}" if yrs else what
+        unit = UNITS.get(self.family)
+        if unit and self.worst > 0:
+            out += f" (short by up to {self.worst:,.0f} {unit} in a year)"
+        return out
 
 
 @dataclass
@@ -108,14 +117,19 @@ def diagnose(cfg: EnergyConfig, inp: Inputs) -> Diagnosis:
     violated: list[Conflict] = []
     for name, slack in f.slacks.items():
         base = name.split("#")[0]
-        years, items, amount = _where(slack.solution.fillna(0.0), 1e-6)
+        sol = slack.solution.fillna(0.0)
+        years, items, amount = _where(sol, 1e-6)
+        per_year = sol.sum([d for d in sol.dims if d != "year"]) if "year" in sol.dims else sol
+        worst = float(per_year.max()) if per_year.size else 0.0
         if years or amount > 1e-6:
             prior = next((c for c in violated if c.constraint == base), None)
             if prior:
                 prior.years = sorted(set(prior.years) | set(years))
                 prior.shortfall += amount
+                prior.worst = max(prior.worst, worst)
             else:
-                violated.append(Conflict(families.get(base, base), base, years, items, amount))
+                violated.append(Conflict(families.get(base, base), base, years, items, amount,
+                                         worst))
     violated.sort(key=lambda c: (c.family not in POLICY_FAMILIES, -c.shortfall))
     binding: list[Conflict] = []
     short = {c.constraint for c in violated}

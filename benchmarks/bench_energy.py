@@ -50,7 +50,7 @@ def synthetic(inp: Inputs, n_regions: int, n_slices: int) -> tuple[EnergyConfig,
         out = base.expand_dims(region=regions).copy()
         return out * scale if scaled else out
 
-    extensive = {"existing", "base_generation", "final_demand", "elec_demand", "ldv_demand",
+    extensive = {"existing", "base_generation", "final_demand", "ldv_demand",
                  "vehicle_stock", "gdp", "population", "biomass_potential", "build_limit",
                  "potential"}
     sub: dict[str, object] = {"regions": regions, "slices": slices}

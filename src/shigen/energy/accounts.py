@@ -140,8 +140,8 @@ def primary(inp: Inputs) -> Account:
     }
 
 
-def electricity_final(inp: Inputs) -> tuple[Account, xr.DataArray]:
-    """Final electricity (TWh): end-use switching, vehicles, electrolysis; + specific uses."""
+def electricity_final(inp: Inputs) -> Account:
+    """Final electricity (TWh): end-use sectors (incl. specific uses), vehicles, electrolysis."""
     end = xr.DataArray([1.0 / PJ_PER_TWH if f == "electricity" else 0.0
                         for f in inp.fuel_mix.fuel.values], dims="end_fuel",
                        coords={"end_fuel": list(inp.fuel_mix.fuel.values)})
@@ -149,7 +149,7 @@ def electricity_final(inp: Inputs) -> tuple[Account, xr.DataArray]:
            "travel": inp.vehicle_intensity.sel(carrier="electricity", drop=True) / PJ_PER_TWH,
            "hydrogen": _da({"smr": 0.0, "electrolysis": 1.0 / (
                inp.params["h2_electrolysis_efficiency"] * PJ_PER_TWH)}, "route")}
-    return acc, inp.elec_demand
+    return acc
 
 
 def transport(inp: Inputs) -> tuple[Account, Account]:

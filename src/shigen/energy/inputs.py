@@ -62,7 +62,6 @@ class Inputs:
     fuel_price: xr.DataArray            # region, fuel, year (USD/GJ)
     emission_factor: xr.DataArray       # fuel (t/GJ = Mt/PJ)
     final_demand: xr.DataArray          # region, sector, year (PJ)
-    elec_demand: xr.DataArray           # region, year (TWh), outside end-use sectors (0)
     fuel_mix: xr.DataArray              # region, sector, fuel
     max_fuel_share: xr.DataArray        # sector, fuel
     equipment_life: xr.DataArray        # sector (yr), incl. ldv
@@ -187,7 +186,6 @@ def load_inputs(cfg: EnergyConfig, cat: Catalogue) -> Inputs:
             (_on_years(reg(_arr(cat, "energy-electricity-demand")), periods) * PJ_PER_TWH)
             .expand_dims(sector=["appliances"])], dim="sector").transpose(
                 "region", "sector", "year"),
-        elec_demand=_on_years(reg(_arr(cat, "energy-electricity-demand")), periods) * 0.0,
         fuel_mix=reg(_arr(cat, "energy-final-fuel-mix")).sel(sector=list(SECTORS))
         .reindex(fuel=list(END_FUELS)).fillna(0.0),
         max_fuel_share=_arr(cat, "energy-max-fuel-share").sel(sector=list(SECTORS))

@@ -66,8 +66,8 @@ def assign_results(f: Formulation) -> xr.Dataset:
     co2 = accounts.evaluate(accounts.co2(inp), v, keep=("region", "year", "sector"))
     captured = accounts.evaluate(accounts.captured(inp), v, keep=("region", "year", "sector"))
     primary = accounts.evaluate(accounts.primary(inp), v, keep=("region", "year", "carrier"))
-    acc, const = accounts.electricity_final(inp)
-    elec = accounts.evaluate(acc, v, const=const) * (1 + inp.params["grid_loss"])
+    acc = accounts.electricity_final(inp)
+    elec = accounts.evaluate(acc, v) * (1 + inp.params["grid_loss"])
     oil_acc, energy_acc = accounts.transport(inp)
     use = v["end_use"]
     sales = v["vehicle_sales"]
@@ -107,7 +107,9 @@ def assign_results(f: Formulation) -> xr.Dataset:
         "primary_energy": primary, "electricity_demand": elec,
         "co2": co2, "co2_captured": captured, "co2_price": co2_price(f),
         "investment": investment, "om_cost": om, "fuel_cost": fuel_use * price * accounts.BN,
-        "gdp": inp.gdp, "population": inp.population, "electricity_specific": inp.elec_demand,
+        "gdp": inp.gdp, "population": inp.population,
+        "electricity_specific": use.sel(demand_sector="appliances", end_fuel="electricity",
+                                        drop=True) / PJ_PER_TWH,
         "imports": imports, "import_bill": imports * price.sel(fuel=imports.fuel.values)
         * accounts.BN,
         "import_dependence": imports.sum("fuel") / total_primary.where(total_primary > 0),

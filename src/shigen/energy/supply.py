@@ -91,8 +91,8 @@ def define_storage(f: Formulation) -> None:
 def define_electricity_balance(f: Formulation) -> None:
     """Generation minus storage charging meets demand in every slice (after grid losses)."""
     inp = f.inp
-    acc, const = accounts.electricity_final(inp)
-    final = accounts.evaluate(acc, f.values, const=const)
+    acc = accounts.electricity_final(inp)
+    final = accounts.evaluate(acc, f.values)
     demand = final * (1 + inp.params["grid_loss"])
     f.exprs["electricity_demand_twh"] = demand
     supply = f.values["generation"].sum("technology")

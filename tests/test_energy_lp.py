@@ -154,3 +154,23 @@ def test_regions_from_user_data(tmp_path, world_inputs: Inputs) -> None:  # type
     # identical data: identical base years (verified Japan 2005: ~1.3 Gt)
     assert float(co2.sel(region="KOR")) == pytest.approx(float(co2.sel(region="JPN")), rel=1e-6)
     assert float(co2.sel(region="JPN")) == pytest.approx(1300.0, rel=0.1)
+
+
+@settings(max_examples=4, deadline=None)
+@given(st.floats(0.1, 1.0, allow_nan=False))
+def test_any_co2_cap_is_respected_and_costs_more(frac: float) -> None:
+    """Property: for a random cap (share of 2005 CO2 from 2015 on), emissions stay below it,
+    the electricity balance still closes, and the optimum costs at least the uncapped one."""
+    inp0 = load_inputs(EnergyConfig(), Catalogue.bundled())
+    cfg, inp = two_tech(inp0)
+    free = run_model(cfg, Catalogue.bundled(), inputs=inp)
+    capped_cfg = cfg.model_copy(update={"co2_cap_vs_2005": {2015: frac, 2020: frac}})
+    capped = run_model(capped_cfg, Catalogue.bundled(), inputs=inp)
+    assert capped.status is Status.OPTIMAL
+    ds = results(capped)
+    co2 = ds["co2"].sum(["sector", "region"])
+    for y in (2015, 2020):
+        assert float(co2.sel(year=y)) <= frac * float(co2.sel(year=2005)) * (1 + 1e-6) + 1e-6
+    gen = ds["generation"].sum("technology")
+    xr.testing.assert_allclose(gen, ds["electricity_demand"].transpose(*gen.dims), rtol=1e-6)
+    assert capped.objective >= free.objective - 1e-6 * abs(free.objective)

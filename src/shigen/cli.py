@@ -6,6 +6,7 @@ prints exactly one JSON document on stdout; messages and progress go to stderr.
 
 from __future__ import annotations
 
+import importlib
 import json
 import shutil
 import sys
@@ -16,14 +17,51 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+import typer.core
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
 
 import shigen
 from shigen.errors import InputError, ShigenError
 
+# The click exceptions typer raises (recent typer vendors click as ``typer._click``).
+_clickx = getattr(typer.core, "_click", None) or importlib.import_module("click")
+_clickx = _clickx.exceptions
+_NoArgsIsHelp = getattr(_clickx, "NoArgsIsHelpError", ())
+
+
+class ShigenGroup(TyperGroup):
+    """The top-level command: usage errors become one line on stderr and exit code 2."""
+
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except _clickx.UsageError as exc:
+            if isinstance(exc, _NoArgsIsHelp) and exc.ctx is not None:
+                out.print(exc.ctx.get_help(), highlight=False)
+                rv = 0
+            else:
+                command = exc.ctx.command_path if exc.ctx else "shigen"
+                err.print(f"[bold red]error:[/] {command}: {exc.format_message()} — fix: see "
+                          f"`{command} --help`", highlight=False)
+                rv = 2
+        except _clickx.ClickException as exc:
+            err.print(f"[bold red]error:[/] {exc.format_message()}", highlight=False)
+            rv = exc.exit_code
+        except _clickx.Abort:
+            err.print("aborted")
+            rv = 1
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
 app = typer.Typer(name="shigen", help="An open scenario lab for energy and resource security.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  cls=ShigenGroup)
 data_app = typer.Typer(help="Bundled and user datasets.", no_args_is_help=True)
 runs_app = typer.Typer(help="The run store.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
@@ -396,7 +434,7 @@ def runs_delete(run_ids: Annotated[list[str], typer.Argument(help="run ids to de
 
 def main() -> None:
     """Entry point of the ``shigen`` console script."""
-    app()
+    app(prog_name="shigen")
 
 
 if __name__ == "__main__":

@@ -63,10 +63,30 @@ def read_dataset(path: Path, meta: DatasetMeta) -> tuple[pd.DataFrame, str]:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError(f"file is not UTF-8 text (byte {exc.start})", Location(where, line),
-                         "save the file as UTF-8") from exc
+                         "save the file as UTF-8") from None
+    if not text.strip():
+        raise InputError("dataset file is empty", Location(where),
+                         "add a header line and at least one row")
 
-    rows = list(csv.reader(io.StringIO(text)))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[list[str]] = []
+    lines: list[int] = []  # the line each row ends on (quoted fields may span lines)
+    try:
+        for row in reader:
+            rows.append(row)
+            lines.append(reader.line_num)
+    except csv.Error as exc:
+        raise InputError(f"not a readable CSV file ({exc})", Location(where, reader.line_num),
+                         "check the quotes on that line; fields may not contain NUL bytes") from None
     header = [h.strip() for h in rows[0]]
+    blank = [i + 1 for i, h in enumerate(header) if not h]
+    if blank:
+        raise InputError(f"header column {blank[0]} has no name", Location(where, 1, blank[0]),
+                         "name every column (or remove trailing commas)")
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        raise InputError(f"column '{dupes[0]}' appears more than once in the header",
+                         Location(where, 1, dupes[0]), "keep one column per name")
     required = [*meta.dimensions, "value", "unit"]
     missing = [c for c in required if c not in header]
     if missing:
@@ -78,7 +98,7 @@ def read_dataset(path: Path, meta: DatasetMeta) -> tuple[pd.DataFrame, str]:
         raise InputError(f"unknown column(s) {extra}", Location(where, 1),
                          f"declare them in 'dimensions' of the catalogue or remove them "
                          f"(allowed: {required + sorted(OPTIONAL_COLUMNS)})")
-    if len(rows) < 2:
+    if not any(any(c.strip() for c in row) for row in rows[1:]):
         raise InputError("dataset has a header but no rows", Location(where, 2),
                          "add at least one data row")
 
@@ -91,11 +111,12 @@ def read_dataset(path: Path, meta: DatasetMeta) -> tuple[pd.DataFrame, str]:
     records: list[dict[str, object]] = []
     seen: dict[tuple[str, ...], int] = {}
     conv_cache: dict[str, float] = {}
-    for lineno, row in enumerate(rows[1:], start=2):
+    for lineno, row in zip(lines[1:], rows[1:], strict=True):
         if not row or all(not c.strip() for c in row):
             continue
         if len(row) != len(header):
-            problem(lineno, "-", f"row has {len(row)} fields, header has {len(header)}",
+            column = header[len(row)] if len(row) < len(header) else len(header) + 1
+            problem(lineno, column, f"row has {len(row)} fields, header has {len(header)}",
                     "quote fields that contain commas; one value per column")
             continue
         rec = dict(zip(header, (c.strip() for c in row), strict=True))
@@ -134,6 +155,9 @@ def read_dataset(path: Path, meta: DatasetMeta) -> tuple[pd.DataFrame, str]:
                     "check the magnitude and the unit")
             continue
         unit = rec["unit"]
+        if not unit:
+            problem(lineno, "unit", "empty unit", f"give every row a unit, e.g. '{meta.unit}'")
+            continue
         if unit not in conv_cache:
             try:
                 conv_cache[unit] = units.factor(unit, meta.unit)
@@ -142,6 +166,10 @@ def read_dataset(path: Path, meta: DatasetMeta) -> tuple[pd.DataFrame, str]:
                         f"use '{meta.unit}' or a unit convertible to it")
                 continue
         value *= conv_cache[unit]
+        if abs(value) > MAX_ABS_VALUE:
+            problem(lineno, "value", f"value {rec['value']} {unit} is {value:g} {meta.unit}, "
+                    "not below 1e15", "check the magnitude and the unit")
+            continue
         if meta.min_value is not None and value < meta.min_value:
             problem(lineno, "value", f"value {value:g} {meta.unit} is below the minimum "
                     f"{meta.min_value:g}", "production, trade and capacity cannot be negative")

@@ -21,7 +21,8 @@ import shigen
 from shigen.datasets import Catalogue
 from shigen.runs.store import RunRecord, RunStore
 from shigen.stages import get_stage
-from shigen.study import STAGE_ORDER, Study, available_stages
+from shigen.errors import InputError
+from shigen.study import STAGE_ORDER, Study, available_stages, locate
 
 Progress = Callable[[str, str], None]
 
@@ -84,7 +85,10 @@ def run_study(study: Study, catalogue: Catalogue, store: RunStore, *, force: boo
         if progress:
             progress(name, "start")
         t0 = time.perf_counter()
-        ds = spec.run(getattr(study, name), study, catalogue, results)
+        try:
+            ds = spec.run(getattr(study, name), study, catalogue, results)
+        except InputError as exc:
+            raise locate(study, exc) from None
         results[name] = ds
         summaries[name] = spec.summarize(ds)
         timings[name] = round(time.perf_counter() - t0, 4)

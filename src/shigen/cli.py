@@ -260,7 +260,8 @@ def data_list(as_json: JsonOpt = False, data: DataOpt = None) -> None:
         emit_json(rows)
         return
     t = Table(title=f"{len(rows)} datasets")
-    for col in ("name", "title", "unit", "status", "edition", "origin"):
+    t.add_column("name", no_wrap=True)
+    for col in ("title", "unit", "status", "edition", "origin"):
         t.add_column(col)
     for r in rows:
         t.add_row(r["name"], r["title"], r["unit"], r["status"], r["edition"], r["origin"])
@@ -340,7 +341,7 @@ def runs_list(as_json: JsonOpt = False) -> None:
         return
     t = Table(title=f"{len(records)} runs")
     for col in ("run_id", "study", "created", "stages"):
-        t.add_column(col)
+        t.add_column(col, no_wrap=col == "run_id")
     for r in records:
         t.add_row(r["run_id"], r["study"], r["created"], ", ".join(r["stages"]))
     out.print(t)

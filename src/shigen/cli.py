@@ -20,6 +20,7 @@ import typer
 import typer.core
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 from typer.core import TyperGroup
 
 import shigen
@@ -45,11 +46,10 @@ class ShigenGroup(TyperGroup):
                 rv = 0
             else:
                 command = exc.ctx.command_path if exc.ctx else "shigen"
-                err.print(f"[bold red]error:[/] {command}: {exc.format_message()} — fix: see "
-                          f"`{command} --help`", highlight=False)
+                say_error(f"{command}: {exc.format_message()} — fix: see `{command} --help`")
                 rv = 2
         except _clickx.ClickException as exc:
-            err.print(f"[bold red]error:[/] {exc.format_message()}", highlight=False)
+            say_error(exc.format_message())
             rv = exc.exit_code
         except _clickx.Abort:
             err.print("aborted")
@@ -67,8 +67,14 @@ runs_app = typer.Typer(help="The run store.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 app.add_typer(runs_app, name="runs")
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+# markup off: messages and tables carry user text (file names, notes) that may hold "[...]"
+out = Console(soft_wrap=True, markup=False)
+err = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
+
+
+def say_error(message: str, label: str = "error:") -> None:
+    """One message line on stderr, the label in red."""
+    err.print(Text.assemble((label, "bold red"), " ", message))
 STATE: dict[str, Any] = {"debug": False, "data": []}
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -96,7 +102,7 @@ def handle_errors(fn: F) -> F:
                 traceback.print_exc()
             if as_json:
                 emit_json({"status": "error", "error": exc.to_dict()})
-            err.print(f"[bold red]error:[/] {exc.message}", markup=True, highlight=False)
+            say_error(exc.message)
             raise typer.Exit(exc.exit_code) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
@@ -106,8 +112,8 @@ def handle_errors(fn: F) -> F:
             if as_json:
                 emit_json({"status": "error",
                            "error": {"kind": "internal", "message": f"{type(exc).__name__}: {exc}"}})
-            err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
-                      "(rerun with --debug for the traceback)", highlight=False)
+            say_error(f"{type(exc).__name__}: {exc} (rerun with --debug for the traceback)",
+                      "internal error:")
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -185,7 +191,8 @@ def render_run(result: Any) -> None:
     from shigen.stages import get_stage
 
     state = "cached" if result.cached else "computed"
-    out.print(f"[bold]{result.title}[/]  run [cyan]{result.run_id}[/] ({state})")
+    out.print(Text.assemble((result.title, "bold"), "  run ", (result.run_id, "cyan"),
+                            f" ({state})"))
     for stage, summary in result.stages.items():
         spec = get_stage(stage)
         render = getattr(spec, "render", None)
@@ -291,7 +298,7 @@ def data_show(
     for k in ("name", "title", "source", "url", "edition", "license", "unit", "status",
               "dimensions", "rows", "years", "path"):
         if summary.get(k) is not None:
-            out.print(f"[bold]{k}[/]: {summary[k]}", highlight=False)
+            out.print(Text.assemble((k, "bold"), f": {summary[k]}"), highlight=False)
     t = Table()
     for col in frame.columns:
         t.add_column(str(col))
@@ -310,20 +317,23 @@ def data_check(
     from shigen.datasets import Catalogue
     from shigen.errors import InputErrors
 
+    names: list[str] = []
     try:
-        cat = Catalogue([directory] if directory else [], include_bundled=directory is None)
-        problems = cat.check()
+        # with the bundled catalogue, so overrides are checked against what they replace
+        cat = Catalogue([directory] if directory else [])
+        origin = str(directory) if directory else "bundled"
+        names = [n for n in cat.names() if cat.meta(n).origin == origin]
+        problems = cat.check(names)
     except InputErrors as exc:
         problems = exc.problems
     except InputError as exc:
         problems = [exc]
-    names = [] if problems and "cat" not in locals() else cat.names()
     if as_json:
         emit_json({"ok": not problems, "datasets": names,
                    "problems": [p.to_dict() for p in problems]})
     else:
         for p in problems:
-            err.print(f"[red]✗[/] {p.message}", highlight=False)
+            say_error(p.message, "✗")
         if not problems:
             out.print(f"✓ {len(names)} datasets valid")
     if problems:

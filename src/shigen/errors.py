@@ -88,7 +88,8 @@ class InputErrors(InputError):
         return "\n".join(p.message for p in self.problems)
 
     def to_dict(self) -> dict[str, object]:
-        return {"kind": self.kind, "message": self.what,
+        """The first problem's fields (as for a single error) plus every problem."""
+        return {**self.problems[0].to_dict(), "message": self.what,
                 "problems": [p.to_dict() for p in self.problems]}
 
 

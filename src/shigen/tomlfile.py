@@ -63,6 +63,11 @@ def find_line(text: str, loc: tuple[Any, ...]) -> int | None:
     if not keys:
         return None
     table_line: int | None = None
+    full_re = re.compile(r"^\s*\[\[?\s*" + r"\s*\.\s*".join(
+        r'(?:"?' + re.escape(k) + r'"?)' for k in keys) + r"\s*\]\]?\s*(#.*)?$")
+    for i, line in enumerate(lines, start=1):
+        if full_re.match(line):  # the field is itself written as a table
+            return i
     table_keys = keys[:-1] if len(keys) > 1 else keys
     quoted = [r'(?:"?' + re.escape(k) + r'"?)' for k in table_keys]
     header_re = re.compile(r"^\s*\[\[?\s*" + r"\s*\.\s*".join(quoted) + r"\s*\]\]?\s*(#.*)?$")

@@ -242,10 +242,10 @@ class Catalogue:
     def array(self, name: str) -> xr.DataArray:
         return self.get(name).to_xarray()
 
-    def check(self) -> list[InputError]:
-        """Load every dataset; return all problems found (empty when clean)."""
+    def check(self, names: list[str] | None = None) -> list[InputError]:
+        """Load every dataset (or those named); return all problems found (empty when clean)."""
         problems: list[InputError] = []
-        for name in self.names():
+        for name in self.names() if names is None else names:
             try:
                 self.get(name)
             except InputErrors as exc:
@@ -264,7 +264,7 @@ class Catalogue:
             try:
                 h.update(self.path(name).read_bytes())
             except OSError as exc:
-                raise InputError(f"dataset file is missing or unreadable ({exc.strerror})",
+                raise InputError(f"cannot read dataset file ({exc.strerror})",
                                  Location(str(self.path(name))),
                                  "add the CSV or remove its catalogue entry") from exc
             out[name] = h.hexdigest()

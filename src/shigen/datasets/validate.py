@@ -32,6 +32,7 @@ ROW_STATUSES = {"verified", "secondary", "estimate"}
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MAX_ABS_VALUE = 1e15
 MAX_PROBLEMS = 200
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @lru_cache(maxsize=1)
@@ -68,6 +69,13 @@ def read_dataset(path: Path, meta: DatasetMeta) -> tuple[pd.DataFrame, str]:
         raise InputError("dataset file is empty", Location(where),
                          "add a header line and at least one row")
 
+    control = CONTROL_CHARS.search(text)
+    if control:
+        line = text.count("\n", 0, control.start()) + 1
+        column = control.start() - (text.rfind("\n", 0, control.start()) + 1) + 1
+        raise InputError(f"control character {control.group()!r} in the file",
+                         Location(where, line, column),
+                         "save the file as plain UTF-8 text (no NUL or other control bytes)")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[list[str]] = []
     lines: list[int] = []  # the line each row ends on (quoted fields may span lines)

@@ -11,6 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# no per-example deadline: the machine may be shared and slow; 60 examples per property
+settings.register_profile("shigen", deadline=None, max_examples=60,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "shigen"))
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDIES = ROOT / "studies"

@@ -45,6 +45,8 @@ def _as_array(values: ArrayLike, dim: str) -> xr.DataArray:
 
 def _worst(diff: xr.DataArray, n: int = 3) -> str:
     """The ``n`` largest absolute deviations with their coordinates, for messages."""
+    if diff.ndim == 0:
+        return f"{float(diff):+.3g}"
     series = abs(diff).to_series().dropna().sort_values(ascending=False)
     parts = [f"{k}: {diff.to_series()[k]:+.3g}" for k in series.index[:n]]
     return "; ".join(parts)
@@ -129,7 +131,9 @@ def assert_hhi_within_bounds(value: xr.DataArray | float, shares: ArrayLike, dim
     val = value if isinstance(value, xr.DataArray) else xr.DataArray(float(value))
     bad = ((val < low - atol) | (val > high + atol)) & val.notnull()
     if bool(bad.any()):
-        raise AssertionError(f"HHI outside [S²/n, S²]: {_worst((val - high).where(bad))}")
+        off = xr.where(val > high, val - high, val - low).where(bad)
+        raise AssertionError(f"HHI outside [S²/n, S²] (deviation beyond the bound): "
+                             f"{_worst(off)}")
 
 
 def assert_mass_balance(inflow: xr.DataArray, outflow: xr.DataArray,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import jsonschema
 import pytest
-import tomllib
 
 from shigen.errors import InputError, InputErrors
 from shigen.study import Study, json_schema, load_study, parse_study

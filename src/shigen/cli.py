@@ -11,7 +11,7 @@ import json
 import shutil
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -35,11 +35,12 @@ _NoArgsIsHelp = getattr(_clickx, "NoArgsIsHelpError", ())
 class ShigenGroup(TyperGroup):
     """The top-level command: usage errors become one line on stderr and exit code 2."""
 
-    def main(self, args: Any = None, prog_name: str | None = None,
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
-             **extra: Any) -> Any:
+             windows_expand_args: bool = True, **extra: Any) -> Any:
         try:
-            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False,
+                              windows_expand_args=windows_expand_args, **extra)
         except _clickx.UsageError as exc:
             if isinstance(exc, _NoArgsIsHelp) and exc.ctx is not None:
                 out.print(exc.ctx.get_help(), highlight=False)
@@ -111,7 +112,8 @@ def handle_errors(fn: F) -> F:
                 traceback.print_exc()
             if as_json:
                 emit_json({"status": "error",
-                           "error": {"kind": "internal", "message": f"{type(exc).__name__}: {exc}"}})
+                           "error": {"kind": "internal",
+                                     "message": f"{type(exc).__name__}: {exc}"}})
             say_error(f"{type(exc).__name__}: {exc} (rerun with --debug for the traceback)",
                       "internal error:")
             raise typer.Exit(1) from None

@@ -1,4 +1,4 @@
-"""Reading TOML files (studies, catalogues) with located error messages.
+r"""Reading TOML files (studies, catalogues) with located error messages.
 
 ``read_toml`` turns bytes into a document or one ``InputError`` that names the
 file and line; ``find_line`` maps a field path such as ``("supply", "years", 0)``
@@ -6,7 +6,7 @@ back to the line that defines it, so validation errors can say where they are.
 
 Examples
 --------
->>> text = '[study]\\nname = "x"\\n\\n[supply]\\nyears = [2009]\\n'
+>>> text = '[study]\nname = "x"\n\n[supply]\nyears = [2009]\n'
 >>> find_line(text, ("supply", "years", 0))
 5
 """
@@ -47,11 +47,12 @@ def read_toml(raw: bytes, file: str, what: str = "file") -> tuple[dict[str, Any]
     except tomllib.TOMLDecodeError as exc:
         # Python 3.11 only has the position in the message: "... (at line 3, column 7)"
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        line, col = (int(m.group(1)), int(m.group(2))) if m else (None, None)
-        if line is None and "end of document" in str(exc):
-            line = max(1, len(text.splitlines()))
+        lineno: int | None = int(m.group(1)) if m else None
+        colno: int | None = int(m.group(2)) if m else None
+        if lineno is None and "end of document" in str(exc):
+            lineno = max(1, len(text.splitlines()))
         reason = re.sub(r"\s*\(at (line|end of document).*\)$", "", str(exc))
-        raise InputError(f"{what} is not valid TOML: {reason}", Location(file, line, col),
+        raise InputError(f"{what} is not valid TOML: {reason}", Location(file, lineno, colno),
                          "fix the TOML syntax at that line (quotes, brackets, '=')") from None
     return doc, text
 

@@ -1,5 +1,7 @@
-"""The dataset catalogue: metadata (title, source, edition, license, unit,
-dimensions, status) for every bundled and user dataset, and lazy, validated loading.
+"""The dataset catalogue, and lazy, validated loading.
+
+The catalogue holds the metadata (title, source, edition, license, unit,
+dimensions, status) of every bundled and user dataset.
 
 A catalogue is a TOML file with one ``[datasets.<name>]`` table per dataset, beside
 the CSV files it describes. User folders (``--data DIR`` / ``SHIGEN_DATA``) hold

@@ -1,5 +1,8 @@
-"""The unit registry. Units are checked and converted once, when a dataset loads;
-arrays then carry the unit string in ``attrs["units"]`` (never pint quantities)."""
+"""The unit registry.
+
+Units are checked and converted once, when a dataset loads; arrays then carry the
+unit string in ``attrs["units"]`` (never pint quantities).
+"""
 
 from __future__ import annotations
 
@@ -33,7 +36,7 @@ Gt = 1e9 * tonne
 @lru_cache(maxsize=1)
 def registry() -> pint.UnitRegistry:
     """The shared pint registry with shigen's extra units (currency, SWU, tU, ...)."""
-    ureg = pint.UnitRegistry(on_redefinition="ignore")
+    ureg: pint.UnitRegistry = pint.UnitRegistry(on_redefinition="ignore")
     for line in _DEFINITIONS.strip().splitlines():
         ureg.define(line.strip())
     return ureg

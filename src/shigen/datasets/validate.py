@@ -71,10 +71,10 @@ def read_dataset(path: Path, meta: DatasetMeta) -> tuple[pd.DataFrame, str]:
 
     control = CONTROL_CHARS.search(text)
     if control:
-        line = text.count("\n", 0, control.start()) + 1
-        column = control.start() - (text.rfind("\n", 0, control.start()) + 1) + 1
+        at = control.start()
         raise InputError(f"control character {control.group()!r} in the file",
-                         Location(where, line, column),
+                         Location(where, text.count("\n", 0, at) + 1,
+                                  at - (text.rfind("\n", 0, at) + 1) + 1),
                          "save the file as plain UTF-8 text (no NUL or other control bytes)")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[list[str]] = []
@@ -85,7 +85,7 @@ def read_dataset(path: Path, meta: DatasetMeta) -> tuple[pd.DataFrame, str]:
             lines.append(reader.line_num)
     except csv.Error as exc:
         raise InputError(f"not a readable CSV file ({exc})", Location(where, reader.line_num),
-                         "check the quotes on that line; fields may not contain NUL bytes") from None
+                         "check the quotes on that line") from None
     header = [h.strip() for h in rows[0]]
     blank = [i + 1 for i, h in enumerate(header) if not h]
     if blank:
@@ -112,7 +112,7 @@ def read_dataset(path: Path, meta: DatasetMeta) -> tuple[pd.DataFrame, str]:
 
     problems: list[InputError] = []
 
-    def problem(line: int, column: str, what: str, fix: str) -> None:
+    def problem(line: int, column: str | int, what: str, fix: str) -> None:
         if len(problems) < MAX_PROBLEMS:
             problems.append(InputError(what, Location(where, line, column), fix))
 
@@ -123,14 +123,14 @@ def read_dataset(path: Path, meta: DatasetMeta) -> tuple[pd.DataFrame, str]:
         if not row or all(not c.strip() for c in row):
             continue
         if len(row) != len(header):
-            column = header[len(row)] if len(row) < len(header) else len(header) + 1
+            column: str | int = header[len(row)] if len(row) < len(header) else len(header) + 1
             problem(lineno, column, f"row has {len(row)} fields, header has {len(header)}",
                     "quote fields that contain commas; one value per column")
             continue
-        rec = dict(zip(header, (c.strip() for c in row), strict=True))
+        rec: dict[str, object] = dict(zip(header, (c.strip() for c in row), strict=True))
         ok = True
         for dim in meta.dimensions:
-            val = rec[dim]
+            val = str(rec[dim])
             if val == "":
                 problem(lineno, dim, f"empty {dim}", f"give every row a {dim}")
                 ok = False
@@ -153,7 +153,7 @@ def read_dataset(path: Path, meta: DatasetMeta) -> tuple[pd.DataFrame, str]:
                         "write commodity names like rare-earths, crude-oil")
                 ok = False
         try:
-            value = float(rec["value"])
+            value = float(str(rec["value"]))
         except ValueError:
             problem(lineno, "value", f"value '{rec['value']}' is not a number",
                     "write plain numbers (no thousands separators or units)")
@@ -162,7 +162,7 @@ def read_dataset(path: Path, meta: DatasetMeta) -> tuple[pd.DataFrame, str]:
             problem(lineno, "value", f"value {rec['value']} is not a finite number below 1e15",
                     "check the magnitude and the unit")
             continue
-        unit = rec["unit"]
+        unit = str(rec["unit"])
         if not unit:
             problem(lineno, "unit", "empty unit", f"give every row a unit, e.g. '{meta.unit}'")
             continue

@@ -10,7 +10,7 @@ from typing import Literal
 import pandas as pd
 import xarray as xr
 
-from shigen.errors import InputError, RunFailed
+from shigen.errors import InputError, Location, RunFailed
 from shigen.runs.store import RunStore
 from shigen.stages import get_stage
 
@@ -53,7 +53,8 @@ def export_run(store: RunStore, run_id: str, fmt: Format, out: Path) -> Path:
         raise InputError(f"'{out}' is a folder", fix="give a file path for this format")
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.exists():
-        raise InputError(f"folder '{parent}' does not exist", fix="create it or choose another path")
+        raise InputError(f"folder '{parent}' does not exist", Location(str(parent)),
+                         "create it or choose another path")
     manifest = store.manifest(run_id)
     with tempfile.TemporaryDirectory(dir=parent, prefix=".shigen-export-") as tmpdir:
         tmp = Path(tmpdir) / "out"

@@ -83,8 +83,11 @@ def _checkpoint(phase: str) -> None:
 
 @contextmanager
 def _lock(path: Path, *, wait: bool) -> Iterator[bool]:
-    """Hold an exclusive advisory lock on ``path``; yields False if ``wait`` is off and
-    another process holds it. The OS releases it when the holder dies."""
+    """Hold an exclusive advisory lock on ``path``.
+
+    Yields False if ``wait`` is off and another process holds it. The OS releases
+    the lock when the holder dies.
+    """
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows: no sweeping, writes still atomic

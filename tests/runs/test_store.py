@@ -153,3 +153,13 @@ def test_rows_without_a_folder_are_not_listed(home: Path) -> None:
     result = run_study(load_study(FLAGSHIP), Catalogue.bundled(), store)
     (home / "runs" / result.run_id / "manifest.json").unlink()
     assert RunStore(home).list() == []
+
+
+def test_unusable_store_location_is_an_input_error(cli, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", "utf-8")
+    monkeypatch.setenv("SHIGEN_HOME", str(blocker))
+    res = cli("runs", "list")
+    assert res.exit_code == 2
+    assert "cannot use the run store" in res.stderr and "SHIGEN_HOME" in res.stderr

@@ -194,7 +194,8 @@ class Catalogue:
             folders.append((Path(d), str(d)))
         for folder, origin in folders:
             if not folder.is_dir():
-                raise InputError(f"data folder '{folder}' does not exist", Location(str(folder)),
+                what = "is not a folder" if folder.exists() else "does not exist"
+                raise InputError(f"data folder '{folder}' {what}", Location(str(folder)),
                                  "pass an existing folder with --data or SHIGEN_DATA")
             cat = folder / "catalogue.toml"
             if not cat.is_file():

@@ -39,7 +39,7 @@ from typing import Any
 import pandas as pd
 import xarray as xr
 
-from shigen.errors import InputError
+from shigen.errors import InputError, Location
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -121,11 +121,16 @@ class RunStore:
     def __init__(self, home: Path):
         self.home = Path(home)
         self.runs_dir = self.home / "runs"
-        self.runs_dir.mkdir(parents=True, exist_ok=True)
         self.db_path = self.home / "catalogue.sqlite"
         self.lock_path = self.home / "store.lock"
-        with self._db() as con:
-            con.executescript(SCHEMA)
+        try:
+            self.runs_dir.mkdir(parents=True, exist_ok=True)
+            with self._db() as con:
+                con.executescript(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise InputError(f"cannot use the run store at '{self.home}' ({exc})",
+                             Location(str(self.home)),
+                             "set SHIGEN_HOME to a writable folder") from None
         self._recover()
 
     @contextmanager

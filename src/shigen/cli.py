@@ -103,7 +103,8 @@ def handle_errors(fn: F) -> F:
                 traceback.print_exc()
             if as_json:
                 emit_json({"status": "error", "error": exc.to_dict()})
-            say_error(exc.message)
+            for problem in getattr(exc, "problems", [exc]):  # one line per problem
+                say_error(problem.message)
             raise typer.Exit(exc.exit_code) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise

@@ -15,10 +15,11 @@ Examples
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
@@ -75,11 +76,33 @@ def json_schema() -> dict[str, Any]:
     return schema
 
 
+def _valid_keys(loc: tuple[Any, ...]) -> list[str] | None:
+    """The keys allowed in the table that holds ``loc`` (walking the pydantic models)."""
+    model: type[BaseModel] = Study
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return None
+        nested = [a for a in (field.annotation, *get_args(field.annotation))
+                  if isinstance(a, type) and issubclass(a, BaseModel)]
+        if not nested:
+            return None
+        model = nested[0]
+    return sorted(model.model_fields)
+
+
 def _hint(err: Mapping[str, Any]) -> str:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     if kind == "extra_forbidden":
-        return "remove the key or check its spelling (`shigen schema` lists valid keys)"
+        keys = _valid_keys(tuple(err["loc"]))
+        if not keys:
+            return "remove the key or check its spelling (`shigen schema` lists valid keys)"
+        close = difflib.get_close_matches(str(err["loc"][-1]), keys, n=1)
+        guess = f"did you mean '{close[0]}'? " if close else ""
+        return f"{guess}remove the key or use one of: {', '.join(keys)}"
     if kind == "missing":
         return "add the field"
     if kind == "literal_error":

@@ -79,3 +79,10 @@ def test_messages_with_brackets_are_printed_literally(cli, tmp_path: Path) -> No
     d.mkdir()
     res = cli("data", "check", d)
     assert res.exit_code == 2 and "[odd]" in res.stderr
+
+
+def test_json_output_is_strict_json(capsys) -> None:
+    from shigen.cli import emit_json
+
+    emit_json({"a": float("nan"), "b": [1.5, float("inf")], "c": {"d": -float("inf")}})
+    assert json.loads(capsys.readouterr().out) == {"a": None, "b": [1.5, None], "c": {"d": None}}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import math
 import shutil
 import sys
 import traceback
@@ -85,8 +86,20 @@ DataOpt = Annotated[list[Path] | None, typer.Option(
     envvar=None)]
 
 
+def _finite(doc: Any) -> Any:
+    """NaN and ±inf become null: the output must be strict JSON."""
+    if isinstance(doc, float) and not math.isfinite(doc):
+        return None
+    if isinstance(doc, dict):
+        return {k: _finite(v) for k, v in doc.items()}
+    if isinstance(doc, list | tuple):
+        return [_finite(v) for v in doc]
+    return doc
+
+
 def emit_json(doc: Any) -> None:
-    sys.stdout.write(json.dumps(doc, indent=2, default=str, allow_nan=False) + "\n")
+    """Print one strict JSON document on stdout."""
+    sys.stdout.write(json.dumps(_finite(doc), indent=2, default=str, allow_nan=False) + "\n")
     sys.stdout.flush()
 
 

@@ -73,6 +73,41 @@ def test_uranium_2009_sums_to_the_wna_world_total(cat: Catalogue) -> None:
     assert year["KAZ"] == 14_020
 
 
+# WNA world uranium mine production, tU (May-2015 edition for 2007-14, 2025 edition after)
+WNA_WORLD_TOTAL = {2007: 41_282, 2008: 43_764, 2009: 50_772, 2010: 53_671, 2011: 53_493,
+                   2012: 58_394, 2013: 59_331, 2014: 56_041, 2015: 60_342, 2016: 63_207,
+                   2017: 60_462, 2018: 54_154, 2019: 54_742, 2020: 47_731, 2021: 47_805,
+                   2022: 49_614, 2023: 54_433, 2024: 60_213}
+
+
+@pytest.mark.parametrize("year", sorted(WNA_WORLD_TOTAL))
+def test_uranium_rows_add_up_to_the_wna_world_total(cat: Catalogue, year: int) -> None:
+    f = cat.frame("uranium-mine-production")
+    assert f[f["year"] == year]["value"].sum() == pytest.approx(WNA_WORLD_TOTAL[year], abs=0.5)
+
+
+def test_wna_estimates_ship_as_estimates(cat: Catalogue) -> None:
+    # the WNA table marks Uzbekistan, China, Ukraine and India as estimates
+    f = cat.frame("uranium-mine-production")
+    est = f[f["country"].isin(["UZB", "CHN", "UKR", "IND"])]
+    assert (est["status"] == "estimate").all()
+
+
+# USGS MCS world rare-earth mine production, t REO (edition per year as in the dataset notes)
+USGS_WORLD_REO = {2005: 122_000, 2006: 123_000, 2007: 124_000, 2008: 124_000, 2009: 133_000,
+                  2010: 133_000, 2011: 111_000, 2012: 110_000, 2013: 110_000, 2014: 123_000,
+                  2015: 124_000, 2016: 126_000, 2017: 130_000, 2018: 190_000, 2019: 220_000,
+                  2020: 240_000, 2021: 280_000, 2022: 300_000, 2023: 376_000, 2024: 390_000}
+
+
+@pytest.mark.parametrize("year", sorted(USGS_WORLD_REO))
+def test_ree_rows_add_up_to_the_usgs_world_total(cat: Catalogue, year: int) -> None:
+    f = cat.frame("ree-mine-production")
+    total = f[f["year"] == year]["value"].sum()
+    # exact except 2024, where the listed countries (392 400 t) exceed the rounded world total
+    assert total == pytest.approx(USGS_WORLD_REO[year], rel=0.01 if year == 2024 else 1e-12)
+
+
 def test_uranium_covers_2007_to_2024(cat: Catalogue) -> None:
     years = set(cat.frame("uranium-mine-production")["year"])
     assert set(range(2007, 2025)) <= years

@@ -24,6 +24,7 @@ from typing import Any, get_args
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from shigen.errors import InputError, InputErrors, Location
+from shigen.materials.config import MaterialsConfig
 from shigen.supply.config import SupplyConfig
 from shigen.tomlfile import find_line, read_toml
 
@@ -51,6 +52,7 @@ class Study(BaseModel):
     model_config = ConfigDict(extra="forbid", title="shigen study")
 
     study: StudyMeta
+    materials: MaterialsConfig | None = None
     supply: SupplyConfig | None = None
 
     # (file, text) the study was read from, to locate errors found later in a run

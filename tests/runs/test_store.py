@@ -85,8 +85,11 @@ def test_run_folder_layout_and_manifest(home: Path) -> None:
     assert set(manifest["data"]) == set(Catalogue.bundled().names())
     assert manifest["data"]["ree-mine-production"]["edition"]
     assert manifest["versions"]["shigen"]
-    assert {p.name for p in (folder / "supply").iterdir()} == {
-        "share.parquet", "production_hhi.parquet", "import_share.parquet"}
+    for stage, info in manifest["stages"].items():  # every variable has its table
+        assert {f"{v}.parquet" for v in info["variables"]} == {
+            p.name for p in (folder / stage).iterdir()}
+    assert {"share", "production_hhi", "import_share"} <= set(
+        manifest["stages"]["supply"]["variables"])
     # the catalogue row is in SQLite, in WAL mode
     con = sqlite3.connect(home / "catalogue.sqlite")
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -52,9 +52,3 @@ def test_summary_names_top_producer_and_import_concentration(result) -> None:
     assert ree["top_supplier"] == "CHN" and ree["import_hhi"] == pytest.approx(0.81)
     assert summary["importer"] == "JPN"
 
-
-def test_iamc_rows(result) -> None:
-    rows = stage.iamc(result)
-    assert list(rows.columns) == ["region", "variable", "unit", "year", "value"]
-    assert (rows["unit"] == "fraction").all()
-    assert "Supply Share|uranium|mining" in set(rows["variable"])

@@ -8,13 +8,24 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-ROOT = Path(__file__).resolve().parents[2]
-FLAGSHIP = ROOT / "studies" / "japan-2009.toml"
+# a small supply-only study keeps these tests fast; the flagship's own run is tested elsewhere
+PROBE = """\
+[study]
+name = "export-probe"
+title = "Rare earths and uranium for Japan, 2009-2010"
+
+[supply]
+commodities = ["rare-earths", "uranium"]
+importer = "JPN"
+years = [2009, 2010]
+"""
 
 
 @pytest.fixture
-def run_id(cli) -> str:
-    res = cli("run", FLAGSHIP, "--json")
+def run_id(cli, tmp_path: Path) -> str:
+    study = tmp_path / "probe.toml"
+    study.write_text(PROBE, "utf-8")
+    res = cli("run", study, "--json")
     assert res.exit_code == 0, res.stderr
     return str(res.json()["run_id"])
 
@@ -26,7 +37,7 @@ def test_iamc_export_reads_back_with_pyam(cli, run_id: str, tmp_path: Path) -> N
     assert res.exit_code == 0, res.stderr
     assert res.json() == {"run_id": run_id, "format": "iamc", "path": str(out)}
     df = pyam.IamDataFrame(str(out))
-    assert df.model == ["shigen"] and df.scenario == ["japan-2009"]
+    assert df.model == ["shigen"] and df.scenario == ["export-probe"]
     assert "Supply Share|rare-earths|mining" in df.variable
     chn = df.filter(variable="Supply Share|rare-earths|mining", region="CHN", year=2009)
     assert chn.timeseries().iloc[0, 0] == pytest.approx(129_000 / 133_000)
@@ -58,7 +69,7 @@ def test_table_exports(cli, run_id: str, tmp_path: Path, fmt: str) -> None:
     assert ((sums - 1).abs() < 1e-9).all()
     # re-exporting over an existing folder replaces it; nothing else is left beside it
     assert cli("runs", "export", run_id, "--format", fmt, "-o", out).exit_code == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([out.name, "probe.toml"])
 
 
 def test_netcdf_export(cli, run_id: str, tmp_path: Path) -> None:

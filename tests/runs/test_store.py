@@ -17,6 +17,16 @@ from shigen.study import load_study, parse_study
 
 ROOT = Path(__file__).resolve().parents[2]
 FLAGSHIP = ROOT / "studies" / "japan-2009.toml"
+REE = """\
+[study]
+name = "ree"
+title = "Rare earths for Japan"
+
+[supply]
+commodities = ["rare-earths"]
+importer = "JPN"
+years = [2009, 2010]
+"""
 SMALL = """\
 [study]
 name = "small"
@@ -51,10 +61,17 @@ def test_flagship_twice_same_run_id_then_cached(home: Path) -> None:
     assert "absent_stages" in a
 
 
-def test_force_recomputes_with_the_same_id(cli, home: Path) -> None:
-    first = cli("run", FLAGSHIP, "--json").json()
-    forced = cli("run", FLAGSHIP, "--json", "--force").json()
-    again = cli("run", FLAGSHIP, "--json").json()
+@pytest.fixture
+def ree(tmp_path: Path) -> Path:
+    path = tmp_path / "ree.toml"
+    path.write_text(REE, "utf-8")
+    return path
+
+
+def test_force_recomputes_with_the_same_id(cli, home: Path, ree: Path) -> None:
+    first = cli("run", ree, "--json").json()
+    forced = cli("run", ree, "--json", "--force").json()
+    again = cli("run", ree, "--json").json()
     assert first["run_id"] == forced["run_id"] == again["run_id"]
     assert (first["cached"], forced["cached"], again["cached"]) == (False, False, True)
     assert forced["supply"] == first["supply"]
@@ -74,14 +91,14 @@ def test_run_id_depends_on_study_seed_and_data(tmp_path: Path) -> None:
     assert run_id_for(base, changed) != run_id_for(base, fp)
 
 
-def test_run_folder_layout_and_manifest(home: Path) -> None:
+def test_run_folder_layout_and_manifest(home: Path, ree: Path) -> None:
     store = RunStore(home)
-    result = run_study(load_study(FLAGSHIP), Catalogue.bundled(), store)
+    result = run_study(load_study(ree), Catalogue.bundled(), store)
     folder = home / "runs" / result.run_id
     assert Path(result.path) == folder
     manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
     assert manifest["run_id"] == result.run_id
-    assert manifest["study"]["study"]["name"] == "japan-2009"
+    assert manifest["study"]["study"]["name"] == "ree"
     assert set(manifest["data"]) == set(Catalogue.bundled().names())
     assert manifest["data"]["ree-mine-production"]["edition"]
     assert manifest["versions"]["shigen"]
@@ -93,16 +110,15 @@ def test_run_folder_layout_and_manifest(home: Path) -> None:
     # the catalogue row is in SQLite, in WAL mode
     con = sqlite3.connect(home / "catalogue.sqlite")
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert con.execute("SELECT run_id, study FROM runs").fetchall() == [
-        (result.run_id, "japan-2009")]
+    assert con.execute("SELECT run_id, study FROM runs").fetchall() == [(result.run_id, "ree")]
     con.close()
 
 
-def test_load_stage_round_trips_the_dataset(home: Path) -> None:
+def test_load_stage_round_trips_the_dataset(home: Path, ree: Path) -> None:
     from shigen import testing
 
     store = RunStore(home)
-    result = run_study(load_study(FLAGSHIP), Catalogue.bundled(), store)
+    result = run_study(load_study(ree), Catalogue.bundled(), store)
     ds = store.load_stage(result.run_id, "supply")
     share = ds["share"]
     assert share.dims == ("commodity", "stage", "year", "country")
@@ -116,7 +132,10 @@ def test_load_stage_round_trips_the_dataset(home: Path) -> None:
 def test_runs_list_show_compare_delete(cli, home: Path, tmp_path: Path) -> None:
     small = tmp_path / "small.toml"
     small.write_text(SMALL, "utf-8")
-    a = cli("run", FLAGSHIP, "--json").json()["run_id"]
+    both = tmp_path / "both.toml"
+    both.write_text(SMALL.replace('"uranium"', '"uranium", "rare-earths"').replace(
+        'name = "small"', 'name = "both"'), "utf-8")
+    a = cli("run", both, "--json").json()["run_id"]
     b = cli("run", small, "--json").json()["run_id"]
     listed = cli("runs", "list", "--json").json()
     assert [r["run_id"] for r in listed] == [a, b]
@@ -151,9 +170,9 @@ def test_resolve_errors(cli, home: Path) -> None:
     assert res.exit_code == 2 and "at least two" in res.stderr
 
 
-def test_rows_without_a_folder_are_not_listed(home: Path) -> None:
+def test_rows_without_a_folder_are_not_listed(home: Path, ree: Path) -> None:
     store = RunStore(home)
-    result = run_study(load_study(FLAGSHIP), Catalogue.bundled(), store)
+    result = run_study(load_study(ree), Catalogue.bundled(), store)
     (home / "runs" / result.run_id / "manifest.json").unlink()
     assert RunStore(home).list() == []
 

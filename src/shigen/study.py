@@ -24,6 +24,7 @@ from typing import Any, get_args
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from shigen.errors import InputError, InputErrors, Location
+from shigen.energy.config import EnergyConfig
 from shigen.materials.config import MaterialsConfig
 from shigen.supply.config import SupplyConfig
 from shigen.tomlfile import find_line, read_toml
@@ -52,6 +53,7 @@ class Study(BaseModel):
     model_config = ConfigDict(extra="forbid", title="shigen study")
 
     study: StudyMeta
+    energy: EnergyConfig | None = None
     materials: MaterialsConfig | None = None
     supply: SupplyConfig | None = None
 
@@ -139,14 +141,20 @@ def errors_from_validation(exc: ValidationError, file: str, text: str) -> InputE
     return InputErrors(problems)
 
 
-def parse_study(text: str, file: str = "<study>") -> Study:
+def parse_study(text: str, file: str = "<study>",
+                context: dict[str, Any] | None = None) -> Study:
     """Validate study TOML text; raise ``InputError`` naming every problem."""
     doc, text = read_toml(text.encode("utf-8"), file, "study file")
-    return validate_study(doc, text, file)
+    return validate_study(doc, text, file, context)
 
 
-def validate_study(doc: dict[str, Any], text: str, file: str) -> Study:
-    """Validate a parsed study document; errors point into ``text``."""
+def validate_study(doc: dict[str, Any], text: str, file: str,
+                   context: dict[str, Any] | None = None) -> Study:
+    """Validate a parsed study document; errors point into ``text``.
+
+    ``context`` reaches the models' validators (e.g. ``study_dir`` to resolve a
+    baseline study named by a relative path).
+    """
     unknown_stage = [k for k in doc if k in STAGE_ORDER and k not in Study.model_fields]
     if unknown_stage:
         raise InputError(
@@ -154,14 +162,14 @@ def validate_study(doc: dict[str, Any], text: str, file: str) -> Study:
             Location(file, find_line(text, (unknown_stage[0],)), field=unknown_stage[0]),
             f"remove the section; available stages: {available_stages()}")
     try:
-        study = Study.model_validate(doc)
+        study = Study.model_validate(doc, context=context)
     except ValidationError as exc:
         raise errors_from_validation(exc, file, text) from None
     study._source = (file, text)
     return study
 
 
-def load_study(path: str | Path) -> Study:
+def load_study(path: str | Path, baseline_depth: int = 0) -> Study:
     """Read and validate a study file."""
     p = Path(path)
     if not p.is_file():
@@ -174,7 +182,8 @@ def load_study(path: str | Path) -> Study:
         raise InputError(f"cannot read the study file ({exc.strerror})", Location(str(p)),
                          "check the file's permissions") from None
     doc, text = read_toml(raw, str(p), "study file")
-    return validate_study(doc, text, str(p))
+    context = {"study_dir": str(p.parent), "baseline_depth": baseline_depth}
+    return validate_study(doc, text, str(p), context)
 
 
 def locate(study: Study, error: InputError) -> InputError:

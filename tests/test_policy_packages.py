@@ -1,5 +1,7 @@
 """Packages: overrides by dotted path, located errors, common random numbers."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -170,3 +172,17 @@ def test_prime_with_the_runs_own_results(cat):
     primed.prime({"toy": ds})
     assert len(primed._memo["toy"]) == 1
     np.testing.assert_array_equal(compare(s, primed).values, fresh)
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parents[1] / "studies")
+                                        .glob("*.toml")), ids=lambda p: p.stem)
+def test_no_override_copy_of_every_shipped_study_is_the_study(path):
+    # computed fields are dropped and relative paths (energy baselines) still resolve
+    from shigen.study import load_study
+
+    s = load_study(path)
+    copy = apply_overrides(s, {}, where="policy.packages.x.overrides")
+    a, b = s.model_dump(mode="json"), copy.model_dump(mode="json")
+    a.pop("policy", None)
+    b.pop("policy", None)
+    assert a == b

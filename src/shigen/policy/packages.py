@@ -7,15 +7,36 @@ value out of range is an ``InputError`` that names the package and the field.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from shigen.errors import InputError, Location
 from shigen.policy.paths import PathError, get_path, set_path
 from shigen.study import Study
 
 S = TypeVar("S", bound=Study)
+
+
+def _dump(study: Study) -> dict[str, Any]:
+    """The study as plain data, without computed fields (they are not inputs)."""
+    try:
+        return study.model_dump(mode="json", exclude_computed_fields=True)
+    except TypeError:  # pydantic < 2.12: drop the sections' computed fields by hand
+        doc = study.model_dump(mode="json")
+        for name in type(study).model_fields:
+            section = getattr(study, name, None)
+            if isinstance(section, BaseModel) and isinstance(doc.get(name), dict):
+                for key in type(section).model_computed_fields:
+                    doc[name].pop(key, None)
+        return doc
+
+
+def _context(study: Study) -> dict[str, Any]:
+    """Validation context of the copy: the folder of the study file (relative paths)."""
+    source = getattr(study, "_source", None)
+    return {"study_dir": str(Path(source[0]).parent)} if source else {}
 
 
 def apply_overrides(study: S, overrides: Mapping[str, Any], *, where: str,
@@ -38,7 +59,7 @@ def apply_overrides(study: S, overrides: Mapping[str, Any], *, where: str,
         Dotted path of a list → items to add to it, applied before ``overrides`` (so an
         override can address an added item, e.g. ``levers.name=dialogue.depth_factor``).
     """
-    doc = study.model_dump(mode="json")
+    doc = _dump(study)
     doc.pop("policy", None)
     if seed is not None:
         doc["study"]["seed"] = int(seed)
@@ -62,7 +83,7 @@ def apply_overrides(study: S, overrides: Mapping[str, Any], *, where: str,
                              Location(field=f"{where}.{path}"),
                              "check the dotted path against `shigen schema`") from None
     try:
-        return type(study).model_validate(doc)
+        return type(study).model_validate(doc, context=_context(study))
     except ValidationError as exc:
         problems = []
         for err in exc.errors(include_url=False):

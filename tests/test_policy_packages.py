@@ -1,6 +1,10 @@
 """Packages: overrides by dotted path, located errors, common random numbers."""
 
+import sys
 from pathlib import Path
+
+# the test-only stages live in tests/policy_toy.py; spawned workers inherit sys.path
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
 import pytest

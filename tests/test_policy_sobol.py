@@ -1,5 +1,12 @@
 """Sobol indices: SALib on the Ishigami function against its analytic values."""
 
+import sys
+from pathlib import Path
+
+# the test-only stages live in tests/policy_toy.py; spawned workers inherit sys.path
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
 import numpy as np
 import pytest
 

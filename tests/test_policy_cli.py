@@ -1,6 +1,7 @@
 """The policy stage and ``shigen ensemble`` through the CLI."""
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -102,7 +103,9 @@ def test_bad_policy_inputs_exit_2_with_a_located_message(path, tmp_path, monkeyp
     assert r.exit_code == 2, r.output
     assert "Traceback" not in r.stderr
     assert "field 'policy" in r.stderr
+    assert re.search(re.escape(path.name) + r":\d+", r.stderr), r.stderr  # file:line
     assert "fix:" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
 
 
 def test_ensemble_without_policy_is_an_input_error(tmp_path):

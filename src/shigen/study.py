@@ -23,6 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from shigen.disruption.config import DisruptionConfig
 from shigen.errors import InputError, InputErrors, Location
 from shigen.supply.config import SupplyConfig
 
@@ -52,6 +53,7 @@ class Study(BaseModel):
 
     study: StudyMeta
     supply: SupplyConfig | None = None
+    disruption: DisruptionConfig | None = None
 
     def declared_stages(self) -> list[str]:
         return [s for s in STAGE_ORDER if getattr(self, s, None) is not None]

@@ -1,0 +1,165 @@
+"""The Monte Carlo kernel for one chunk of draws: events → supply and demand paths →
+levers and the stockpile recursion → shortfall and price paths.
+
+Shapes: ``n`` draws × ``T`` steps × ``M`` markets. Everything is vectorised over
+draws and markets; only the stockpile recursion steps through time.
+
+Supply available to a market in a step (rate, unit/yr)::
+
+    A = D * (1 - sum_c w_c * (1 - prod_e (1 - depth_e * active_e)))   baseline suppliers
+        + sum_c new_c * prod_e (1 - depth_e * active_e)                new suppliers
+        + surge * D + recycling + alternative supply
+
+where channel ``c`` is a (market, supplier-or-strait) pair with baseline share
+``w_c``. Demand is ``D_eff = D * (1 - substitution) + fleet-outage demand``. The gap
+``max(0, D_eff - A)`` is first cut by demand restraint, then covered from the
+stockpile; what remains is the shortfall.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from shigen.disruption.model import DAYS_PER_YEAR, Model
+from shigen.disruption.sampling import event_uniforms, quantile
+
+
+@dataclass
+class ChunkResult:
+    """Per-draw outcomes of one chunk (draws along axis 0)."""
+
+    total_shortfall: np.ndarray      # (n, M) unit
+    annual_shortfall: np.ndarray     # (n, Y, M) unit, float32
+    exceeds_10pct: np.ndarray        # (n, M) some year short by more than 10% of demand
+    annual_price: np.ndarray         # (n, Y, M) mean price ratio, float32
+    peak_price: np.ndarray           # (n, M)
+    min_cover_days: np.ndarray       # (n, M)
+    history: np.ndarray              # (n, H)
+
+
+def _events(model: Model, seed: int, first: int, last: int
+            ) -> tuple[np.ndarray, np.ndarray | None]:
+    """Channel multipliers ``(C, n, T)`` and fleet-outage demand ``(n, T, M)`` or None."""
+    grid = model.grid
+    n, T = last - first, grid.n
+    lo_edge, hi_edge = grid.edges[:-1], grid.edges[1:]
+    mult = np.ones((len(model.channels), n, T))
+    dadd: np.ndarray | None = None
+    horizon_end = float(grid.end + 1)
+    for ev in model.events:
+        if not ev.touches:
+            continue
+        u = event_uniforms(seed, ev.key, first, last)
+        if ev.annual_probability is not None:
+            p = ev.annual_probability
+            k = np.floor(np.log1p(-u[:, 0]) / np.log1p(-p)) if p < 1 else np.zeros(n)
+            onset = ev.window_start + k + u[:, 1]
+            occurs = onset < horizon_end
+        elif ev.onset_dist is not None:
+            onset = quantile(ev.onset_dist, u[:, 0])
+            occurs = np.ones(n, dtype=bool)
+        else:
+            onset = np.full(n, ev.onset_fixed)
+            occurs = np.ones(n, dtype=bool)
+        end = onset + np.maximum(quantile(ev.duration_days, u[:, 2]), 0.0) / DAYS_PER_YEAR
+        active = np.clip(np.minimum(end[:, None], hi_edge) - np.maximum(onset[:, None], lo_edge),
+                         0.0, None) * grid.per_year
+        if ev.depth_by_step is not None:
+            depth_steps = active * ev.depth_by_step[None, :]
+            depth = np.ones(n)
+        else:
+            depth_steps = active
+            depth = np.clip(quantile(ev.depth, u[:, 3]), 0.0, 1.0)  # type: ignore[arg-type]
+        for touch in ev.touches:
+            bound = onset >= touch.agreement_start
+            keep = occurs & ~(bound & (u[:, 4] >= touch.probability_factor))
+            d = np.where(bound, depth * touch.depth_factor, depth) * keep
+            eff = np.minimum(depth_steps * d[:, None], 1.0)
+            if touch.channel < 0:
+                if dadd is None:
+                    dadd = np.zeros((n, T, model.n_markets))
+                dadd[:, :, touch.market] += touch.weight * eff * model.demand[None, :,
+                                                                              touch.market]
+            else:
+                mult[touch.channel] *= 1.0 - eff
+    return mult, dadd
+
+
+def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
+    """Simulate draws ``[first, last)``."""
+    grid = model.grid
+    n, T, M, P = last - first, grid.n, model.n_markets, grid.per_year
+    Y = T // P
+    dt = grid.dt
+    D = model.demand                                        # (T, M)
+    mult, dadd = _events(model, seed, first, last)
+
+    supply = np.broadcast_to(D * (1.0 + model.surge) + model.extra_supply, (n, T, M)).copy()
+    for c, (j, _name, w) in enumerate(model.channels):
+        if w:
+            supply[:, :, j] -= w * D[None, :, j] * (1.0 - mult[c])
+    for c, path in model.channel_supply:
+        supply[:, :, model.channels[c][0]] += path[None, :] * mult[c]
+    d_sub = D * (1.0 - model.substitution)                  # (T, M)
+    demand = np.broadcast_to(d_sub, (n, T, M)) if dadd is None else d_sub[None] + dadd
+
+    has_stock = bool(np.any(model.stock0 > 0) or np.any(model.refill > 0))
+    has_restraint = bool(np.any(model.restraint > 0))
+    stock = np.broadcast_to(model.stock0, (n, M)).copy()
+    min_stock = stock.copy()
+    shortfall = np.empty((n, T, M))
+    cover = np.empty((n, T, M))
+    for t in range(T):
+        a, de = supply[:, t], demand[:, t]
+        gap = np.maximum(de - a, 0.0)
+        if has_restraint:
+            gap -= np.minimum(gap, model.restraint * d_sub[t])
+        need = gap * dt
+        if has_stock:
+            release = np.minimum(np.minimum(need, stock), model.max_release * de * dt)
+            stock -= release
+            short = need - release
+            room = np.minimum(np.maximum(a - de, 0.0) * dt, model.refill * dt)
+            stock += np.minimum(room, np.maximum(model.stock0 - stock, 0.0))
+            np.minimum(min_stock, stock, out=min_stock)
+            delivered = a + release / dt
+        else:
+            short = need
+            delivered = a
+        shortfall[:, t] = short
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cover[:, t] = np.where(de > 0, np.minimum(delivered / de, 1.0), 1.0)
+
+    if P > 1:   # prices answer the trailing annual balance (elasticities are annual)
+        csum = np.cumsum(cover, axis=1)
+        window = csum.copy()
+        window[:, P:] -= csum[:, :-P]
+        filled = np.minimum(np.arange(1, T + 1), P)[None, :, None]
+        cover = (window + (P - filled)) / P
+    with np.errstate(divide="ignore", over="ignore"):
+        price = np.minimum(np.power(np.maximum(cover, 1e-12), 1.0 / model.elasticity),
+                           model.max_price_ratio)
+    annual_short = shortfall.reshape(n, Y, P, M).sum(axis=2)
+    annual_demand = (demand * dt).reshape(n, Y, P, M).sum(axis=2)
+    hist = np.empty((n, len(model.history)))
+    for h_i, h in enumerate(model.history):
+        a0, a1 = h.steps
+        j = h.market
+        if h.metric == "price_ratio":
+            hist[:, h_i] = price[:, a0:a1, j].mean(axis=1)
+        elif h.metric == "imports_from_supplier":
+            m = mult[h.channel][:, a0:a1] if h.channel >= 0 else 1.0
+            hist[:, h_i] = (h.share * D[None, a0:a1, j] * m * dt).sum(axis=1)
+        else:
+            hist[:, h_i] = (np.minimum(supply[:, a0:a1, j], demand[:, a0:a1, j]) * dt).sum(1)
+    d0 = D[0] / DAYS_PER_YEAR
+    return ChunkResult(
+        total_shortfall=shortfall.sum(axis=1),
+        annual_shortfall=annual_short.astype(np.float32),
+        exceeds_10pct=(annual_short > 0.1 * annual_demand).any(axis=1),
+        annual_price=price.reshape(n, Y, P, M).mean(axis=2).astype(np.float32),
+        peak_price=price.max(axis=1),
+        min_cover_days=min_stock / d0,
+        history=hist)

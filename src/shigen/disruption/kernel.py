@@ -109,7 +109,10 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
     has_restraint = bool(np.any(model.restraint > 0))
     stock = np.broadcast_to(model.stock0, (n, M)).copy()
     min_stock = stock.copy()
-    shortfall = np.empty((n, T, M))
+    # sums accumulate step by step, so a market's numbers do not depend on array layout
+    total = np.zeros((n, M))
+    annual_short = np.zeros((n, Y, M))
+    annual_demand = np.zeros((n, Y, M))
     cover = np.empty((n, T, M))
     for t in range(T):
         a, de = supply[:, t], demand[:, t]
@@ -128,7 +131,9 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
         else:
             short = need
             delivered = a
-        shortfall[:, t] = short
+        total += short
+        annual_short[:, t // P] += short
+        annual_demand[:, t // P] += de * dt
         with np.errstate(divide="ignore", invalid="ignore"):
             cover[:, t] = np.where(de > 0, np.minimum(delivered / de, 1.0), 1.0)
 
@@ -141,8 +146,6 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
     with np.errstate(divide="ignore", over="ignore"):
         price = np.minimum(np.power(np.maximum(cover, 1e-12), 1.0 / model.elasticity),
                            model.max_price_ratio)
-    annual_short = shortfall.reshape(n, Y, P, M).sum(axis=2)
-    annual_demand = (demand * dt).reshape(n, Y, P, M).sum(axis=2)
     hist = np.empty((n, len(model.history)))
     for h_i, h in enumerate(model.history):
         a0, a1 = h.steps
@@ -156,7 +159,7 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
             hist[:, h_i] = (np.minimum(supply[:, a0:a1, j], demand[:, a0:a1, j]) * dt).sum(1)
     d0 = D[0] / DAYS_PER_YEAR
     return ChunkResult(
-        total_shortfall=shortfall.sum(axis=1),
+        total_shortfall=total,
         annual_shortfall=annual_short.astype(np.float32),
         exceeds_10pct=(annual_short > 0.1 * annual_demand).any(axis=1),
         annual_price=price.reshape(n, Y, P, M).mean(axis=2).astype(np.float32),

@@ -18,9 +18,10 @@ def _fmt(v: Any) -> str:
 def render(summary: dict[str, Any]) -> list[Table]:
     """One table of outcomes per market, and one model-versus-history table per backtest."""
     t = Table(title="disruption: shortfall after levers (Monte Carlo)")
-    for col in ("commodity", "importer", "E[shortfall] t", "P95 t", "P(>10%)",
+    for col in ("commodity", "importer", "expected shortfall t", "P95 shortfall t", "P(>10%)",
                 "days of cover", "peak price ratio"):
-        t.add_column(col, justify="left" if col in ("commodity", "importer") else "right")
+        t.add_column(col, justify="left" if col in ("commodity", "importer") else "right",
+                     no_wrap=col in ("commodity", "importer"))
     tables = [t]
     for c, by_imp in summary.items():
         for i, e in by_imp.items():
@@ -32,7 +33,7 @@ def render(summary: dict[str, Any]) -> list[Table]:
                 for col in ("check", "period", "unit", "history", "model P5", "model P50",
                             "model P95"):
                     b.add_column(col, justify="left" if col in ("check", "period", "unit")
-                                 else "right")
+                                 else "right", no_wrap=col == "check")
                 for row in e["backtest"]:
                     b.add_row(row["check"], row["period"], row["unit"], _fmt(row["history"]),
                               _fmt(row["model_p5"]), _fmt(row["model_p50"]),

@@ -173,17 +173,13 @@ def _dist(value: float | Distribution) -> Distribution:
 
 def _ramp(grid: TimeGrid, start: float, length: float) -> np.ndarray:
     """Fraction in force over each step of a linear ramp from ``start`` over ``length``
-    years (a step function when ``length`` is 0), averaged within the step."""
+    years (a step function when ``length`` is under a minute), averaged within the step."""
     edges = grid.edges
-    mid = np.linspace(0, 1, 9)
-    t = edges[:-1, None] + mid[None, :] * grid.dt
-    if length <= 0:
-        frac = (t >= start).astype(float)
-        # exact coverage of the step for step functions
+    if length < 2e-6:
         lo, hi = edges[:-1], edges[1:]
         return np.clip((hi - np.maximum(lo, start)) / grid.dt, 0.0, 1.0)
-    frac = np.clip((t - start) / length, 0.0, 1.0)
-    return np.asarray(frac.mean(axis=1))
+    t = edges[:-1, None] + np.linspace(0, 1, 9)[None, :] * grid.dt
+    return np.asarray(np.clip((t - start) / length, 0.0, 1.0).mean(axis=1))
 
 
 def _tonnes_factor(cat: Catalogue, m_unit: str, ref: data.DataRef | None, field: str) -> float:

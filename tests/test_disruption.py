@@ -179,7 +179,9 @@ def test_results_independent_of_chunk_size(cat: Catalogue, chunk: int) -> None:
                    _random_cfg(chunk_draws=1, draws=300), cat, 5)
     n = got.n_draws
     for f in ref.draws.__dataclass_fields__:
-        assert np.array_equal(getattr(ref.draws, f)[:n], getattr(got.draws, f))
+        r, g = getattr(ref.draws, f), getattr(got.draws, f)
+        r = r[:, :n] if f in ("annual_shortfall", "annual_price") else r[:n]
+        assert np.array_equal(r, g)
 
 
 def test_results_independent_of_workers(cat: Catalogue) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 ISO3 = r"^[A-Z]{3}$"
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
@@ -78,7 +78,16 @@ class LogNormal(_Model):
 
 
 Distribution = Annotated[Fixed | Uniform | Triangular | LogNormal, Field(discriminator="dist")]
-DistOrNumber = float | Distribution
+
+
+def _number_to_fixed(v: object) -> object:
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return {"dist": "fixed", "value": v}
+    return v
+
+
+# a plain number means a fixed value; one validation path keeps error messages short
+DistOrNumber = Annotated[Distribution, BeforeValidator(_number_to_fixed)]
 
 
 def decimal_year(value: str | float | int) -> float:
@@ -135,7 +144,7 @@ class Event(_Model):
         default=None, description="decimal year, ISO date, or a distribution of decimal years")
     annual_probability: float | None = Field(default=None, gt=0, le=1)
     window_start: float | None = Field(default=None, description="first year it may start")
-    duration_days: DistOrNumber = Field(default=365.0)
+    duration_days: DistOrNumber = Field(default_factory=lambda: Fixed(value=365.0))
     depth: DistOrNumber | None = Field(default=None)
     quota: QuotaPath | None = None
     demand_increase: float | None = Field(default=None, gt=0, le=10)

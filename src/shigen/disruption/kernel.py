@@ -28,12 +28,13 @@ from shigen.disruption.sampling import event_uniforms, quantile
 
 @dataclass
 class ChunkResult:
-    """Per-draw outcomes of one chunk (draws along axis 0)."""
+    """Per-draw outcomes of one chunk (draws along axis 0, except the annual arrays,
+    which are year-major: draws along axis 1)."""
 
     total_shortfall: np.ndarray      # (n, M) unit
-    annual_shortfall: np.ndarray     # (n, Y, M) unit, float32
+    annual_shortfall: np.ndarray     # (Y, n, M) unit, float32
     exceeds_10pct: np.ndarray        # (n, M) some year short by more than 10% of demand
-    annual_price: np.ndarray         # (n, Y, M) mean price ratio, float32
+    annual_price: np.ndarray         # (Y, n, M) mean price ratio, float32
     peak_price: np.ndarray           # (n, M)
     min_cover_days: np.ndarray       # (n, M)
     history: np.ndarray              # (n, H)
@@ -41,13 +42,17 @@ class ChunkResult:
 
 def _events(model: Model, seed: int, first: int, last: int
             ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Channel multipliers ``(C, n, T)`` and fleet-outage demand ``(n, T, M)`` or None."""
+    """Channel multipliers ``(C, T, n)`` and fleet-outage demand ``(T, n, M)`` or None.
+
+    Arrays are time-major so that the recursion reads contiguous slices.
+    """
     grid = model.grid
     n, T = last - first, grid.n
-    lo_edge, hi_edge = grid.edges[:-1], grid.edges[1:]
-    mult = np.ones((len(model.channels), n, T))
+    lo_edge, hi_edge = grid.edges[:-1, None], grid.edges[1:, None]
+    mult = np.ones((len(model.channels), T, n))
     dadd: np.ndarray | None = None
     horizon_end = float(grid.end + 1)
+    scratch = np.empty((T, n))
     for ev in model.events:
         if not ev.touches:
             continue
@@ -64,26 +69,30 @@ def _events(model: Model, seed: int, first: int, last: int
             onset = np.full(n, ev.onset_fixed)
             occurs = np.ones(n, dtype=bool)
         end = onset + np.maximum(quantile(ev.duration_days, u[:, 2]), 0.0) / DAYS_PER_YEAR
-        active = np.clip(np.minimum(end[:, None], hi_edge) - np.maximum(onset[:, None], lo_edge),
-                         0.0, None) * grid.per_year
+        # fraction of each step the event is on: overlap of [onset, end) with the step
+        active = np.minimum(end[None, :], hi_edge)
+        np.subtract(active, np.maximum(onset[None, :], lo_edge), out=active)
+        np.clip(active, 0.0, None, out=active)
+        active *= grid.per_year
         if ev.depth_by_step is not None:
-            depth_steps = active * ev.depth_by_step[None, :]
+            active *= ev.depth_by_step[:, None]
             depth = np.ones(n)
         else:
-            depth_steps = active
             depth = np.clip(quantile(ev.depth, u[:, 3]), 0.0, 1.0)  # type: ignore[arg-type]
         for touch in ev.touches:
             bound = onset >= touch.agreement_start
             keep = occurs & ~(bound & (u[:, 4] >= touch.probability_factor))
             d = np.where(bound, depth * touch.depth_factor, depth) * keep
-            eff = np.minimum(depth_steps * d[:, None], 1.0)
+            # both factors are <= 1, so the cut never exceeds the flow
+            np.multiply(active, d[None, :], out=scratch)
             if touch.channel < 0:
                 if dadd is None:
-                    dadd = np.zeros((n, T, model.n_markets))
-                dadd[:, :, touch.market] += touch.weight * eff * model.demand[None, :,
-                                                                              touch.market]
+                    dadd = np.zeros((T, n, model.n_markets))
+                dadd[:, :, touch.market] += touch.weight * scratch * model.demand[
+                    :, touch.market, None]
             else:
-                mult[touch.channel] *= 1.0 - eff
+                np.subtract(1.0, scratch, out=scratch)
+                mult[touch.channel] *= scratch
     return mult, dadd
 
 
@@ -96,14 +105,16 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
     D = model.demand                                        # (T, M)
     mult, dadd = _events(model, seed, first, last)
 
-    supply = np.broadcast_to(D * (1.0 + model.surge) + model.extra_supply, (n, T, M)).copy()
+    supply = np.empty((T, n, M))
+    supply[:] = (D * (1.0 + model.surge) + model.extra_supply)[:, None, :]
     for c, (j, _name, w) in enumerate(model.channels):
         if w:
-            supply[:, :, j] -= w * D[None, :, j] * (1.0 - mult[c])
+            supply[:, :, j] -= w * D[:, j, None] * (1.0 - mult[c])
     for c, path in model.channel_supply:
-        supply[:, :, model.channels[c][0]] += path[None, :] * mult[c]
+        supply[:, :, model.channels[c][0]] += path[:, None] * mult[c]
     d_sub = D * (1.0 - model.substitution)                  # (T, M)
-    demand = np.broadcast_to(d_sub, (n, T, M)) if dadd is None else d_sub[None] + dadd
+    demand = np.broadcast_to(d_sub[:, None, :], (T, n, M)) if dadd is None else \
+        d_sub[:, None, :] + dadd
 
     has_stock = bool(np.any(model.stock0 > 0) or np.any(model.refill > 0))
     has_restraint = bool(np.any(model.restraint > 0))
@@ -111,58 +122,73 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
     min_stock = stock.copy()
     # sums accumulate step by step, so a market's numbers do not depend on array layout
     total = np.zeros((n, M))
-    annual_short = np.zeros((n, Y, M))
-    annual_demand = np.zeros((n, Y, M))
-    cover = np.empty((n, T, M))
+    annual_short = np.zeros((Y, n, M))
+    annual_demand = np.zeros((Y, n, M))
+    cover = np.empty((T, n, M))
+    max_release = model.max_release * dt
+    refill = model.refill * dt
     for t in range(T):
-        a, de = supply[:, t], demand[:, t]
-        gap = np.maximum(de - a, 0.0)
+        a, de = supply[t], demand[t]
+        gap = de - a
+        np.maximum(gap, 0.0, out=gap)
         if has_restraint:
             gap -= np.minimum(gap, model.restraint * d_sub[t])
-        need = gap * dt
+        short = gap
+        short *= dt
+        delivered = a
         if has_stock:
-            release = np.minimum(np.minimum(need, stock), model.max_release * de * dt)
+            release = np.minimum(short, stock)
+            np.minimum(release, max_release * de, out=release)
             stock -= release
-            short = need - release
-            room = np.minimum(np.maximum(a - de, 0.0) * dt, model.refill * dt)
-            stock += np.minimum(room, np.maximum(model.stock0 - stock, 0.0))
+            short -= release
+            surplus = a - de
+            np.maximum(surplus, 0.0, out=surplus)
+            surplus *= dt
+            np.minimum(surplus, refill, out=surplus)
+            np.minimum(surplus, np.maximum(model.stock0 - stock, 0.0), out=surplus)
+            stock += surplus
             np.minimum(min_stock, stock, out=min_stock)
             delivered = a + release / dt
-        else:
-            short = need
-            delivered = a
         total += short
-        annual_short[:, t // P] += short
-        annual_demand[:, t // P] += de * dt
+        annual_short[t // P] += short
+        annual_demand[t // P] += de * dt
         with np.errstate(divide="ignore", invalid="ignore"):
-            cover[:, t] = np.where(de > 0, np.minimum(delivered / de, 1.0), 1.0)
+            c = np.divide(delivered, de, out=cover[t], where=de > 0)
+        c[de <= 0] = 1.0
+        np.minimum(c, 1.0, out=c)
 
     if P > 1:   # prices answer the trailing annual balance (elasticities are annual)
-        csum = np.cumsum(cover, axis=1)
+        csum = np.cumsum(cover, axis=0)
         window = csum.copy()
-        window[:, P:] -= csum[:, :-P]
-        filled = np.minimum(np.arange(1, T + 1), P)[None, :, None]
+        window[P:] -= csum[:-P]
+        filled = np.minimum(np.arange(1, T + 1), P)[:, None, None]
         cover = (window + (P - filled)) / P
-    with np.errstate(divide="ignore", over="ignore"):
-        price = np.minimum(np.power(np.maximum(cover, 1e-12), 1.0 / model.elasticity),
-                           model.max_price_ratio)
+    price = np.ones_like(cover)
+    for j in range(M):   # price rises only where supply falls short of demand
+        cj = cover[:, :, j]
+        tight = cj < 1.0
+        if tight.any():
+            price[:, :, j][tight] = np.minimum(
+                np.power(np.maximum(cj[tight], 1e-12), 1.0 / model.elasticity[j]),
+                model.max_price_ratio[j])
     hist = np.empty((n, len(model.history)))
     for h_i, h in enumerate(model.history):
         a0, a1 = h.steps
         j = h.market
         if h.metric == "price_ratio":
-            hist[:, h_i] = price[:, a0:a1, j].mean(axis=1)
+            hist[:, h_i] = price[a0:a1, :, j].mean(axis=0)
         elif h.metric == "imports_from_supplier":
-            m = mult[h.channel][:, a0:a1] if h.channel >= 0 else 1.0
-            hist[:, h_i] = (h.share * D[None, a0:a1, j] * m * dt).sum(axis=1)
+            m = mult[h.channel][a0:a1] if h.channel >= 0 else 1.0
+            hist[:, h_i] = (h.share * D[a0:a1, j, None] * m * dt).sum(axis=0)
         else:
-            hist[:, h_i] = (np.minimum(supply[:, a0:a1, j], demand[:, a0:a1, j]) * dt).sum(1)
+            hist[:, h_i] = (np.minimum(supply[a0:a1, :, j], demand[a0:a1, :, j]) * dt).sum(0)
     d0 = D[0] / DAYS_PER_YEAR
+    annual_price = price if P == 1 else price.reshape(Y, P, n, M).mean(axis=1)
     return ChunkResult(
         total_shortfall=total,
         annual_shortfall=annual_short.astype(np.float32),
-        exceeds_10pct=(annual_short > 0.1 * annual_demand).any(axis=1),
-        annual_price=price.reshape(n, Y, P, M).mean(axis=2).astype(np.float32),
-        peak_price=price.max(axis=1),
+        exceeds_10pct=(annual_short > 0.1 * annual_demand).any(axis=0),
+        annual_price=annual_price.astype(np.float32),
+        peak_price=price.max(axis=0),
         min_cover_days=min_stock / d0,
         history=hist)

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class Simulation:
-    """Per-draw outcomes of a whole run (draws along axis 0) and the model behind them."""
+    """Per-draw outcomes of a whole run and the model behind them (see ``ChunkResult``)."""
 
     model: Model
     seed: int
@@ -41,9 +41,13 @@ def chunks(draws: int, size: int) -> list[tuple[int, int]]:
     return [(a, min(a + size, draws)) for a in range(0, draws, max(1, size))]
 
 
+YEAR_MAJOR = ("annual_shortfall", "annual_price")
+
+
 def _concat(parts: list[ChunkResult]) -> ChunkResult:
     fields = ChunkResult.__dataclass_fields__
-    return ChunkResult(**{f: np.concatenate([getattr(p, f) for p in parts], axis=0)
+    return ChunkResult(**{f: np.concatenate([getattr(p, f) for p in parts],
+                                            axis=1 if f in YEAR_MAJOR else 0)
                           for f in fields})
 
 

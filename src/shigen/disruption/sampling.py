@@ -1,9 +1,9 @@
 """Random numbers with common random numbers and chunk-independence.
 
-Draws are grouped in fixed blocks of :data:`BLOCK` draws. Each (block, event) pair
-has its own stream, ``SeedSequence(seed, spawn_key=(block, crc32(event name)))``,
-from which five uniforms per draw are taken (occurrence/onset year, onset within
-the year, duration, depth, agreement thinning). So:
+Each event has its own counter-based stream (Philox keyed by the seed and the
+event's name); draw ``i`` takes five uniforms at a fixed position of it
+(occurrence/onset year, onset within the year, duration, depth, agreement
+thinning). So:
 
 - a draw's numbers do not depend on how draws are split into chunks or workers;
 - adding or removing an event or a lever never changes another event's numbers
@@ -18,20 +18,23 @@ from scipy.special import ndtri
 
 from shigen.disruption.config import Distribution, Fixed, LogNormal, Triangular, Uniform
 
-BLOCK = 1024
 N_UNIFORMS = 5
 
 
 def event_uniforms(seed: int, key: int, first: int, last: int) -> np.ndarray:
-    """Uniforms of shape ``(last - first, 5)`` for draws ``[first, last)`` of one event."""
-    out = np.empty((last - first, N_UNIFORMS))
-    b0, b1 = first // BLOCK, (last - 1) // BLOCK
-    for b in range(b0, b1 + 1):
-        ss = np.random.SeedSequence(seed, spawn_key=(b, key))
-        u = np.random.Generator(np.random.PCG64(ss)).random((BLOCK, N_UNIFORMS))
-        lo, hi = max(first, b * BLOCK), min(last, (b + 1) * BLOCK)
-        out[lo - first:hi - first] = u[lo - b * BLOCK:hi - b * BLOCK]
-    return out
+    """Uniforms of shape ``(last - first, 5)`` for draws ``[first, last)`` of one event.
+
+    The stream of an event is a counter-based Philox generator keyed by
+    ``SeedSequence(seed, spawn_key=(crc32(name),))``; draw ``i`` uses doubles
+    ``5 i .. 5 i + 4`` of it, reached by setting the counter directly, so any range of
+    draws is generated without the draws before it.
+    """
+    k = np.random.SeedSequence(seed, spawn_key=(key,)).generate_state(2, np.uint64)
+    start = N_UNIFORMS * first
+    block, skip = divmod(start, 4)            # Philox4x64 yields 4 doubles per counter
+    gen = np.random.Generator(np.random.Philox(key=k, counter=block))
+    u = gen.random(skip + N_UNIFORMS * (last - first))[skip:]
+    return u.reshape(last - first, N_UNIFORMS)
 
 
 def quantile(dist: Distribution, u: np.ndarray) -> np.ndarray:

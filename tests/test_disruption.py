@@ -333,3 +333,24 @@ def test_backtest_shows_squeeze_and_stockpile_helps() -> None:
     assert base["expected_shortfall_t"] - sp["expected_shortfall_t"] == pytest.approx(
         60 / 365 * 22222, rel=1e-6)
     assert sp["days_of_cover"] == 60
+
+
+def test_random_path_equals_deterministic_path(cat: Catalogue) -> None:
+    # a degenerate distribution goes through the per-draw path; a number through the
+    # one-column path for scheduled fixed events: both must agree
+    fixed = total(config([embargo(73, depth=0.4)]), cat)
+    drawn = total(config([embargo({"dist": "uniform", "low": 73, "high": 73},
+                                  depth={"dist": "uniform", "low": 0.4, "high": 0.4})]), cat)
+    assert np.allclose(fixed, drawn, rtol=1e-12)
+    assert np.allclose(fixed, 14.6, rtol=1e-12)
+
+
+def test_fan_chart_has_bands_and_median(cat: Catalogue) -> None:
+    from shigen.disruption.figures import fan_chart
+
+    ds = to_dataset(simulate(_random_cfg(draws=500), cat, 1))
+    fig = fan_chart(ds, "toy", "JPN")
+    assert [t.name for t in fig.data][-1] == "median"
+    assert len(fig.data) == 5
+    med = ds["shortfall_fan"].sel(commodity="toy", importer="JPN", quantile=0.5).values
+    assert np.allclose(fig.data[-1].y, med)

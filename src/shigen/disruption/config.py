@@ -365,7 +365,7 @@ class DisruptionConfig(_Model):
     end: int = Field(ge=1900, le=2150, description="last year (inclusive)")
     resolution: Literal["year", "month"] = "year"
     draws: int = Field(default=10_000, ge=1, le=10_000_000)
-    chunk_draws: int = Field(default=65_536, ge=1, le=10_000_000,
+    chunk_draws: int = Field(default=16_384, ge=1, le=10_000_000,
                              description="draws per chunk (memory bound); results do not "
                                          "depend on it")
     markets: list[Market] = Field(min_length=1)

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from shigen.disruption.model import DAYS_PER_YEAR, Model
+from shigen.disruption.config import Fixed
+from shigen.disruption.model import DAYS_PER_YEAR, CompiledEvent, Model
 from shigen.disruption.sampling import event_uniforms, quantile
 
 
@@ -40,21 +41,50 @@ class ChunkResult:
     history: np.ndarray              # (n, H)
 
 
+def _deterministic(ev: CompiledEvent) -> bool:
+    """Scheduled, with fixed duration and depth, and no agreement thinning its draws."""
+    return (ev.annual_probability is None and ev.onset_fixed is not None
+            and isinstance(ev.duration_days, Fixed)
+            and (ev.depth_by_step is not None or isinstance(ev.depth, Fixed))
+            and all(t.probability_factor == 1.0 or ev.onset_fixed < t.agreement_start
+                    for t in ev.touches))
+
+
 def _events(model: Model, seed: int, first: int, last: int
-            ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Channel multipliers ``(C, T, n)`` and fleet-outage demand ``(T, n, M)`` or None.
+            ) -> tuple[dict[int, np.ndarray], np.ndarray | None]:
+    """Multipliers ``(T, n)`` of the channels events touch (others stay at one) and
+    fleet-outage demand ``(T, n, M)`` or None.
 
     Arrays are time-major so that the recursion reads contiguous slices.
     """
     grid = model.grid
     n, T = last - first, grid.n
     lo_edge, hi_edge = grid.edges[:-1, None], grid.edges[1:, None]
-    mult = np.ones((len(model.channels), T, n))
+    mult: dict[int, np.ndarray] = {}     # only channels some event touches
     dadd: np.ndarray | None = None
     horizon_end = float(grid.end + 1)
     scratch = np.empty((T, n))
     for ev in model.events:
         if not ev.touches:
+            continue
+        if _deterministic(ev):
+            # same path in every draw: one (T, 1) column instead of (T, n)
+            onset0 = float(ev.onset_fixed)  # type: ignore[arg-type]
+            end0 = onset0 + max(ev.duration_days.value, 0.0) / DAYS_PER_YEAR  # type: ignore[union-attr]
+            col = np.clip(np.minimum(end0, hi_edge) - np.maximum(onset0, lo_edge), 0.0, None)
+            col *= grid.per_year
+            col *= ev.depth_by_step[:, None] if ev.depth_by_step is not None else min(
+                max(ev.depth.value, 0.0), 1.0)  # type: ignore[union-attr]
+            for touch in ev.touches:
+                factor = touch.depth_factor if onset0 >= touch.agreement_start else 1.0
+                eff = col * factor
+                if touch.channel < 0:
+                    if dadd is None:
+                        dadd = np.zeros((T, n, model.n_markets))
+                    dadd[:, :, touch.market] += touch.weight * eff * model.demand[
+                        :, touch.market, None]
+                else:
+                    mult[touch.channel] = mult.get(touch.channel, 1.0) * (1.0 - eff)
             continue
         u = event_uniforms(seed, ev.key, first, last)
         if ev.annual_probability is not None:
@@ -92,7 +122,11 @@ def _events(model: Model, seed: int, first: int, last: int
                     :, touch.market, None]
             else:
                 np.subtract(1.0, scratch, out=scratch)
-                mult[touch.channel] *= scratch
+                prev = mult.get(touch.channel)
+                if prev is not None and prev.shape == scratch.shape:
+                    prev *= scratch
+                else:
+                    mult[touch.channel] = scratch * (1.0 if prev is None else prev)
     return mult, dadd
 
 
@@ -107,11 +141,12 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
 
     supply = np.empty((T, n, M))
     supply[:] = (D * (1.0 + model.surge) + model.extra_supply)[:, None, :]
-    for c, (j, _name, w) in enumerate(model.channels):
+    for c, mc in mult.items():
+        j, _name, w = model.channels[c]
         if w:
-            supply[:, :, j] -= w * D[:, j, None] * (1.0 - mult[c])
+            supply[:, :, j] -= w * D[:, j, None] * (1.0 - mc)
     for c, path in model.channel_supply:
-        supply[:, :, model.channels[c][0]] += path[:, None] * mult[c]
+        supply[:, :, model.channels[c][0]] += path[:, None] * mult.get(c, 1.0)
     d_sub = D * (1.0 - model.substitution)                  # (T, M)
     demand = np.broadcast_to(d_sub[:, None, :], (T, n, M)) if dadd is None else \
         d_sub[:, None, :] + dadd
@@ -126,7 +161,9 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
     annual_demand = np.zeros((Y, n, M))
     cover = np.empty((T, n, M))
     max_release = model.max_release * dt
+    release_capped = bool(np.any(model.max_release < 1.0))
     refill = model.refill * dt
+    tiny = np.finfo(float).tiny
     for t in range(T):
         a, de = supply[t], demand[t]
         gap = de - a
@@ -138,24 +175,29 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
         delivered = a
         if has_stock:
             release = np.minimum(short, stock)
-            np.minimum(release, max_release * de, out=release)
+            if release_capped:
+                np.minimum(release, max_release * de, out=release)
             stock -= release
             short -= release
+            # refill from surplus supply only, never above the initial stock
             surplus = a - de
             np.maximum(surplus, 0.0, out=surplus)
             surplus *= dt
             np.minimum(surplus, refill, out=surplus)
-            np.minimum(surplus, np.maximum(model.stock0 - stock, 0.0), out=surplus)
+            np.minimum(surplus, model.stock0 - stock, out=surplus)
             stock += surplus
             np.minimum(min_stock, stock, out=min_stock)
-            delivered = a + release / dt
+            delivered = release
+            delivered /= dt
+            delivered += a
         total += short
         annual_short[t // P] += short
-        annual_demand[t // P] += de * dt
-        with np.errstate(divide="ignore", invalid="ignore"):
-            c = np.divide(delivered, de, out=cover[t], where=de > 0)
-        c[de <= 0] = 1.0
+        if dadd is not None:
+            annual_demand[t // P] += de * dt
+        c = np.divide(delivered, np.maximum(de, tiny), out=cover[t])
         np.minimum(c, 1.0, out=c)
+    if dadd is None:
+        annual_demand[:] = (d_sub * dt).reshape(Y, P, M).sum(axis=1)[:, None, :]
 
     if P > 1:   # prices answer the trailing annual balance (elasticities are annual)
         csum = np.cumsum(cover, axis=0)
@@ -178,7 +220,8 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
         if h.metric == "price_ratio":
             hist[:, h_i] = price[a0:a1, :, j].mean(axis=0)
         elif h.metric == "imports_from_supplier":
-            m = mult[h.channel][a0:a1] if h.channel >= 0 else 1.0
+            m = mult[h.channel][a0:a1] if h.channel in mult else 1.0
+            m = np.broadcast_to(m, (a1 - a0, n)) if h.channel in mult else m
             hist[:, h_i] = (h.share * D[a0:a1, j, None] * m * dt).sum(axis=0)
         else:
             hist[:, h_i] = (np.minimum(supply[a0:a1, :, j], demand[a0:a1, :, j]) * dt).sum(0)

@@ -60,10 +60,12 @@ def run_model(model: Model, seed: int, draws: int, chunk_draws: int,
               workers: int = 1) -> Simulation:
     """Simulate ``draws`` draws of a compiled model in chunks (optionally in processes).
 
+    Chunks hold ``chunk_draws / markets`` draws (at least 256), which bounds memory.
     Results are identical for any ``chunk_draws`` and ``workers``: each draw's random
-    numbers come from its fixed block's streams (see :mod:`shigen.disruption.sampling`).
+    numbers sit at a fixed place of its event's stream (:mod:`shigen.disruption.sampling`).
     """
-    ranges = chunks(draws, chunk_draws)
+    # a chunk holds about chunk_draws x one market's worth of arrays, whatever the markets
+    ranges = chunks(draws, max(256, chunk_draws // max(1, model.n_markets)))
     if workers > 1 and len(ranges) > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             parts = list(pool.map(_work, [(model, seed, a, b) for a, b in ranges]))

@@ -55,8 +55,11 @@ def to_dataset(sim: Simulation) -> xr.Dataset:
     put("peak_price_ratio_quantile",
         _grid(sim, np.quantile(r.peak_price, QUANTILES, axis=0), ("quantile",), {"quantile": list(QUANTILES)}),
         "fraction", "quantiles over draws of the peak price ratio")
-    fan_s = np.quantile(r.annual_shortfall, FAN_QUANTILES, axis=1) * tonnes
-    fan_p = np.quantile(r.annual_price, FAN_QUANTILES, axis=1)
+    # quantiles over draws along a contiguous last axis: (Y, M, N)
+    fan_s = np.quantile(np.ascontiguousarray(r.annual_shortfall.transpose(0, 2, 1)),
+                        FAN_QUANTILES, axis=-1) * tonnes
+    fan_p = np.quantile(np.ascontiguousarray(r.annual_price.transpose(0, 2, 1)),
+                        FAN_QUANTILES, axis=-1)
     fan_coords = {"year": years, "quantile": list(FAN_QUANTILES)}
     put("shortfall_fan", _grid(sim, np.moveaxis(fan_s, 0, 1),
                                ("year", "quantile"), fan_coords),

@@ -352,5 +352,19 @@ def test_fan_chart_has_bands_and_median(cat: Catalogue) -> None:
     fig = fan_chart(ds, "toy", "JPN")
     assert [t.name for t in fig.data][-1] == "median"
     assert len(fig.data) == 5
-    med = ds["shortfall_fan"].sel(commodity="toy", importer="JPN", quantile=0.5).values
+    med = ds["shortfall_fan"].sel(commodity="toy", importer="JPN", fan_quantile=0.5).values
     assert np.allclose(fig.data[-1].y, med)
+
+
+def test_iamc_rows_and_units(cat: Catalogue) -> None:
+    from shigen.disruption.stage import STAGE
+
+    ds = to_dataset(simulate(_random_cfg(draws=300), cat, 1))
+    rows = STAGE.iamc(ds)  # type: ignore[misc]
+    assert list(rows.columns) == ["region", "variable", "unit", "year", "value"]
+    assert set(rows["variable"]) == {"Disruption|Shortfall|Median|toy",
+                                     "Disruption|Shortfall|P95|toy",
+                                     "Disruption|Price Ratio|Median|toy"}
+    assert len(rows) == 3 * 5          # three variables x five years, one market
+    for var in ds.data_vars:
+        assert "units" in ds[var].attrs

@@ -28,14 +28,14 @@ def fan_chart(ds: xr.Dataset, commodity: str, importer: str,
     years = [int(y) for y in da["year"].values]
     fig = go.Figure()
     for lo, hi, alpha in ((0.05, 0.95, 0.15), (0.25, 0.75, 0.3)):
-        fig.add_trace(go.Scatter(x=years, y=da.sel(quantile=hi).values.tolist(),
+        fig.add_trace(go.Scatter(x=years, y=da.sel(fan_quantile=hi).values.tolist(),
                                  mode="lines", line={"width": 0}, showlegend=False,
                                  hoverinfo="skip"))
-        fig.add_trace(go.Scatter(x=years, y=da.sel(quantile=lo).values.tolist(),
+        fig.add_trace(go.Scatter(x=years, y=da.sel(fan_quantile=lo).values.tolist(),
                                  mode="lines", line={"width": 0}, fill="tonexty",
                                  fillcolor=f"rgba(31,119,180,{alpha})",
                                  name=f"P{int(lo * 100)}-P{int(hi * 100)}"))
-    fig.add_trace(go.Scatter(x=years, y=da.sel(quantile=0.5).values.tolist(), mode="lines",
+    fig.add_trace(go.Scatter(x=years, y=da.sel(fan_quantile=0.5).values.tolist(), mode="lines",
                              line={"color": "rgb(31,119,180)"}, name="median"))
     fig.update_layout(title=f"{commodity} / {importer}: {_TITLES[variable]}",
                       xaxis_title="year", yaxis_title=_TITLES[variable])

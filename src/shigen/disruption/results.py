@@ -60,12 +60,12 @@ def to_dataset(sim: Simulation) -> xr.Dataset:
                         FAN_QUANTILES, axis=-1) * tonnes
     fan_p = np.quantile(np.ascontiguousarray(r.annual_price.transpose(0, 2, 1)),
                         FAN_QUANTILES, axis=-1)
-    fan_coords = {"year": years, "quantile": list(FAN_QUANTILES)}
+    fan_coords = {"year": years, "fan_quantile": list(FAN_QUANTILES)}
     put("shortfall_fan", _grid(sim, np.moveaxis(fan_s, 0, 1),
-                               ("year", "quantile"), fan_coords),
+                               ("year", "fan_quantile"), fan_coords),
         "t", "quantiles over draws of the shortfall in each year (fan chart)")
     put("price_ratio_fan", _grid(sim, np.moveaxis(fan_p, 0, 1),
-                                 ("year", "quantile"), fan_coords),
+                                 ("year", "fan_quantile"), fan_coords),
         "fraction", "quantiles over draws of the mean price ratio in each year (fan chart)")
     demand_y = (m.demand * m.grid.dt).reshape(len(years), m.grid.per_year, -1).sum(axis=1)
     put("demand", _grid(sim, demand_y * tonnes, ("year",), {"year": years}), "t",
@@ -145,9 +145,10 @@ def iamc(ds: xr.Dataset) -> pd.DataFrame:
     for var, q, name, unit in (("shortfall_fan", 0.5, "Shortfall|Median", "t"),
                                ("shortfall_fan", 0.95, "Shortfall|P95", "t"),
                                ("price_ratio_fan", 0.5, "Price Ratio|Median", "fraction")):
-        s = ds[var].sel(quantile=q).to_series().dropna().reset_index()
+        s = ds[var].sel(fan_quantile=q).to_series().dropna().reset_index()
         s["variable"] = f"Disruption|{name}|" + s["commodity"].astype(str)
         s["unit"] = unit
+        s = s.drop(columns=["fan_quantile"], errors="ignore")
         s = s.rename(columns={"importer": "region", var: "value"})
         rows.append(s[["region", "variable", "unit", "year", "value"]])
     return pd.concat(rows, ignore_index=True)

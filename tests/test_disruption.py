@@ -47,6 +47,16 @@ license = "CC0"
 unit = "fraction"
 dimensions = ["origin", "year"]
 status = "estimate"
+
+[datasets.toy-price]
+title = "toy price"
+file = "toy_price.csv"
+source = "test fixture"
+edition = "1"
+license = "CC0"
+unit = "USD/kg"
+dimensions = ["year"]
+status = "estimate"
 """
 
 
@@ -57,6 +67,7 @@ def cat(tmp_path_factory: pytest.TempPathFactory) -> Catalogue:
     (d / "toy_demand.csv").write_text("year,value,unit\n2020,365,t\n")
     (d / "toy_shares.csv").write_text("origin,year,value,unit\nCHN,2020,0.5,fraction\n"
                                       "AUS,2020,0.5,fraction\n")
+    (d / "toy_price.csv").write_text("year,value,unit\n2020,2,USD/kg\n")
     return Catalogue([d])
 
 
@@ -368,3 +379,14 @@ def test_iamc_rows_and_units(cat: Catalogue) -> None:
     assert len(rows) == 3 * 5          # three variables x five years, one market
     for var in ds.data_vars:
         assert "units" in ds[var].attrs
+
+
+def test_cost_of_shortfall_by_hand(cat: Catalogue) -> None:
+    # 2021 at half supply: 182.5 t short at 4x the path price of 2 USD/kg
+    priced = market(reference_price={"dataset": "toy-price", "select": {"year": 2020}})
+    cfg = config([embargo(365, onset="2021-01-01")], resolution="year", markets=[priced])
+    out = summarize(to_dataset(simulate(cfg, cat, 1)))["toy"]["JPN"]
+    assert out["expected_shortfall_t"] == pytest.approx(182.5)
+    assert out["expected_shortfall_cost_usd"] == pytest.approx(182.5 * 4 * 2000, rel=1e-6)
+    assert "expected_shortfall_cost_usd" not in summarize(to_dataset(simulate(
+        config([embargo(365, onset="2021-01-01")], resolution="year"), cat, 1)))["toy"]["JPN"]

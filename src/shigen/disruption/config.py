@@ -326,6 +326,9 @@ class Market(_Model):
                                    description="choke price: cap on price / path price")
     surge_share: float = Field(default=0.0, ge=0, le=1, description="extra supply available "
                                "in a crisis from unaffected sources, fraction of demand")
+    reference_price: DataRef | None = Field(
+        default=None, description="price on the path (a currency per mass or per unit of "
+        "demand) to value the shortfall")
 
     @field_validator("elasticity")
     @classmethod

@@ -39,6 +39,7 @@ class ChunkResult:
     peak_price: np.ndarray           # (n, M)
     min_cover_days: np.ndarray       # (n, M)
     history: np.ndarray              # (n, H)
+    shortfall_at_price: np.ndarray   # (n, M) sum over years of shortfall x price ratio
 
 
 def _deterministic(ev: CompiledEvent) -> bool:
@@ -234,4 +235,5 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
         annual_price=annual_price.astype(np.float32),
         peak_price=price.max(axis=0),
         min_cover_days=min_stock / d0,
-        history=hist)
+        history=hist,
+        shortfall_at_price=(annual_short * annual_price).sum(axis=0))

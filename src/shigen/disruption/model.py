@@ -159,6 +159,7 @@ class Model:
     events: list[CompiledEvent]
     shares: list[dict[str, float]]
     history: list[HistorySpec] = field(default_factory=list)
+    value_per_unit: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (M,) USD/unit
 
     @property
     def n_markets(self) -> int:
@@ -191,6 +192,22 @@ def _tonnes_factor(cat: Catalogue, m_unit: str, ref: data.DataRef | None, field:
         raise InputError(f"demand is in '{m_unit}', which is not a mass",
                          Location(field=field),
                          "add 'to_tonnes' (a dataset of tonnes per unit)") from exc
+
+
+def _usd_per_unit(cat: Catalogue, ref: data.DataRef, unit: str, field: str) -> float:
+    """A reference price converted to USD per unit of the market's demand."""
+    from shigen.datasets.units import registry
+
+    price = data.scalar(cat, ref, field)
+    p_unit = data.unit_of(cat, ref)
+    ureg = registry()
+    try:
+        k = (ureg.Quantity(1.0, p_unit) * ureg.Quantity(1.0, unit)).to("USD").magnitude
+    except Exception as exc:  # pint raises several kinds for incompatible units
+        raise InputError(f"price unit '{p_unit}' times demand unit '{unit}' is not USD",
+                         Location(field=field), "use a price in USD per unit of demand "
+                         "(e.g. USD/kg for demand in t)") from exc
+    return price * float(k)
 
 
 def _secondary_from_materials(upstream: Mapping[str, xr.Dataset], element: str,
@@ -239,6 +256,7 @@ def compile_model(cfg: DisruptionConfig, cat: Catalogue,
     demand = np.zeros((T, M))
     units, tonnes, eps, cap, surge, shares = [], np.ones(M), np.zeros(M), np.zeros(M), \
         np.zeros(M), []
+    value = np.full(M, np.nan)
     for j, m in enumerate(cfg.markets):
         f = f"disruption.markets.{j}"
         d0 = data.scalar(cat, m.demand, f"{f}.demand")
@@ -253,6 +271,8 @@ def compile_model(cfg: DisruptionConfig, cat: Catalogue,
         eps[j] = data.elasticity(cat, m.elasticity, f"{f}.elasticity")
         cap[j] = m.max_price_ratio
         surge[j] = m.surge_share
+        value[j] = (np.nan if m.reference_price is None else _usd_per_unit(
+            cat, m.reference_price, unit, f"{f}.reference_price"))
 
     index = {k: i for i, k in enumerate(markets)}
     substitution = np.zeros((T, M))
@@ -318,7 +338,7 @@ def compile_model(cfg: DisruptionConfig, cat: Catalogue,
     d_start = demand[0]
     history = [_compile_history(cfg, cat, h, k, index, shares, units, grid, channel_ix)
                for k, h in enumerate(cfg.history)]
-    return Model(history=history,
+    return Model(history=history, value_per_unit=value,
         
         grid=grid, commodities=sorted({c for c, _ in markets}),
         importers=sorted({i for _, i in markets}), markets=markets, units=units,

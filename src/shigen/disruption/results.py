@@ -44,6 +44,10 @@ def to_dataset(sim: Simulation) -> xr.Dataset:
     put("shortfall_quantile", _grid(sim, np.quantile(total_t, QUANTILES, axis=0), ("quantile",),
                                     {"quantile": list(QUANTILES)}),
         "t", "quantiles of the cumulative shortfall over draws")
+    put("expected_shortfall_cost", _grid(sim, (r.shortfall_at_price * m.value_per_unit)
+                                         .mean(axis=0)), "USD",
+        "expected value of the shortfall at the crisis price (reference price x price "
+        "ratio, by year); NaN without a reference price")
     put("prob_shortfall_gt_10pct", _grid(sim, r.exceeds_10pct.mean(axis=0)), "fraction",
         "probability that in some year the shortfall exceeds 10% of that year's demand")
     put("days_of_cover", _grid(sim, m.stock_days.astype(float)), "day",
@@ -121,6 +125,10 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
                 "peak_price_ratio": _r(float(ds["peak_price_ratio"].sel(commodity=c,
                                                                         importer=i)), 4),
             }
+            if "expected_shortfall_cost" in ds:
+                cost = float(ds["expected_shortfall_cost"].sel(commodity=c, importer=i))
+                if np.isfinite(cost):
+                    entry["expected_shortfall_cost_usd"] = _r(cost, 0)
             if "check" in ds.dims:
                 sel = (ds["market_commodity"] == c) & (ds["market_importer"] == i)
                 rows = []

@@ -18,9 +18,8 @@ from hypothesis import strategies as st
 
 from shigen.datasets import Catalogue
 from shigen.disruption import simulate
-from shigen.disruption.config import DisruptionConfig
+from shigen.disruption.config import DisruptionConfig, QuotaPath
 from shigen.disruption.data import arc_elasticity, quota_depths
-from shigen.disruption.config import QuotaPath
 from shigen.disruption.results import summarize, to_dataset
 from shigen.errors import InputError
 from shigen.study import load_study

@@ -1,5 +1,7 @@
-"""Disruption simulator: events against stockpiles, diversification, recycling,
-substitution, demand restraint and agreements, with a price model (Monte Carlo).
+"""Disruption simulator.
+
+Events against stockpiles, diversification, recycling, substitution, demand restraint
+and agreements, with a price model (Monte Carlo).
 
 The entry point for other stages is :func:`simulate` (or ``STAGE.run``).
 """

@@ -115,7 +115,9 @@ EventKind = Literal["quota-cut", "embargo", "sanction", "chokepoint", "fleet-out
 
 
 class Event(_Model):
-    """One disruption. Scheduled when ``annual_probability`` is absent, else it may start
+    """One disruption.
+
+    Scheduled when ``annual_probability`` is absent, else it may start
     in any year from ``window_start`` with that hazard (at most once per draw).
 
     Kinds and what ``depth`` means:
@@ -180,9 +182,12 @@ class Event(_Model):
 
 
 class Stockpile(_Model):
-    """A strategic stock: ``days`` of baseline consumption held at the start, released to
+    """A strategic stock.
+
+    ``days`` of baseline consumption held at the start, released to
     cover a shortfall (at most ``max_release_share`` of demand), refilled from surplus
-    supply at up to ``refill_days_per_year``."""
+    supply at up to ``refill_days_per_year``.
+    """
 
     kind: Literal["stockpile"]
     commodity: str = Field(pattern=SLUG)
@@ -200,9 +205,12 @@ class Stockpile(_Model):
 
 
 class Diversification(_Model):
-    """New supplier capacity: ``capacity_t_per_year`` (times ``offtake_share`` for this
+    """New supplier capacity.
+
+    ``capacity_t_per_year`` (times ``offtake_share`` for this
     importer) available from ``start + lead_time_years``, ramping linearly over
-    ``ramp_years``. Events on ``supplier`` also hit it."""
+    ``ramp_years``. Events on ``supplier`` also hit it.
+    """
 
     kind: Literal["diversification"]
     commodity: str = Field(pattern=SLUG)
@@ -216,9 +224,12 @@ class Diversification(_Model):
 
 
 class Recycling(_Model):
-    """Secondary supply: from the materials stage (``source = "materials"``, variable
+    """Secondary supply (recycling).
+
+    From the materials stage (``source = "materials"``, variable
     ``secondary_supply`` for ``element``) or a ``rate`` (fraction of baseline demand),
-    reached linearly over ``ramp_years`` from ``start``."""
+    reached linearly over ``ramp_years`` from ``start``.
+    """
 
     kind: Literal["recycling"]
     commodity: str = Field(pattern=SLUG)
@@ -237,8 +248,11 @@ class Recycling(_Model):
 
 
 class Substitution(_Model):
-    """Structural substitution (e.g. dysprosium-free magnets): baseline demand falls by
-    ``share``, phased in linearly over ``lag_years`` from ``start``."""
+    """Structural substitution (e.g. dysprosium-free magnets).
+
+    Baseline demand falls by
+    ``share``, phased in linearly over ``lag_years`` from ``start``.
+    """
 
     kind: Literal["substitution"]
     commodity: str = Field(pattern=SLUG)
@@ -249,8 +263,11 @@ class Substitution(_Model):
 
 
 class DemandRestraint(_Model):
-    """Emergency demand restraint / price-induced demand response: during a shortfall,
-    consumers forgo up to ``share`` of baseline demand (never more than the gap)."""
+    """Emergency demand restraint or price-induced demand response.
+
+    During a shortfall,
+    consumers forgo up to ``share`` of baseline demand (never more than the gap).
+    """
 
     kind: Literal["demand-restraint"]
     commodity: str = Field(pattern=SLUG)
@@ -259,12 +276,15 @@ class DemandRestraint(_Model):
 
 
 class Agreement(_Model):
-    """An agreement between ``parties`` from ``start``: events between two parties occur
+    """An agreement between ``parties`` from ``start``.
+
+    Events between two parties occur
     with ``probability_factor`` times their probability and ``depth_factor`` times their
     depth; ``recycling_uplift`` raises the parties' recycling (joint research);
     ``alternative_supply_share`` opens supply (fraction of baseline demand of
     ``commodity``) for the importer parties after ``lead_time_years`` (e.g. a
-    trilateral dialogue opening alternative enrichment)."""
+    trilateral dialogue opening alternative enrichment).
+    """
 
     kind: Literal["agreement"]
     name: str = Field(pattern=SLUG, max_length=80)
@@ -299,8 +319,10 @@ Lever = Annotated[Stockpile | Diversification | Recycling | Substitution | Deman
 
 
 class Elasticity(_Model):
-    """Arc elasticity calibrated from two sourced points of quantity and price:
-    ``ln(q1/q0) / ln(p1/p0)``."""
+    """Arc elasticity calibrated from two sourced points of quantity and price.
+
+    ``ln(q1/q0) / ln(p1/p0)``.
+    """
 
     quantity_before: DataRef
     quantity_after: DataRef

@@ -1,5 +1,7 @@
-"""The Monte Carlo kernel for one chunk of draws: events → supply and demand paths →
-levers and the stockpile recursion → shortfall and price paths.
+"""The Monte Carlo kernel for one chunk of draws.
+
+Events → supply and demand paths → levers and the stockpile recursion → shortfall
+and price paths.
 
 Shapes: ``n`` draws × ``T`` steps × ``M`` markets. Everything is vectorised over
 draws and markets; only the stockpile recursion steps through time.
@@ -29,8 +31,11 @@ from shigen.disruption.sampling import event_uniforms, quantile
 
 @dataclass
 class ChunkResult:
-    """Per-draw outcomes of one chunk (draws along axis 0, except the annual arrays,
-    which are year-major: draws along axis 1)."""
+    """Per-draw outcomes of one chunk.
+
+    Draws run along axis 0, except in the annual arrays, which are year-major (draws
+    along axis 1).
+    """
 
     total_shortfall: np.ndarray      # (n, M) unit
     annual_shortfall: np.ndarray     # (Y, n, M) unit, float32
@@ -53,7 +58,9 @@ def _deterministic(ev: CompiledEvent) -> bool:
 
 def _events(model: Model, seed: int, first: int, last: int
             ) -> tuple[dict[int, np.ndarray], np.ndarray | None]:
-    """Multipliers ``(T, n)`` of the channels events touch (others stay at one) and
+    """Channel multipliers and fleet-outage demand of one chunk.
+
+    Multipliers ``(T, n)`` of the channels events touch (others stay at one) and
     fleet-outage demand ``(T, n, M)`` or None.
 
     Arrays are time-major so that the recursion reads contiguous slices.
@@ -231,7 +238,7 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
     return ChunkResult(
         total_shortfall=total,
         annual_shortfall=annual_short.astype(np.float32),
-        exceeds_10pct=(annual_short > 0.1 * annual_demand).any(axis=0),
+        exceeds_10pct=np.asarray((annual_short > 0.1 * annual_demand).any(axis=0)),
         annual_price=annual_price.astype(np.float32),
         peak_price=price.max(axis=0),
         min_cover_days=min_stock / d0,

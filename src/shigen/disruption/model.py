@@ -22,9 +22,9 @@ from shigen.disruption import data
 from shigen.disruption.config import (
     Agreement,
     DemandRestraint,
+    DisruptionConfig,
     Distribution,
     Diversification,
-    DisruptionConfig,
     Event,
     Fixed,
     Recycling,
@@ -91,8 +91,11 @@ class TimeGrid:
 
 @dataclass
 class EventChannel:
-    """How one event touches one market: the share of supply it can cut (``weight``),
-    or the share of demand it adds (fleet outage), and the agreement factors."""
+    """How one event touches one market.
+
+    The share of supply it can cut (``weight``),
+    or the share of demand it adds (fleet outage), and the agreement factors.
+    """
 
     market: int
     weight: float
@@ -173,8 +176,11 @@ def _dist(value: float | Distribution) -> Distribution:
 
 
 def _ramp(grid: TimeGrid, start: float, length: float) -> np.ndarray:
-    """Fraction in force over each step of a linear ramp from ``start`` over ``length``
-    years (a step function when ``length`` is under a minute), averaged within the step."""
+    """Fraction in force in each step of a linear ramp.
+
+    The ramp runs from ``start`` over ``length``
+    years (a step function when ``length`` is under a minute), averaged within the step.
+    """
     edges = grid.edges
     if length < 2e-6:
         lo, hi = edges[:-1], edges[1:]
@@ -339,7 +345,7 @@ def compile_model(cfg: DisruptionConfig, cat: Catalogue,
     history = [_compile_history(cfg, cat, h, k, index, shares, units, grid, channel_ix)
                for k, h in enumerate(cfg.history)]
     return Model(history=history, value_per_unit=value,
-        
+
         grid=grid, commodities=sorted({c for c, _ in markets}),
         importers=sorted({i for _, i in markets}), markets=markets, units=units,
         to_tonnes=tonnes, demand=demand, substitution=substitution, extra_supply=extra,
@@ -377,7 +383,8 @@ def _compile_event(cfg: DisruptionConfig, cat: Catalogue, e: Event, k: int,
     elif e.onset is not None:
         onset_dist = e.onset
     ce = CompiledEvent(
-        name=e.name, key=zlib.crc32((e.same_draws_as or e.name).encode()), kind=e.kind, onset_fixed=onset_fixed,
+        name=e.name, key=zlib.crc32((e.same_draws_as or e.name).encode()), kind=e.kind,
+        onset_fixed=onset_fixed,
         onset_dist=onset_dist, annual_probability=e.annual_probability,
         window_start=e.window_start if e.window_start is not None else float(cfg.start),
         duration_days=_dist(e.duration_days),

@@ -57,7 +57,8 @@ def to_dataset(sim: Simulation) -> xr.Dataset:
     put("peak_price_ratio", _grid(sim, r.peak_price.mean(axis=0)), "fraction",
         "expected peak of price / path price")
     put("peak_price_ratio_quantile",
-        _grid(sim, np.quantile(r.peak_price, QUANTILES, axis=0), ("quantile",), {"quantile": list(QUANTILES)}),
+        _grid(sim, np.quantile(r.peak_price, QUANTILES, axis=0), ("quantile",),
+              {"quantile": list(QUANTILES)}),
         "fraction", "quantiles over draws of the peak price ratio")
     # quantiles over draws along a contiguous last axis: (Y, M, N)
     fan_s = np.quantile(np.ascontiguousarray(r.annual_shortfall.transpose(0, 2, 1)),

@@ -279,10 +279,16 @@ def test_chokepoint_and_same_draws(cat: Catalogue) -> None:
     bundled = Catalogue.bundled()
     study = load_study(ROOT / "studies" / "japan-2009.toml")
     cfg = study.disruption.model_copy(update={"draws": 3000})  # type: ignore[union-attr]
-    sim = simulate(cfg, bundled, 2009)
     from shigen.disruption.model import compile_model
+    from shigen.stages import get_stage
 
-    model = compile_model(cfg, bundled)
+    # the flagship's recycling lever reads the materials stage's secondary supply
+    mat = get_stage("materials")
+    upstream = {"materials": mat.run(study.materials, study, bundled, {})}
+    sim = simulate(cfg, bundled, 2009, upstream)
+    model = compile_model(cfg, bundled, upstream)
+    rec = model.extra_supply[:, model.markets.index(("rare-earths", "JPN"))]
+    assert rec[-1] > rec[0] >= 0          # recycled magnets grow with collection
     hormuz = [e for e in model.events if e.name.startswith("hormuz")]
     assert hormuz[0].key == hormuz[1].key
     crude = [t for t in hormuz[0].touches]

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from shigen.disruption.config import DisruptionConfig
 from shigen.errors import InputError, InputErrors, Location
+from shigen.materials.config import MaterialsConfig
 from shigen.supply.config import SupplyConfig
 
 STAGE_ORDER = ("energy", "materials", "supply", "disruption", "policy")
@@ -52,6 +53,7 @@ class Study(BaseModel):
     model_config = ConfigDict(extra="forbid", title="shigen study")
 
     study: StudyMeta
+    materials: MaterialsConfig | None = None
     supply: SupplyConfig | None = None
     disruption: DisruptionConfig | None = None
 

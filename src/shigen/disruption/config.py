@@ -236,7 +236,9 @@ class Recycling(_Model):
     importer: str = Field(pattern=ISO3)
     source: Literal["rate", "materials"] = "rate"
     rate: float | None = Field(default=None, ge=0, le=1)
-    element: str | None = Field(default=None, description="element name in the materials stage")
+    element: str | list[str] | None = Field(
+        default=None, description="element(s) of the materials stage, summed (default: the "
+        "commodity name)")
     start: str | float | None = None
     ramp_years: float = Field(default=0.0, ge=0, le=50)
 

@@ -216,9 +216,13 @@ def _usd_per_unit(cat: Catalogue, ref: data.DataRef, unit: str, field: str) -> f
     return price * float(k)
 
 
-def _secondary_from_materials(upstream: Mapping[str, xr.Dataset], element: str,
+def _secondary_from_materials(upstream: Mapping[str, xr.Dataset], elements: list[str],
                               importer: str, grid: TimeGrid, field: str) -> np.ndarray:
-    """``secondary_supply`` of the materials stage for ``element`` as a (T,) path in t/yr."""
+    """Secondary supply of the materials stage as a (T,) path in t/yr.
+
+    ``secondary_supply`` is summed over ``elements``, taken for ``importer`` when it has a
+    region dimension, and read defensively: any other dims are summed.
+    """
     ds = upstream.get("materials")
     fix = "run the materials stage in the same study, or use source = \"rate\""
     if ds is None or "secondary_supply" not in ds:
@@ -228,11 +232,13 @@ def _secondary_from_materials(upstream: Mapping[str, xr.Dataset], element: str,
     if "year" not in da.dims or "element" not in da.dims:
         raise InputError(f"materials 'secondary_supply' has dims {list(da.dims)}, not "
                          "element and year", Location(field=field), fix)
-    elements = [str(e) for e in da["element"].values]
-    if element not in elements:
-        raise InputError(f"materials 'secondary_supply' has no element '{element}'",
-                         Location(field=f"{field}.element"), f"choose among {elements}")
-    da = da.sel(element=element)
+    have = [str(e) for e in da["element"].values]
+    missing = [e for e in elements if e not in have]
+    if missing:
+        raise InputError(f"materials 'secondary_supply' has no element "
+                         f"{', '.join(repr(m) for m in missing)}",
+                         Location(field=f"{field}.element"), f"choose among {have}")
+    da = da.sel(element=elements).sum("element")
     for dim in ("region", "country", "importer"):
         if dim in da.dims:
             vals = [str(v) for v in da[dim].values]
@@ -240,11 +246,13 @@ def _secondary_from_materials(upstream: Mapping[str, xr.Dataset], element: str,
     others = [d for d in da.dims if d != "year"]
     if others:
         da = da.sum(others)
-    unit = str(da.attrs.get("units") or ds["secondary_supply"].attrs.get("units") or "t")
+    unit = str(ds["secondary_supply"].attrs.get("units") or "t/yr")
+    mass = unit[:-3] if unit.endswith("/yr") else unit
     try:
-        k = factor(unit, "t") if unit.endswith("/yr") is False else factor(unit[:-3], "t")
-    except ValueError:
-        k = 1.0
+        k = factor(mass, "t")
+    except ValueError as exc:
+        raise InputError(f"materials 'secondary_supply' is in '{unit}', not a mass per year",
+                         Location(field=field), fix) from exc
     years = np.asarray(da["year"].values, dtype=float)
     vals = np.nan_to_num(np.asarray(da.values, dtype=float)) * k
     order = np.argsort(years)
@@ -327,8 +335,9 @@ def compile_model(cfg: DisruptionConfig, cat: Catalogue,
             start = decimal_year(lv.start) if lv.start is not None else float(cfg.start)
             ramp = _ramp(grid, start, lv.ramp_years)
             if lv.source == "materials":
-                sec = _secondary_from_materials(upstream, lv.element or lv.commodity,
-                                                lv.importer, grid, f)
+                elements = lv.element if isinstance(lv.element, list) else [
+                    lv.element or lv.commodity]
+                sec = _secondary_from_materials(upstream, elements, lv.importer, grid, f)
                 path = sec / tonnes[j] * ramp
             else:
                 path = (lv.rate or 0.0) * demand[:, j] * ramp

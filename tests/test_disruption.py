@@ -395,3 +395,18 @@ def test_cost_of_shortfall_by_hand(cat: Catalogue) -> None:
     assert out["expected_shortfall_cost_usd"] == pytest.approx(182.5 * 4 * 2000, rel=1e-6)
     assert "expected_shortfall_cost_usd" not in summarize(to_dataset(simulate(
         config([embargo(365, onset="2021-01-01")], resolution="year"), cat, 1)))["toy"]["JPN"]
+
+
+def test_stage_run_is_a_pure_function_of_study_and_seed() -> None:
+    # what the policy stage relies on: STAGE.run on equal studies gives equal datasets,
+    # and the config is not mutated
+    from shigen.disruption.stage import STAGE
+
+    study = load_study(ROOT / "studies" / "backtest-ree-2010.toml")
+    study = study.model_copy(update={"disruption": study.disruption.model_copy(  # type: ignore[union-attr]
+        update={"draws": 1500})})
+    before = study.canonical_json()
+    a = STAGE.run(study.disruption, study, Catalogue.bundled(), {})
+    b = STAGE.run(study.disruption, study, Catalogue.bundled(), {})
+    xr.testing.assert_identical(a, b)
+    assert study.canonical_json() == before

@@ -223,7 +223,7 @@ class Diversification(_Model):
     ramp_years: float = Field(default=0.0, ge=0, le=50)
 
 
-class Recycling(_Model):
+class RecyclingLever(_Model):
     """Secondary supply (recycling).
 
     From the materials stage (``source = "materials"``, variable
@@ -243,7 +243,7 @@ class Recycling(_Model):
     ramp_years: float = Field(default=0.0, ge=0, le=50)
 
     @model_validator(mode="after")
-    def _src(self) -> Recycling:
+    def _src(self) -> RecyclingLever:
         if self.source == "rate" and self.rate is None:
             raise ValueError("a 'rate' recycling lever needs 'rate'")
         return self
@@ -316,7 +316,7 @@ class Agreement(_Model):
         return self
 
 
-Lever = Annotated[Stockpile | Diversification | Recycling | Substitution | DemandRestraint
+Lever = Annotated[Stockpile | Diversification | RecyclingLever | Substitution | DemandRestraint
                   | Agreement, Field(discriminator="kind")]
 
 

@@ -27,7 +27,7 @@ from shigen.disruption.config import (
     Diversification,
     Event,
     Fixed,
-    Recycling,
+    RecyclingLever,
     Stockpile,
     Substitution,
     decimal_year,
@@ -331,7 +331,7 @@ def compile_model(cfg: DisruptionConfig, cat: Catalogue,
                 grid, decimal_year(lv.start) + lv.lead_time_years, lv.ramp_years)
             ci = channel(j, lv.supplier, shares[j].get(lv.supplier, 0.0))
             channel_supply.append((ci, path))
-        elif isinstance(lv, Recycling):
+        elif isinstance(lv, RecyclingLever):
             start = decimal_year(lv.start) if lv.start is not None else float(cfg.start)
             ramp = _ramp(grid, start, lv.ramp_years)
             if lv.source == "materials":

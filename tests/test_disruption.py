@@ -410,3 +410,38 @@ def test_stage_run_is_a_pure_function_of_study_and_seed() -> None:
     b = STAGE.run(study.disruption, study, Catalogue.bundled(), {})
     xr.testing.assert_identical(a, b)
     assert study.canonical_json() == before
+
+
+ALIGNED = embargo(91.25, onset=2021.25)
+
+
+@pytest.mark.parametrize(("agreement", "expected"), [
+    # a trilateral opening 20 % of demand elsewhere: gap 0.5 - 0.2 over 91.25 days
+    ({"parties": ["JPN", "USA", "RUS"], "commodity": "toy", "alternative_supply_share": 0.2},
+     0.3 * 91.25),
+    # the supplier is not a party: no effect on the embargo
+    ({"parties": ["JPN", "USA"], "probability_factor": 0.0, "depth_factor": 0.0},
+     0.5 * 91.25),
+    # a bilateral agreement in force before onset removes the event (factor 0) ...
+    ({"parties": ["JPN", "CHN"], "probability_factor": 0.0}, 0.0),
+    # ... or halves its depth
+    ({"parties": ["JPN", "CHN"], "depth_factor": 0.5}, 0.25 * 91.25),
+    # ... but does nothing to an event that started before it
+    ({"parties": ["JPN", "CHN"], "probability_factor": 0.0, "start": 2022}, 0.5 * 91.25),
+])
+def test_agreements_by_hand(cat: Catalogue, agreement: dict[str, Any],
+                            expected: float) -> None:
+    # the embargo spans whole steps (months 4-6 of 2021): within a step supply is averaged,
+    # so a surplus in the part of a step without the event would offset its gap
+    lever = {"kind": "agreement", "name": "deal", "start": 2020, **agreement}
+    got = total(config([ALIGNED], [lever]), cat)
+    assert np.allclose(got, expected, rtol=1e-9, atol=1e-9)
+
+
+def test_joint_research_raises_recycling(cat: Catalogue) -> None:
+    rec = {"kind": "recycling", "commodity": "toy", "importer": "JPN", "rate": 0.1,
+           "start": 2020}
+    assert np.allclose(total(config([ALIGNED], [rec]), cat), 0.4 * 91.25)
+    research = {"kind": "agreement", "name": "joint-research", "parties": ["JPN", "CHN"],
+                "start": 2020, "recycling_uplift": 1.0}
+    assert np.allclose(total(config([ALIGNED], [rec, research]), cat), 0.3 * 91.25)

@@ -38,13 +38,31 @@ def _rows(cat: Catalogue, ref: DataRef, field: str) -> pd.DataFrame:
     return frame
 
 
+def has_rows(cat: Catalogue, ref: DataRef, field: str) -> bool:
+    """Whether the selection matches any row (the dataset and dimensions must exist)."""
+    try:
+        _rows(cat, ref, field)
+    except InputError as exc:
+        if "has no rows with" in exc.what:
+            return False
+        raise
+    return True
+
+
 def unit_of(cat: Catalogue, ref: DataRef) -> str:
     return cat.meta(ref.dataset).unit
 
 
-def scalar(cat: Catalogue, ref: DataRef, field: str) -> float:
-    """The sum of the selected rows (one value after filtering, usually)."""
-    return float(_rows(cat, ref, field)["value"].sum())
+def scalar(cat: Catalogue, ref: DataRef, field: str, *, sum_rows: bool = False) -> float:
+    """The value of the one selected row (or, with ``sum_rows``, the sum of the rows)."""
+    rows = _rows(cat, ref, field)
+    if len(rows) != 1 and not sum_rows:
+        dims = cat.meta(ref.dataset).dimensions
+        free = [d for d in dims if d not in ref.select]
+        raise InputError(f"the selection from '{ref.dataset}' matches {len(rows)} rows, "
+                         "not one", Location(field=f"{field}.select"),
+                         f"add a select on {free} so that one row remains")
+    return float(rows["value"].sum())
 
 
 def series(cat: Catalogue, ref: DataRef, over: str, field: str) -> dict[str, float]:

@@ -322,7 +322,7 @@ def compile_model(cfg: DisruptionConfig, cat: Catalogue,
         j = index[(lv.commodity, lv.importer)]
         if isinstance(lv, Stockpile):
             days = lv.days if lv.days is not None else data.scalar(
-                cat, lv.days_from, f"{f}.days_from")  # type: ignore[arg-type]
+                cat, lv.days_from, f"{f}.days_from", sum_rows=True)  # type: ignore[arg-type]
             stock_days[j] += days
             max_release[j] = lv.max_release_share
             refill_days[j] += lv.refill_days_per_year
@@ -406,10 +406,9 @@ def _compile_event(cfg: DisruptionConfig, cat: Catalogue, e: Event, k: int,
             ref = e.route_share.model_copy(update={"select": {  # type: ignore[union-attr]
                 **e.route_share.select, "importer": imp, "commodity": c,  # type: ignore[union-attr]
                 "chokepoint": e.chokepoint}})
-            try:
-                w = data.scalar(cat, ref, f"{f}.route_share")
-            except InputError:
+            if not data.has_rows(cat, ref, f"{f}.route_share"):
                 continue  # the importer has no route through this strait in the data
+            w = data.scalar(cat, ref, f"{f}.route_share")
             name = f"route:{e.chokepoint}"
         elif e.kind == "fleet-outage":
             w, name = float(e.demand_increase or 0.0), "demand"

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 import xarray as xr
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from shigen.datasets import Catalogue
@@ -268,8 +268,11 @@ def test_a_lever_never_increases_shortfall(cat: Catalogue, events: list[dict[str
         lever = {**lever, "name": "pact-2"}
     kw = {"draws": 400, "resolution": "month" if monthly else "year",
           "markets": [market(growth=growth)]}
+    note(f"events={events} existing={existing} lever={lever} growth={growth} "
+         f"monthly={monthly}")
     before = total(config(events, existing, **kw), cat, 21)
     after = total(config(events, [*existing, lever], **kw), cat, 21)
+    note(f"worst increase {np.max(after - before)}")
     # draw by draw under common random numbers, hence also in expectation
     assert np.all(after <= before + 1e-9 * 365)
     assert after.mean() <= before.mean() + 1e-9
@@ -445,3 +448,12 @@ def test_joint_research_raises_recycling(cat: Catalogue) -> None:
     research = {"kind": "agreement", "name": "joint-research", "parties": ["JPN", "CHN"],
                 "start": 2020, "recycling_uplift": 1.0}
     assert np.allclose(total(config([ALIGNED], [rec, research]), cat), 0.3 * 91.25)
+
+
+
+def test_full_substitution_leaves_no_demand_and_no_shortfall(cat: Catalogue) -> None:
+    sub = {"kind": "substitution", "commodity": "toy", "importer": "JPN", "share": 1.0,
+           "start": 2020}
+    sim = simulate(config([embargo(73)], [sub], resolution="year"), cat, 1)
+    assert np.all(sim.draws.total_shortfall == 0.0)
+    assert np.all(sim.draws.peak_price == 1.0)

@@ -202,7 +202,8 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
         annual_short[t // P] += short
         if dadd is not None:
             annual_demand[t // P] += de * dt
-        c = np.divide(delivered, np.maximum(de, tiny), out=cover[t])
+        with np.errstate(over="ignore"):   # no demand left (full substitution): cover 1
+            c = np.divide(delivered, np.maximum(de, tiny), out=cover[t])
         np.minimum(c, 1.0, out=c)
     if dadd is None:
         annual_demand[:] = (d_sub * dt).reshape(Y, P, M).sum(axis=1)[:, None, :]

@@ -457,3 +457,13 @@ def test_full_substitution_leaves_no_demand_and_no_shortfall(cat: Catalogue) -> 
     sim = simulate(config([embargo(73)], [sub], resolution="year"), cat, 1)
     assert np.all(sim.draws.total_shortfall == 0.0)
     assert np.all(sim.draws.peak_price == 1.0)
+
+
+def test_too_many_draws_is_an_input_error(cat: Catalogue) -> None:
+    from shigen.disruption.model import compile_model
+    from shigen.disruption.montecarlo import retained_bytes, run_model
+
+    model = compile_model(config([embargo(73)], resolution="year"), cat)
+    assert retained_bytes(model, 1000) == 1000 * (5 * 1 * 8 + 48)   # by hand
+    with pytest.raises(InputError, match="per-draw results"):
+        run_model(model, 0, 10_000_000_000, 16384)

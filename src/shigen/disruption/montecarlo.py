@@ -18,6 +18,7 @@ import xarray as xr
 from shigen.disruption.config import DisruptionConfig
 from shigen.disruption.kernel import ChunkResult, run_chunk
 from shigen.disruption.model import Model, compile_model
+from shigen.errors import InputError, Location
 
 if TYPE_CHECKING:
     from shigen.datasets import Catalogue
@@ -56,6 +57,20 @@ def _work(args: tuple[Model, int, int, int]) -> ChunkResult:
     return run_chunk(model, seed, a, b)
 
 
+MAX_RETAINED_BYTES = 3e9
+
+
+def retained_bytes(model: Model, draws: int) -> int:
+    """Bytes of per-draw results kept across chunks.
+
+    Annual shortfall and price (float32), six per-draw market arrays and the history
+    checks (float64).
+    """
+    years, markets = model.grid.n // model.grid.per_year, model.n_markets
+    per_draw = years * markets * 4 * 2 + markets * 8 * 6 + len(model.history) * 8
+    return int(per_draw * draws)
+
+
 def run_model(model: Model, seed: int, draws: int, chunk_draws: int,
               workers: int = 1) -> Simulation:
     """Simulate ``draws`` draws of a compiled model in chunks (optionally in processes).
@@ -64,6 +79,13 @@ def run_model(model: Model, seed: int, draws: int, chunk_draws: int,
     Results are identical for any ``chunk_draws`` and ``workers``: each draw's random
     numbers sit at a fixed place of its event's stream (:mod:`shigen.disruption.sampling`).
     """
+    kept = retained_bytes(model, draws)
+    if kept > MAX_RETAINED_BYTES:
+        raise InputError(f"{draws:,} draws would keep {kept / 1e9:.1f} GB of per-draw results "
+                         f"(limit {MAX_RETAINED_BYTES / 1e9:.0f} GB)",
+                         Location(field="disruption.draws"),
+                         f"use at most {int(draws * MAX_RETAINED_BYTES / kept):,} draws, "
+                         "fewer years or fewer markets")
     # a chunk holds about chunk_draws x one market's worth of arrays, whatever the markets
     ranges = chunks(draws, max(256, chunk_draws // max(1, model.n_markets)))
     if workers > 1 and len(ranges) > 1:

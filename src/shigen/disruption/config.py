@@ -393,8 +393,9 @@ class DisruptionConfig(_Model):
     resolution: Literal["year", "month"] = "year"
     draws: int = Field(default=10_000, ge=1, le=10_000_000)
     chunk_draws: int = Field(default=16_384, ge=1, le=10_000_000,
-                             description="draws per chunk (memory bound); results do not "
-                                         "depend on it")
+                             description="draws of one market per chunk (divided by the "
+                                         "number of markets; bounds memory); results do "
+                                         "not depend on it")
     markets: list[Market] = Field(min_length=1)
     events: list[Event] = Field(default_factory=list)
     levers: list[Lever] = Field(default_factory=list)

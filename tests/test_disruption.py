@@ -47,6 +47,16 @@ unit = "fraction"
 dimensions = ["origin", "year"]
 status = "estimate"
 
+[datasets.toy-routes]
+title = "toy routes"
+file = "toy_routes.csv"
+source = "test fixture"
+edition = "1"
+license = "CC0"
+unit = "fraction"
+dimensions = ["importer", "commodity", "chokepoint"]
+status = "estimate"
+
 [datasets.toy-price]
 title = "toy price"
 file = "toy_price.csv"
@@ -67,6 +77,8 @@ def cat(tmp_path_factory: pytest.TempPathFactory) -> Catalogue:
     (d / "toy_shares.csv").write_text("origin,year,value,unit\nCHN,2020,0.5,fraction\n"
                                       "AUS,2020,0.5,fraction\n")
     (d / "toy_price.csv").write_text("year,value,unit\n2020,2,USD/kg\n")
+    (d / "toy_routes.csv").write_text("importer,commodity,chokepoint,value,unit\n"
+                                      "JPN,toy,strait,0.6,fraction\n")
     return Catalogue([d])
 
 
@@ -249,6 +261,18 @@ EVENTS = st.lists(st.one_of(
     st.builds(lambda d: {"name": "quota", "kind": "capacity-loss", "commodity": "toy",
                          "supplier": "AUS", "onset": 2022.3, "duration_days": 500,
                          "depth": d}, st.floats(0, 1)),
+    st.builds(lambda p, d: {"name": "strait", "kind": "chokepoint", "commodity": "toy",
+                            "chokepoint": "strait", "route_share": {"dataset": "toy-routes"},
+                            "annual_probability": p, "duration_days": 120,
+                            "depth": {"dist": "uniform", "low": d, "high": 1.0}},
+              st.floats(0.01, 1), st.floats(0, 1)),
+    st.builds(lambda lo: {"name": "ban", "kind": "sanction", "commodity": "toy",
+                          "supplier": "AUS", "importer": "JPN",
+                          "onset": {"dist": "uniform", "low": 2020, "high": 2024},
+                          "duration_days": {"dist": "triangular", "low": 10, "mode": 90,
+                                            "high": 400},
+                          "depth": {"dist": "uniform", "low": lo, "high": 1.0}},
+              st.floats(0, 1)),
     st.builds(lambda inc: {"name": "fleet", "kind": "fleet-outage", "commodity": "toy",
                            "importer": "JPN", "annual_probability": 0.2,
                            "duration_days": 400, "depth": 1.0, "demand_increase": inc},
@@ -467,3 +491,32 @@ def test_too_many_draws_is_an_input_error(cat: Catalogue) -> None:
     assert retained_bytes(model, 1000) == 1000 * (5 * 1 * 8 + 48)   # by hand
     with pytest.raises(InputError, match="per-draw results"):
         run_model(model, 0, 10_000_000_000, 16384)
+
+
+def test_chokepoint_by_hand(cat: Catalogue) -> None:
+    # 60 % of imports pass the strait; half of that flow blocked for 91.25 days
+    strait = {"name": "strait", "kind": "chokepoint", "commodity": "toy",
+              "chokepoint": "strait", "route_share": {"dataset": "toy-routes"},
+              "onset": 2021.25, "duration_days": 91.25, "depth": 0.5}
+    assert np.allclose(total(config([strait]), cat), 0.6 * 0.5 * 91.25, rtol=1e-12)
+
+
+def test_cli_json_must_show(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from shigen.cli import app
+
+    monkeypatch.setenv("SHIGEN_HOME", str(tmp_path))
+    out = {}
+    for name in ("backtest-ree-2010", "backtest-ree-2010-stockpile"):
+        res = CliRunner().invoke(app, ["run", str(ROOT / "studies" / f"{name}.toml"),
+                                       "--json"])
+        assert res.exit_code == 0, res.output
+        out[name] = json.loads(res.stdout)["disruption"]["rare-earths"]["JPN"]
+    base, sp = out["backtest-ree-2010"], out["backtest-ree-2010-stockpile"]
+    assert base["prob_shortfall_gt_10pct"] > 0 and base["peak_price_ratio"] > 2
+    assert sp["expected_shortfall_t"] < base["expected_shortfall_t"]
+    assert {"expected_shortfall_t", "p95_shortfall_t", "prob_shortfall_gt_10pct",
+            "days_of_cover", "peak_price_ratio"} <= set(base)

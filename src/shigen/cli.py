@@ -394,6 +394,12 @@ def runs_delete(run_ids: Annotated[list[str], typer.Argument(help="run ids to de
         out.print(f"deleted {', '.join(rids)}")
 
 
+# --- supply analytics (shigen.supply.cli) ----------------------------------------------
+from shigen.supply.cli import register as _register_supply  # noqa: E402
+
+_register_supply(app)
+
+
 def main() -> None:
     """Entry point of the ``shigen`` console script."""
     app()

@@ -18,10 +18,11 @@ def _fmt(v: Any) -> str:
 def render(summary: dict[str, Any]) -> list[Table]:
     """One table of outcomes per market, and one model-versus-history table per backtest."""
     t = Table(title="disruption: shortfall after levers (Monte Carlo)")
-    for col in ("commodity", "importer", "expected shortfall t", "P95 shortfall t", "P(>10%)",
-                "days of cover", "peak price ratio"):
-        t.add_column(col, justify="left" if col in ("commodity", "importer") else "right",
-                     no_wrap=col in ("commodity", "importer"))
+    for col in ("commodity", "importer", "mean short t", "P95 short t", "P(>10%)",
+                "cover days", "peak price x"):
+        left = col in ("commodity", "importer")
+        t.add_column(col, justify="left" if left else "right", min_width=11 if
+                     col == "commodity" else 8, overflow="fold")
     tables = [t]
     for c, by_imp in summary.items():
         for i, e in by_imp.items():
@@ -32,8 +33,10 @@ def render(summary: dict[str, Any]) -> list[Table]:
                 b = Table(title=f"backtest {c} / {i}: model against history")
                 for col in ("check", "period", "unit", "history", "model P5", "model P50",
                             "model P95"):
-                    b.add_column(col, justify="left" if col in ("check", "period", "unit")
-                                 else "right", no_wrap=col == "check")
+                    left = col in ("check", "period", "unit")
+                    b.add_column(col, justify="left" if left else "right",
+                                 min_width={"check": 18, "unit": 4, "period": 7}.get(col, 7),
+                                 overflow="fold")
                 for row in e["backtest"]:
                     b.add_row(row["check"], row["period"], row["unit"], _fmt(row["history"]),
                               _fmt(row["model_p5"]), _fmt(row["model_p50"]),

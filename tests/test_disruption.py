@@ -520,3 +520,18 @@ def test_cli_json_must_show(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert sp["expected_shortfall_t"] < base["expected_shortfall_t"]
     assert {"expected_shortfall_t", "p95_shortfall_t", "prob_shortfall_gt_10pct",
             "days_of_cover", "peak_price_ratio"} <= set(base)
+
+
+def test_events_with_colliding_stream_keys_are_refused(cat: Catalogue,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import zlib
+
+    from shigen.disruption import model as model_mod
+    from shigen.disruption.model import compile_model
+
+    two = [embargo(30), {**embargo(30), "name": "other"}]
+    compile_model(config(two), cat)    # distinct names, distinct streams
+    monkeypatch.setattr(model_mod, "zlib", type("Z", (), {"crc32": staticmethod(
+        lambda b: zlib.crc32(b"same"))}))
+    with pytest.raises(InputError, match="share random numbers"):
+        compile_model(config(two), cat)

@@ -350,6 +350,13 @@ def compile_model(cfg: DisruptionConfig, cat: Catalogue,
 
     events = [_compile_event(cfg, cat, e, k, markets, shares, grid, agreements, channel)
               for k, e in enumerate(cfg.events)]
+    streams: dict[int, str] = {}
+    for e in cfg.events:
+        owner = e.same_draws_as or e.name
+        if streams.setdefault(zlib.crc32(owner.encode()), owner) != owner:
+            raise InputError(f"events '{owner}' and '{streams[zlib.crc32(owner.encode())]}' "
+                             "would share random numbers (their names hash alike)",
+                             Location(field="disruption.events"), "rename one of them")
     d_start = demand[0]
     history = [_compile_history(cfg, cat, h, k, index, shares, units, grid, channel_ix)
                for k, h in enumerate(cfg.history)]

@@ -26,3 +26,17 @@ def test_bad_disruption_input(path: Path, tmp_path: Path, monkeypatch: pytest.Mo
     assert "Traceback" not in text
     # located: the file and line, or the study field that is wrong
     assert "field 'disruption." in text or f"{path.name}:" in text
+
+
+def test_fan_chart_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHIGEN_HOME", str(tmp_path))
+    study = Path(__file__).parents[1] / "studies" / "backtest-ree-2010.toml"
+    runner = CliRunner()
+    assert runner.invoke(app, ["run", str(study)]).exit_code == 0
+    out = tmp_path / "fan.html"
+    res = runner.invoke(app, ["fan", "latest", "--commodity", "rare-earths", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "plotly" in out.read_text()
+    bad = runner.invoke(app, ["fan", "latest", "--commodity", "lng", "-o", str(out)])
+    assert bad.exit_code == 2
+    assert "no market (lng, JPN)" in " ".join(bad.output.split())

@@ -535,3 +535,13 @@ def test_events_with_colliding_stream_keys_are_refused(cat: Catalogue,
         lambda b: zlib.crc32(b"same"))}))
     with pytest.raises(InputError, match="share random numbers"):
         compile_model(config(two), cat)
+
+
+def test_no_demand_and_no_supply_is_not_a_price_spike(cat: Catalogue) -> None:
+    one = market(suppliers={"dataset": "toy-shares", "select": {"year": 2020,
+                                                                "origin": "CHN"}})
+    sub = {"kind": "substitution", "commodity": "toy", "importer": "JPN", "share": 1.0,
+           "start": 2020}
+    sim = simulate(config([embargo(400)], [sub], markets=[one]), cat, 1)
+    assert np.all(sim.draws.peak_price == 1.0)
+    assert np.all(sim.draws.total_shortfall == 0.0)

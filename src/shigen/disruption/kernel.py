@@ -81,6 +81,7 @@ def _events(model: Model, seed: int, first: int, last: int
             end0 = onset0 + max(ev.duration_days.value, 0.0) / DAYS_PER_YEAR  # type: ignore[union-attr]
             col = np.clip(np.minimum(end0, hi_edge) - np.maximum(onset0, lo_edge), 0.0, None)
             col *= grid.per_year
+            np.minimum(col, 1.0, out=col)       # rounding: a full step is exactly 1
             col *= ev.depth_by_step[:, None] if ev.depth_by_step is not None else min(
                 max(ev.depth.value, 0.0), 1.0)  # type: ignore[union-attr]
             for touch in ev.touches:
@@ -110,8 +111,8 @@ def _events(model: Model, seed: int, first: int, last: int
         # fraction of each step the event is on: overlap of [onset, end) with the step
         active = np.minimum(end[None, :], hi_edge)
         np.subtract(active, np.maximum(onset[None, :], lo_edge), out=active)
-        np.clip(active, 0.0, None, out=active)
         active *= grid.per_year
+        np.clip(active, 0.0, 1.0, out=active)   # rounding: a full step is exactly 1
         if ev.depth_by_step is not None:
             active *= ev.depth_by_step[:, None]
             depth = np.ones(n)
@@ -161,52 +162,61 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
 
     has_stock = bool(np.any(model.stock0 > 0) or np.any(model.refill > 0))
     has_restraint = bool(np.any(model.restraint > 0))
-    stock = np.broadcast_to(model.stock0, (n, M)).copy()
+    # the recursion runs in rates (unit/yr); stocks are held as rate x one step, so a
+    # release of `stock` covers a gap of the same size for one step
+    stock = np.broadcast_to(model.stock0 / dt, (n, M)).copy()
+    stock_cap = model.stock0 / dt
     min_stock = stock.copy()
-    # sums accumulate step by step, so a market's numbers do not depend on array layout
-    total = np.zeros((n, M))
-    annual_short = np.zeros((Y, n, M))
+    annual_short = np.zeros((Y, n, M))     # accumulated in rates, times dt at the end
     annual_demand = np.zeros((Y, n, M))
     cover = np.empty((T, n, M))
-    max_release = model.max_release * dt
+    max_release = model.max_release
     release_capped = bool(np.any(model.max_release < 1.0))
-    refill = model.refill * dt
+    refill = model.refill
+    with np.errstate(divide="ignore"):
+        inv_d = np.where(d_sub > 0, 1.0 / d_sub, np.inf)   # (T, M), used without fleet demand
     tiny = np.finfo(float).tiny
+    gap = np.empty((n, M))
     for t in range(T):
         a, de = supply[t], demand[t]
-        gap = de - a
+        diff = a - de                       # > 0: surplus, < 0: gap
+        np.negative(diff, out=gap)
         np.maximum(gap, 0.0, out=gap)
         if has_restraint:
             gap -= np.minimum(gap, model.restraint * d_sub[t])
-        short = gap
-        short *= dt
         delivered = a
         if has_stock:
-            release = np.minimum(short, stock)
+            release = np.minimum(gap, stock)
             if release_capped:
                 np.minimum(release, max_release * de, out=release)
             stock -= release
-            short -= release
+            gap -= release
             # refill from surplus supply only, never above the initial stock
-            surplus = a - de
-            np.maximum(surplus, 0.0, out=surplus)
-            surplus *= dt
-            np.minimum(surplus, refill, out=surplus)
-            np.minimum(surplus, model.stock0 - stock, out=surplus)
-            stock += surplus
+            np.maximum(diff, 0.0, out=diff)
+            np.minimum(diff, refill, out=diff)
+            np.minimum(diff, stock_cap - stock, out=diff)
+            stock += diff
             np.minimum(min_stock, stock, out=min_stock)
+            release += a
             delivered = release
-            delivered /= dt
-            delivered += a
-        total += short
-        annual_short[t // P] += short
-        if dadd is not None:
-            annual_demand[t // P] += de * dt
-        with np.errstate(over="ignore"):   # no demand left (full substitution): cover 1
-            c = np.divide(delivered, np.maximum(de, tiny), out=cover[t])
-        np.minimum(c, 1.0, out=c)
+        annual_short[t // P] += gap
+        c = cover[t]
+        if dadd is None:
+            with np.errstate(invalid="ignore"):   # 0 x inf: no demand, no supply
+                np.multiply(delivered, inv_d[t], out=c)
+        else:
+            annual_demand[t // P] += de
+            with np.errstate(over="ignore"):   # no demand left: cover 1
+                np.divide(delivered, np.maximum(de, tiny), out=c)
+        np.fmin(c, 1.0, out=c)              # fmin: 0 x inf (no demand, no supply) -> 1
+        np.fmax(c, 0.0, out=c)              # -0.0 x inf
+    annual_short *= dt
+    total = annual_short.sum(axis=0)
+    min_stock *= dt
     if dadd is None:
         annual_demand[:] = (d_sub * dt).reshape(Y, P, M).sum(axis=1)[:, None, :]
+    else:
+        annual_demand *= dt
 
     if P > 1:   # prices answer the trailing annual balance (elasticities are annual)
         csum = np.cumsum(cover, axis=0)

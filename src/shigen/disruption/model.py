@@ -184,7 +184,8 @@ def _ramp(grid: TimeGrid, start: float, length: float) -> np.ndarray:
     edges = grid.edges
     if length < 2e-6:
         lo, hi = edges[:-1], edges[1:]
-        return np.clip((hi - np.maximum(lo, start)) / grid.dt, 0.0, 1.0)
+        # divide by the step's own width so that a step fully in force is exactly 1
+        return np.clip((hi - np.maximum(lo, start)) / (hi - lo), 0.0, 1.0)
     t = edges[:-1, None] + np.linspace(0, 1, 9)[None, :] * grid.dt
     return np.asarray(np.clip((t - start) / length, 0.0, 1.0).mean(axis=1))
 

@@ -68,6 +68,10 @@ def _events(model: Model, seed: int, first: int, last: int
     grid = model.grid
     n, T = last - first, grid.n
     lo_edge, hi_edge = grid.edges[:-1, None], grid.edges[1:, None]
+    # random events work in step units: step k spans [k, k + 1), so a step fully in
+    # force has activity exactly 1
+    k_lo = np.arange(T, dtype=float)[:, None]
+    k_hi = k_lo + 1.0
     mult: dict[int, np.ndarray] = {}     # only channels some event touches
     dadd: np.ndarray | None = None
     horizon_end = float(grid.end + 1)
@@ -109,10 +113,11 @@ def _events(model: Model, seed: int, first: int, last: int
             occurs = np.ones(n, dtype=bool)
         end = onset + np.maximum(quantile(ev.duration_days, u[:, 2]), 0.0) / DAYS_PER_YEAR
         # fraction of each step the event is on: overlap of [onset, end) with the step
-        active = np.minimum(end[None, :], hi_edge)
-        np.subtract(active, np.maximum(onset[None, :], lo_edge), out=active)
-        active *= grid.per_year
-        np.clip(active, 0.0, 1.0, out=active)   # rounding: a full step is exactly 1
+        onset_s = (onset - grid.start) * grid.per_year
+        end_s = (end - grid.start) * grid.per_year
+        active = np.minimum(end_s[None, :], k_hi)
+        np.subtract(active, np.maximum(onset_s[None, :], k_lo), out=active)
+        np.maximum(active, 0.0, out=active)
         if ev.depth_by_step is not None:
             active *= ev.depth_by_step[:, None]
             depth = np.ones(n)
@@ -134,8 +139,11 @@ def _events(model: Model, seed: int, first: int, last: int
                 prev = mult.get(touch.channel)
                 if prev is not None and prev.shape == scratch.shape:
                     prev *= scratch
-                else:
-                    mult[touch.channel] = scratch * (1.0 if prev is None else prev)
+                else:   # hand the scratch array over instead of copying it
+                    if prev is not None:
+                        scratch *= prev
+                    mult[touch.channel] = scratch
+                    scratch = np.empty((T, n))
     return mult, dadd
 
 
@@ -168,7 +176,8 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
     stock_cap = model.stock0 / dt
     min_stock = stock.copy()
     annual_short = np.zeros((Y, n, M))     # accumulated in rates, times dt at the end
-    annual_demand = np.zeros((Y, n, M))
+    # annual demand per draw only when fleet outages make it random
+    annual_demand = np.zeros((Y, n, M)) if dadd is not None else np.empty(0)
     cover = np.empty((T, n, M))
     max_release = model.max_release
     release_capped = bool(np.any(model.max_release < 1.0))
@@ -214,7 +223,7 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
     total = annual_short.sum(axis=0)
     min_stock *= dt
     if dadd is None:
-        annual_demand[:] = (d_sub * dt).reshape(Y, P, M).sum(axis=1)[:, None, :]
+        annual_demand = (d_sub * dt).reshape(Y, P, M).sum(axis=1)[:, None, :]
     else:
         annual_demand *= dt
 
@@ -224,14 +233,12 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
         window[P:] -= csum[:-P]
         filled = np.minimum(np.arange(1, T + 1), P)[:, None, None]
         cover = (window + (P - filled)) / P
-    price = np.ones_like(cover)
-    for j in range(M):   # price rises only where supply falls short of demand
-        cj = cover[:, :, j]
-        tight = cj < 1.0
-        if tight.any():
-            price[:, :, j][tight] = np.minimum(
-                np.power(np.maximum(cj[tight], 1e-12), 1.0 / model.elasticity[j]),
-                model.max_price_ratio[j])
+    # inverse demand P/P0 = cover^(1/e), capped; float32 is ample for a price ratio, and
+    # a cover of exactly 1 gives exactly 1
+    price = cover.astype(np.float32)
+    np.maximum(price, np.float32(1e-12), out=price)
+    np.power(price, (1.0 / model.elasticity).astype(np.float32), out=price)
+    np.minimum(price, model.max_price_ratio.astype(np.float32), out=price)
     hist = np.empty((n, len(model.history)))
     for h_i, h in enumerate(model.history):
         a0, a1 = h.steps
@@ -250,7 +257,7 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
         total_shortfall=total,
         annual_shortfall=annual_short.astype(np.float32),
         exceeds_10pct=np.asarray((annual_short > 0.1 * annual_demand).any(axis=0)),
-        annual_price=annual_price.astype(np.float32),
+        annual_price=annual_price,
         peak_price=price.max(axis=0),
         min_cover_days=min_stock / d0,
         history=hist,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, get_args
@@ -148,6 +149,21 @@ def parse_study(text: str, file: str = "<study>",
     return validate_study(doc, text, file, context)
 
 
+def _reject_non_finite(node: Any, loc: tuple[Any, ...], text: str, file: str) -> None:
+    """No study number may be inf or nan (TOML allows both, and 1e400 overflows to inf)."""
+    if isinstance(node, float) and not math.isfinite(node):
+        field = ".".join(str(p) for p in loc)
+        raise InputError(f"{node} is not a finite number",
+                         Location(file, find_line(text, loc), field=field),
+                         "give a finite value (no inf, nan or numbers beyond 1e308)")
+    if isinstance(node, dict):
+        for k, v in node.items():
+            _reject_non_finite(v, (*loc, k), text, file)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            _reject_non_finite(v, (*loc, i), text, file)
+
+
 def validate_study(doc: dict[str, Any], text: str, file: str,
                    context: dict[str, Any] | None = None) -> Study:
     """Validate a parsed study document; errors point into ``text``.
@@ -155,6 +171,7 @@ def validate_study(doc: dict[str, Any], text: str, file: str,
     ``context`` reaches the models' validators (e.g. ``study_dir`` to resolve a
     baseline study named by a relative path).
     """
+    _reject_non_finite(doc, (), text, file)
     unknown_stage = [k for k in doc if k in STAGE_ORDER and k not in Study.model_fields]
     if unknown_stage:
         raise InputError(

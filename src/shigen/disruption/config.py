@@ -87,7 +87,8 @@ def _number_to_fixed(v: object) -> object:
 
 
 # a plain number means a fixed value; one validation path keeps error messages short
-DistOrNumber = Annotated[Distribution, BeforeValidator(_number_to_fixed)]
+DistOrNumber = Annotated[Distribution, BeforeValidator(
+    _number_to_fixed, json_schema_input_type=float | Distribution)]
 
 
 def decimal_year(value: str | float | int) -> float:

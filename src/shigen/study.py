@@ -25,8 +25,8 @@ from typing import Any, get_args
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from shigen.disruption.config import DisruptionConfig
-from shigen.errors import InputError, InputErrors, Location
 from shigen.energy.config import EnergyConfig
+from shigen.errors import InputError, InputErrors, Location
 from shigen.materials.config import MaterialsConfig
 from shigen.supply.config import SupplyConfig
 from shigen.tomlfile import find_line, read_toml

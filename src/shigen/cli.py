@@ -464,6 +464,11 @@ from shigen.supply.cli import register as _register_supply  # noqa: E402
 
 _register_supply(app)
 
+# --- disruption fan charts (shigen.disruption.cli) ------------------------------------
+from shigen.disruption.cli import register as _register_disruption  # noqa: E402
+
+_register_disruption(app)
+
 # --- policy: ensembles -----------------------------------------------------------------
 from shigen.policy.cli import register as _register_policy  # noqa: E402
 

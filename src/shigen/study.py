@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from shigen.errors import InputError, InputErrors, Location
+from shigen.disruption.config import DisruptionConfig
 from shigen.energy.config import EnergyConfig
+from shigen.errors import InputError, InputErrors, Location
 from shigen.materials.config import MaterialsConfig
 from shigen.policy.config import PolicyConfig
 from shigen.supply.config import SupplyConfig
@@ -57,6 +59,7 @@ class Study(BaseModel):
     energy: EnergyConfig | None = None
     materials: MaterialsConfig | None = None
     supply: SupplyConfig | None = None
+    disruption: DisruptionConfig | None = None
     policy: PolicyConfig | None = None
 
     # (file, text) the study was read from, to locate errors found later in a run
@@ -150,6 +153,21 @@ def parse_study(text: str, file: str = "<study>",
     return validate_study(doc, text, file, context)
 
 
+def _reject_non_finite(node: Any, loc: tuple[Any, ...], text: str, file: str) -> None:
+    """No study number may be inf or nan (TOML allows both, and 1e400 overflows to inf)."""
+    if isinstance(node, float) and not math.isfinite(node):
+        field = ".".join(str(p) for p in loc)
+        raise InputError(f"{node} is not a finite number",
+                         Location(file, find_line(text, loc), field=field),
+                         "give a finite value (no inf, nan or numbers beyond 1e308)")
+    if isinstance(node, dict):
+        for k, v in node.items():
+            _reject_non_finite(v, (*loc, k), text, file)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            _reject_non_finite(v, (*loc, i), text, file)
+
+
 def validate_study(doc: dict[str, Any], text: str, file: str,
                    context: dict[str, Any] | None = None) -> Study:
     """Validate a parsed study document; errors point into ``text``.
@@ -157,6 +175,7 @@ def validate_study(doc: dict[str, Any], text: str, file: str,
     ``context`` reaches the models' validators (e.g. ``study_dir`` to resolve a
     baseline study named by a relative path).
     """
+    _reject_non_finite(doc, (), text, file)
     unknown_stage = [k for k in doc if k in STAGE_ORDER and k not in Study.model_fields]
     if unknown_stage:
         raise InputError(

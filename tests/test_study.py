@@ -94,9 +94,20 @@ def test_unknown_importer_country() -> None:
     assert "ISO 3166-1" in p.what and p.where is not None and p.where.line == 8
 
 
-def test_stage_not_available_yet() -> None:
+def test_stage_not_available_yet(monkeypatch: pytest.MonkeyPatch) -> None:
+    # every stage of STAGE_ORDER is available now: pretend one is not
+    from shigen.study import Study
+
+    fields = {k: v for k, v in Study.model_fields.items() if k != "policy"}
+    monkeypatch.setattr(Study, "model_fields", fields)
     [p] = problems(GOOD + "\n[policy]\npackages = []\n")
     assert "not available" in p.what and p.where is not None and p.where.line == 9
+
+
+def test_policy_section_errors_are_located() -> None:
+    found = problems(GOOD + "\n[policy]\npackages = []\n")
+    assert [(p.where.field, p.where.line) for p in found if p.where] == [
+        ("policy.packages", 10), ("policy.criteria", 9)]
 
 
 def test_load_study_file_errors(tmp_path: Path) -> None:

@@ -94,4 +94,4 @@ def test_stage_dataset_summary_and_figure_data():
     ish = bars[bars.criterion == "ishigami"]
     assert ish.ST.is_monotonic_decreasing and ish.parameter.iloc[-1] == "x3"
     assert [b["parameter"] for b in out["sobol_bars"]["ishigami"]] == ish.parameter.tolist()
-    assert len(render(out)) == 2
+    assert len(render(out)) == 3

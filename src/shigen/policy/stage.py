@@ -129,19 +129,24 @@ def render(summary: dict[str, Any]) -> list[Any]:
     from rich.table import Table
 
     crit = summary["criteria"]
-    t = Table(title=f"policy packages ({summary['method']}; rank stability = share of "
-                    "weight space ranked first)")
+    ranking = summary["ranking"]
+    t = Table(title=f"policy packages ranked ({summary['method']}; stability = share of "
+                    "weight space where the package ranks first)")
     for col in ("rank", "package", "score", "stability"):
         t.add_column(col)
-    for c, meta in crit.items():
+    for i, p in enumerate(ranking, start=1):
+        t.add_row(str(i), p, f"{summary['score'][p]:.3f}", f"{summary['rank_stability'][p]:.2f}")
+    c = Table(title="criteria by package (↓ less is better, ↑ more is better)")
+    c.add_column("criterion")
+    c.add_column("weight")
+    for p in ranking:
+        c.add_column(p, justify="right")
+    for name, meta in crit.items():
         arrow = "↓" if meta["sense"] == "min" else "↑"
         unit = f" ({meta['unit']})" if meta["unit"] else ""
-        t.add_column(f"{c} {arrow}{unit} w={meta['weight']:g}")
-    for i, p in enumerate(summary["ranking"], start=1):
-        t.add_row(str(i), p, f"{summary['score'][p]:.3f}",
-                  f"{summary['rank_stability'][p]:.2f}",
-                  *(f"{summary['scores'][p][c]:.4g}" for c in crit))
-    tables = [t]
+        c.add_row(f"{name}{unit} {arrow}", f"{meta['weight']:g}",
+                  *(f"{summary['scores'][p][name]:.4g}" for p in ranking))
+    tables = [t, c]
     if "sobol" in summary:
         s = Table(title=f"Sobol indices S1 / ST (package {summary['sensitivity_package']}, "
                         f"{summary['sensitivity_evaluations']} evaluations)")

@@ -394,6 +394,14 @@ def runs_delete(run_ids: Annotated[list[str], typer.Argument(help="run ids to de
         out.print(f"deleted {', '.join(rids)}")
 
 
+# --- report and serve (their own modules) ----------------------------------------------
+from shigen.report.cli import register as _register_report  # noqa: E402
+from shigen.web.cli import register as _register_web  # noqa: E402
+
+_register_report(app)
+_register_web(app)
+
+
 def main() -> None:
     """Entry point of the ``shigen`` console script."""
     app()

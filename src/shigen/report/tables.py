@@ -1,0 +1,121 @@
+"""Key tables of a run, built from the stage summaries (the objects of ``shigen run --json``).
+
+Every cell keeps the exact JSON value (``Cell.value``) beside its display text, so a
+page or report shows the same numbers as ``--json`` and a test can compare them.
+Tables are registered by stage like figures; a stage without its own table function
+gets :func:`generic_tables`, a flattening of its summary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+Summary = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell: the JSON value and how it is displayed."""
+
+    value: Any
+    text: str
+    numeric: bool = False
+
+
+@dataclass
+class Table:
+    """A titled table with a caption; ``rows`` are lists of :class:`Cell`."""
+
+    id: str
+    title: str
+    columns: list[str]
+    rows: list[list[Cell]] = field(default_factory=list)
+    caption: str = ""
+
+    def add(self, *values: Any, fmt: Mapping[int, str] | None = None) -> None:
+        self.rows.append([cell(v, (fmt or {}).get(i)) for i, v in enumerate(values)])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "columns": self.columns,
+                "caption": self.caption, "rows": [[c.value for c in r] for r in self.rows]}
+
+
+def cell(value: Any, fmt: str | None = None) -> Cell:
+    """A cell; numbers are shown with ``fmt`` (default: 6 significant digits)."""
+    if value is None:
+        return Cell(None, "–")
+    if isinstance(value, bool):
+        return Cell(value, "yes" if value else "no")
+    if isinstance(value, int | float):
+        return Cell(value, format(value, fmt or ".6g"), numeric=True)
+    return Cell(value, str(value))
+
+
+TableFn = Callable[[Summary], list[Table]]
+TABLES: dict[str, TableFn] = {}
+
+
+def table(stage: str) -> Callable[[TableFn], TableFn]:
+    """Register the table function of a stage."""
+
+    def deco(fn: TableFn) -> TableFn:
+        TABLES[stage] = fn
+        return fn
+
+    return deco
+
+
+def tables_for_stage(stage: str, summary: Summary) -> list[Table]:
+    fn = TABLES.get(stage, lambda s: generic_tables(stage, s))
+    return fn(summary)
+
+
+def flatten(obj: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """``{"a": {"b": 1}, "c": [2]}`` → ``[("a.b", 1), ("c[0]", 2)]`` (scalars only)."""
+    if isinstance(obj, Mapping):
+        out: list[tuple[str, Any]] = []
+        for k, v in obj.items():
+            out.extend(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out
+    if isinstance(obj, list | tuple):
+        out = []
+        for i, v in enumerate(obj):
+            out.extend(flatten(v, f"{prefix}[{i}]"))
+        return out
+    return [(prefix, obj)]
+
+
+def generic_tables(stage: str, summary: Summary, limit: int = 400) -> list[Table]:
+    """One key/value table of a summary's scalars (first ``limit`` rows)."""
+    t = Table(f"{stage}-summary", f"{stage}: summary", ["key", "value"],
+              caption=f"The {stage} object of `shigen run --json`.")
+    for key, value in flatten(summary)[:limit]:
+        t.add(key, value)
+    return [t] if t.rows else []
+
+
+@table("supply")
+def supply_tables(summary: Summary) -> list[Table]:
+    """Production concentration by stage, and the importer's import concentration."""
+    prod = Table("supply-production", "Production concentration by stage",
+                 ["commodity", "year", "stage", "production HHI (0–1)", "HHI points",
+                  "top producer", "top producer share"],
+                 caption="HHI over named producers; points = 10,000 × HHI.")
+    imports = Table("supply-imports",
+                    f"Import concentration of {summary.get('importer') or 'the importer'}",
+                    ["commodity", "year", "import HHI (0–1)", "top supplier",
+                     "top supplier share"])
+    for commodity, years in (summary.get("commodities") or {}).items():
+        for year, entry in years.items():
+            for st in entry.get("stages", []):
+                hhi = st.get("production_hhi")
+                prod.add(commodity, int(year), st.get("stage"), hhi,
+                         None if hhi is None else round(hhi * 10_000),
+                         st.get("top_producer"), st.get("top_producer_share"),
+                         fmt={3: ".4f", 4: "d", 6: ".1%"})
+            if "import_hhi" in entry:
+                imports.add(commodity, int(year), entry["import_hhi"], entry.get("top_supplier"),
+                            entry.get("top_supplier_share"), fmt={2: ".4f", 4: ".1%"})
+    return [t for t in (prod, imports) if t.rows]

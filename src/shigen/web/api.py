@@ -138,11 +138,14 @@ def run_result(svc: Svc, run: RunRef) -> dict[str, Any]:
     return svc.run_json(svc.resolve(run))
 
 
-@router.get("/runs/{run}/figures", tags=["runs"])
-def run_figures(svc: Svc, run: RunRef) -> list[dict[str, Any]]:
-    """Every figure of the run as plotly JSON (id, stage, title, caption, figure)."""
+@router.get("/runs/{run}/figures", tags=["runs"],
+            responses={200: {"content": {"application/json": {}}}})
+def run_figures(svc: Svc, run: RunRef) -> Response:
+    """Every figure of the run as plotly JSON: a list of {id, stage, title, caption, figure}."""
     rid = svc.resolve(run)
-    return svc.cached("figures", rid, lambda: [f.to_dict() for f in svc.view(rid).figures])
+    body = svc.cached("figures", rid, lambda: json.dumps(
+        [f.to_dict() for f in svc.view(rid).figures]).encode())
+    return Response(body, media_type="application/json")
 
 
 @router.get("/runs/{run}/tables", tags=["runs"])

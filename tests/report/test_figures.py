@@ -1,0 +1,218 @@
+"""The figure registry: registered figures per stage, generic fallback, stage hooks."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import xarray as xr
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from shigen.report.figures import (
+    MAX_SERIES,
+    REGISTRY,
+    disruption_fan_charts,
+    energy_build_rates,
+    energy_co2,
+    energy_mix,
+    figures_for_stage,
+    generic_figure,
+    materials_balance,
+    materials_sankey,
+    policy_ranking,
+    policy_sobol,
+    supply_chain_view,
+    supply_criticality_matrix,
+)
+from shigen.report.tables import flatten, supply_tables, tables_for_stage
+
+
+def traces(fig):  # plotly JSON decoded, so typed arrays come back as lists
+    return json.loads(fig.figure.to_json())["data"]
+
+
+def values(arr) -> list:
+    """Decode a plotly JSON array (plain list or a base64 typed array)."""
+    if isinstance(arr, dict) and "bdata" in arr:
+        import base64
+
+        return np.frombuffer(base64.b64decode(arr["bdata"]), dtype=np.dtype(arr["dtype"])).tolist()
+    return list(arr)
+
+
+@pytest.fixture(scope="module")
+def supply(report_home):
+    from shigen.runs import RunStore
+
+    home, rid = report_home
+    store = RunStore(home)
+    return store.load_stage(rid, "supply"), store.manifest(rid)["stages"]["supply"]["summary"]
+
+
+def test_registry_has_a_hook_for_every_stage():
+    for stage in ("energy", "materials", "supply", "disruption", "policy"):
+        assert REGISTRY.for_stage(stage), stage
+
+
+def test_supply_figures_cover_every_variable(supply):
+    ds, summary = supply
+    figs = figures_for_stage("supply", ds, summary)
+    ids = [f.id for f in figs]
+    assert "supply-hhi" in ids and "supply-import-shares" in ids
+    assert "supply-shares-rare-earths" in ids and "supply-shares-uranium" in ids
+    assert not any(i.startswith("supply-share") and i.endswith("-share") for i in ids)
+    drawn = {v for f in figs for v in f.variables}
+    assert drawn == set(map(str, ds.data_vars))  # registered figures draw all; no generic ones
+
+
+def test_stacked_shares_sum_to_one_per_bar(supply):
+    ds, summary = supply
+    fig = next(f for f in figures_for_stage("supply", ds, summary)
+               if f.id == "supply-shares-uranium")
+    data = traces(fig)
+    bars = data[0]["y"]
+    totals = np.sum([values(t["x"]) for t in data], axis=0)
+    assert len(bars) == 3  # mining 2009, mining 2010, enrichment 2010
+    np.testing.assert_allclose(totals, 1.0, atol=1e-9)
+
+
+def test_hhi_figure_shows_the_summary_values(supply):
+    ds, summary = supply
+    fig = next(f for f in figures_for_stage("supply", ds, summary) if f.id == "supply-hhi")
+    shown = {t["name"]: dict(zip(values(t["x"]), values(t["y"]), strict=True))
+             for t in traces(fig)}
+    for commodity, years in summary["commodities"].items():
+        for year, entry in years.items():
+            for stage in entry["stages"]:
+                # the summary rounds to 6 decimals
+                assert shown[f"{commodity} · {stage['stage']}"][int(year)] == pytest.approx(
+                    stage["production_hhi"], abs=1e-6)
+
+
+def test_supply_tables_hold_the_json_values(supply):
+    _, summary = supply
+    prod, imports = supply_tables(summary)
+    row = next(r for r in prod.rows if r[0].value == "rare-earths" and r[1].value == 2009)
+    re09 = summary["commodities"]["rare-earths"]["2009"]["stages"][0]
+    assert row[3].value == re09["production_hhi"]
+    assert row[4].value == round(re09["production_hhi"] * 10_000)
+    assert row[5].value == "CHN" and row[6].text == f"{re09['top_producer_share']:.1%}"
+    assert imports.rows[0][3].value == "CHN"
+
+
+def test_generic_fallback_for_unknown_stage():
+    ds = xr.Dataset({"stock": (("year", "element"), [[1.0, 2.0], [3.0, 4.0]]),
+                     "total": ((), 5.0), "by_region": ("region", [1.0, 2.0])},
+                    coords={"year": [2020, 2030], "element": ["nd", "dy"],
+                            "region": ["JPN", "CHN"]})
+    ds["stock"].attrs["units"] = "t"
+    figs = figures_for_stage("new-stage", ds, {})
+    assert [f.id for f in figs] == ["new-stage-stock", "new-stage-by-region"]  # scalar: none
+    lines = traces(figs[0])
+    assert {t["name"] for t in lines} == {"nd", "dy"}
+    nd = next(t for t in lines if t["name"] == "nd")
+    assert values(nd["x"]) == [2020, 2030] and values(nd["y"]) == [1.0, 3.0]
+    assert json.loads(figs[0].figure.to_json())["layout"]["yaxis"]["title"]["text"] == "t"
+
+
+@settings(max_examples=30, deadline=None)
+@given(n_years=st.integers(1, 6), n_keys=st.integers(1, 20),
+       seed=st.integers(0, 2**16))
+def test_generic_figure_draws_the_data_and_at_most_max_series(n_years, n_keys, seed):
+    rng = np.random.default_rng(seed)
+    data = rng.normal(size=(n_years, n_keys))
+    da = xr.DataArray(data, dims=("year", "key"),
+                      coords={"year": 2000 + np.arange(n_years),
+                              "key": [f"k{i}" for i in range(n_keys)]}, name="v")
+    fig = generic_figure("s", da)
+    assert fig is not None
+    shown = traces(fig)
+    assert len(shown) == min(n_keys, MAX_SERIES)
+    for t in shown:  # every drawn point is the array's value
+        np.testing.assert_allclose(values(t["y"]), da.sel(key=t["name"]).values)
+    # the series drawn are the largest by absolute total
+    totals = np.abs(data).sum(axis=0)
+    cutoff = np.sort(totals)[::-1][len(shown) - 1]
+    assert all(totals[int(t["name"][1:])] >= cutoff - 1e-12 for t in shown)
+
+
+def test_energy_hooks():
+    years, techs = [2010, 2030, 2050], ["nuclear", "wind", "coal"]
+    gen = xr.DataArray([[10, 1, 20], [20, 5, 10], [30, 10, 0.0]], dims=("year", "technology"),
+                       coords={"year": years, "technology": techs}, attrs={"units": "TWh"})
+    ds = xr.Dataset({"generation": gen, "co2": ("year", [30.0, 20.0, 14.0]),
+                     "additions": gen / 10})
+    mix, co2, build = energy_mix(ds, {}), energy_co2(ds, {}), energy_build_rates(ds, {})
+    coal = next(t for t in traces(mix[0]) if t["name"] == "coal")
+    assert values(coal["y"]) == [20.0, 10.0, 0.0]  # a zero point stays in the stack
+    assert values(traces(co2[0])[0]["y"]) == [30.0, 20.0, 14.0]
+    assert {t["name"] for t in traces(build[0])} == set(techs)
+    assert {f.id for f in figures_for_stage("energy", ds, {})} == {
+        "energy-mix-generation", "energy-co2", "energy-build-additions"}
+
+
+def test_materials_hooks():
+    da = xr.DataArray([[1.0, 2.0]], dims=("element", "year"),
+                      coords={"element": ["neodymium"], "year": [2020, 2030]})
+    ds = xr.Dataset({"primary_demand": da, "secondary_supply": da / 4})
+    ds.attrs["sankey_json"] = json.dumps({"year": 2030, "unit": "t", "element": "neodymium",
+                                          "nodes": ["mine", "magnet", "scrap"],
+                                          "links": [{"source": "mine", "target": "magnet",
+                                                     "value": 2},
+                                                    {"source": 1, "target": 2, "value": 0.5}]})
+    bal = materials_balance(ds, {})
+    assert values(traces(bal[0])[1]["y"]) == [0.25, 0.5]
+    sankey = traces(materials_sankey(ds, {})[0])[0]
+    assert values(sankey["link"]["source"]) == [0, 1]
+    assert values(sankey["link"]["target"]) == [1, 2]
+
+
+def test_supply_risk_hooks():
+    ds = xr.Dataset({"supply_risk": ("commodity", [2.5, 0.8]),
+                     "economic_importance": ("commodity", [6.0, 4.0]),
+                     "chain_share": (("commodity", "stage", "country"),
+                                     [[[0.9, 0.1], [0.5, 0.5]], [[0.3, 0.7], [0.6, 0.4]]])},
+                    coords={"commodity": ["rare-earths", "uranium"],
+                            "stage": ["mining", "processing"], "country": ["CHN", "KAZ"]})
+    point = traces(supply_criticality_matrix(ds, {})[0])[0]
+    assert values(point["x"]) == [6.0, 4.0] and values(point["y"]) == [2.5, 0.8]
+    heat = traces(supply_chain_view(ds, {})[0])[0]
+    assert heat["text"] == [["CHN", "CHN"], ["KAZ", "CHN"]]  # ties go to the first country
+
+
+def test_disruption_fan_chart():
+    q = [0.05, 0.5, 0.95]
+    data = np.array([[1.0, 2.0], [2.0, 3.0], [3.0, 5.0]])  # quantile × year
+    ds = xr.Dataset({"shortfall": (("commodity", "quantile", "year"), data[None])},
+                    coords={"commodity": ["neodymium"], "quantile": q, "year": [2010, 2011]})
+    figs = disruption_fan_charts(ds, {})
+    assert [f.id for f in figs] == ["disruption-shortfall-neodymium"]
+    t = traces(figs[0])
+    assert values(t[0]["y"]) == [3.0, 5.0] and values(t[1]["y"]) == [1.0, 2.0]
+    assert t[2]["name"] == "median (50%)" and values(t[2]["y"]) == [2.0, 3.0]
+
+
+def test_policy_hooks_draw_the_summary():
+    summary = {"ranking": ["stockpile", "diversify"],
+               "scores": {"diversify": {"cost": 1.0, "security": 0.4},
+                          "stockpile": {"cost": 2.0, "security": 0.9}},
+               "rank_stability": {"stockpile": 0.8, "diversify": 0.2},
+               "sobol": {"security": {"price": {"S1": 0.6, "ST": 0.7},
+                                      "demand": {"S1": 0.2, "ST": 0.3}}}}
+    ds = xr.Dataset()
+    scores, stability = policy_ranking(ds, summary)
+    cost = next(t for t in traces(scores) if t["name"] == "cost")
+    assert cost["x"] == ["stockpile", "diversify"] and values(cost["y"]) == [2.0, 1.0]
+    assert values(traces(stability)[0]["y"]) == [0.8, 0.2]
+    sobol = traces(policy_sobol(ds, summary)[0])
+    assert sobol[1]["name"] == "ST" and values(sobol[1]["x"]) == [0.7, 0.3]
+    assert len(figures_for_stage("policy", ds, summary)) == 3
+
+
+def test_generic_tables_flatten_the_summary():
+    assert flatten({"a": {"b": 1}, "c": [2, {"d": None}]}) == [
+        ("a.b", 1), ("c[0]", 2), ("c[1].d", None)]
+    (t,) = tables_for_stage("unknown", {"x": {"y": 0.5}})
+    assert [[c.value for c in r] for r in t.rows] == [["x.y", 0.5]]

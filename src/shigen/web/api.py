@@ -165,7 +165,7 @@ def long_csv(svc: Service, rid: str) -> str:
     parts = []
     for stage, info in manifest["stages"].items():
         for var, meta in info["variables"].items():
-            frame = svc.store.table(rid, stage, var)
+            frame = svc.store.table(rid, stage, var).dropna(subset=[var])
             frame = frame.rename(columns={var: "value", **{c: f"{c}_dim" for c in fixed
                                                            if c in frame.columns}})
             frame.insert(0, "unit", meta.get("attrs", {}).get("units", ""))

@@ -117,6 +117,7 @@ def test_cancel_and_time_limit(home, study_text):
         assert client.get(f"/api/jobs/{job['job_id']}").json()["state"] == "cancelled"
 
 
+@pytest.mark.slow
 def test_concurrency_is_bounded(home, study_text):
     settings = ServerSettings()
     settings.workers = 1

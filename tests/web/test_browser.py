@@ -1,0 +1,221 @@
+"""The dashboard in a real chromium (Playwright) against a real `shigen serve`.
+
+Submit a shipped study through the form, wait for it, check that every figure draws
+(plotly traces, a non-blank screenshot) and that the numbers shown equal the API's;
+compare two runs; open the catalogue; narrow screens and keyboard navigation.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from webhelpers import CHROMIUM, ROOT
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")]
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(seeded_home, tmp_path_factory):
+    """`shigen serve` on a free loopback port over a copy of the seeded store."""
+    import shutil
+
+    src, ids = seeded_home
+    home = tmp_path_factory.mktemp("served") / "home"
+    shutil.copytree(src, home)
+    port = free_port()
+    env = {**os.environ, "SHIGEN_HOME": str(home),
+           "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
+    env.pop("SHIGEN_TOKEN", None)
+    proc = subprocess.Popen([sys.executable, "-m", "shigen", "serve", "--port", str(port)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(base + "/api/health", timeout=2).read()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "no server")
+            time.sleep(0.2)
+    yield base, ids
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    if proc.stderr:
+        proc.stderr.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    pg = ctx.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    ctx.close()
+    assert not errors, errors
+
+
+def non_blank(png: bytes) -> bool:
+    """More than a handful of distinct colours, and some dark ink."""
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    colours = img.getcolors(maxcolors=1 << 20) or []
+    return len(colours) > 20 and img.convert("L").getextrema()[0] < 128
+
+
+def check_figures(page, expected: int) -> None:
+    page.wait_for_function(
+        f"document.querySelectorAll('.plot[data-drawn]').length === {expected}", timeout=30_000)
+    plots = page.locator(".plot")
+    assert plots.count() == expected
+    for i in range(expected):
+        plot = plots.nth(i)
+        traces = plot.locator("g.trace, g.sankey, g.hm, g.heatmaplayer image").count()
+        assert traces > 0, plot.get_attribute("id")
+        plot.scroll_into_view_if_needed()
+        assert non_blank(plot.screenshot()), plot.get_attribute("id")
+
+
+def check_numbers(page, base: str, run_id: str) -> int:
+    """Every numeric cell on the run page equals the API's table value."""
+    tables = page.request.get(f"{base}/api/runs/{run_id}/tables").json()
+    checked = 0
+    for t in tables:
+        rows = page.locator(f"#table-{t['id']} tbody tr")
+        assert rows.count() == len(t["rows"])
+        for r, row in enumerate(t["rows"]):
+            cells = rows.nth(r).locator("td")
+            for c, value in enumerate(row):
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    shown = cells.nth(c).get_attribute("data-value")
+                    assert float(shown) == value, (t["id"], r, c)
+                    checked += 1
+    return checked
+
+
+@pytest.mark.slow
+def test_submit_a_shipped_study_and_see_its_figures(page, server):
+    base, ids = server
+    page.goto(base + "/")
+    assert page.title() == "Runs and studies — shigen"
+    page.get_by_role("link", name="edit and run japan-2009").click()
+    textarea = page.get_by_label("Study file (TOML)")
+    text = textarea.input_value()
+    assert "[supply]" in text
+    textarea.fill(text.replace("seed = 2009", "seed = 4242"))  # a run the store lacks
+    page.get_by_role("button", name="Run this study").click()
+    page.wait_for_url("**/jobs/*")
+    page.locator("#run-link").wait_for(timeout=90_000)
+    assert page.locator("#job-state").inner_text() == "done"
+    run_id = page.locator("#run-link").inner_text()
+    assert run_id not in ids
+    page.locator("#run-link").click()
+    page.wait_for_url(f"**/runs/{run_id}")
+    figs = page.request.get(f"{base}/api/runs/{run_id}/figures").json()
+    check_figures(page, len(figs))
+    assert check_numbers(page, base, run_id) >= 10
+    # the figure data on the page is the API's
+    hhi = next(f for f in figs if f["id"] == "supply-hhi")
+    drawn = page.evaluate("document.getElementById('plot-supply-hhi').data.map(t => t.name)")
+    assert drawn == [t["name"] for t in hhi["figure"]["data"]]
+
+
+def test_compare_two_runs(page, server):
+    base, (rid, rid2) = server
+    page.goto(base + "/")
+    page.get_by_label(f"select {rid[:8]}").check()
+    page.get_by_label(f"select {rid2[:8]}").check()
+    page.get_by_role("button", name="Compare selected runs").click()
+    page.wait_for_url("**/compare?*")
+    api = page.request.get(f"{base}/api/compare?runs={rid}&runs={rid2}").json()
+    assert sorted(page.locator("#compared a code").all_inner_texts()) == sorted(api["runs"])
+    n = page.locator(".plot").count()
+    assert n >= 1
+    check_figures(page, n)
+    assert page.locator("#table-compare tbody tr").count() == min(len(api["rows"]), 500)
+
+
+def test_catalogue_with_provenance(page, server):
+    base, _ = server
+    page.goto(base + "/")
+    page.get_by_role("link", name="Data catalogue").click()
+    api = page.request.get(f"{base}/api/datasets").json()
+    assert page.locator("#table-catalogue tbody tr").count() == len(api)
+    page.get_by_role("link", name="ree-mine-production", exact=True).click()
+    meta = next(d for d in api if d["name"] == "ree-mine-production")
+    prov = page.locator("#provenance").inner_text()
+    assert meta["source"] in prov and meta["edition"] in prov and meta["license"] in prov
+
+
+def test_narrow_screen_and_keyboard(browser, server):
+    base, (rid, _) = server
+    ctx = browser.new_context(viewport={"width": 375, "height": 740})
+    page = ctx.new_page()
+    page.goto(f"{base}/runs/{rid}")
+    check_figures(page, page.locator(".plot").count())
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1  # nothing wider than the screen; wide tables scroll inside their box
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#content"
+    # every form control on the edit page has a label
+    page.goto(f"{base}/studies/japan-2009/edit")
+    unlabelled = page.evaluate("""[...document.querySelectorAll('textarea, input, select')]
+        .filter(e => e.type !== 'hidden' && !(e.labels && e.labels.length)).length""")
+    assert unlabelled == 0
+    ctx.close()
+
+
+def test_report_opens_offline_with_its_figures(browser, seeded_home, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from shigen.cli import app
+
+    home, (rid, _) = seeded_home
+    monkeypatch.setenv("SHIGEN_HOME", str(home))
+    out = tmp_path / "report.html"
+    assert CliRunner().invoke(app, ["report", rid, "-o", str(out)]).exit_code == 0
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800}, offline=True)
+    page = ctx.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(out.as_uri())
+    check_figures(page, 4)
+    assert all(u.startswith(("file:", "data:", "blob:")) for u in requests), requests
+    ctx.close()

@@ -126,33 +126,41 @@ def runs(svc: Svc) -> list[dict[str, Any]]:
     return [r.to_dict() for r in svc.store.list()]
 
 
-@router.get("/runs/{run}", tags=["runs"])
-def run_show(svc: Svc, run: RunRef) -> dict[str, Any]:
-    """A run's manifest summary (``shigen runs show``)."""
-    return svc.run_document(svc.resolve(run))
+JSON_DOC: dict[int | str, dict[str, Any]] = {200: {"content": {"application/json": {}}}}
 
 
-@router.get("/runs/{run}/result", tags=["runs"])
-def run_result(svc: Svc, run: RunRef) -> dict[str, Any]:
-    """The run's results, exactly ``shigen run STUDY --json`` of a cached run."""
-    return svc.run_json(svc.resolve(run))
-
-
-@router.get("/runs/{run}/figures", tags=["runs"],
-            responses={200: {"content": {"application/json": {}}}})
-def run_figures(svc: Svc, run: RunRef) -> Response:
-    """Every figure of the run as plotly JSON: a list of {id, stage, title, caption, figure}."""
-    rid = svc.resolve(run)
-    body = svc.cached("figures", rid, lambda: json.dumps(
-        [f.to_dict() for f in svc.view(rid).figures]).encode())
+def json_bytes(body: bytes) -> Response:
     return Response(body, media_type="application/json")
 
 
-@router.get("/runs/{run}/tables", tags=["runs"])
-def run_tables(svc: Svc, run: RunRef) -> list[dict[str, Any]]:
+@router.get("/runs/{run}", tags=["runs"], responses=JSON_DOC)
+def run_show(svc: Svc, run: RunRef) -> Response:
+    """A run's manifest summary (``shigen runs show``)."""
+    rid = svc.resolve(run)
+    return json_bytes(svc.cached_json("doc", rid, lambda: svc.run_document(rid)))
+
+
+@router.get("/runs/{run}/result", tags=["runs"], responses=JSON_DOC)
+def run_result(svc: Svc, run: RunRef) -> Response:
+    """The run's results, exactly ``shigen run STUDY --json`` of a cached run."""
+    rid = svc.resolve(run)
+    return json_bytes(svc.cached_json("result", rid, lambda: svc.run_json(rid)))
+
+
+@router.get("/runs/{run}/figures", tags=["runs"], responses=JSON_DOC)
+def run_figures(svc: Svc, run: RunRef) -> Response:
+    """Every figure of the run as plotly JSON: a list of {id, stage, title, caption, figure}."""
+    rid = svc.resolve(run)
+    return json_bytes(svc.cached_json("figures", rid, lambda: [
+        f.to_dict() for f in svc.view(rid).figures]))
+
+
+@router.get("/runs/{run}/tables", tags=["runs"], responses=JSON_DOC)
+def run_tables(svc: Svc, run: RunRef) -> Response:
     """The run's key tables (from the stage summaries), as shown on its page and report."""
     rid = svc.resolve(run)
-    return [{"stage": s.name, **t.to_dict()} for s in svc.view(rid).stages for t in s.tables]
+    return json_bytes(svc.cached_json("tables", rid, lambda: [
+        {"stage": s.name, **t.to_dict()} for s in svc.view(rid).stages for t in s.tables]))
 
 
 def long_csv(svc: Service, rid: str) -> str:
@@ -190,7 +198,7 @@ def run_export(svc: Svc, run: RunRef,
     name = f"{rid}.{'iamc.csv' if format is ExportFormat.IAMC else format.value}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if format is ExportFormat.JSON:
-        body = json.dumps(svc.run_json(rid), indent=2, default=str)
+        body = svc.cached_json("result", rid, lambda: svc.run_json(rid))
         return Response(body, media_type="application/json", headers=headers)
     if format is ExportFormat.CSV:
         text = svc.cached("csv", rid, lambda: long_csv(svc, rid))

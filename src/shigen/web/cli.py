@@ -38,5 +38,5 @@ def register(app: typer.Typer) -> None:
         application = create_app(settings)
         err.print(f"shigen dashboard: http://{host}:{port}/  (API docs: /docs, "
                   f"store: {settings.home})", highlight=False)
-        uvicorn.run(application, host=host, port=port, log_level="warning",
+        uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False,
                     timeout_graceful_shutdown=5)

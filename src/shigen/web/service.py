@@ -60,6 +60,7 @@ class Service:
                                workers=settings.workers, timeout=settings.job_timeout,
                                max_queued=settings.max_queued)
         self.cache = LRU(128)
+        self._known: set[str] = set()
         self._catalogue: Catalogue | None = None
 
     # --- datasets ---------------------------------------------------------------
@@ -95,12 +96,21 @@ class Service:
 
     # --- runs -------------------------------------------------------------------
     def resolve(self, ref: str) -> str:
+        """A full run id from an id, a unique prefix or ``latest`` (404 when unknown).
+
+        Full ids seen once in the catalogue are remembered (runs are immutable); a deleted
+        run is noticed by :meth:`_key` when its manifest is gone.
+        """
+        if ref in self._known and (self.store.path(ref) / "manifest.json").is_file():
+            return ref
         try:
-            return self.store.resolve(ref)
+            rid = self.store.resolve(ref)
         except InputError as exc:
             if exc.what.startswith("no run"):
                 raise NotFound(exc.what, fix="see GET /api/runs for run ids") from None
             raise
+        self._known.add(rid)
+        return rid
 
     def _key(self, kind: str, run_id: str) -> tuple[str, str, int]:
         path = self.store.path(run_id) / "manifest.json"
@@ -122,6 +132,11 @@ class Service:
 
     def cached(self, kind: str, run_id: str, make: Callable[[], T]) -> T:
         return self.cache.get(self._key(kind, run_id), make)
+
+    def cached_json(self, kind: str, run_id: str, make: Callable[[], Any]) -> bytes:
+        """A run's JSON document, encoded once (runs are immutable)."""
+        return self.cache.get(self._key(f"{kind}.json", run_id),
+                              lambda: json.dumps(make(), default=str).encode())
 
     # --- studies ----------------------------------------------------------------
     def examples(self) -> list[dict[str, Any]]:

@@ -38,7 +38,10 @@ def values(arr) -> list:
     if isinstance(arr, dict) and "bdata" in arr:
         import base64
 
-        return np.frombuffer(base64.b64decode(arr["bdata"]), dtype=np.dtype(arr["dtype"])).tolist()
+        flat = np.frombuffer(base64.b64decode(arr["bdata"]), dtype=np.dtype(arr["dtype"]))
+        if "shape" in arr:
+            flat = flat.reshape([int(n) for n in str(arr["shape"]).split(",")])
+        return flat.tolist()
     return list(arr)
 
 
@@ -60,7 +63,7 @@ def test_supply_figures_cover_every_variable(supply):
     ds, summary = supply
     figs = figures_for_stage("supply", ds, summary)
     ids = [f.id for f in figs]
-    assert "supply-hhi" in ids and "supply-import-shares" in ids
+    assert "supply-hhi" in ids and "supply-import-shares" in ids and "supply-chain-view" in ids
     assert "supply-shares-rare-earths" in ids and "supply-shares-uranium" in ids
     assert not any(i.startswith("supply-share") and i.endswith("-share") for i in ids)
     drawn = {v for f in figs for v in f.variables}
@@ -170,16 +173,23 @@ def test_materials_hooks():
 
 
 def test_supply_risk_hooks():
-    ds = xr.Dataset({"supply_risk": ("commodity", [2.5, 0.8]),
-                     "economic_importance": ("commodity", [6.0, 4.0]),
-                     "chain_share": (("commodity", "stage", "country"),
-                                     [[[0.9, 0.1], [0.5, 0.5]], [[0.3, 0.7], [0.6, 0.4]]])},
-                    coords={"commodity": ["rare-earths", "uranium"],
+    share = [[[[0.9, 0.1], [0.5, 0.5]], [[0.3, 0.7], [np.nan, np.nan]]],   # 2009
+             [[[0.8, 0.2], [np.nan, np.nan]], [[0.2, 0.8], [0.6, 0.4]]]]   # 2010
+    ds = xr.Dataset({"supply_risk_upper": (("commodity", "year"), [[2.5, 2.6], [0.8, np.nan]]),
+                     "import_reliance": (("commodity", "year"), [[1.0, 1.0], [1.0, 1.0]]),
+                     "share": (("year", "commodity", "stage", "country"), share)},
+                    coords={"commodity": ["rare-earths", "uranium"], "year": [2009, 2010],
                             "stage": ["mining", "processing"], "country": ["CHN", "KAZ"]})
-    point = traces(supply_criticality_matrix(ds, {})[0])[0]
-    assert values(point["x"]) == [6.0, 4.0] and values(point["y"]) == [2.5, 0.8]
+    fig = supply_criticality_matrix(ds, {"importer": "JPN"})[0]
+    point = traces(fig)[0]
+    # 2010 is the last year with data; uranium has no 2010 risk value, so it is left out
+    assert fig.title == "Criticality matrix JPN 2010"
+    assert values(point["x"]) == [1.0] and values(point["y"]) == [2.6]
+    assert point["text"] == ["rare-earths"]
     heat = traces(supply_chain_view(ds, {})[0])[0]
-    assert heat["text"] == [["CHN", "CHN"], ["KAZ", "CHN"]]  # ties go to the first country
+    # each cell: the latest year with data; rare-earths processing only has 2009
+    assert heat["text"] == [["CHN", "CHN"], ["KAZ", "CHN"]]  # the 0.5/0.5 tie: first country
+    np.testing.assert_allclose(values(heat["z"]), [[0.8, 0.5], [0.8, 0.6]])
 
 
 def test_disruption_fan_chart():

@@ -63,7 +63,7 @@ def test_tables_and_figures_of_a_run(client, home):
         assert points == round(hhi * 10_000)
     figs = client.get(f"/api/runs/{rid}/figures").json()
     assert [f["id"] for f in figs] == ["supply-shares-rare-earths", "supply-shares-uranium",
-                                       "supply-hhi", "supply-import-shares"]
+                                       "supply-hhi", "supply-import-shares", "supply-chain-view"]
     assert all(f["figure"]["data"] for f in figs)
 
 
@@ -254,7 +254,7 @@ def test_pages_render(client, home):
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/html"), url
         assert '<a class="skip" href="#content">' in r.text
     page = client.get(f"/runs/{rid}").text
-    assert page.count('class="figure-data"') == 4 and '/static/plotly.min.js' in page
+    assert page.count('class="figure-data"') == 5 and '/static/plotly.min.js' in page
     js = client.get("/static/plotly.min.js")
     assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
     assert len(js.content) > 1_000_000

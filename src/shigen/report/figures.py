@@ -55,6 +55,7 @@ class Figure:
     figure: go.Figure
     caption: str = ""
     variables: tuple[str, ...] = ()
+    generic: bool = False
 
     def to_json(self) -> str:
         """The plotly JSON (``data`` and ``layout``) the page hands to ``Plotly.newPlot``."""
@@ -63,7 +64,7 @@ class Figure:
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "stage": self.stage, "title": self.title,
                 "caption": self.caption, "variables": list(self.variables),
-                "figure": json.loads(self.to_json())}
+                "generic": self.generic, "figure": json.loads(self.to_json())}
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,7 @@ def generic_figure(stage: str, da: xr.DataArray) -> Figure | None:
         _layout(fig, title, yaxis=unit)
     return Figure(_slug(stage, var), stage, title, fig,
                   caption=f"{var} ({unit or 'no unit'}) by {', '.join(map(str, da.dims))}.",
-                  variables=(var,))
+                  variables=(var,), generic=True)
 
 
 # --- supply -------------------------------------------------------------------------
@@ -206,12 +207,16 @@ def _share_frame(da: xr.DataArray, value: str) -> pd.DataFrame:
     return da.to_series().dropna().rename(value).reset_index()
 
 
-def _stacked_shares(frame: pd.DataFrame, category: str, value: str) -> go.Figure:
+def _stacked_shares(frame: pd.DataFrame, category: str | list[str], value: str) -> go.Figure:
     """Horizontal stacked bars of shares: one bar per ``category × year``, colour = country."""
+    cats = [category] if isinstance(category, str) else list(category)
     frame = frame[frame[value] > 0].copy()
-    frame["bar"] = frame[category].astype(str) + " " + frame["year"].astype(int).astype(str)
+    frame["bar"] = frame[cats].astype(str).agg(" ".join, axis=1) + " " + \
+        frame["year"].astype(int).astype(str)
+    frame = frame.groupby(["bar", "year", *cats, "country"], as_index=False, sort=False)[
+        value].sum()
     totals = frame.groupby("country")[value].sum().sort_values(ascending=False)
-    bars = list(dict.fromkeys(frame.sort_values(["year", category])["bar"]))
+    bars = list(dict.fromkeys(frame.sort_values(["year", *cats])["bar"]))
     fig = go.Figure()
     for country in totals.index:
         sub = frame[frame["country"] == country].set_index("bar")[value]
@@ -276,69 +281,99 @@ def supply_import_shares(ds: xr.Dataset, summary: Summary) -> list[Figure]:
     frame = _share_frame(ds["import_share"], "import_share")
     if frame.empty:
         return []
-    fig = _stacked_shares(frame, "commodity", "import_share")
+    cats = [d for d in ("commodity", "stage") if d in frame.columns]
+    fig = _stacked_shares(frame, cats, "import_share")
     importer = ds.attrs.get("importer") or summary.get("importer") or "importer"
     title = f"{importer}: imports by origin"
-    n_bars = frame[["commodity", "year"]].drop_duplicates().shape[0]
+    n_bars = frame[[*cats, "year"]].drop_duplicates().shape[0]
     _layout(fig, title, xaxis="share of imports", height=max(260, 120 + 34 * n_bars))
     return [Figure("supply-import-shares", "supply", title, fig,
                    caption=f"Share of {importer}'s imports of each commodity by country of origin.",
                    variables=("import_share",))]
 
 
-@figure("supply", "criticality-matrix", variables=("supply_risk", "economic_importance"))
+RISK_AXES = ("supply_risk", "supply_risk_upper", "eu_supply_risk")
+IMPORTANCE_AXES = ("economic_importance", "import_reliance")
+
+
 def supply_criticality_matrix(ds: xr.Dataset, summary: Summary) -> list[Figure]:
-    """Criticality matrix: supply risk against economic importance, one point per commodity.
+    """Criticality matrix: supply risk against importance, one point per commodity.
 
-    Hook for the supply-risk analytics: draws variables ``supply_risk`` and
-    ``economic_importance`` (dimension ``commodity``, optionally ``year``: the last year).
+    Hook for the supply-risk analytics: y is the first of ``supply_risk``,
+    ``supply_risk_upper``, ``eu_supply_risk``; x the first of ``economic_importance``,
+    ``import_reliance`` (dimension ``commodity``, optionally ``year``: the last year
+    with data). Commodities without both values are left out.
     """
-    risk, imp = ds["supply_risk"], ds["economic_importance"]
+    y_name, x_name = _first(ds, RISK_AXES), _first(ds, IMPORTANCE_AXES)
+    if y_name is None or x_name is None:
+        return []
+    risk, imp = ds[y_name], ds[x_name]
+    if "commodity" not in risk.dims or "commodity" not in imp.dims:
+        return []
     if "year" in risk.dims:
-        year = int(risk.year.max())
-        risk, imp = risk.sel(year=year), imp.sel(year=year) if "year" in imp.dims else imp
-    extra = [d for d in risk.dims if d != "commodity"]
-    if extra:
-        risk = risk.isel({d: 0 for d in extra})
-    imp = imp.reindex_like(risk) if "commodity" in imp.dims else imp
+        years = [int(y) for y in risk.year.values if bool(risk.sel(year=y).notnull().any())]
+        if not years:
+            return []
+        year = max(years)
+        risk = risk.sel(year=year)
+        imp = imp.sel(year=year) if "year" in imp.dims else imp
+    else:
+        year = None
+    extra = [d for d in (*risk.dims, *imp.dims) if d != "commodity"]
+    risk = risk.max([d for d in extra if d in risk.dims]) if extra else risk
+    imp = imp.max([d for d in extra if d in imp.dims]) if extra else imp
+    frame = pd.DataFrame({"x": imp.to_series(), "y": risk.to_series()}).dropna()
+    if frame.empty:
+        return []
     fig = go.Figure(go.Scatter(
-        x=imp.values, y=risk.values, mode="markers+text",
-        text=[str(c) for c in risk.commodity.values], textposition="top center",
-        marker={"size": 12, "color": PALETTE[0]}, name="commodities"))
-    title = "Criticality matrix"
-    _layout(fig, title, xaxis=f"economic importance {_unit(ds['economic_importance'])}".strip(),
-            yaxis=f"supply risk {_unit(ds['supply_risk'])}".strip())
+        x=frame["x"].to_numpy(), y=frame["y"].to_numpy(), mode="markers+text",
+        text=[str(c) for c in frame.index], textposition="top center",
+        marker={"size": 12, "color": PALETTE[3]}, name="commodities"))
+    importer = ds.attrs.get("importer") or summary.get("importer") or ""
+    title = f"Criticality matrix {importer} {year or ''}".replace("  ", " ").strip()
+    _layout(fig, title, xaxis=f"{x_name.replace('_', ' ')} ({_unit(ds[x_name])})",
+            yaxis=f"{y_name.replace('_', ' ')} ({_unit(ds[y_name])})")
     return [Figure("supply-criticality-matrix", "supply", title, fig,
-                   caption="Each commodity's supply risk against its economic importance.",
-                   variables=("supply_risk", "economic_importance"))]
+                   caption=f"Each commodity's {y_name.replace('_', ' ')} against its "
+                           f"{x_name.replace('_', ' ')}.", variables=(y_name, x_name))]
 
 
-@figure("supply", "chain-view", variables=("chain_share",))
+REGISTRY.add(FigureSpec("supply", "criticality-matrix", supply_criticality_matrix))
+
+
+@figure("supply", "chain-view", variables=("share",))
 def supply_chain_view(ds: xr.Dataset, summary: Summary) -> list[Figure]:
-    """Chain view: the top supplier's share at each stage of each commodity's chain.
+    """Chain view: the largest named producer and its share at each stage of each chain.
 
-    Hook for the supply-risk analytics: draws ``chain_share`` (``commodity``, ``stage``,
-    ``country``; optionally ``year``: the last year) as a heatmap of the largest supplier.
+    Draws ``share`` (``commodity``, ``stage``, ``country``, ``year``: the last year with
+    data for each cell) as a heatmap, stages in chain order.
     """
-    da = ds["chain_share"]
-    if "year" in da.dims:
-        da = da.sel(year=int(da.year.max()))
+    da = ds["share"]
     named = da.drop_sel(country=[c for c in ("OTHER",) if c in da.country.values])
+    if "year" in named.dims:  # the latest year with data in each cell
+        have = named.notnull().any("country")
+        last = named.year.where(have).max("year")
+        named = named.where(named.year == last).max("year")
     top_share = named.max("country")
     top_country = named.fillna(-1).idxmax("country")
     z = top_share.transpose("commodity", "stage")
-    text = [[f"{top_country.sel(commodity=c, stage=s).item()}" if np.isfinite(v) else ""
+    z = z.dropna("commodity", how="all").dropna("stage", how="all")
+    if z.size == 0:
+        return []
+    text = [[str(top_country.sel(commodity=c, stage=s).item()) if np.isfinite(v) else ""
              for s, v in zip(z.stage.values, row, strict=True)]
             for c, row in zip(z.commodity.values, z.values, strict=True)]
     fig = go.Figure(go.Heatmap(z=z.values, x=[str(s) for s in z.stage.values],
                                y=[str(c) for c in z.commodity.values], text=text,
                                texttemplate="%{text}<br>%{z:.0%}", zmin=0, zmax=1,
-                               colorscale="OrRd", colorbar={"title": "top share"}))
-    title = "Supply chain view: largest supplier at each stage"
-    _layout(fig, title, height=max(260, 120 + 50 * z.sizes["commodity"]))
+                               colorscale="OrRd", colorbar={"title": "top share"},
+                               hovertemplate="%{y} · %{x}: %{text} %{z:.1%}<extra></extra>"))
+    title = "Supply chain view: largest producer at each stage"
+    _layout(fig, title, height=max(260, 140 + 50 * z.sizes["commodity"]))
     return [Figure("supply-chain-view", "supply", title, fig,
-                   caption="Largest named supplier and its share at each stage of each chain.",
-                   variables=("chain_share",))]
+                   caption="Largest named producer and its share of world output at each "
+                           "stage of each chain (latest year with data).",
+                   variables=("share",))]
 
 
 # --- energy -------------------------------------------------------------------------
@@ -379,7 +414,8 @@ def energy_co2(ds: xr.Dataset, summary: Summary) -> list[Figure]:
         return []
     da = ds[var]
     other = [d for d in da.dims if d != "year"]
-    fig = _stacked_area(da, other[0]) if other else go.Figure(go.Scatter(
+    by = "sector" if "sector" in other else (other[0] if other else None)
+    fig = _stacked_area(da, by) if by else go.Figure(go.Scatter(
         x=[int(y) for y in da.year.values], y=da.values, mode="lines+markers", name=var))
     title = "CO2 emissions"
     _layout(fig, title, yaxis=_unit(da), xaxis="year")
@@ -412,20 +448,55 @@ def energy_build_rates(ds: xr.Dataset, summary: Summary) -> list[Figure]:
                    caption="Capacity built per period by technology.", variables=(var,))]
 
 
-for _fn, _name in ((energy_mix, "mix"), (energy_co2, "co2"), (energy_build_rates, "build-rates")):
+def energy_plants(ds: xr.Dataset, summary: Summary) -> list[Figure]:
+    """Plants (units of a typical size) built per year, by technology: the 'how many a year'."""
+    if "plants_per_year" not in ds or "technology" not in ds["plants_per_year"].dims:
+        return []
+    da = ds["plants_per_year"]
+    da = da.sum([d for d in da.dims if d not in ("year", "technology")])
+    fig = go.Figure()
+    for tech in da.technology.values:
+        s = da.sel(technology=tech).to_series().dropna()
+        if s.abs().sum() < 0.5:  # fewer than half a plant over the horizon
+            continue
+        fig.add_trace(go.Bar(x=[int(y) for y in s.index], y=s.to_numpy(), name=str(tech)))
+    fig.update_layout(barmode="group")
+    title = "Plants built per year"
+    _layout(fig, title, yaxis="plants per year", xaxis="year")
+    return [Figure("energy-plants", "energy", title, fig,
+                   caption="Capacity built per year divided by a typical unit size.",
+                   variables=("plants_per_year",))]
+
+
+def energy_primary(ds: xr.Dataset, summary: Summary) -> list[Figure]:
+    """Primary energy by carrier, stacked areas."""
+    if "primary_energy" not in ds or "carrier" not in ds["primary_energy"].dims:
+        return []
+    fig = _stacked_area(ds["primary_energy"], "carrier")
+    title = "Primary energy by carrier"
+    _layout(fig, title, yaxis=_unit(ds["primary_energy"]), xaxis="year", height=420)
+    return [Figure("energy-primary", "energy", title, fig,
+                   caption="Primary energy supply by carrier.", variables=("primary_energy",))]
+
+
+for _fn, _name in ((energy_mix, "mix"), (energy_co2, "co2"), (energy_build_rates, "build-rates"),
+                   (energy_plants, "plants"), (energy_primary, "primary")):
     REGISTRY.add(FigureSpec("energy", _name, _fn))
 
 
 # --- materials ----------------------------------------------------------------------
+BALANCE = ("demand", "primary_demand", "secondary_used", "secondary_supply", "eol_outflow",
+           "end_of_life", "stock", "in_use_stock")
+
+
 def materials_balance(ds: xr.Dataset, summary: Summary) -> list[Figure]:
     """Material balance by element: primary demand, secondary supply, stock and end of life.
 
-    Hook for the materials stage: draws whichever of ``primary_demand``,
-    ``secondary_supply``, ``end_of_life``, ``in_use_stock`` exist (``element``, ``year``),
-    one figure per element, summed over other dimensions.
+    Hook for the materials stage: draws whichever of ``BALANCE`` exist (``element``,
+    ``year``), one figure per element, summed over other dimensions (the central draw
+    when there is a ``draw`` dimension).
     """
-    names = [n for n in ("primary_demand", "secondary_supply", "end_of_life", "in_use_stock")
-             if n in ds.data_vars and {"element", "year"} <= set(ds[n].dims)]
+    names = [n for n in BALANCE if n in ds.data_vars and {"element", "year"} <= set(ds[n].dims)]
     if not names:
         return []
     out = []
@@ -433,6 +504,8 @@ def materials_balance(ds: xr.Dataset, summary: Summary) -> list[Figure]:
         fig = go.Figure()
         for n in names:
             da = ds[n].sel(element=element)
+            if "draw" in da.dims:
+                da = da.isel(draw=0)
             da = da.sum([d for d in da.dims if d != "year"]) if da.ndim > 1 else da
             kind = go.Scatter(x=[int(y) for y in da.year.values], y=da.values,
                               mode="lines+markers", name=n.replace("_", " "))
@@ -469,17 +542,33 @@ def materials_sankey(ds: xr.Dataset, summary: Summary) -> list[Figure]:
     """
     raw = ds.attrs.get("sankey_json") or summary.get("sankey")
     if not raw:
+        raw = _materials_sankey(ds)
+    if not raw:
         return []
     specs = json.loads(raw) if isinstance(raw, str) else raw
     specs = specs if isinstance(specs, list) else [specs]
     out = []
     for spec in specs:
-        label = " ".join(str(spec[k]) for k in ("element", "year") if spec.get(k) is not None)
+        elements = spec.get("element") or ", ".join(spec.get("elements") or [])
+        label = " ".join(str(v) for v in (elements, spec.get("year")) if v)
         title = f"Material flows {label}".strip()
         fig = sankey_figure(spec["nodes"], spec["links"], title)
         out.append(Figure(_slug("materials-sankey", label or "all"), "materials", title, fig,
                           caption=f"Flows in {spec.get('unit', '')}.".replace(" .", ".")))
     return out
+
+
+def _materials_sankey(ds: xr.Dataset) -> dict[str, Any] | None:
+    """Nodes and links from the materials stage's own ``sankey`` function, when present."""
+    try:
+        from shigen.materials.sankey import sankey  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    try:
+        result: dict[str, Any] = sankey(ds).to_dict()
+    except (KeyError, ValueError):
+        return None
+    return result
 
 
 REGISTRY.add(FigureSpec("materials", "balance", materials_balance))

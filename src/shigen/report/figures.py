@@ -144,6 +144,8 @@ def _layout(fig: go.Figure, title: str, *, yaxis: str = "", xaxis: str = "",
         fig.update_yaxes(title_text=yaxis)
     if xaxis:
         fig.update_xaxes(title_text=xaxis)
+    if xaxis == "year":
+        fig.update_xaxes(tickformat="d")
     return fig
 
 
@@ -310,11 +312,14 @@ def supply_criticality_matrix(ds: xr.Dataset, summary: Summary) -> list[Figure]:
     risk, imp = ds[y_name], ds[x_name]
     if "commodity" not in risk.dims or "commodity" not in imp.dims:
         return []
-    if "year" in risk.dims:
-        years = [int(y) for y in risk.year.values if bool(risk.sel(year=y).notnull().any())]
-        if not years:
+    if "year" in risk.dims:  # the year with the most commodities drawn (then the latest)
+        both = risk.notnull() & (imp.notnull() if "year" in imp.dims else imp.notnull().any())
+        both = both.any([d for d in both.dims if d not in ("commodity", "year")])
+        counts = both.sum("commodity")
+        if int(counts.max()) == 0:
             return []
-        year = max(years)
+        year = max(int(y) for y in counts.year.values
+                   if int(counts.sel(year=y)) == int(counts.max()))
         risk = risk.sel(year=year)
         imp = imp.sel(year=year) if "year" in imp.dims else imp
     else:
@@ -441,7 +446,7 @@ def energy_build_rates(ds: xr.Dataset, summary: Summary) -> list[Figure]:
             fig.add_trace(go.Bar(x=[int(y) for y in s.index], y=s.to_numpy(), name=str(tech)))
     else:
         fig.add_trace(go.Bar(x=[int(y) for y in da.year.values], y=da.values, name=var))
-    fig.update_layout(barmode="group")
+    fig.update_layout(barmode="stack")
     title = f"Build rates: {var}"
     _layout(fig, title, yaxis=_unit(ds[var]), xaxis="year")
     return [Figure(_slug("energy-build", var), "energy", title, fig,
@@ -449,20 +454,34 @@ def energy_build_rates(ds: xr.Dataset, summary: Summary) -> list[Figure]:
 
 
 def energy_plants(ds: xr.Dataset, summary: Summary) -> list[Figure]:
-    """Plants (units of a typical size) built per year, by technology: the 'how many a year'."""
+    """Plants (units of a typical size) built per year: the 'how many a year' figure.
+
+    Technologies named in the summary's ``plants_per_year`` object when it has them
+    (e.g. nuclear, coal_ccs, gas_ccs), else all; a log scale when counts span decades.
+    """
     if "plants_per_year" not in ds or "technology" not in ds["plants_per_year"].dims:
         return []
     da = ds["plants_per_year"]
     da = da.sum([d for d in da.dims if d not in ("year", "technology")])
+    named = [t for t in (summary.get("plants_per_year") or {}) if t in da.technology.values]
     fig = go.Figure()
-    for tech in da.technology.values:
+    drawn = []
+    for tech in named or list(da.technology.values):
         s = da.sel(technology=tech).to_series().dropna()
-        if s.abs().sum() < 0.5:  # fewer than half a plant over the horizon
+        s = s[s > 0]
+        if s.sum() < 0.5:  # fewer than half a plant over the horizon
             continue
-        fig.add_trace(go.Bar(x=[int(y) for y in s.index], y=s.to_numpy(), name=str(tech)))
-    fig.update_layout(barmode="group")
+        drawn.append(s)
+        fig.add_trace(go.Scatter(x=[int(y) for y in s.index], y=s.to_numpy(), name=str(tech),
+                                 mode="lines+markers"))
+    if not drawn:
+        return []
+    spread = max(float(s.max()) for s in drawn) / min(float(s.min()) for s in drawn)
     title = "Plants built per year"
-    _layout(fig, title, yaxis="plants per year", xaxis="year")
+    _layout(fig, title, yaxis="plants per year" + (" (log scale)" if spread > 100 else ""),
+            xaxis="year")
+    if spread > 100:  # counts that span decades
+        fig.update_yaxes(type="log")
     return [Figure("energy-plants", "energy", title, fig,
                    caption="Capacity built per year divided by a typical unit size.",
                    variables=("plants_per_year",))]
@@ -486,7 +505,7 @@ for _fn, _name in ((energy_mix, "mix"), (energy_co2, "co2"), (energy_build_rates
 
 # --- materials ----------------------------------------------------------------------
 BALANCE = ("demand", "primary_demand", "secondary_used", "secondary_supply", "eol_outflow",
-           "end_of_life", "stock", "in_use_stock")
+           "end_of_life")
 
 
 def materials_balance(ds: xr.Dataset, summary: Summary) -> list[Figure]:
@@ -499,6 +518,7 @@ def materials_balance(ds: xr.Dataset, summary: Summary) -> list[Figure]:
     names = [n for n in BALANCE if n in ds.data_vars and {"element", "year"} <= set(ds[n].dims)]
     if not names:
         return []
+    names = [n for n in names if _unit(ds[n]) == _unit(ds[names[0]])]  # flows, not stocks
     out = []
     for element in ds[names[0]].element.values:
         fig = go.Figure()

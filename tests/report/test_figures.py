@@ -17,6 +17,7 @@ from shigen.report.figures import (
     energy_build_rates,
     energy_co2,
     energy_mix,
+    energy_plants,
     figures_for_stage,
     generic_figure,
     materials_balance,
@@ -156,6 +157,21 @@ def test_energy_hooks():
         "energy-mix-generation", "energy-co2", "energy-build-additions"}
 
 
+def test_plants_per_year_uses_the_summary_technologies():
+    plants = xr.DataArray([[[10.0, 1000.0, 0.0], [30.0, 2000.0, 0.0]]],
+                          dims=("region", "year", "technology"),
+                          coords={"region": ["WLD"], "year": [2030, 2050],
+                                  "technology": ["nuclear", "solar_pv", "coal_ccs"]})
+    ds = xr.Dataset({"plants_per_year": plants})
+    (fig,) = energy_plants(ds, {"plants_per_year": {"nuclear": 20.0, "coal_ccs": 0.0}})
+    shown = traces(fig)
+    assert [t["name"] for t in shown] == ["nuclear"]  # coal_ccs builds nothing; solar not named
+    assert values(shown[0]["y"]) == [10.0, 30.0]
+    (fig,) = energy_plants(ds, {})  # no summary: every technology that builds, log scale
+    assert [t["name"] for t in traces(fig)] == ["nuclear", "solar_pv"]
+    assert json.loads(fig.figure.to_json())["layout"]["yaxis"]["type"] == "log"
+
+
 def test_materials_hooks():
     da = xr.DataArray([[1.0, 2.0]], dims=("element", "year"),
                       coords={"element": ["neodymium"], "year": [2020, 2030]})
@@ -182,10 +198,13 @@ def test_supply_risk_hooks():
                             "stage": ["mining", "processing"], "country": ["CHN", "KAZ"]})
     fig = supply_criticality_matrix(ds, {"importer": "JPN"})[0]
     point = traces(fig)[0]
-    # 2010 is the last year with data; uranium has no 2010 risk value, so it is left out
-    assert fig.title == "Criticality matrix JPN 2010"
-    assert values(point["x"]) == [1.0] and values(point["y"]) == [2.6]
-    assert point["text"] == ["rare-earths"]
+    # 2009 is the year with the most commodities drawn (uranium has no 2010 risk value)
+    assert fig.title == "Criticality matrix JPN 2009"
+    assert values(point["x"]) == [1.0, 1.0] and values(point["y"]) == [2.5, 0.8]
+    assert point["text"] == ["rare-earths", "uranium"]
+    only_2010 = ds.assign(supply_risk_upper=ds["supply_risk_upper"].where(ds.year == 2010))
+    point = traces(supply_criticality_matrix(only_2010, {})[0])[0]
+    assert point["text"] == ["rare-earths"] and values(point["y"]) == [2.6]
     heat = traces(supply_chain_view(ds, {})[0])[0]
     # each cell: the latest year with data; rare-earths processing only has 2009
     assert heat["text"] == [["CHN", "CHN"], ["KAZ", "CHN"]]  # the 0.5/0.5 tie: first country

@@ -67,7 +67,8 @@ def server(seeded_home, tmp_path_factory):
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "no server")
+                raise RuntimeError(proc.stderr.read().decode() if proc.stderr
+                                   else "no server") from None
             time.sleep(0.2)
     yield base, ids
     proc.terminate()

@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from webhelpers import cli, cli_json, test_client, variant
 
 from shigen.errors import InputError
 from shigen.web.app import create_app
 from shigen.web.safety import check_paths
 from shigen.web.settings import ServerSettings, is_loopback
-
-from webhelpers import cli, cli_json, test_client, variant
 
 BAD = Path(__file__).resolve().parents[1] / "bad_inputs" / "web"
 

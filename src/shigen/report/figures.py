@@ -419,7 +419,7 @@ def energy_co2(ds: xr.Dataset, summary: Summary) -> list[Figure]:
         return []
     da = ds[var]
     other = [d for d in da.dims if d != "year"]
-    by = "sector" if "sector" in other else (other[0] if other else None)
+    by = "sector" if "sector" in other else (str(other[0]) if other else None)
     fig = _stacked_area(da, by) if by else go.Figure(go.Scatter(
         x=[int(y) for y in da.year.values], y=da.values, mode="lines+markers", name=var))
     title = "CO2 emissions"

@@ -181,7 +181,8 @@ def long_csv(svc: Service, rid: str) -> str:
             frame.insert(0, "run_stage", stage)
             parts.append(frame)
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=fixed)
-    table["value"] = table["value"] if "value" in table else None
+    if "value" not in table:
+        table["value"] = None
     table = table[fixed + [c for c in table.columns if c not in (*fixed, "value")] + ["value"]]
     return str(table.to_csv(index=False))
 

@@ -9,6 +9,7 @@ CLI. Job records live in memory for the life of the server.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -171,7 +172,8 @@ class JobManager:
             self.wake.clear()
 
     def _start(self, job: Job) -> None:
-        out = tempfile.TemporaryFile("w+", encoding="utf-8")
+        # closed in _collect or _stop, when the worker is done with it
+        out = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
         try:
             job.proc = subprocess.Popen(
                 [sys.executable, "-m", "shigen.web.worker", f"<job {job.id}: {job.study}>"],
@@ -229,10 +231,8 @@ class JobManager:
 
     def _stop(self, job: Job, state: JobState) -> None:
         if job.proc is not None:
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(job.proc.pid, 15)
-            except (ProcessLookupError, PermissionError):
-                pass
             try:
                 job.proc.wait(timeout=5)
             except subprocess.TimeoutExpired:

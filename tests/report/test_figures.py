@@ -245,3 +245,24 @@ def test_generic_tables_flatten_the_summary():
         ("a.b", 1), ("c[0]", 2), ("c[1].d", None)]
     (t,) = tables_for_stage("unknown", {"x": {"y": 0.5}})
     assert [[c.value for c in r] for r in t.rows] == [["x.y", 0.5]]
+
+
+def test_generic_tables_put_year_series_in_columns():
+    summary = {"co2_gt": {"2005": 27.1, "2050": 14.0},
+               "shares": {"nuclear": {"2005": 0.15, "2030": 0.2}}, "regions": ["WLD"]}
+    series, rest = tables_for_stage("energy-like", summary)
+    assert series.columns == ["series", "2005", "2030", "2050"]
+    assert [[c.value for c in r] for r in series.rows] == [
+        ["co2_gt", 27.1, None, 14.0], ["shares.nuclear", 0.15, 0.2, None]]
+    assert [[c.value for c in r] for r in rest.rows] == [["regions[0]", "WLD"]]
+
+
+def test_policy_table_in_rank_order():
+    summary = {"ranking": ["b", "a"], "score": {"a": 0.2, "b": 0.7},
+               "rank_stability": {"a": 0.1, "b": 0.9},
+               "scores": {"a": {"cost": 1.0}, "b": {"cost": 3.0}}, "method": "topsis"}
+    ranking, rest = tables_for_stage("policy", summary)
+    assert [[c.value for c in r] for r in ranking.rows] == [[1, "b", 0.7, 0.9, 3.0],
+                                                          [2, "a", 0.2, 0.1, 1.0]]
+    assert ranking.rows[0][3].text == "90%"
+    assert [[c.value for c in r] for r in rest.rows] == [["method", "topsis"]]

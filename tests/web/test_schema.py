@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import tempfile
 import warnings
@@ -23,6 +24,7 @@ from shigen.web.settings import ServerSettings
 # The schema is loaded at import, so the app needs its store now: a temporary one with
 # two runs, removed when the module's tests are done.
 HOME = Path(tempfile.mkdtemp(prefix="shigen-schema-"))
+atexit.register(shutil.rmtree, HOME, ignore_errors=True)  # also when the tests are deselected
 make_home(HOME, STUDY.read_text("utf-8"), variant(STUDY.read_text("utf-8")))
 APP = create_app(ServerSettings(token=None, options=Options(home=HOME, data_dirs=[])))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)

@@ -87,13 +87,76 @@ def flatten(obj: Any, prefix: str = "") -> list[tuple[str, Any]]:
     return [(prefix, obj)]
 
 
+def _year_series(obj: Any) -> bool:
+    """True for ``{"2005": 1.0, "2010": 2.0, ...}``: scalars keyed by four-digit years."""
+    return (isinstance(obj, Mapping) and len(obj) > 0
+            and all(isinstance(k, str) and k.isdigit() and len(k) == 4 for k in obj)
+            and all(v is None or isinstance(v, int | float) for v in obj.values()))
+
+
+def _split_series(obj: Any, prefix: str = "") -> tuple[dict[str, Mapping[str, Any]], Any]:
+    """Pull year series out of a summary: ({path: series}, the rest)."""
+    if _year_series(obj):
+        return {prefix: obj}, None
+    if isinstance(obj, Mapping):
+        series: dict[str, Mapping[str, Any]] = {}
+        rest: dict[str, Any] = {}
+        for k, v in obj.items():
+            sub, left = _split_series(v, f"{prefix}.{k}" if prefix else str(k))
+            series.update(sub)
+            if left is not None and left != {}:
+                rest[k] = left
+        return series, rest
+    return {}, obj
+
+
 def generic_tables(stage: str, summary: Summary, limit: int = 400) -> list[Table]:
-    """One key/value table of a summary's scalars (first ``limit`` rows)."""
+    """A summary as tables: its year series (one row each, years as columns), then a
+    key/value table of the other scalars (first ``limit`` rows)."""
+    series, rest = _split_series(summary)
+    out = []
+    if series:
+        years = sorted({y for s in series.values() for y in s}, key=int)
+        t = Table(f"{stage}-series", f"{stage}: by year", ["series", *years],
+                  caption=f"Year series of the {stage} object of `shigen run --json`.")
+        for name, s in list(series.items())[:limit]:
+            t.add(name, *[s.get(y) for y in years])
+        out.append(t)
     t = Table(f"{stage}-summary", f"{stage}: summary", ["key", "value"],
-              caption=f"The {stage} object of `shigen run --json`.")
-    for key, value in flatten(summary)[:limit]:
+              caption=f"The {stage} object of `shigen run --json`"
+                      + (" (year series above)." if series else "."))
+    for key, value in flatten(rest)[:limit]:
         t.add(key, value)
-    return [t] if t.rows else []
+    if t.rows:
+        out.append(t)
+    return out
+
+
+@table("policy")
+def policy_tables(summary: Summary) -> list[Table]:
+    """Packages in rank order with their score, rank stability and criterion values."""
+    ranking = list(summary.get("ranking") or [])
+    scores = summary.get("scores") or {}
+    criteria = list(dict.fromkeys(c for p in ranking for c in scores.get(p, {})))
+    t = Table("policy-ranking", "Policy packages, best first",
+              ["rank", "package", "score", "rank stability", *criteria],
+              caption="Rank stability: share of sampled weight vectors for which the package "
+                      "ranks first.")
+    for i, p in enumerate(ranking, start=1):
+        t.add(i, p, (summary.get("score") or {}).get(p),
+              (summary.get("rank_stability") or {}).get(p),
+              *[scores.get(p, {}).get(c) for c in criteria], fmt={3: ".0%"})
+    out = [t] if t.rows else []
+    sobol = summary.get("sobol") or {}
+    if sobol:
+        s = Table("policy-sobol", "Sobol indices", ["criterion", "parameter", "S1", "ST"])
+        for criterion, params in sobol.items():
+            for param, idx in params.items():
+                s.add(criterion, param, idx.get("S1"), idx.get("ST"), fmt={2: ".3f", 3: ".3f"})
+        out.append(s)
+    rest = {k: v for k, v in summary.items()
+            if k not in ("ranking", "scores", "score", "rank_stability", "sobol", "sobol_bars")}
+    return out + [t for t in generic_tables("policy", rest) if t.rows]
 
 
 @table("supply")

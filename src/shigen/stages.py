@@ -33,6 +33,7 @@ class StageSpec:
     run: RunFn
     summarize: Callable[[xr.Dataset], dict[str, Any]]
     iamc: Callable[[xr.Dataset], pd.DataFrame] | None = None
+    render: Callable[[dict[str, Any]], list[Any]] | None = None
 
 
 def get_stage(name: str) -> StageSpec:

@@ -24,6 +24,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from shigen.errors import InputError, InputErrors, Location
+from shigen.materials.config import MaterialsConfig
 from shigen.supply.config import SupplyConfig
 
 STAGE_ORDER = ("energy", "materials", "supply", "disruption", "policy")
@@ -51,6 +52,7 @@ class Study(BaseModel):
     model_config = ConfigDict(extra="forbid", title="shigen study")
 
     study: StudyMeta
+    materials: MaterialsConfig | None = None
     supply: SupplyConfig | None = None
 
     def declared_stages(self) -> list[str]:

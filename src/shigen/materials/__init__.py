@@ -1,0 +1,10 @@
+"""The materials stage: rare-earth demand, in-use stocks, recycling and residues.
+
+Rare-earth demand of deployment, in-use stocks (vectorised cohort models), end of
+life and recycling, joint production and thorium in residues.
+
+Public pieces: :mod:`~shigen.materials.lifetimes` (lifetime distributions and
+survival matrices), :mod:`~shigen.materials.cohort` (inflow- and stock-driven
+models), :func:`~shigen.materials.sankey.sankey` (nodes and links for a year) and
+:mod:`~shigen.materials.testing` (domain assertions).
+"""

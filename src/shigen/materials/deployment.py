@@ -1,0 +1,166 @@
+"""Deployment: units of each product entering use per year and region.
+
+Two sources, added together: the energy stage's capacity additions (GW by
+technology, mapped to products by ``from_energy``) and the study's trajectories
+(sales, or an in-use stock turned into sales by a stock-driven cohort model).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import xarray as xr
+
+from shigen.errors import InputError, Location
+from shigen.materials import cohort
+from shigen.materials.config import MaterialsConfig
+from shigen.materials.lifetimes import Lifetime
+from shigen.materials.registry import products
+from shigen.materials.trajectories import interpolate
+
+
+def _norm(name: str) -> str:
+    return str(name).strip().lower().replace("_", "-").replace(" ", "-")
+
+
+def _annual_additions(additions: xr.DataArray) -> xr.DataArray:
+    """Energy additions as units per year on annual years.
+
+    Additions labelled by period end (e.g. 2010, 2015, ...) in GW per period are
+    spread evenly over the years of the period; units with ``/yr`` are rates.
+    """
+    years = np.array([int(y) for y in additions["year"].values])
+    units = str(additions.attrs.get("units", "GW")).replace(" ", "")
+    is_rate = any(s in units for s in ("/yr", "/a", "/year", "peryear"))
+    order = np.argsort(years)
+    years = years[order]
+    values = additions.isel(year=order).transpose("year", ...)
+    if len(years) > 1:
+        steps = np.diff(years)
+        lengths = np.concatenate([[steps[0]], steps])
+    else:
+        lengths = np.array([1])
+    rows, labels = [], []
+    for y, n, k in zip(years, lengths, range(len(years)), strict=True):
+        per_year = values.isel(year=k) if is_rate else values.isel(year=k) / float(n)
+        for yy in range(int(y) - int(n) + 1, int(y) + 1):
+            rows.append(per_year.values)
+            labels.append(yy)
+    return xr.DataArray(np.array(rows), dims=("year", *values.dims[1:]),
+                        coords={"year": labels, **{d: values[d].values for d in values.dims[1:]}})
+
+
+# energy-stage variables that deploy products: (variable, its category dim, product basis)
+ENERGY_SOURCES = (("additions", "technology", "MW"), ("vehicle_sales", "vehicle", "vehicle"))
+
+
+def _to_basis(units: str, basis: str) -> float:
+    """Factor from the energy variable's units (rate or per period) to product units."""
+    amount = units.replace(" ", "").split("/")[0]
+    if basis == "vehicle":
+        return {"million": 1e6, "thousand": 1e3}.get(amount.lower(), 1.0)
+    from shigen.datasets.units import factor
+
+    return factor(amount or "GW", basis)
+
+
+def from_energy(cfg: MaterialsConfig, energy: xr.Dataset | None,
+                years: np.ndarray) -> xr.DataArray | None:
+    """Units entering use by product, region and year from the energy stage.
+
+    Capacity ``additions`` (GW per period, by technology) feed products counted per
+    MW; ``vehicle_sales`` (million per year, by vehicle) feed products counted per
+    vehicle. Each key of ``from_energy`` names a technology or a vehicle type.
+    """
+    if energy is None or not cfg.from_energy:
+        return None
+    available: dict[str, tuple[xr.DataArray, str]] = {}
+    for var, dim, basis in ENERGY_SOURCES:
+        if var not in energy:
+            continue
+        da = energy[var]
+        if not {"year", dim} <= set(da.dims):
+            raise InputError(f"energy {var} has dims {list(da.dims)}, need year and {dim}",
+                             Location(field="materials.from_energy"),
+                             f"run an energy stage that reports {var} by year and {dim}")
+        if "region" not in da.dims:
+            da = da.expand_dims(region=["WORLD"])
+        extra = [d for d in da.dims if d not in ("year", "region", dim)]
+        if extra:
+            da = da.sum(extra)
+        annual = _annual_additions(da.transpose("year", "region", dim))
+        annual = annual.reindex(year=years, fill_value=0.0)
+        annual = annual * _to_basis(str(da.attrs.get("units", "")), basis)
+        for item in annual[dim].values:
+            available[_norm(item)] = (annual.sel({dim: item}, drop=True), basis)
+    out: dict[str, xr.DataArray] = {}
+    for key, split in cfg.from_energy.items():
+        if _norm(key) not in available:
+            raise InputError(f"'{key}' is neither a technology with capacity additions nor a "
+                             "vehicle type with sales in the energy stage",
+                             Location(field=f"materials.from_energy.{key}"),
+                             f"use one of {sorted(available)}")
+        units, basis = available[_norm(key)]
+        for product, share in split.items():
+            if products()[product].basis != basis:
+                raise InputError(f"product '{product}' is counted per "
+                                 f"{products()[product].basis}, but '{key}' deploys {basis}",
+                                 Location(field=f"materials.from_energy.{key}.{product}"),
+                                 f"map '{key}' to products counted per {basis}")
+            part = units * share
+            out[product] = out[product] + part if product in out else part
+    if not out:
+        return None
+    da = xr.concat(list(out.values()), dim=xr.Variable("product", list(out)))
+    return da.clip(min=0.0).transpose("product", "region", "year")
+
+
+def from_trajectories(cfg: MaterialsConfig, years: np.ndarray,
+                      lifetimes: Mapping[str, Lifetime]) -> tuple[xr.DataArray | None, float, int]:
+    """Units entering use from the study's trajectories.
+
+    Returns the units, the mass-balance error of the stock-driven unit models and
+    the number of (product, region) series whose implied sales go negative.
+    """
+    if not cfg.deployment:
+        return None, 0.0, 0
+    rel_error, negative = 0.0, 0
+    series: dict[tuple[str, str], np.ndarray] = {}
+    for i, d in enumerate(cfg.deployment):
+        try:
+            values = interpolate(d.values, years, hold=False)
+        except ValueError as exc:
+            raise InputError(str(exc), Location(field=f"materials.deployment.{i}.values"),
+                             f"give values for {int(years[0])} and {int(years[-1])} or change "
+                             "start_year/end_year") from None
+        if d.kind == "stock":
+            flows = cohort.stock_driven(values[None, None, :], [lifetimes[d.product]],
+                                        cfg.inflow_at)
+            rel_error = max(rel_error, flows.max_rel_error())
+            values = flows.inflow[0, 0]
+            negative += int(np.any(values < -1e-9 * max(1.0, float(np.abs(values).max()))))
+        series[(d.product, d.region)] = values
+    prods = sorted({p for p, _ in series})
+    regions = sorted({r for _, r in series})
+    arr = np.zeros((len(prods), len(regions), len(years)))
+    for (p, r), v in series.items():
+        arr[prods.index(p), regions.index(r)] = v
+    da = xr.DataArray(arr, dims=("product", "region", "year"),
+                      coords={"product": prods, "region": regions, "year": years})
+    return da, rel_error, negative
+
+
+def combine(parts: list[xr.DataArray | None]) -> xr.DataArray:
+    """Sum deployment parts on the union of their products and regions."""
+    present = [p for p in parts if p is not None]
+    if not present:
+        raise InputError("the materials stage has no deployment",
+                         Location(field="materials.deployment"),
+                         "add materials.deployment trajectories, or run an energy section "
+                         "whose additions materials.from_energy maps to products")
+    aligned = xr.align(*present, join="outer", fill_value=0.0)
+    total = aligned[0]
+    for p in aligned[1:]:
+        total = total + p
+    return total.transpose("product", "region", "year")

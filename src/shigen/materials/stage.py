@@ -1,0 +1,224 @@
+"""The ``materials`` stage: from deployment to recycling, mining and residues.
+
+Deployment → element demand → in-use stock → end of life → recycling → joint
+primary production and thorium in residues.
+
+One readable path: ``deployment`` (units by product, region, year) × ``intensity``
+(kg element per unit, by cohort year and Monte Carlo draw) → element inflow →
+vectorised cohort model (:mod:`shigen.materials.cohort`) → ``eol`` yields →
+closed-loop recycling → ``mining`` (balance problem). Every run checks the mass
+balance of the cohort models and of the end-of-life split and records both in
+``attrs["checks_json"]``, which the orchestrator copies into the run manifest.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from rich.table import Table
+
+from shigen.errors import RunFailed
+from shigen.materials import cohort, deployment, eol, intensities, mining
+from shigen.materials.config import MaterialsConfig
+from shigen.stages import StageSpec
+
+if TYPE_CHECKING:
+    from shigen.datasets import Catalogue
+    from shigen.study import Study
+
+TOLERANCE = 1e-9
+DIMS = ("element", "ree", "product", "region", "year", "draw")
+UNITS = {
+    "units_inflow": "unit/yr (vehicle, MW or device; see attrs basis)",
+    "intensity": "kg/unit", "demand": "t/yr", "stock": "t", "eol_outflow": "t/yr",
+    "collected": "t/yr", "not_collected": "t/yr", "preprocessing_loss": "t/yr",
+    "recovery_loss": "t/yr", "secondary_supply": "t/yr", "secondary_used": "t/yr",
+    "primary_demand": "t/yr", "secondary_surplus": "t/yr", "recycling_share": "fraction",
+    "mined_reo": "t/yr", "primary_supply": "t/yr", "supply_balance": "t/yr",
+    "residue_thorium": "t/yr", "residue_uranium": "t/yr", "element_yield": "t/t",
+    "collection_rate": "fraction", "preprocessing_yield": "fraction",
+    "recovery_yield": "fraction",
+}
+
+
+def _rel_error_by(balance: xr.DataArray, scale_of: list[xr.DataArray],
+                  dim: str) -> dict[str, float]:
+    others = [d for d in balance.dims if d != dim]
+    scale = xr.concat([abs(s).max(others) for s in scale_of], "_").max("_")
+    err = abs(balance).max(others) / scale.where(scale > 0)
+    return {str(k): float(v) for k, v in err.fillna(0.0).to_series().items()}
+
+
+def run(cfg: MaterialsConfig, study: Study, cat: Catalogue,
+        upstream: Mapping[str, xr.Dataset]) -> xr.Dataset:
+    """Element demand, stocks, end-of-life flows, recycling and joint production."""
+    years = np.arange(cfg.start_year, cfg.end_year + 1)
+    rng = np.random.default_rng(study.study.seed)
+    named = {d.product for d in cfg.deployment} | {
+        p for split in cfg.from_energy.values() for p in split}
+    lts = intensities.lifetimes(cat, cfg, sorted(named))
+
+    from_traj, unit_error, negative = deployment.from_trajectories(cfg, years, lts)
+    units = deployment.combine([deployment.from_energy(cfg, upstream.get("energy"), years),
+                                from_traj])
+    names = [str(p) for p in units["product"].values]
+    intensity = intensities.element_intensity(cat, cfg, names, years, rng)
+
+    demand = (units * intensity / 1000.0).transpose("product", "element", "region", "draw",
+                                                     "year")
+    flows = cohort.labelled(demand, lts, by="product", inflow_at=cfg.inflow_at)
+    balance = flows["inflow"].copy(data=cohort.stock_balance(
+        flows["inflow"].values, flows["outflow"].values, flows["stock"].values))
+    by_element = _rel_error_by(balance, [flows["inflow"], flows["outflow"], flows["stock"]],
+                               "element")
+
+    r = eol.rates(cfg.recycling, years)
+    end = eol.end_of_life(flows["outflow"], r)
+    eol_gap = (end["eol_outflow"] - end["not_collected"] - end["preprocessing_loss"]
+               - end["recovery_loss"] - end["secondary_supply"])
+    eol_error = _rel_error_by(eol_gap, [end["eol_outflow"]], "element")
+
+    loop = eol.closed_loop(flows["inflow"].sum("product"), end["secondary_supply"].sum("product"))
+    ds = xr.Dataset({
+        "units_inflow": units, "intensity": intensity, "demand": flows["inflow"],
+        "stock": flows["stock"], **{k: end[k] for k in end.data_vars}, **loop.data_vars,
+        "collection_rate": r["collection"], "preprocessing_yield": r["preprocessing"],
+        "recovery_yield": r["recovery"],
+    })
+    if cfg.mining is not None:
+        ds = ds.merge(mining.joint_production(loop["primary_demand"], cat, cfg.mining))
+    order = [d for d in DIMS if d in ds.dims] + [d for d in ds.dims if d not in DIMS]
+    ds = ds.transpose(*order)
+    for name, unit in UNITS.items():
+        if name in ds:
+            ds[name].attrs["units"] = unit
+    from shigen.materials.registry import products
+
+    ds["units_inflow"].attrs["basis"] = json.dumps({p: products()[p].basis for p in names})
+
+    worst = max([unit_error, *by_element.values(), *eol_error.values(), 0.0])
+    checks = {
+        "mass_balance": {"tolerance": TOLERANCE, "max_rel_error": worst,
+                         "by_element": by_element, "stock_driven_units": unit_error,
+                         "end_of_life_by_element": eol_error, "passed": worst <= TOLERANCE},
+        "negative_inflow_series": negative,
+        "min_stock": float(flows["stock"].min()) if flows["stock"].size else 0.0,
+    }
+    if worst > TOLERANCE:
+        raise RunFailed(f"materials mass balance off by {worst:.3g} (relative) > {TOLERANCE:g}",
+                        fix="report this as a bug with the study file")
+    ds.attrs.update(checks_json=json.dumps(checks), inflow_at=cfg.inflow_at,
+                    draws=cfg.draws, sankey_year=cfg.sankey_year or -1,
+                    balance_max_rel_error=worst)
+    return ds
+
+
+def _series(da: xr.DataArray) -> dict[str, float]:
+    return {str(int(y)): float(f"{float(v):.6g}") for y, v in da.to_series().items()}
+
+
+def summarize(ds: xr.Dataset) -> dict[str, Any]:
+    """Per element: demand, secondary supply, recycling share, stock (central draw)."""
+    checks = json.loads(ds.attrs["checks_json"])
+    central = ds.sel(draw=0)
+    by_el = checks["mass_balance"]["by_element"]
+    eol_el = checks["mass_balance"]["end_of_life_by_element"]
+    unit_err = checks["mass_balance"]["stock_driven_units"]
+    out: dict[str, Any] = {}
+    for e in ds["element"].values:
+        e = str(e)
+        c = central.sel(element=e)
+        demand = c["demand"].sum(("product", "region"))
+        secondary = c["secondary_used"].sum("region")
+        entry: dict[str, Any] = {
+            "demand_t": _series(demand),
+            "secondary_supply_t": _series(c["secondary_supply"].sum(("product", "region"))),
+            "recycling_share": _series(xr.where(demand > 0, secondary / demand.where(demand > 0),
+                                                0.0)),
+            "stock_t": _series(c["stock"].sum(("product", "region"))),
+            "eol_outflow_t": _series(c["eol_outflow"].sum(("product", "region"))),
+            "primary_demand_t": _series(c["primary_demand"].sum("region")),
+            "balance_max_rel_error": max(by_el.get(e, 0.0), eol_el.get(e, 0.0), unit_err),
+        }
+        if "primary_supply" in ds and e in ds["ree"].values:
+            entry["primary_supply_t"] = _series(central["primary_supply"].sel(ree=e)
+                                                .sum("region"))
+            entry["surplus_t"] = _series(central["supply_balance"].sel(ree=e).sum("region"))
+        if ds.sizes["draw"] > 1:
+            total = ds["demand"].sel(element=e).sum(("product", "region"))
+            q = total.quantile([0.05, 0.95], dim="draw")
+            entry["demand_t_p05"] = _series(q.sel(quantile=0.05, drop=True))
+            entry["demand_t_p95"] = _series(q.sel(quantile=0.95, drop=True))
+        out[e] = entry
+    if "mined_reo" in ds:
+        worst = checks["mass_balance"]["max_rel_error"]
+        for nuclide in ("thorium", "uranium"):
+            out[nuclide] = {"residues_t": _series(central[f"residue_{nuclide}"].sum("region")),
+                            "balance_max_rel_error": worst}
+        for e in ds["ree"].values:
+            if str(e) not in out:
+                out[str(e)] = {
+                    "primary_supply_t": _series(central["primary_supply"].sel(ree=e)
+                                                .sum("region")),
+                    "surplus_t": _series(central["supply_balance"].sel(ree=e).sum("region")),
+                    "balance_max_rel_error": worst}
+        out["rare-earth-oxide"] = {"mined_t": _series(central["mined_reo"].sum("region")),
+                                   "balance_max_rel_error": worst}
+    return out
+
+
+def iamc(ds: xr.Dataset) -> pd.DataFrame:
+    """IAMC rows (central draw, summed over products): demand, secondary supply, stock."""
+    central = ds.sel(draw=0)
+    frames = []
+    for var, label in (("demand", "Material Demand"), ("secondary_supply", "Secondary Supply"),
+                       ("stock", "In-Use Stock"), ("eol_outflow", "End-of-Life Outflow")):
+        s = central[var].sum("product").to_series().reset_index(name="value")
+        s["variable"] = label + "|" + s["element"].str.capitalize()
+        s["unit"] = "t" if var == "stock" else "t/yr"
+        frames.append(s)
+    for nuclide in ("thorium", "uranium"):
+        if f"residue_{nuclide}" in ds:
+            s = central[f"residue_{nuclide}"].to_series().reset_index(name="value")
+            s["variable"] = f"Mining Residues|{nuclide.capitalize()}"
+            s["unit"] = "t/yr"
+            frames.append(s)
+    out = pd.concat(frames, ignore_index=True)
+    return out[["region", "variable", "unit", "year", "value"]]
+
+
+def render(summary: dict[str, Any]) -> list[Table]:
+    """One table: per element, demand, secondary supply and recycling share at key years."""
+    t = Table(title="materials (central estimate)")
+    for col in ("element", "year", "demand t", "secondary t", "recycled share", "stock t"):
+        t.add_column(col, justify="right" if col != "element" else "left")
+    for e, entry in summary.items():
+        if "demand_t" not in entry:
+            continue
+        years = list(entry["demand_t"])
+        picks = sorted({years[0], *[y for y in ("2010", "2020", "2030", "2050") if y in years],
+                        years[-1]}, key=int)
+        for y in picks:
+            t.add_row(e, y, f"{entry['demand_t'][y]:,.1f}",
+                      f"{entry['secondary_supply_t'][y]:,.1f}",
+                      f"{entry['recycling_share'][y]:.1%}", f"{entry['stock_t'][y]:,.0f}")
+    tables = [t]
+    if "thorium" in summary:
+        r = Table(title="thorium and uranium in mining residues (t)")
+        r.add_column("year")
+        r.add_column("thorium", justify="right")
+        r.add_column("uranium", justify="right")
+        th, u = summary["thorium"]["residues_t"], summary["uranium"]["residues_t"]
+        for y in [y for y in th if int(y) % 10 == 0] or list(th)[-1:]:
+            r.add_row(y, f"{th[y]:,.2f}", f"{u[y]:,.2f}")
+        tables.append(r)
+    return tables
+
+
+STAGE = StageSpec(name="materials", title="Materials, stocks and recycling", run=run,
+                  summarize=summarize, iamc=iamc, render=render)

@@ -257,6 +257,14 @@ def test_generic_tables_put_year_series_in_columns():
     assert [[c.value for c in r] for r in rest.rows] == [["regions[0]", "WLD"]]
 
 
+def test_long_year_series_show_every_fifth_year():
+    summary = {"demand_t": {str(y): float(y) for y in range(2000, 2051)}}
+    (t,) = tables_for_stage("m", summary)
+    assert t.columns[1:] == [str(y) for y in range(2000, 2051, 5)]
+    assert [c.value for c in t.rows[0][1:]] == [float(y) for y in range(2000, 2051, 5)]
+    assert "Every fifth year" in t.caption
+
+
 def test_policy_table_in_rank_order():
     summary = {"ranking": ["b", "a"], "score": {"a": 0.2, "b": 0.7},
                "rank_stability": {"a": 0.1, "b": 0.9},

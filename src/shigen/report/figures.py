@@ -533,8 +533,9 @@ def materials_balance(ds: xr.Dataset, summary: Summary) -> list[Figure]:
         title = f"{element}: material balance"
         _layout(fig, title, yaxis=_unit(ds[names[0]]), xaxis="year")
         out.append(Figure(_slug("materials-balance", element), "materials", title, fig,
-                          caption="Primary demand, secondary supply, end-of-life flows and "
-                                  "in-use stock.", variables=tuple(names)))
+                          caption="Element flows in use: " + ", ".join(
+                              n.replace("_", " ") for n in names) + ".",
+                          variables=tuple(names)))
     return out
 
 

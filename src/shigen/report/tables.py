@@ -87,6 +87,9 @@ def flatten(obj: Any, prefix: str = "") -> list[tuple[str, Any]]:
     return [(prefix, obj)]
 
 
+MAX_YEAR_COLUMNS = 15
+
+
 def _year_series(obj: Any) -> bool:
     """True for ``{"2005": 1.0, "2010": 2.0, ...}``: scalars keyed by four-digit years."""
     return (isinstance(obj, Mapping) and len(obj) > 0
@@ -117,8 +120,13 @@ def generic_tables(stage: str, summary: Summary, limit: int = 400) -> list[Table
     out = []
     if series:
         years = sorted({y for s in series.values() for y in s}, key=int)
+        note = ""
+        if len(years) > MAX_YEAR_COLUMNS:  # every 5th year, and the first and last
+            years = [y for i, y in enumerate(years)
+                     if int(y) % 5 == 0 or i in (0, len(years) - 1)]
+            note = " Every fifth year shown; all years are in the JSON."
         t = Table(f"{stage}-series", f"{stage}: by year", ["series", *years],
-                  caption=f"Year series of the {stage} object of `shigen run --json`.")
+                  caption=f"Year series of the {stage} object of `shigen run --json`.{note}")
         for name, s in list(series.items())[:limit]:
             t.add(name, *[s.get(y) for y in years])
         out.append(t)

@@ -42,7 +42,8 @@ def test_html_report_is_one_self_contained_file(store_env, tmp_path):
     assert not re.search(r"<link[^>]+href=\"https?:", html)
     view = run_view(RunStore(home), rid)
     assert figure_ids(html) == [f.id for f in view.figures]
-    assert len(view.figures) == 5
+    ids = [f.id for f in view.figures]
+    assert {"supply-hhi", "supply-chain-view", "supply-shares-rare-earths"} <= set(ids)
     # tables carry the exact --json values
     summary = run_json(RunStore(home), rid)["supply"]
     re09 = summary["commodities"]["rare-earths"]["2009"]

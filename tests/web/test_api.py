@@ -61,9 +61,12 @@ def test_tables_and_figures_of_a_run(client, home):
                                      entry["top_producer_share"])
         assert points == round(hhi * 10_000)
     figs = client.get(f"/api/runs/{rid}/figures").json()
-    assert [f["id"] for f in figs] == ["supply-shares-rare-earths", "supply-shares-uranium",
-                                       "supply-hhi", "supply-import-shares", "supply-chain-view"]
+    supply = [f["id"] for f in figs if f["stage"] == "supply"]
+    assert supply == ["supply-shares-rare-earths", "supply-shares-uranium", "supply-hhi",
+                      "supply-import-shares", "supply-chain-view"]
     assert all(f["figure"]["data"] for f in figs)
+    assert {f["stage"] for f in figs} == set(result) & {"energy", "materials", "supply",
+                                                        "disruption", "policy"}
 
 
 def test_exports(client, home, tmp_path):
@@ -77,7 +80,7 @@ def test_exports(client, home, tmp_path):
     long = pd.read_csv(io.StringIO(client.get(f"/api/runs/{rid}/export?format=csv").text))
     assert list(long.columns[:3]) == ["run_stage", "variable", "unit"]
     assert long["value"].notna().all()  # the long table holds no empty grid cells
-    share = long[long["variable"] == "share"]
+    share = long[(long["run_stage"] == "supply") & (long["variable"] == "share")]
     # shares of each commodity × stage × year sum to one (OTHER included), tolerance 1e-9
     sums = share.groupby(["commodity", "stage", "year"])["value"].sum()
     assert ((sums - 1).abs() < 1e-9).all()
@@ -253,7 +256,8 @@ def test_pages_render(client, home):
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/html"), url
         assert '<a class="skip" href="#content">' in r.text
     page = client.get(f"/runs/{rid}").text
-    assert page.count('class="figure-data"') == 5 and '/static/plotly.min.js' in page
+    figs = client.get(f"/api/runs/{rid}/figures").json()
+    assert page.count('class="figure-data"') == len(figs) and '/static/plotly.min.js' in page
     js = client.get("/static/plotly.min.js")
     assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
     assert len(js.content) > 1_000_000

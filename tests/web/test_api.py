@@ -99,8 +99,6 @@ def test_submitted_study_gives_the_cli_run_id(client, home, study_text, tmp_path
     doc = cli_json("run", str(tmp_path / "s.toml"))
     assert doc["run_id"] == job["run_id"] and doc["cached"] is True  # the CLI sees the job's run
     assert job["run_id"] in [r["run_id"] for r in client.get("/api/runs").json()]
-    ex = client.post("/api/studies", json={"example": "japan-2009"}).json()
-    assert wait(client, ex["job_id"])["run_id"] == home[1][0]
 
 
 def test_cancel_and_time_limit(home, study_text):
@@ -123,7 +121,7 @@ def test_cancel_and_time_limit(home, study_text):
 def test_concurrency_is_bounded(home, study_text):
     settings = ServerSettings()
     settings.workers = 1
-    texts = [study_text.replace("seed = 2009", f"seed = {s}") for s in (11, 12, 13)]
+    texts = [study_text.replace("seed = 2009", f"seed = {s}") for s in (11, 12)]
     with test_client(create_app(settings)) as client:
         ids = [client.post("/api/studies", json={"toml": t}).json()["job_id"] for t in texts]
         most = 0

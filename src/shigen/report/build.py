@@ -36,12 +36,12 @@ def write_report(store: RunStore, run_id: str, fmt: ReportFormat | str, out: Pat
         raise InputError(f"unknown report format '{fmt}'", field_location("--format"),
                          "use html or pdf") from None
     out = check_output(out)
-    html = render_html(run_view(store, run_id))
-    if fmt is ReportFormat.HTML:
-        return atomic_write(out, html.encode("utf-8"))
-    from shigen.report.pdf import html_to_pdf
+    if fmt is ReportFormat.PDF:
+        from shigen.report.pdf import find_chromium, html_to_pdf
 
-    return html_to_pdf(html, out)
+        find_chromium()  # before the work of rendering: say at once when it is missing
+        return html_to_pdf(render_html(run_view(store, run_id)), out)
+    return atomic_write(out, render_html(run_view(store, run_id)).encode("utf-8"))
 
 
 def field_location(option: str) -> Location:

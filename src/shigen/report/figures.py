@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 import xarray as xr
 
 Summary = Mapping[str, Any]
@@ -43,6 +44,13 @@ FigureFn = Callable[[xr.Dataset, Summary], list["Figure"]]
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
            "#000000", "#999999", "#7F3C8D", "#11A579", "#3969AC")
 MAX_SERIES = 12
+GRID = "#EBF0F8"
+# A small template of our own: plotly's named templates cost ~50 ms per figure to apply.
+pio.templates["shigen"] = go.layout.Template(layout={
+    "paper_bgcolor": "white", "plot_bgcolor": "white", "hovermode": "closest",
+    "xaxis": {"gridcolor": GRID, "linecolor": GRID, "zerolinecolor": GRID, "automargin": True},
+    "yaxis": {"gridcolor": GRID, "linecolor": GRID, "zerolinecolor": GRID, "automargin": True},
+})
 
 
 @dataclass
@@ -136,7 +144,7 @@ def figures_for_stage(stage: str, ds: xr.Dataset, summary: Summary) -> list[Figu
 def _layout(fig: go.Figure, title: str, *, yaxis: str = "", xaxis: str = "",
             height: int = 380) -> go.Figure:
     fig.update_layout(title={"text": title, "x": 0.01, "xanchor": "left"}, height=height,
-                      margin={"l": 60, "r": 20, "t": 50, "b": 50}, template="plotly_white",
+                      margin={"l": 60, "r": 20, "t": 50, "b": 50}, template="shigen",
                       legend={"orientation": "v", "x": 1.02, "y": 1, "yanchor": "top"},
                       font={"size": 12},
                       colorway=list(PALETTE))

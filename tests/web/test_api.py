@@ -177,6 +177,17 @@ def test_request_bodies_are_size_limited(client):
     assert r.status_code == 413 and "too large" in r.json()["error"]["message"]
 
 
+def test_chunked_bodies_are_size_limited_too(client):
+    def chunks():
+        yield b'{"toml": "'
+        for _ in range(12):
+            yield b"#" * 100_000
+        yield b'"}'
+
+    r = client.post("/api/studies", content=chunks(), headers={"content-type": "application/json"})
+    assert r.status_code == 413 and r.json()["error"]["kind"] == "input"
+
+
 def test_token_guards_write_endpoints(home, monkeypatch):
     token = "t" * 32
     monkeypatch.setenv("SHIGEN_TOKEN", token)

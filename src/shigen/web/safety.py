@@ -34,7 +34,11 @@ async def _json_error(send: Send, status: int, kind: str, message: str, fix: str
 
 
 class BodyLimit:
-    """ASGI middleware: refuse request bodies larger than ``limit`` bytes with 413."""
+    """ASGI middleware: refuse request bodies larger than ``limit`` bytes with 413.
+
+    A declared ``Content-Length`` over the limit is refused before reading; a body of
+    unknown length is read up to the limit first.
+    """
 
     def __init__(self, app: ASGIApp, limit: int):
         self.app = app
@@ -57,33 +61,32 @@ class BodyLimit:
                     await _json_error(send, 413, "input",
                                       f"request body of {size} bytes is too large", fix)
                     return
-        seen = 0
-        started = False
+        if not any(name == b"content-length" for name, _ in scope.get("headers", [])):
+            # A body of unknown length (chunked): read it here, at most limit + 1 bytes,
+            # then hand it on; the app never sees a body over the limit.
+            body = bytearray()
+            more = True
+            while more:
+                message = await receive()
+                if message["type"] != "http.request":
+                    break
+                body.extend(message.get("body", b""))
+                more = bool(message.get("more_body"))
+                if len(body) > self.limit:
+                    await _json_error(send, 413, "input", "request body is too large", fix)
+                    return
+            replayed = False
 
-        async def limited_receive() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise BodyTooLarge
-            return message
+            async def replay() -> Message:
+                nonlocal replayed
+                if not replayed:
+                    replayed = True
+                    return {"type": "http.request", "body": bytes(body), "more_body": False}
+                return await receive()
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await _json_error(send, 413, "input", "request body is too large", fix)
-
-
-class BodyTooLarge(Exception):
-    pass
+            await self.app(scope, replay, send)
+            return
+        await self.app(scope, receive, send)
 
 
 def token_ok(expected: str | None, given: str | None) -> bool:

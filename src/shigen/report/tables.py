@@ -115,7 +115,8 @@ def _split_series(obj: Any, prefix: str = "") -> tuple[dict[str, Mapping[str, An
 
 def generic_tables(stage: str, summary: Summary, limit: int = 400) -> list[Table]:
     """A summary as tables: its year series (one row each, years as columns), then a
-    key/value table of the other scalars (first ``limit`` rows)."""
+    key/value table of the other scalars (first ``limit`` rows).
+    """
     series, rest = _split_series(summary)
     out = []
     if series:

@@ -394,6 +394,11 @@ def runs_delete(run_ids: Annotated[list[str], typer.Argument(help="run ids to de
         out.print(f"deleted {', '.join(rids)}")
 
 
+# --- supply analytics (shigen.supply.cli) ----------------------------------------------
+from shigen.supply.cli import register as _register_supply  # noqa: E402
+
+_register_supply(app)
+
 # --- report and serve (their own modules) ----------------------------------------------
 from shigen.report.cli import register as _register_report  # noqa: E402
 from shigen.web.cli import register as _register_web  # noqa: E402

@@ -16,6 +16,9 @@ class SupplyConfig(BaseModel):
     importer: str | None = Field(default=None, pattern=r"^[A-Z]{3}$",
                                  description="ISO 3166-1 alpha-3 code of the importer")
     years: list[int] = Field(min_length=1, description="years to analyse")
+    interdependence: list[tuple[str, str]] = Field(
+        default_factory=list,
+        description="country pairs for bilateral measures, e.g. [[\"JPN\", \"CHN\"]]")
 
     @field_validator("commodities")
     @classmethod
@@ -43,4 +46,17 @@ class SupplyConfig(BaseModel):
 
         if v is not None and not is_country(v):
             raise ValueError(f"'{v}' is not an ISO 3166-1 alpha-3 country code")
+        return v
+
+    @field_validator("interdependence")
+    @classmethod
+    def _pairs(cls, v: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        from shigen.datasets.validate import iso3_codes
+
+        for a, b in v:
+            bad = [c for c in (a, b) if c not in iso3_codes()]
+            if bad:
+                raise ValueError(f"{bad} not ISO 3166-1 alpha-3 country codes")
+            if a == b:
+                raise ValueError(f"pair [{a}, {b}] names the same country twice")
         return v

@@ -1,4 +1,11 @@
-"""The ``supply`` stage: who supplies each commodity at each stage, how concentrated."""
+"""The ``supply`` stage of a study.
+
+Each commodity's chain by stage (in chain order), country shares, concentration,
+the importer's exposure, criticality and bilateral measures.
+
+It calls the same API as the CLI (``risk``, ``interdependence``), so a study run
+and ``shigen risk`` give the same numbers.
+"""
 
 from __future__ import annotations
 
@@ -11,128 +18,269 @@ import xarray as xr
 
 from shigen.errors import InputError, Location
 from shigen.stages import StageSpec
-from shigen.supply import indicators
+from shigen.supply import data, indicators
 from shigen.supply.chains import chain
 from shigen.supply.config import SupplyConfig
+from shigen.supply.criticality import EI_THRESHOLD, SR_THRESHOLD, criticality
+from shigen.supply.interdependence import interdependence
+from shigen.supply.risk import risk
 
 if TYPE_CHECKING:
     from shigen.datasets import Catalogue
     from shigen.study import Study
 
-
-def stage_volumes(cat: Catalogue, dataset: str, year: int) -> dict[str, float]:
-    """Volumes by country for one year (companies summed), from a stage dataset."""
-    frame = cat.frame(dataset)
-    if "year" in frame.columns:
-        available = sorted(int(y) for y in frame["year"].unique())
-        if year not in available:
-            raise InputError(f"dataset '{dataset}' has no data for {year}",
-                             Location(field="supply.years"),
-                             f"choose among years {available}")
-        frame = frame[frame["year"] == year]
-    grouped = frame.groupby("country")["value"].sum()
-    return {str(k): float(v) for k, v in grouped.items()}
+PER_YEAR = ("import_reliance", "import_hhi", "top_supplier_share", "supply_risk_upper",
+            "eu_supply_risk", "geopolrisk", "bottleneck_hhi", "bottleneck_exposure")
+CRITICALITY_VARS = ("supply_risk", "supply_risk_upper", "economic_importance", "energy_share")
+PAIR_VARS = ("trade_share_a", "trade_share_b", "salience", "symmetry",
+             "barbieri_interdependence", "sensitivity_a", "sensitivity_b", "asymmetry",
+             "reciprocity")
 
 
-def import_shares(cat: Catalogue, dataset: str, year: int) -> dict[str, float] | None:
-    frame = cat.frame(dataset)
-    frame = frame[frame["year"] == year]
-    if frame.empty:
+def _stage_order(commodities: list[str]) -> list[str]:
+    """Union of the chains' stage names, each chain's order kept (first appearance)."""
+    out: list[str] = []
+    for c in commodities:
+        out += [s for s in chain(c).stage_names if s not in out]
+    return out
+
+
+def _series(rows: list[dict[str, Any]], index: list[str], name: str) -> xr.DataArray | None:
+    if not rows:
         return None
-    return indicators.shares(dict(zip(frame["origin"], frame["value"], strict=True)))
+    return pd.DataFrame(rows).set_index(index)[name].to_xarray()
 
 
 def run(cfg: SupplyConfig, study: Study, cat: Catalogue,
         upstream: Mapping[str, xr.Dataset]) -> xr.Dataset:
-    """Market shares by country, HHI and top producer per commodity, stage and year."""
-    rows: list[dict[str, Any]] = []
+    """Shares by commodity × stage × year × country and the importer's risk indicators."""
+    share_rows: list[dict[str, Any]] = []
     imp_rows: list[dict[str, Any]] = []
+    per_year: list[dict[str, Any]] = []
+    cp_rows: list[dict[str, Any]] = []
     for commodity in cfg.commodities:
         ch = chain(commodity)
-        for year in cfg.years:
-            for stage in ch.stages:
-                ds_name = ch.datasets.get(stage)
-                if not ds_name:
-                    continue
-                frame = cat.frame(ds_name)
-                if "year" in frame.columns and year not in set(frame["year"]):
-                    continue
-                share = indicators.shares(stage_volumes(cat, ds_name, year))
-                for country, s in share.items():
-                    rows.append(dict(commodity=commodity, stage=stage, year=year,
-                                     country=country, share=s))
-            if cfg.importer and cfg.importer in ch.imports:
-                sh = import_shares(cat, ch.imports[cfg.importer], year)
-                for origin, s in (sh or {}).items():
-                    imp_rows.append(dict(commodity=commodity, year=year, country=origin,
-                                         import_share=s))
-    if not rows and not imp_rows:
+        for st in ch.stages:
+            for year in cfg.years:
+                sh = data.country_shares(cat, st, year)
+                for country, s in (sh or {}).items():
+                    share_rows.append(dict(commodity=commodity, stage=st.name, year=year,
+                                           country=country, share=s))
+                ds_name = ch.import_dataset(cfg.importer, st.name) if cfg.importer else None
+                origins = data.origin_shares(cat, ds_name, year) if ds_name else None
+                for origin, s in (origins or {}).items():
+                    imp_rows.append(dict(commodity=commodity, stage=st.name, year=year,
+                                         country=origin, import_share=s))
+        primary = ch.stages[0]
+        years = [y for y in cfg.years if y in data.years_of(cat, primary.dataset)]
+        if cfg.importer and years:
+            r = risk(cat, commodity, importer=cfg.importer, years=years)
+            for y in years:
+                at = r.sel(year=y)
+                per_year.append({"commodity": commodity, "year": y,
+                                 **{v: float(at[v]) for v in PER_YEAR}})
+                for cp in at.chokepoint.values if "chokepoint" in at.dims else []:
+                    v = float(at["chokepoint_share"].sel(chokepoint=cp))
+                    if not np.isnan(v):
+                        cp_rows.append(dict(commodity=commodity, year=y, chokepoint=str(cp),
+                                            chokepoint_share=v))
+    if not share_rows and not imp_rows:
+        have = "; ".join(
+            f"{c} {st.name} {min(ys)}-{max(ys)}" for c in cfg.commodities
+            for st in chain(c).stages if (ys := data.years_of(cat, st.dataset)))
         raise InputError(f"no supply data for {cfg.commodities} in years {cfg.years}",
-                         Location(field="supply.years"),
-                         "use `shigen data show DATASET` to see the years each dataset covers")
-    share = (pd.DataFrame(rows).set_index(["commodity", "stage", "year", "country"])["share"]
-             .to_xarray() if rows else xr.DataArray(np.zeros((0, 0, 0, 0)),
-                                                    dims=("commodity", "stage", "year", "country")))
-    hhi = xr.apply_ufunc(
-        lambda a: np.nansum(np.where(np.isnan(a), 0.0, a) ** 2, axis=-1), share.drop_sel(
-            country=[c for c in ["OTHER"] if c in share.country.values]),
-        input_core_dims=[["country"]])
-    hhi = hhi.where(share.notnull().any("country"))
-    out = xr.Dataset({"share": share, "production_hhi": hhi})
-    out["share"].attrs["units"] = "fraction"
-    out["production_hhi"].attrs["units"] = "fraction"
-    if imp_rows:
-        imp = pd.DataFrame(imp_rows).set_index(["commodity", "year", "country"])["import_share"]
-        out["import_share"] = imp.to_xarray()
-        out["import_share"].attrs["units"] = "fraction"
+                         Location(field="supply.years"), f"choose years with data: {have}")
+    stages = _stage_order(cfg.commodities)
+    parts: list[xr.DataArray] = []
+    share = _series(share_rows, ["commodity", "stage", "year", "country"], "share")
+    if share is not None:
+        named = share.drop_sel(country=[c for c in [indicators.AGGREGATE]
+                                        if c in share.country.values])
+        hhi = (named.fillna(0.0) ** 2).sum("country").where(share.notnull().any("country"))
+        parts += [share, hhi.rename("production_hhi"),
+                  named.max("country").rename("top_producer_share")]
+    imp = _series(imp_rows, ["commodity", "stage", "year", "country"], "import_share")
+    if imp is not None:
+        parts.append(imp)
+    if per_year:
+        frame = pd.DataFrame(per_year).set_index(["commodity", "year"])
+        parts += [frame[v].to_xarray() for v in PER_YEAR]
+    cps = _series(cp_rows, ["commodity", "year", "chokepoint"], "chokepoint_share")
+    if cps is not None:
+        parts.append(cps)
+    if cfg.importer:
+        matrix = criticality(cat, cfg.importer, years=cfg.years, commodity_list=cfg.commodities)
+        parts += [matrix[v].rename(f"crit_{v}") for v in CRITICALITY_VARS]
+    out = xr.merge(parts, join="outer", compat="no_conflicts", combine_attrs="drop")
+    out = out.reindex(commodity=[c for c in cfg.commodities if c in out.commodity.values],
+                      stage=[s for s in stages if s in out.stage.values])
+    pairs = []
+    for i, (a, b) in enumerate(cfg.interdependence):
+        try:
+            pairs.append(interdependence(cat, a, b))
+        except InputError as exc:
+            raise InputError(exc.what, Location(field=f"supply.interdependence.{i}"),
+                             exc.fix) from None
+    if pairs:
+        labels = [f"{p.attrs['a']}-{p.attrs['b']}" for p in pairs]
+        for var in PAIR_VARS:
+            out[f"pair_{var}"] = ("pair", [float(p[var]) for p in pairs])
+        out["pair_year"] = ("pair", [int(p.attrs["year"]) for p in pairs])
+        out = out.assign_coords(pair=labels)
+    for name, da in out.data_vars.items():
+        da.attrs["units"] = "year" if name == "pair_year" else (
+            "dimensionless" if str(name).startswith("pair_") else "fraction")
+    for var in ("supply_risk_upper", "eu_supply_risk"):
+        if var in out:
+            out[var].attrs["units"] = "EU SR scale"
+    if "geopolrisk" in out:
+        out["geopolrisk"].attrs["units"] = "dimensionless"
     out.attrs["importer"] = cfg.importer or ""
+    out.attrs["stage_order"] = ",".join(stages)
     return out
 
 
+def _num(v: Any) -> float | None:
+    f = float(v)
+    return None if np.isnan(f) else round(f, 6)
+
+
 def summarize(ds: xr.Dataset) -> dict[str, Any]:
-    """Per commodity and year: each stage's HHI and top producer; import concentration."""
+    """Per commodity and year: each stage in chain order, then the importer's exposure.
+
+    Per country pair: the bilateral measures.
+    """
     out: dict[str, Any] = {}
-    commodities = list(ds["share"].commodity.values) if "share" in ds else []
-    if "import_share" in ds:
-        commodities = sorted(set(commodities) | set(ds["import_share"].commodity.values))
+    commodities: list[str] = []
+    for var in ("share", "import_share", *PER_YEAR):
+        if var in ds:
+            commodities += [str(c) for c in ds[var].commodity.values
+                            if str(c) not in commodities]
+    years = sorted(int(y) for y in ds.year.values) if "year" in ds.coords else []
     for commodity in commodities:
-        per_year: dict[str, Any] = {}
-        years = sorted(set(int(y) for y in ds.year.values))
+        per: dict[str, Any] = {}
         for year in years:
             stages = []
-            if "share" in ds and commodity in ds["share"].commodity.values:
-                for stage in ds["share"].stage.values:
-                    s = ds["share"].sel(commodity=commodity, stage=stage, year=year).to_series()
-                    s = s.dropna()
-                    if s.empty:
-                        continue
-                    k, v = indicators.top(s.to_dict())
-                    stages.append({"stage": str(stage),
-                                   "production_hhi": round(indicators.hhi(s.to_dict()), 6),
-                                   "top_producer": k,
-                                   "top_producer_share": None if v is None else round(v, 6)})
+            for st in chain(commodity).stage_names:
+                if ("share" not in ds or commodity not in ds["share"].commodity.values
+                        or st not in ds["share"].stage.values):
+                    continue
+                s = ds["share"].sel(commodity=commodity, stage=st, year=year).to_series()
+                s = s.dropna()
+                if s.empty:
+                    continue
+                k, v = indicators.top(s.to_dict())
+                stages.append({"stage": st, "production_hhi": round(indicators.hhi(s.to_dict()), 6),
+                               "top_producer": k,
+                               "top_producer_share": None if v is None else round(v, 6)})
             entry: dict[str, Any] = {"stages": stages}
+            for var in PER_YEAR:
+                if (var in ds and commodity in ds[var].commodity.values
+                        and year in ds[var].year.values):
+                    entry[var] = _num(ds[var].sel(commodity=commodity, year=year))
             if "import_share" in ds and commodity in ds["import_share"].commodity.values:
-                s = ds["import_share"].sel(commodity=commodity, year=year).to_series().dropna()
-                if not s.empty:
-                    k, v = indicators.top(s.to_dict())
-                    entry.update(import_hhi=round(indicators.hhi(s.to_dict()), 6),
-                                 top_supplier=k,
-                                 top_supplier_share=None if v is None else round(v, 6))
+                sub = ds["import_share"].sel(commodity=commodity, year=year)
+                first = [st for st in chain(commodity).stage_names if st in sub.stage.values]
+                for st in first[:1]:
+                    sh = sub.sel(stage=st).to_series().dropna().to_dict()
+                    if sh:
+                        k, v = indicators.top(sh)
+                        entry.update(import_stage=st, top_supplier=k,
+                                     top_supplier_share=round(v, 6) if v is not None else None,
+                                     import_hhi=round(indicators.hhi(sh), 6))
+            if "chokepoint_share" in ds and commodity in ds["chokepoint_share"].commodity.values:
+                cp = ds["chokepoint_share"].sel(commodity=commodity, year=year).to_series()
+                cp = cp.dropna()
+                if not cp.empty:
+                    entry["chokepoints"] = {str(k): round(float(v), 6) for k, v in cp.items()}
             if stages or len(entry) > 1:
-                per_year[str(year)] = entry
-        out[str(commodity)] = per_year
-    return {"importer": ds.attrs.get("importer") or None, "commodities": out}
+                per[str(year)] = entry
+        out[commodity] = per
+    summary: dict[str, Any] = {"importer": ds.attrs.get("importer") or None, "commodities": out}
+    if "crit_supply_risk_upper" in ds:
+        summary["criticality"] = {
+            "sr_threshold": SR_THRESHOLD, "ei_threshold": EI_THRESHOLD,
+            "by_commodity": {str(c): {str(int(y)): {
+                v: _num(ds[f"crit_{v}"].sel(commodity=c, year=y)) for v in CRITICALITY_VARS}
+                for y in ds.year.values} for c in ds.commodity.values}}
+    if "pair" in ds.coords:
+        summary["interdependence"] = {
+            str(p): {"year": int(ds["pair_year"].sel(pair=p)),
+                     **{var: _num(ds[f"pair_{var}"].sel(pair=p)) for var in PAIR_VARS}}
+            for p in ds.pair.values}
+    return summary
 
 
 def iamc(ds: xr.Dataset) -> pd.DataFrame:
-    """IAMC rows: ``Supply Share|<commodity>|<stage>`` by country (region)."""
+    """IAMC rows: supply shares by country and the importer's risk indicators.
+
+    Variables ``Supply Share|<commodity>|<stage>`` (region = country) and
+    ``Supply Risk|<indicator>|<commodity>`` (region = importer).
+    """
     s = ds["share"].to_series().dropna().reset_index()
     s["variable"] = "Supply Share|" + s["commodity"] + "|" + s["stage"]
     s = s.rename(columns={"country": "region", "share": "value"})
     s["unit"] = "fraction"
-    return s[["region", "variable", "unit", "year", "value"]]
+    frames = [s[["region", "variable", "unit", "year", "value"]]]
+    importer = ds.attrs.get("importer") or "World"
+    for v in PER_YEAR:
+        if v not in ds:
+            continue
+        r = ds[v].to_series().dropna().reset_index()
+        r["variable"] = f"Supply Risk|{v}|" + r["commodity"]
+        r["region"] = importer
+        r["unit"] = ds[v].attrs.get("units", "")
+        r = r.rename(columns={v: "value"})
+        frames.append(r[["region", "variable", "unit", "year", "value"]])
+    return pd.concat(frames, ignore_index=True)
+
+
+def render(summary: dict[str, Any]) -> list[Any]:
+    """Rich tables for ``shigen run``: per commodity, each year's chain in order."""
+    from rich.table import Table
+
+    def f(v: Any) -> str:
+        return "—" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
+
+    tables = []
+    imp = summary.get("importer")
+    for commodity, per in summary["commodities"].items():
+        t = Table(title=f"supply · {commodity}" + (f" · importer {imp}" if imp else ""))
+        for col in ("year", "stage", "HHI", "top producer", "share", "top supplier",
+                    "import HHI", "IR", "GeoPolRisk"):
+            t.add_column(col)
+        for year, e in per.items():
+            lines = e["stages"] or [{"stage": "—", "production_hhi": None,
+                                     "top_producer": None, "top_producer_share": None}]
+            for i, x in enumerate(lines):
+                extra = ([f(e.get("top_supplier")), f(e.get("import_hhi")),
+                          f(e.get("import_reliance")), f(e.get("geopolrisk"))]
+                         if i == 0 else ["", "", "", ""])
+                t.add_row(year if i == 0 else "", x["stage"], f(x["production_hhi"]),
+                          f(x["top_producer"]), f(x["top_producer_share"]), *extra)
+        tables.append(t)
+    crit = summary.get("criticality")
+    if crit:
+        t = Table(title=f"criticality (EU 2017: critical if SR >= {crit['sr_threshold']} "
+                  f"and EI >= {crit['ei_threshold']})")
+        for col in ("commodity", "year", "SR", "SR upper", "EI", "energy share"):
+            t.add_column(col)
+        for c, per in crit["by_commodity"].items():
+            for y, m in per.items():
+                if any(v is not None for v in m.values()):
+                    t.add_row(c, y, f(m["supply_risk"]), f(m["supply_risk_upper"]),
+                              f(m["economic_importance"]), f(m["energy_share"]))
+        tables.append(t)
+    if summary.get("interdependence"):
+        t = Table(title="interdependence")
+        for col in ("pair", "year", "salience", "symmetry", "reciprocity", "asymmetry"):
+            t.add_column(col)
+        for pair, m in summary["interdependence"].items():
+            t.add_row(pair, str(m["year"]), f(m["salience"]), f(m["symmetry"]),
+                      f(m["reciprocity"]), f(m["asymmetry"]))
+        tables.append(t)
+    return tables
 
 
 STAGE = StageSpec(name="supply", title="Supply chains and concentration", run=run,
-                  summarize=summarize, iamc=iamc)
+                  summarize=summarize, iamc=iamc, render=render)

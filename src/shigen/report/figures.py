@@ -302,53 +302,68 @@ def supply_import_shares(ds: xr.Dataset, summary: Summary) -> list[Figure]:
                    variables=("import_share",))]
 
 
-RISK_AXES = ("supply_risk", "supply_risk_upper", "eu_supply_risk")
-IMPORTANCE_AXES = ("economic_importance", "import_reliance")
+RISK_AXES = ("crit_supply_risk", "supply_risk", "crit_supply_risk_upper", "supply_risk_upper",
+             "eu_supply_risk")
+IMPORTANCE_AXES = ("crit_economic_importance", "economic_importance", "import_reliance",
+                   "crit_energy_share", "energy_share")
 
 
-def supply_criticality_matrix(ds: xr.Dataset, summary: Summary) -> list[Figure]:
-    """Criticality matrix: supply risk against importance, one point per commodity.
-
-    Hook for the supply-risk analytics: y is the first of ``supply_risk``,
-    ``supply_risk_upper``, ``eu_supply_risk``; x the first of ``economic_importance``,
-    ``import_reliance`` (dimension ``commodity``, optionally ``year``: the last year
-    with data). Commodities without both values are left out.
-    """
-    y_name, x_name = _first(ds, RISK_AXES), _first(ds, IMPORTANCE_AXES)
-    if y_name is None or x_name is None:
-        return []
+def _criticality_points(ds: xr.DataArray | Any, y_name: str, x_name: str
+                        ) -> tuple[int | None, pd.DataFrame]:
+    """Points (commodity → x, y) of one pair of axes, in the year with the most points."""
     risk, imp = ds[y_name], ds[x_name]
     if "commodity" not in risk.dims or "commodity" not in imp.dims:
-        return []
+        return None, pd.DataFrame()
+    year = None
     if "year" in risk.dims:  # the year with the most commodities drawn (then the latest)
         both = risk.notnull() & (imp.notnull() if "year" in imp.dims else imp.notnull().any())
         both = both.any([d for d in both.dims if d not in ("commodity", "year")])
         counts = both.sum("commodity")
         if int(counts.max()) == 0:
-            return []
+            return None, pd.DataFrame()
         year = max(int(y) for y in counts.year.values
                    if int(counts.sel(year=y)) == int(counts.max()))
         risk = risk.sel(year=year)
         imp = imp.sel(year=year) if "year" in imp.dims else imp
-    else:
-        year = None
     extra = [d for d in (*risk.dims, *imp.dims) if d != "commodity"]
     risk = risk.max([d for d in extra if d in risk.dims]) if extra else risk
     imp = imp.max([d for d in extra if d in imp.dims]) if extra else imp
-    frame = pd.DataFrame({"x": imp.to_series(), "y": risk.to_series()}).dropna()
-    if frame.empty:
+    return year, pd.DataFrame({"x": imp.to_series(), "y": risk.to_series()}).dropna()
+
+
+def supply_criticality_matrix(ds: xr.Dataset, summary: Summary) -> list[Figure]:
+    """Criticality matrix: supply risk against importance, one point per commodity.
+
+    Hook for the supply-risk analytics: y is one of ``RISK_AXES``, x one of
+    ``IMPORTANCE_AXES`` (dimension ``commodity``, optionally ``year``): the pair of axes
+    with the most commodities drawn (earlier names first on ties), in the year with the
+    most. Commodities without both values are left out.
+    """
+    best: tuple[int, str, str, int | None, pd.DataFrame] | None = None
+    for y_name in (n for n in RISK_AXES if n in ds.data_vars):
+        for x_name in (n for n in IMPORTANCE_AXES if n in ds.data_vars):
+            year, frame = _criticality_points(ds, y_name, x_name)
+            if len(frame) and (best is None or len(frame) > best[0]):
+                best = (len(frame), y_name, x_name, year, frame)
+    if best is None:
         return []
+    _, y_name, x_name, year, frame = best
     fig = go.Figure(go.Scatter(
         x=frame["x"].to_numpy(), y=frame["y"].to_numpy(), mode="markers+text",
         text=[str(c) for c in frame.index], textposition="top center",
         marker={"size": 12, "color": PALETTE[3]}, name="commodities"))
     importer = ds.attrs.get("importer") or summary.get("importer") or ""
     title = f"Criticality matrix {importer} {year or ''}".replace("  ", " ").strip()
-    _layout(fig, title, xaxis=f"{x_name.replace('_', ' ')} ({_unit(ds[x_name])})",
-            yaxis=f"{y_name.replace('_', ' ')} ({_unit(ds[y_name])})")
+    x_label, y_label = (n.removeprefix("crit_").replace("_", " ") for n in (x_name, y_name))
+    _layout(fig, title, xaxis=f"{x_label} ({_unit(ds[x_name])})",
+            yaxis=f"{y_label} ({_unit(ds[y_name])})")
+    crit = summary.get("criticality") or {}
+    if crit.get("sr_threshold") is not None and "supply_risk" in y_name:
+        fig.add_hline(y=float(crit["sr_threshold"]), line_dash="dot", line_color="#999",
+                      annotation_text="supply-risk threshold", annotation_font_size=10)
     return [Figure("supply-criticality-matrix", "supply", title, fig,
-                   caption=f"Each commodity's {y_name.replace('_', ' ')} against its "
-                           f"{x_name.replace('_', ' ')}.", variables=(y_name, x_name))]
+                   caption=f"Each commodity's {y_label} against its {x_label}.",
+                   variables=(y_name, x_name))]
 
 
 REGISTRY.add(FigureSpec("supply", "criticality-matrix", supply_criticality_matrix))

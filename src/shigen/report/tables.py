@@ -170,15 +170,15 @@ def policy_tables(summary: Summary) -> list[Table]:
 
 @table("supply")
 def supply_tables(summary: Summary) -> list[Table]:
-    """Production concentration by stage, and the importer's import concentration."""
+    """Production concentration by stage, import dependence, criticality, interdependence."""
     prod = Table("supply-production", "Production concentration by stage",
                  ["commodity", "year", "stage", "production HHI (0–1)", "HHI points",
                   "top producer", "top producer share"],
                  caption="HHI over named producers; points = 10,000 × HHI.")
-    imports = Table("supply-imports",
-                    f"Import concentration of {summary.get('importer') or 'the importer'}",
-                    ["commodity", "year", "import HHI (0–1)", "top supplier",
-                     "top supplier share"])
+    importer = summary.get("importer") or "the importer"
+    imports = Table("supply-imports", f"Import dependence of {importer}",
+                    ["commodity", "year", *IMPORT_COLUMNS.values()],
+                    caption="Blank: no data for that year.")
     for commodity, years in (summary.get("commodities") or {}).items():
         for year, entry in years.items():
             for st in entry.get("stages", []):
@@ -187,7 +187,40 @@ def supply_tables(summary: Summary) -> list[Table]:
                          None if hhi is None else round(hhi * 10_000),
                          st.get("top_producer"), st.get("top_producer_share"),
                          fmt={3: ".4f", 4: "d", 6: ".1%"})
-            if "import_hhi" in entry:
-                imports.add(commodity, int(year), entry["import_hhi"], entry.get("top_supplier"),
-                            entry.get("top_supplier_share"), fmt={2: ".4f", 4: ".1%"})
-    return [t for t in (prod, imports) if t.rows]
+            values = [entry.get(k) for k in IMPORT_COLUMNS]
+            if any(v is not None for v in values):
+                imports.add(commodity, int(year), *values, fmt=IMPORT_FORMATS)
+    out = [t for t in (prod, imports) if t.rows]
+    crit = summary.get("criticality") or {}
+    if crit.get("by_commodity"):
+        t = Table("supply-criticality", f"Criticality of {importer}",
+                  ["commodity", "year", "supply risk", "supply risk (upper bound)",
+                   "economic importance", "share of primary energy"],
+                  caption=f"EU method: critical when supply risk ≥ {crit.get('sr_threshold')} "
+                          f"and economic importance ≥ {crit.get('ei_threshold')}.")
+        for commodity, years in crit["by_commodity"].items():
+            for year, v in years.items():
+                row = [v.get(k) for k in ("supply_risk", "supply_risk_upper",
+                                          "economic_importance", "energy_share")]
+                if any(x is not None for x in row):
+                    t.add(commodity, int(year), *row, fmt={5: ".1%"})
+        if t.rows:
+            out.append(t)
+    pairs = summary.get("interdependence") or {}
+    if pairs:
+        cols = list(dict.fromkeys(k for v in pairs.values() for k in v if k != "year"))
+        t = Table("supply-interdependence", "Bilateral interdependence",
+                  ["pair", "year", *[c.replace("_", " ") for c in cols]],
+                  caption="Trade shares, salience, symmetry, Barbieri interdependence, "
+                          "sensitivities, asymmetry and reciprocity (docs/methods/supply.md).")
+        for pair, v in pairs.items():
+            t.add(pair, v.get("year"), *[v.get(c) for c in cols])
+        out.append(t)
+    return out
+
+
+IMPORT_COLUMNS = {"import_reliance": "import reliance", "import_hhi": "import HHI (0–1)",
+                  "top_supplier": "top supplier", "top_supplier_share": "top supplier share",
+                  "supply_risk_upper": "supply risk (upper bound)",
+                  "geopolrisk": "GeoPolRisk", "bottleneck_hhi": "bottleneck HHI"}
+IMPORT_FORMATS = {2: ".1%", 3: ".4f", 5: ".1%", 7: ".4f", 8: ".4f"}

@@ -240,9 +240,13 @@ def test_policy_hooks_draw_the_summary():
                "sobol": {"security": {"price": {"S1": 0.6, "ST": 0.7},
                                       "demand": {"S1": 0.2, "ST": 0.3}}}}
     ds = xr.Dataset()
+    summary["criteria"] = {"cost": {"sense": "min"}, "security": {"sense": "max"}}
     scores, stability = policy_ranking(ds, summary)
-    cost = next(t for t in traces(scores) if t["name"] == "cost")
-    assert cost["x"] == ["stockpile", "diversify"] and values(cost["y"]) == [2.0, 1.0]
+    heat = traces(scores)[0]
+    assert heat["y"] == ["stockpile", "diversify"] and heat["x"] == ["cost", "security"]
+    # cost is minimised: stockpile (2.0) is the worst on it; security maximised: it is best
+    assert values(heat["z"]) == [[0.0, 1.0], [1.0, 0.0]]
+    assert heat["text"] == [["2", "0.9"], ["1", "0.4"]]
     assert values(traces(stability)[0]["y"]) == [0.8, 0.2]
     sobol = traces(policy_sobol(ds, summary)[0])
     assert sobol[1]["name"] == "ST" and values(sobol[1]["x"]) == [0.7, 0.3]

@@ -682,14 +682,38 @@ def policy_ranking(ds: xr.Dataset, summary: Summary) -> list[Figure]:
     scores = summary.get("scores") or {}
     if scores:
         criteria = list(dict.fromkeys(c for p in ranking for c in scores.get(p, {})))
-        fig = go.Figure()
-        for c in criteria:
-            fig.add_trace(go.Bar(x=ranking, y=[scores.get(p, {}).get(c) for p in ranking],
-                                 name=str(c)))
-        fig.update_layout(barmode="group")
-        _layout(fig, "Policy packages: scores by criterion (best first)", yaxis="score")
-        out.append(Figure("policy-scores", "policy", "Policy packages: scores by criterion",
-                          fig, caption="Packages in rank order; scores by criterion."))
+        senses = {c: (summary.get("criteria") or {}).get(c, {}).get("sense", "max")
+                  for c in criteria}
+        z, text = [], []
+        for p in ranking:
+            row_z, row_t = [], []
+            for c in criteria:
+                col = [scores.get(q, {}).get(c) for q in ranking]
+                nums = [v for v in col if isinstance(v, int | float)]
+                v = scores.get(p, {}).get(c)
+                if not isinstance(v, int | float) or not nums:
+                    row_z.append(None)
+                    row_t.append("")
+                    continue
+                lo, hi = min(nums), max(nums)
+                good = 0.5 if hi == lo else (v - lo) / (hi - lo)
+                row_z.append(1 - good if senses[c] == "min" else good)
+                row_t.append(f"{v:.4g}")
+            z.append(row_z)
+            text.append(row_t)
+        fig = go.Figure(go.Heatmap(
+            z=z, x=criteria, y=ranking, text=text, texttemplate="%{text}", zmin=0, zmax=1,
+            colorscale="RdYlGn", colorbar={"title": "better →", "tickvals": [0, 1],
+                                           "ticktext": ["worst", "best"]},
+            hovertemplate="%{y} · %{x}: %{text}<extra></extra>"))
+        fig.update_yaxes(autorange="reversed")
+        fig.update_xaxes(tickangle=-30)
+        title = "Policy packages by criterion (best package first)"
+        _layout(fig, title, height=max(300, 160 + 45 * len(ranking)))
+        out.append(Figure("policy-scores", "policy", title, fig,
+                          caption="Each criterion's value by package; colour: from the worst "
+                                  "(red) to the best (green) package on that criterion, "
+                                  "given whether it is minimised or maximised."))
     stability = summary.get("rank_stability") or {}
     if stability:
         fig = go.Figure(go.Bar(x=ranking, y=[stability.get(p, 0.0) for p in ranking],

@@ -261,6 +261,9 @@ def test_second_run_shows_up_for_the_cli(client, home, study_text, tmp_path):
 
 def test_pages_render(client, home):
     _, (rid, rid2) = home
+    assert client.get("/docs").status_code == 404  # Swagger UI would need a CDN
+    api = client.get("/api").text
+    assert "/api/studies" in api and "/openapi.json" in api
     for url in ("/", f"/runs/{rid}", f"/compare?runs={rid}&runs={rid2}", "/catalogue",
                 "/catalogue/ree-reserves", "/studies/japan-2009/edit"):
         r = client.get(url)

@@ -51,7 +51,10 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         yield
         svc.jobs.shutdown()
 
+    # Swagger UI and ReDoc load their scripts from a CDN; the dashboard's /api page lists
+    # the endpoints from the OpenAPI document instead, so everything works offline.
     app = FastAPI(title="shigen", version=shigen.__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None,
                   description="Energy and resource security scenarios: datasets with "
                               "provenance, runs, comparisons and study jobs. Write endpoints "
                               "need 'Authorization: Bearer <SHIGEN_TOKEN>' when the server "

@@ -57,6 +57,7 @@ class Job:
     error: dict[str, Any] | None = None
     proc: subprocess.Popen[str] | None = field(default=None, repr=False)
     out: IO[str] | None = field(default=None, repr=False)
+    err: IO[str] | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         def stamp(t: float | None) -> str | None:
@@ -174,20 +175,22 @@ class JobManager:
     def _start(self, job: Job) -> None:
         # closed in _collect or _stop, when the worker is done with it
         out = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
+        err = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
         try:
             job.proc = subprocess.Popen(
                 [sys.executable, "-m", "shigen.web.worker", f"<job {job.id}: {job.study}>"],
-                stdin=subprocess.PIPE, stdout=out, stderr=subprocess.DEVNULL, text=True,
+                stdin=subprocess.PIPE, stdout=out, stderr=err, text=True,
                 env=self.env, start_new_session=True)
             assert job.proc.stdin is not None
             job.proc.stdin.write(job.text)
             job.proc.stdin.close()
         except OSError as exc:
             out.close()
+            err.close()
             job.state, job.finished = JobState.FAILED, time.time()
             job.error = {"kind": "internal", "message": f"could not start a worker: {exc}"}
             return
-        job.out = out
+        job.out, job.err = out, err
         job.state, job.started = JobState.RUNNING, time.time()
 
     def _reap(self) -> None:
@@ -218,6 +221,12 @@ class JobManager:
                     doc = json.loads(lines[-1])
                 except json.JSONDecodeError:
                     doc = {}
+        stderr = ""
+        if job.err is not None:
+            job.err.seek(0)
+            stderr = " | ".join(job.err.read().strip().splitlines()[-3:])
+            job.err.close()
+            job.err = None
         job.finished = time.time()
         job.proc = None
         if doc.get("ok"):
@@ -227,7 +236,9 @@ class JobManager:
         else:
             job.state = JobState.FAILED
             job.error = doc.get("error") or {
-                "kind": "internal", "message": f"the worker exited with code {code}"}
+                "kind": "internal",
+                "message": f"the worker exited with code {code}" + (
+                    f": {stderr}" if stderr else "")}
 
     def _stop(self, job: Job, state: JobState) -> None:
         if job.proc is not None:
@@ -239,9 +250,10 @@ class JobManager:
                 os.killpg(job.proc.pid, 9)
                 job.proc.wait(timeout=5)
             job.proc = None
-        if job.out is not None:
-            job.out.close()
-            job.out = None
+        for fh in (job.out, job.err):
+            if fh is not None:
+                fh.close()
+        job.out = job.err = None
         job.state, job.finished = state, time.time()
 
     def _trim(self) -> None:

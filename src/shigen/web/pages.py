@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from shigen.report.compare import compare_figures, compare_table
@@ -72,6 +72,17 @@ def compare_page(svc: Svc, runs: Annotated[list[str], Query(max_length=8)] = [] 
     titles = {rid: svc.run_document(rid)["study"] for rid in doc["runs"]}
     return page("compare.html.j2", title="Compare runs", doc=doc, titles=titles,
                 table=compare_table(doc), figures=compare_figures(doc))
+
+
+@router.get("/api", response_class=HTMLResponse)
+def api_page(request: Request) -> HTMLResponse:
+    schema = request.app.openapi()
+    ops = [{"method": method.upper(), "path": path, "summary": op.get("summary", ""),
+            "description": (op.get("description") or "").split("\n")[0],
+            "tag": (op.get("tags") or [""])[0]}
+           for path, item in schema["paths"].items() for method, op in item.items()]
+    return page("api.html.j2", title="HTTP API", active="api", ops=ops,
+                info=schema.get("info", {}))
 
 
 @router.get("/catalogue", response_class=HTMLResponse)

@@ -684,9 +684,11 @@ def policy_ranking(ds: xr.Dataset, summary: Summary) -> list[Figure]:
         criteria = list(dict.fromkeys(c for p in ranking for c in scores.get(p, {})))
         senses = {c: (summary.get("criteria") or {}).get(c, {}).get("sense", "max")
                   for c in criteria}
-        z, text = [], []
+        z: list[list[float | None]] = []
+        text: list[list[str]] = []
         for p in ranking:
-            row_z, row_t = [], []
+            row_z: list[float | None] = []
+            row_t: list[str] = []
             for c in criteria:
                 col = [scores.get(q, {}).get(c) for q in ranking]
                 nums = [v for v in col if isinstance(v, int | float)]

@@ -114,8 +114,10 @@ def _split_series(obj: Any, prefix: str = "") -> tuple[dict[str, Mapping[str, An
 
 
 def generic_tables(stage: str, summary: Summary, limit: int = 400) -> list[Table]:
-    """A summary as tables: its year series (one row each, years as columns), then a
-    key/value table of the other scalars (first ``limit`` rows).
+    """A summary as tables: year series, then the other scalars.
+
+    Year series get one row each with years as columns; the other scalars a key/value
+    table (first ``limit`` rows).
     """
     series, rest = _split_series(summary)
     out = []

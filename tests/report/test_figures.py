@@ -287,3 +287,18 @@ def test_policy_table_in_rank_order():
                                                           [2, "a", 0.2, 0.1, 1.0]]
     assert ranking.rows[0][3].text == "90%"
     assert [[c.value for c in r] for r in rest.rows] == [["method", "topsis"]]
+
+
+def test_compare_draws_only_variables_that_differ():
+    from shigen.report.compare import compare_figures, compare_table
+
+    doc = {"runs": ["a", "b"], "rows": [
+        {"stage": "s", "variable": "same", "key": "k", "a": 1.0, "b": 1.0},
+        {"stage": "s", "variable": "more", "key": "k1", "a": 1.0, "b": None},
+        {"stage": "s", "variable": "diff", "key": "k", "a": 1.0, "b": 3.5}]}
+    figs = compare_figures(doc)
+    assert [f.id for f in figs] == ["compare-s-diff", "compare-s-more"]
+    bars = traces(figs[0])
+    assert [t["name"] for t in bars] == ["a", "b"] and values(bars[1]["y"]) == [3.5]
+    table = compare_table(doc)
+    assert [r[2].value for r in table.rows][0] == "k" and table.rows[0][-1].value == 2.5

@@ -35,15 +35,25 @@ def _spread(row: dict[str, Any], runs: list[str]) -> float:
 
 
 def compare_figures(doc: dict[str, Any]) -> list[Figure]:
-    """Grouped bars per stage variable (one trace per run), variables that differ first."""
+    """Grouped bars per stage variable (one trace per run) for the variables that differ.
+
+    Variables are ranked by the sum of their differences, then by the number of keys only
+    some runs have; variables equal in every run get no figure.
+    """
     runs = doc["runs"]
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for r in doc["rows"]:
         groups.setdefault((r["stage"], r["variable"]), []).append(r)
-    ranked = sorted(groups.items(), key=lambda kv: -sum(
-        s for s in (_spread(r, runs) for r in kv[1]) if s == s))
+    def score(rows: list[dict[str, Any]]) -> tuple[float, int]:
+        spread = sum(s for s in (_spread(r, runs) for r in rows) if s == s)
+        partial = sum(1 for r in rows if any(r.get(k) is None for k in runs))
+        return spread, partial
+
+    ranked = sorted(((k, v, score(v)) for k, v in groups.items()),
+                    key=lambda kvs: (-kvs[2][0], -kvs[2][1]))
+    differing = [(k, v) for k, v, sc in ranked if sc[0] > 0 or sc[1] > 0]
     out = []
-    for (stage, var), rows in ranked[:MAX_FIGURES]:
+    for (stage, var), rows in differing[:MAX_FIGURES]:
         rows = sorted(rows, key=lambda r: -max(abs(r.get(k) or 0) for k in runs))[:MAX_KEYS]
         fig = go.Figure()
         for rid in runs:

@@ -24,6 +24,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from shigen.errors import InputError, InputErrors, Location
+from shigen.energy.config import EnergyConfig
 from shigen.materials.config import MaterialsConfig
 from shigen.supply.config import SupplyConfig
 
@@ -52,6 +53,7 @@ class Study(BaseModel):
     model_config = ConfigDict(extra="forbid", title="shigen study")
 
     study: StudyMeta
+    energy: EnergyConfig | None = None
     materials: MaterialsConfig | None = None
     supply: SupplyConfig | None = None
 
@@ -138,7 +140,8 @@ def errors_from_validation(exc: ValidationError, file: str, text: str) -> InputE
     return InputErrors(problems)
 
 
-def parse_study(text: str, file: str = "<study>") -> Study:
+def parse_study(text: str, file: str = "<study>",
+                context: dict[str, Any] | None = None) -> Study:
     """Validate study TOML text; raise ``InputError`` naming every problem."""
     try:
         doc = tomllib.loads(text)
@@ -156,12 +159,12 @@ def parse_study(text: str, file: str = "<study>") -> Study:
             Location(file, _find_line(text, (unknown_stage[0],)), field=unknown_stage[0]),
             f"remove the section; available stages: {available_stages()}")
     try:
-        return Study.model_validate(doc)
+        return Study.model_validate(doc, context=context)
     except ValidationError as exc:
         raise errors_from_validation(exc, file, text) from None
 
 
-def load_study(path: str | Path) -> Study:
+def load_study(path: str | Path, baseline_depth: int = 0) -> Study:
     """Read and validate a study file."""
     p = Path(path)
     if not p.is_file():
@@ -181,4 +184,5 @@ def load_study(path: str | Path) -> Study:
     if not text.strip():
         raise InputError("study file is empty", Location(str(p)),
                          "start from `shigen new DIR`; a study needs at least a [study] table")
-    return parse_study(text, str(p))
+    return parse_study(text, str(p), {"study_dir": str(p.parent),
+                                        "baseline_depth": baseline_depth})

@@ -1,0 +1,216 @@
+"""Linear accounts: CO2, primary energy, electricity, cost as coefficients on variables.
+
+An account maps each LP variable name to a coefficient array; its value is
+``sum over variables of (variable x coefficient)`` summed over every dimension except
+those kept (``region``, ``year`` and the account's own, e.g. ``sector``). The same
+coefficients give a linopy expression while building (for a CO2 cap or a share target)
+and numbers after solving (for results), so each formula is written once and the model
+builds with few, large operations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import linopy
+import numpy as np
+import xarray as xr
+
+from shigen.energy.inputs import FOSSIL, PJ_PER_TWH, TECH_FUEL, Inputs
+
+Account = dict[str, xr.DataArray]
+BN = 1e-3  # PJ x USD/GJ (or GW x USD/kW, or Mt x USD/t) = 1e-3 bn USD
+KEEP = ("region", "year")
+
+
+def _da(values: dict[str, float], dim: str) -> xr.DataArray:
+    return xr.DataArray(list(values.values()), dims=dim, coords={dim: list(values)})
+
+
+def _onehot(labels: list[str], keys: list[str], dim: str, kdim: str,
+            pick: Mapping[str, str | None]) -> xr.DataArray:
+    m = np.array([[1.0 if pick.get(lab) == k else 0.0 for lab in labels] for k in keys])
+    return xr.DataArray(m, dims=(kdim, dim), coords={kdim: keys, dim: labels})
+
+
+def fuel_of_tech(inp: Inputs) -> xr.DataArray:
+    """1 where a technology burns a fuel (fuel x technology)."""
+    techs = [str(t) for t in inp.existing.technology.values]
+    return _onehot(techs, ["coal", "oil", "gas", "uranium", "biomass"], "technology", "fuel",
+                   TECH_FUEL)
+
+
+def power_fuel_pj(inp: Inputs) -> xr.DataArray:
+    """PJ of primary fuel per TWh generated, by fuel and technology."""
+    return fuel_of_tech(inp) * (PJ_PER_TWH / inp.efficiency)
+
+
+def evaluate(account: Account, values: Mapping[str, Any], keep: tuple[str, ...] = KEEP,
+             const: Any = None) -> Any:
+    """``sum(values[v] * coef)`` over all dimensions not kept (linopy or numbers)."""
+    terms = []
+    for name, coef in account.items():
+        x = values[name] * coef
+        dims = getattr(x, "coord_dims", None) or x.dims
+        drop = [d for d in dims if d not in keep and d != "_term"]
+        terms.append(x.sum(drop) if drop else x)
+    if isinstance(terms[0], xr.DataArray):
+        total = sum(terms[1:], terms[0])
+    else:  # one merge of all terms is cheaper than a chain of additions
+        total = linopy.merge(terms, cls=type(terms[0])) if len(terms) > 1 else terms[0]
+    if const is not None:
+        total = total + const
+    return total
+
+
+def co2(inp: Inputs) -> Account:
+    """Energy CO2 (Mt) by ``sector``: power, industry, buildings, transport, other."""
+    ef = inp.emission_factor.reindex(fuel=["coal", "oil", "gas", "uranium", "biomass"]).fillna(0.0)
+    per_pj = power_fuel_pj(inp)
+    fossil_ef = ef.where(ef.fuel.isin(list(FOSSIL)), 0.0)
+    bio_ef = ef.where(ef.fuel == "biomass", 0.0)
+    per_twh = (per_pj * (fossil_ef * (1 - inp.capture_rate) - bio_ef * inp.capture_rate)
+               ).sum("fuel")
+    sectors = ["power", "industry", "buildings", "transport", "other"]
+    gen = per_twh * _da({s: 1.0 if s == "power" else 0.0 for s in sectors}, "sector")
+    ef_end = inp.emission_factor.reindex(fuel=list(inp.fuel_mix.fuel.values)).fillna(0.0)
+    ef_end = ef_end.where(ef_end.fuel.isin(list(FOSSIL)), 0.0).rename(fuel="end_fuel")
+    demand_to_co2 = _onehot(list(inp.final_demand.sector.values), sectors, "demand_sector",
+                            "sector", {"industry": "industry", "buildings": "buildings",
+                                       "freight": "transport", "other": "other",
+                                       "appliances": "buildings"})
+    oil = float(inp.emission_factor.sel(fuel="oil"))
+    gas = float(inp.emission_factor.sel(fuel="gas"))
+    return {
+        "generation": gen,
+        "end_use": ef_end * demand_to_co2,
+        "ldv_liquid": _da({"oil": oil, "biofuel": 0.0}, "liquid")
+        * _da({s: 1.0 if s == "transport" else 0.0 for s in sectors}, "sector"),
+        "hydrogen": _da({"smr": gas / inp.params["h2_smr_efficiency"], "electrolysis": 0.0},
+                        "route") * _da({s: 1.0 if s == "other" else 0.0 for s in sectors},
+                                       "sector"),
+        "industry_capture": _da({s: -1.0 if s == "industry" else 0.0 for s in sectors},
+                                "sector"),
+    }
+
+
+def captured(inp: Inputs) -> Account:
+    """CO2 captured (Mt) by ``sector``: power (incl. biomass) and industry."""
+    ef = inp.emission_factor.reindex(fuel=["coal", "oil", "gas", "uranium", "biomass"]).fillna(0.0)
+    per_twh = (power_fuel_pj(inp) * ef * inp.capture_rate).sum("fuel")
+    return {"generation": per_twh * _da({"power": 1.0, "industry": 0.0}, "sector"),
+            "industry_capture": _da({"power": 0.0, "industry": 1.0}, "sector")}
+
+
+def primary(inp: Inputs) -> Account:
+    """Primary energy (PJ) by ``carrier``, physical-energy-content convention."""
+    carriers = ["coal", "oil", "gas", "nuclear", "hydro", "wind", "solar", "geothermal",
+                "biomass"]
+    techs = [str(t) for t in inp.existing.technology.values]
+    direct = {"hydro": "hydro", "wind_onshore": "wind", "wind_offshore": "wind",
+              "solar_pv": "solar", "csp": "solar", "geothermal": "geothermal",
+              "nuclear": "nuclear"}
+    fuel_carrier = {"coal": "coal", "oil": "oil", "gas": "gas", "uranium": "nuclear",
+                    "biomass": "biomass"}
+    per_pj = power_fuel_pj(inp).rename(fuel="f")
+    to_carrier = _onehot(list(per_pj.f.values), carriers, "f", "carrier", fuel_carrier)
+    burn = (per_pj * to_carrier).sum("f")
+    # heat-equivalent for non-fuel technologies: TWh x 3.6 / efficiency (1 for RE)
+    nonfuel = _onehot(techs, carriers, "technology", "carrier",
+                      {t: c for t, c in direct.items() if t != "nuclear"})
+    gen = burn + nonfuel * (PJ_PER_TWH / inp.efficiency)
+    end = _onehot(list(inp.fuel_mix.fuel.values), carriers, "end_fuel", "carrier",
+                  {"coal": "coal", "oil": "oil", "gas": "gas", "biomass": "biomass"})
+    bio_eff = inp.params["biofuel_efficiency"]
+    freight = xr.DataArray([1.0 / bio_eff if s == "freight" else 1.0
+                            for s in inp.final_demand.sector.values], dims="demand_sector",
+                           coords={"demand_sector": list(inp.final_demand.sector.values)})
+    end = end * xr.where(end.carrier == "biomass", freight, 1.0)
+    one = {c: 0.0 for c in carriers}
+    return {
+        "generation": gen,
+        "end_use": end,
+        "ldv_liquid": xr.concat([_da({**one, "oil": 1.0}, "carrier"),
+                                 _da({**one, "biomass": 1.0 / bio_eff}, "carrier")],
+                                dim=xr.DataArray(["oil", "biofuel"], dims="liquid")),
+        "hydrogen": xr.concat([_da({**one, "gas": 1.0 / inp.params["h2_smr_efficiency"]},
+                                   "carrier"), _da(one, "carrier")],
+                              dim=xr.DataArray(["smr", "electrolysis"], dims="route")),
+    }
+
+
+def electricity_final(inp: Inputs) -> Account:
+    """Final electricity (TWh): end-use sectors (incl. specific uses), vehicles, electrolysis."""
+    end = xr.DataArray([1.0 / PJ_PER_TWH if f == "electricity" else 0.0
+                        for f in inp.fuel_mix.fuel.values], dims="end_fuel",
+                       coords={"end_fuel": list(inp.fuel_mix.fuel.values)})
+    acc = {"end_use": end,
+           "travel": inp.vehicle_intensity.sel(carrier="electricity", drop=True) / PJ_PER_TWH,
+           "hydrogen": _da({"smr": 0.0, "electrolysis": 1.0 / (
+               inp.params["h2_electrolysis_efficiency"] * PJ_PER_TWH)}, "route")}
+    return acc
+
+
+def transport(inp: Inputs) -> tuple[Account, Account]:
+    """Oil used in transport and all transport energy (PJ): freight + light-duty vehicles."""
+    fuels = list(inp.fuel_mix.fuel.values)
+    freight = xr.DataArray([1.0 if s == "freight" else 0.0 for s in inp.final_demand.sector.values],
+                           dims="demand_sector",
+                           coords={"demand_sector": list(inp.final_demand.sector.values)})
+    oil = {"end_use": freight * xr.DataArray([1.0 if f == "oil" else 0.0 for f in fuels],
+                                             dims="end_fuel", coords={"end_fuel": fuels}),
+           "ldv_liquid": _da({"oil": 1.0, "biofuel": 0.0}, "liquid")}
+    energy = {"end_use": freight,
+              "travel": inp.vehicle_intensity.sum("carrier")}
+    return oil, energy
+
+
+def cost(inp: Inputs, weight: xr.DataArray, alive: dict[str, xr.DataArray],
+         carbon_price: xr.DataArray | None) -> Account:
+    """Present-value cost (bn USD) per unit of each variable."""
+    price = inp.fuel_price.reindex(fuel=["coal", "oil", "gas", "uranium", "biomass"]).fillna(0.0)
+    per_pj = power_fuel_pj(inp)
+    cap_pv = (alive["power"] * weight).sum("year").rename(vintage="year")
+    cap_cost = (inp.capex * inp.crf(inp.lifetime) + inp.fom) * cap_pv
+    ts = inp.ccs_cost["transport_storage"]
+    cap_rate = captured(inp)["generation"].sum("sector")
+    gen = ((per_pj * price).sum("fuel") + cap_rate * ts) * weight
+    end_price = price.reindex(fuel=list(inp.fuel_mix.fuel.values)).fillna(0.0).rename(
+        fuel="end_fuel")
+    bio_eff = inp.params["biofuel_efficiency"]
+    biofuel = inp.conversion_cost["biofuel"]
+    is_freight = xr.DataArray([s == "freight" for s in inp.final_demand.sector.values],
+                              dims="demand_sector",
+                              coords={"demand_sector": list(inp.final_demand.sector.values)})
+    bio_price = price.sel(fuel="biomass", drop=True)
+    end_cost = xr.where((end_price.end_fuel == "biomass") & is_freight,
+                        bio_price / bio_eff + biofuel, end_price)
+    life = inp.equipment_life.sel(sector=list(inp.final_demand.sector.values)).rename(
+        sector="demand_sector")
+    sav = inp.eff_cost.rename(sector="demand_sector") * inp.crf(life.where(life < 500, 30.0))
+    veh_pv = (alive["ldv"] * weight).sum("year").rename(vintage="year")
+    veh = inp.vehicle_cost * inp.crf(inp.equipment_life.sel(sector="ldv", drop=True)) * veh_pv
+    liquid = xr.concat([price.sel(fuel="oil", drop=True),
+                        bio_price / bio_eff + inp.conversion_cost["biofuel"]],
+                       dim=xr.DataArray(["oil", "biofuel"], dims="liquid"))
+    gas = price.sel(fuel="gas", drop=True)
+    h2 = xr.concat([gas / inp.params["h2_smr_efficiency"] + inp.conversion_cost["h2_smr"],
+                    xr.zeros_like(gas) + inp.conversion_cost["h2_electrolysis"]],
+                   dim=xr.DataArray(["smr", "electrolysis"], dims="route"))
+    capture = inp.ccs_cost["industry_capture"] + ts
+    acc: Account = {
+        "new_capacity": cap_cost * BN,
+        "generation": gen * BN,
+        "end_use": end_cost * weight * BN,
+        "saving": sav * weight * BN,
+        "vehicle_sales": veh * BN,
+        "ldv_liquid": liquid * weight * BN,
+        "hydrogen": h2 * weight * BN,
+        "industry_capture": xr.full_like(weight, capture) * weight * BN,
+    }
+    if carbon_price is not None:
+        for name, coef in co2(inp).items():
+            add = coef.sum("sector") * carbon_price * weight * BN
+            acc[name] = acc[name] + add if name in acc else add
+    return acc

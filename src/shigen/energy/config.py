@@ -1,0 +1,219 @@
+"""The ``[energy]`` section of a study: regions, periods, policy constraints, baseline.
+
+Everything a user declares about an energy pathway lives here and is validated once,
+when the study loads. The model itself (:mod:`shigen.energy.model`) never sees raw TOML.
+
+Examples
+--------
+>>> from shigen.energy.config import EnergyConfig
+>>> cfg = EnergyConfig.model_validate({"regions": ["WORLD"], "co2_cap_vs_2005": {"2050": 0.5}})
+>>> cfg.periods()[:3], cfg.co2_cap_vs_2005
+([2005, 2010, 2015], {2050: 0.5})
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    computed_field,
+    field_validator,
+    model_validator,
+)
+
+TECHNOLOGIES = ("coal", "coal_ccs", "gas_ccgt", "gas_ccs", "oil", "nuclear", "hydro",
+                "wind_onshore", "wind_offshore", "solar_pv", "csp", "biomass", "biomass_ccs",
+                "geothermal", "storage")
+VEHICLES = ("ice", "hybrid", "phev", "bev", "fcev")
+SHARE_KINDS = ("nuclear_power", "renewables_power", "oil_primary", "fossil_primary",
+               "transport_oil")
+Solver = Literal["auto", "dual", "primal", "ipm"]
+
+
+class ShareTarget(BaseModel):
+    """A share constraint, e.g. nuclear share of power >= 0.3 in 2030."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["nuclear_power", "renewables_power", "oil_primary", "fossil_primary",
+                  "transport_oil"] = Field(description="which share: numerator and denominator")
+    years: list[int] = Field(min_length=1, description="model years the share applies to")
+    min: float | None = Field(default=None, ge=0, le=1)
+    max: float | None = Field(default=None, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _bounds(self) -> ShareTarget:
+        if self.min is None and self.max is None:
+            raise ValueError("give min, max or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}")
+        return self
+
+
+class CapacityBound(BaseModel):
+    """Minimum and/or maximum installed capacity of a technology in given years."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    technology: str
+    years: list[int] = Field(min_length=1)
+    min_gw: float | None = Field(default=None, ge=0)
+    max_gw: float | None = Field(default=None, ge=0)
+
+    @field_validator("technology")
+    @classmethod
+    def _tech(cls, v: str) -> str:
+        if v not in TECHNOLOGIES:
+            raise ValueError(f"unknown technology '{v}'; use one of {list(TECHNOLOGIES)}")
+        return v
+
+    @model_validator(mode="after")
+    def _bounds(self) -> CapacityBound:
+        if self.min_gw is None and self.max_gw is None:
+            raise ValueError("give min_gw, max_gw or both")
+        if self.min_gw is not None and self.max_gw is not None and self.min_gw > self.max_gw:
+            raise ValueError(f"min_gw {self.min_gw} is above max_gw {self.max_gw}")
+        return self
+
+
+class IntensityTarget(BaseModel):
+    """Primary energy per unit of GDP at least ``reduction`` below its base-year level."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    year: int
+    reduction: float = Field(gt=0, lt=1, description="e.g. 0.3 for 30% better than 2005")
+
+
+class EnergyConfig(BaseModel):
+    """Regions, periods and policies of a least-cost energy pathway."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    regions: list[str] = Field(default_factory=lambda: ["WORLD"], min_length=1,
+                               description="ISO3 codes or WORLD; data must exist for each")
+    first_year: int = Field(default=2005, ge=1990, le=2100,
+                            description="base year, calibrated to statistics")
+    last_year: int = Field(default=2050, ge=1995, le=2150)
+    step: int = Field(default=5, ge=1, le=10, description="years per period")
+    baseline: str | None = Field(default=None, description="study file of the baseline, "
+                                 "relative to this study (for additional cost)")
+    co2_cap_vs_2005: dict[int, float] | None = Field(
+        default=None, description="energy CO2 cap as a fraction of the base year, by year "
+        "(linear between given years)")
+    co2_cap_gt: dict[int, float] | None = Field(default=None,
+                                                 description="energy CO2 cap in Gt, by year")
+    co2_price: dict[int, float] | None = Field(default=None,
+                                               description="carbon price in USD/t CO2, by year")
+    shares: list[ShareTarget] = Field(default_factory=list)
+    capacity: list[CapacityBound] = Field(default_factory=list)
+    energy_intensity: list[IntensityTarget] = Field(default_factory=list)
+    banned: list[str] = Field(default_factory=list, description="technologies not built")
+    efficiency_measures: bool = Field(
+        default=True, description="offer the end-use efficiency cost curves; false for a "
+        "baseline whose demand path already holds the trend's efficiency gains")
+    solver: Solver = Field(default="auto", description="HiGHS algorithm; auto = the fastest "
+                           "measured by benchmarks/bench_energy.py")
+
+    _baseline_cfg: EnergyConfig | None = PrivateAttr(default=None)
+    _baseline_digest: str | None = PrivateAttr(default=None)
+
+    @field_validator("regions")
+    @classmethod
+    def _regions(cls, v: list[str]) -> list[str]:
+        from shigen.datasets.validate import is_country
+
+        bad = [r for r in v if not is_country(r) or r == "OTHER"]
+        if bad:
+            raise ValueError(f"{bad} are not ISO3 codes or WORLD")
+        if len(set(v)) != len(v):
+            raise ValueError("regions must not repeat")
+        return v
+
+    @field_validator("banned")
+    @classmethod
+    def _banned(cls, v: list[str]) -> list[str]:
+        bad = [t for t in v if t not in TECHNOLOGIES]
+        if bad:
+            raise ValueError(f"unknown technologies {bad}; use some of {list(TECHNOLOGIES)}")
+        return v
+
+    @field_validator("co2_cap_vs_2005", "co2_cap_gt", "co2_price")
+    @classmethod
+    def _paths(cls, v: dict[int, float] | None) -> dict[int, float] | None:
+        if v is None:
+            return v
+        if not v:
+            raise ValueError("give at least one year = value")
+        bad = [y for y, x in v.items() if x < 0]
+        if bad:
+            raise ValueError(f"negative values for years {bad}")
+        return dict(sorted(v.items()))
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EnergyConfig:
+        if self.last_year <= self.first_year:
+            raise ValueError("last_year must be after first_year")
+        if (self.last_year - self.first_year) % self.step:
+            raise ValueError("last_year - first_year must be a multiple of step")
+        if self.co2_cap_vs_2005 is not None and self.co2_cap_gt is not None:
+            raise ValueError("give co2_cap_vs_2005 or co2_cap_gt, not both")
+        periods = set(self.periods())
+        years = [y for s in self.shares for y in s.years] + [
+            y for c in self.capacity for y in c.years] + [t.year for t in self.energy_intensity]
+        for path in (self.co2_cap_vs_2005, self.co2_cap_gt, self.co2_price):
+            years += list(path or {})
+        bad = sorted({y for y in years if y not in periods})
+        if bad:
+            raise ValueError(f"years {bad} are not model periods {sorted(periods)}")
+        return self
+
+    @field_validator("baseline")
+    @classmethod
+    def _baseline_exists(cls, v: str | None, info: ValidationInfo) -> str | None:
+        if v is None:
+            return v
+        ctx = info.context or {}
+        base = Path(ctx.get("study_dir", "."))
+        if not (base / v).is_file():
+            raise ValueError(f"baseline study '{v}' not found next to the study "
+                             f"(looked for {base / v})")
+        return v
+
+    @model_validator(mode="after")
+    def _load_baseline(self, info: ValidationInfo) -> EnergyConfig:
+        ctx = info.context or {}
+        if self.baseline is None or int(ctx.get("baseline_depth", 0)) > 0:
+            return self  # a baseline's own baseline is never run
+        import hashlib
+
+        from shigen.study import load_study
+
+        base = load_study(Path(ctx.get("study_dir", ".")) / self.baseline, baseline_depth=1)
+        if base.energy is None:  # type: ignore[attr-defined]
+            raise ValueError(f"baseline study '{self.baseline}' has no [energy] section")
+        self._baseline_cfg = base.energy  # type: ignore[attr-defined]
+        self._baseline_digest = hashlib.sha256(
+            base.energy.model_dump_json().encode()).hexdigest()[:16]  # type: ignore[attr-defined]
+        return self
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def baseline_digest(self) -> str | None:
+        """Hash of the baseline's energy section, so a changed baseline changes the run id."""
+        return self._baseline_digest
+
+    @property
+    def baseline_config(self) -> EnergyConfig | None:
+        """The baseline study's energy section, loaded with this study."""
+        return self._baseline_cfg
+
+    def periods(self) -> list[int]:
+        """Model years: first_year, first_year + step, ..., last_year."""
+        return list(range(self.first_year, self.last_year + 1, self.step))

@@ -1,0 +1,112 @@
+"""Builders of the demand side: end-use sectors, light-duty vehicles, hydrogen, biomass.
+
+End-use sectors (industry, buildings, freight, other) meet a baseline final-energy demand
+with fuels and efficiency measures. Stock turnover limits how fast both change: equipment
+still running from the base year keeps its fuel mix and efficiency.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from shigen.energy import accounts
+from shigen.energy.config import VEHICLES
+from shigen.energy.formulation import Formulation
+from shigen.energy.inputs import FOSSIL
+
+
+def _idx(values: list[str], dim: str):  # type: ignore[no-untyped-def]
+    return xr.DataArray(values, dims=dim, coords={dim: values}).indexes[dim]
+
+
+def define_end_use(f: Formulation) -> None:
+    """Fuel use and efficiency savings per sector; fuel inertia and ceilings."""
+    inp = f.inp
+    demand = inp.final_demand.rename(sector="demand_sector")
+    mix = inp.fuel_mix.rename(sector="demand_sector", fuel="end_fuel")
+    pot = inp.eff_potential.rename(sector="demand_sector")
+    life = inp.equipment_life.sel(sector=list(demand.demand_sector.values)).rename(
+        sector="demand_sector")
+    turnover = f.turnover(life)
+    # equipment left from the base year keeps its fuel: a lower bound on each fuel, taken
+    # on the least demand the sector can have after efficiency (D x (1 - potential))
+    if not f.cfg.efficiency_measures:
+        pot = pot * 0.0
+    least = demand * (1 - pot.sum("step") * turnover)
+    inertia = (mix * (1 - turnover) * least).transpose("region", "demand_sector", "end_fuel",
+                                                       "year")
+    use = f.m.add_variables(lower=inertia, name="end_use")
+    save = f.m.add_variables(lower=0, upper=(pot * turnover * demand).transpose(
+        "region", "demand_sector", "step", "year"), name="saving")
+    f.add(use.sum("end_fuel") + save.sum("step"), "==", demand, "sector_balance", "balance")
+    ceiling = np.maximum(inp.max_fuel_share.rename(sector="demand_sector", fuel="end_fuel"), mix)
+    f.add(use, "<=", (demand * ceiling).transpose(*use.dims), "fuel_ceiling", "fuel_ceiling")
+    f.values.update(end_use=use, saving=save)
+
+
+def define_vehicles(f: Formulation) -> None:
+    """Light-duty vehicle sales, stock by vintage and travel by drivetrain."""
+    inp = f.inp
+    y = f.years
+    upper = xr.where(y == inp.base_year, 0.0, np.inf).broadcast_like(
+        inp.vehicle_stock * y).transpose("region", "vehicle", "year")
+    sales = f.m.add_variables(lower=0, upper=upper, name="vehicle_sales")
+    travel = f.m.add_variables(lower=0, coords=[inp.existing.indexes["region"],
+                                                _idx(list(VEHICLES), "vehicle"),
+                                                y.indexes["year"]], name="travel")
+    life = inp.equipment_life.sel(sector="ldv", drop=True)
+    alive = f.alive(life)
+    f.alive_by["ldv"] = alive
+    old = inp.vehicle_stock * (1 - f.turnover(life)) * inp.mileage
+    f.add(travel - (sales.rename(year="vintage") * (alive * inp.mileage)).sum("vintage"),
+          "<=", old, "vehicle_stock", "stock")
+    f.add(travel.sum("vehicle"), "==", inp.ldv_demand, "travel_demand", "balance")
+    liq = f.m.add_variables(lower=0, coords=[inp.existing.indexes["region"],
+                                             _idx(["oil", "biofuel"], "liquid"),
+                                             y.indexes["year"]], name="ldv_liquid")
+    per_km = inp.vehicle_intensity.sel(carrier="liquids", drop=True)
+    f.add(liq.sum("liquid") - (travel * per_km).sum("vehicle"), "==", 0, "liquid_fuel",
+          "balance")
+    f.values.update(vehicle_sales=sales, travel=travel, ldv_liquid=liq)
+
+
+def define_hydrogen(f: Formulation) -> None:
+    """Hydrogen for fuel-cell vehicles from gas reforming or electrolysis."""
+    inp = f.inp
+    h2 = f.m.add_variables(lower=0, coords=[inp.existing.indexes["region"],
+                                            _idx(["smr", "electrolysis"], "route"),
+                                            f.years.indexes["year"]], name="hydrogen")
+    per_km = inp.vehicle_intensity.sel(carrier="hydrogen", drop=True)
+    f.add(h2.sum("route") - (f.values["travel"] * per_km).sum("vehicle"), "==", 0,
+          "hydrogen_balance", "balance")
+    f.values["hydrogen"] = h2
+
+
+def define_biomass(f: Formulation) -> None:
+    """Biomass for power, end use and biofuel feedstock within the supply potential."""
+    inp = f.inp
+    prim = accounts.primary(inp)
+    acc = {k: v.sel(carrier="biomass", drop=True) for k, v in prim.items()}
+    supply = accounts.evaluate(acc, f.values)
+    f.add(supply, "<=", inp.biomass_potential, "biomass_supply", "biomass_supply",
+          mask=f.years > inp.base_year)
+
+
+def define_industry_ccs(f: Formulation) -> None:
+    """CO2 capture at industrial point sources, up to a share of industry fossil CO2."""
+    inp = f.inp
+    share = inp.params.get("industry_ccs_max_share", 0.0)
+    cap = f.m.add_variables(lower=0, upper=np.inf if share > 0 else 0.0,
+                            coords=[inp.existing.indexes["region"], f.years.indexes["year"]],
+                            name="industry_capture")
+    f.values["industry_capture"] = cap
+    if share <= 0:
+        return
+    ef = inp.emission_factor.reindex(fuel=list(FOSSIL)).rename(fuel="end_fuel")
+    life = inp.equipment_life.sel(sector="industry", drop=True)
+    limit = (ef * share * f.turnover(life)).reindex(
+        end_fuel=list(inp.fuel_mix.fuel.values)).fillna(0.0)
+    gross = (f.values["end_use"].sel(demand_sector="industry", drop=True) * limit).sum(
+        "end_fuel")
+    f.add(cap - gross, "<=", 0, "industry_ccs_limit", "industry_ccs_limit")

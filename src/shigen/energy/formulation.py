@@ -1,0 +1,89 @@
+"""What the builders share: the linopy model, the inputs and named expressions.
+
+Each ``define_*`` function in :mod:`shigen.energy.supply`, :mod:`shigen.energy.demand`
+and :mod:`shigen.energy.policy` adds one family of variables or constraints to a
+:class:`Formulation` and records the expressions later stages need (``exprs``) and the
+constraint families a diagnosis may relax (``soft``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import linopy
+import xarray as xr
+
+from shigen.energy.config import EnergyConfig
+from shigen.energy.inputs import Inputs
+
+#: constraint families a user sets (relaxed first when a study is infeasible)
+POLICY_FAMILIES = ("co2_cap", "share", "capacity_min", "capacity_max", "energy_intensity",
+                   "banned_technology")
+#: physical limits from data (relaxed, at a higher penalty, only if policies alone can't)
+LIMIT_FAMILIES = ("build_limit", "potential", "biomass_supply", "variable_re_share",
+                  "fuel_ceiling", "efficiency_potential", "industry_ccs_limit")
+
+
+@dataclass
+class Formulation:
+    """The LP under construction (or solved): model, inputs, named expressions."""
+
+    m: linopy.Model
+    inp: Inputs
+    cfg: EnergyConfig
+    elastic: bool = False
+    values: dict[str, linopy.Variable] = field(default_factory=dict)
+    exprs: dict[str, Any] = field(default_factory=dict)
+    alive_by: dict[str, xr.DataArray] = field(default_factory=dict)
+    slacks: dict[str, linopy.Variable] = field(default_factory=dict)
+    slack_terms: list[Any] = field(default_factory=list)
+
+    @property
+    def years(self) -> xr.DataArray:
+        p = self.inp.periods
+        return xr.DataArray(p, dims="year", coords={"year": p})
+
+    def weight(self) -> xr.DataArray:
+        """Discount factor x years per period, to turn yearly costs into present value."""
+        r = self.inp.params["discount_rate"]
+        y = self.years
+        return (1 + r) ** (-(y - self.inp.base_year)) * self.cfg.step
+
+    def alive(self, life: xr.DataArray) -> xr.DataArray:
+        """1 where something built in period ``vintage`` still runs in period ``year``."""
+        y = self.years
+        v = y.rename(year="vintage")
+        age = y - v
+        return ((age >= 0) & (age < life)).astype(float)
+
+    def turnover(self, life: xr.DataArray) -> xr.DataArray:
+        """Share of base-year equipment replaced by period ``year`` (linear retirement)."""
+        return ((self.years - self.inp.base_year) / life).clip(max=1.0)
+
+    def add(self, lhs: Any, sign: str, rhs: Any, name: str, family: str,
+            mask: xr.DataArray | None = None) -> None:
+        """Add a constraint family; in elastic mode a relaxable family gets a slack."""
+        self.exprs.setdefault("_families", {})[name] = family
+        if not (self.elastic and (family in POLICY_FAMILIES or family in LIMIT_FAMILIES)):
+            # a constant right-hand side goes straight to linopy (one operation fewer)
+            if isinstance(rhs, (int, float)) and rhs == 0:
+                self.m.add_constraints(lhs, sign, 0, name=name, mask=mask)
+            elif isinstance(rhs, (int, float, xr.DataArray)):
+                self.m.add_constraints(lhs, sign, rhs, name=name, mask=mask)
+            else:
+                self.m.add_constraints(lhs - rhs, sign, 0, name=name, mask=mask)
+            return
+        expr = lhs - rhs
+        coords = [expr.indexes[d] for d in expr.coord_dims] if expr.coord_dims else None
+        slack = self.m.add_variables(lower=0, coords=coords, name=f"slack_{name}")
+        self.slacks[name] = slack
+        penalty = 1.0 if family in POLICY_FAMILIES else 1000.0
+        self.slack_terms.append((slack * penalty).sum())
+        expr = expr - slack if sign == "<=" else expr + slack
+        if sign == "==":
+            slack_neg = self.m.add_variables(lower=0, coords=coords, name=f"slackn_{name}")
+            self.slacks[name + "#neg"] = slack_neg
+            self.slack_terms.append((slack_neg * penalty).sum())
+            expr = expr - slack_neg
+        self.m.add_constraints(expr, sign, 0, name=name, mask=mask)

@@ -1,0 +1,219 @@
+"""Model inputs: every number of the energy LP, read from catalogue datasets.
+
+:func:`load_inputs` turns the catalogue into one :class:`Inputs` bundle of labelled arrays
+(``region``, ``year``, ``technology``, ``slice``, ``sector``, ``fuel``, ``vehicle``) on the
+model's periods. Year paths given at a few years are interpolated linearly (held flat
+outside the data). Nothing here is a tuned constant: a missing figure is an input error
+that names the dataset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import xarray as xr
+
+from shigen.energy.config import TECHNOLOGIES, VEHICLES, EnergyConfig
+from shigen.errors import InputError, Location
+
+if TYPE_CHECKING:
+    from shigen.datasets import Catalogue
+
+SECTORS = ("industry", "buildings", "freight", "other", "appliances")
+END_FUELS = ("coal", "oil", "gas", "electricity", "biomass")
+FOSSIL = ("coal", "oil", "gas")
+#: which primary fuel each power technology burns (definition, not data)
+TECH_FUEL = {"coal": "coal", "coal_ccs": "coal", "gas_ccgt": "gas", "gas_ccs": "gas",
+             "oil": "oil", "nuclear": "uranium", "biomass": "biomass",
+             "biomass_ccs": "biomass"}
+RENEWABLE = ("hydro", "wind_onshore", "wind_offshore", "solar_pv", "csp", "biomass",
+             "biomass_ccs", "geothermal")
+VARIABLE = ("wind_onshore", "wind_offshore", "solar_pv")
+PJ_PER_TWH = 3.6
+
+
+@dataclass
+class Inputs:
+    """All parameters of one energy model, as labelled arrays in model units.
+
+    Units: capacity GW, electricity TWh, fuels PJ, money billion USD (2005),
+    CO2 Mt. ``attrs`` of each array keep the dataset's unit.
+    """
+
+    periods: list[int]
+    regions: list[str]
+    slices: list[str]
+    hours: xr.DataArray                 # slice
+    load_share: xr.DataArray            # region, slice
+    capex: xr.DataArray                 # technology, year   (USD/kW = M USD/GW /1000 -> bn)
+    fom: xr.DataArray                   # technology         (USD/kW/yr)
+    lifetime: xr.DataArray              # technology         (yr)
+    unit_size: xr.DataArray             # technology         (MW)
+    efficiency: xr.DataArray            # technology
+    capacity_credit: xr.DataArray       # technology
+    capture_rate: xr.DataArray          # technology
+    availability: xr.DataArray          # technology, slice
+    existing: xr.DataArray              # region, technology (GW in base year)
+    base_generation: xr.DataArray       # region, technology (TWh, base year)
+    build_limit: xr.DataArray           # region, technology, year (GW/yr; inf = none)
+    potential: xr.DataArray             # region, technology (GW; inf = none)
+    fuel_price: xr.DataArray            # region, fuel, year (USD/GJ)
+    emission_factor: xr.DataArray       # fuel (t/GJ = Mt/PJ)
+    final_demand: xr.DataArray          # region, sector, year (PJ)
+    fuel_mix: xr.DataArray              # region, sector, fuel
+    max_fuel_share: xr.DataArray        # sector, fuel
+    equipment_life: xr.DataArray        # sector (yr), incl. ldv
+    eff_potential: xr.DataArray         # sector, step
+    eff_cost: xr.DataArray              # sector, step (USD per GJ/yr)
+    ldv_demand: xr.DataArray            # region, year (billion vkm)
+    vehicle_cost: xr.DataArray          # vehicle, year (USD)
+    vehicle_intensity: xr.DataArray     # vehicle, carrier, year (MJ/km = PJ per bn vkm)
+    vehicle_stock: xr.DataArray         # region, vehicle (million vehicles, base year)
+    mileage: xr.DataArray               # region (thousand km per vehicle-year)
+    gdp: xr.DataArray                   # region, year (billion USD)
+    population: xr.DataArray            # region, year
+    import_share: xr.DataArray          # region, fuel
+    biomass_potential: xr.DataArray     # region, year (PJ)
+    params: dict[str, float] = field(default_factory=dict)
+    conversion_cost: dict[str, float] = field(default_factory=dict)
+    ccs_cost: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def base_year(self) -> int:
+        return self.periods[0]
+
+    def crf(self, life: xr.DataArray | float) -> xr.DataArray | float:
+        """Capital recovery factor at the model discount rate."""
+        r = self.params["discount_rate"]
+        return r / (1 - (1 + r) ** (-life))
+
+
+def _on_years(da: xr.DataArray, periods: list[int]) -> xr.DataArray:
+    """Interpolate a ``year`` path onto the model periods, flat outside the data."""
+    if "year" not in da.dims:
+        return da
+    da = da.sortby("year").astype(float)
+    if bool(da.isnull().any()):  # rows given at different years per label
+        da = da.interpolate_na("year").ffill("year").bfill("year")
+    out = da.interp(year=periods, kwargs={"fill_value": (np.nan)})
+    first, last = da.isel(year=0), da.isel(year=-1)
+    yrs = xr.DataArray(periods, dims="year", coords={"year": periods})
+    out = xr.where(yrs < int(da.year[0]), first, out)
+    out = xr.where(yrs > int(da.year[-1]), last, out)
+    return out.transpose(*[d for d in da.dims])
+
+
+def _need(cat: Catalogue, name: str, dim: str, wanted: list[str], field: str) -> None:
+    have = set(str(x) for x in cat.frame(name)[dim].unique())
+    missing = [w for w in wanted if w not in have]
+    if missing:
+        raise InputError(f"dataset '{name}' has no rows for {dim} {missing}",
+                         Location(field=field),
+                         f"add rows for {missing} in a --data folder, or use one of "
+                         f"{sorted(have)}")
+
+
+def _arr(cat: Catalogue, name: str) -> xr.DataArray:
+    da = cat.array(name)
+    for d in da.dims:
+        if d != "year":
+            da = da.assign_coords({d: [str(x) for x in da[d].values]})
+    return da
+
+
+def _by_key(cat: Catalogue, name: str, key: str) -> dict[str, float]:
+    f = cat.frame(name)
+    return {str(k): float(v) for k, v in zip(f[key], f["value"], strict=True)}
+
+
+def load_inputs(cfg: EnergyConfig, cat: Catalogue) -> Inputs:
+    """Read every energy dataset for the study's regions and periods."""
+    periods = cfg.periods()
+    regions = cfg.regions
+    for name in ("energy-existing-capacity", "energy-final-demand", "energy-ldv-demand",
+                 "energy-gdp", "energy-fuel-price", "energy-load-profile",
+                 "energy-base-generation", "energy-electricity-demand",
+                 "energy-final-fuel-mix", "energy-vehicle-stock", "energy-vehicle-mileage",
+                 "energy-import-share", "energy-biomass-potential", "energy-population",
+                 "energy-build-limit", "energy-potential"):
+        _need(cat, name, "region", regions, "energy.regions")
+    techs = list(TECHNOLOGIES)
+    slices = [str(s) for s in cat.frame("energy-slices")["slice"]]
+    if len(slices) < 2:
+        raise InputError("dataset 'energy-slices' needs at least two time slices",
+                         Location(field="energy"), "give one row per slice with its hours")
+
+    def reg(da: xr.DataArray) -> xr.DataArray:
+        return da.sel(region=regions)
+
+    def full(da: xr.DataArray, fill: float, **dims: list[str]) -> xr.DataArray:
+        return da.reindex(dims, fill_value=fill) if dims else da
+
+    tp = _arr(cat, "energy-tech-parameters")
+    tp = full(tp, 0.0, technology=techs)
+    fp = _on_years(reg(_arr(cat, "energy-fuel-price")), periods)
+    params = _by_key(cat, "energy-parameters", "parameter")
+    gdp = _on_years(reg(_arr(cat, "energy-gdp")), periods) / 1e9
+    pop = _on_years(reg(_arr(cat, "energy-population")), periods)
+    bl = reg(_arr(cat, "energy-build-limit")).reindex(technology=techs, fill_value=np.inf)
+    bl = _on_years(bl.fillna(np.inf), periods)
+    pot = reg(_arr(cat, "energy-potential")).reindex(technology=techs).fillna(np.inf)
+    inp = Inputs(
+        periods=periods, regions=regions, slices=slices,
+        hours=_arr(cat, "energy-slices").sel(slice=slices),
+        load_share=reg(_arr(cat, "energy-load-profile")).sel(slice=slices),
+        capex=_on_years(_arr(cat, "energy-capital-cost").sel(technology=techs), periods),
+        fom=_arr(cat, "energy-fixed-om").sel(technology=techs),
+        lifetime=_arr(cat, "energy-tech-lifetime").sel(technology=techs),
+        unit_size=_arr(cat, "energy-unit-size").sel(technology=techs),
+        efficiency=tp.sel(parameter="efficiency", drop=True),
+        capacity_credit=tp.sel(parameter="capacity_credit", drop=True),
+        capture_rate=tp.sel(parameter="capture_rate", drop=True),
+        availability=_arr(cat, "energy-availability").sel(technology=techs, slice=slices)
+        .fillna(0.0),
+        existing=reg(_arr(cat, "energy-existing-capacity")).reindex(technology=techs)
+        .fillna(0.0),
+        base_generation=reg(_arr(cat, "energy-base-generation")).reindex(technology=techs)
+        .fillna(0.0),
+        build_limit=bl, potential=pot, fuel_price=fp,
+        emission_factor=_arr(cat, "energy-emission-factor"),
+        final_demand=xr.concat([
+            _on_years(reg(_arr(cat, "energy-final-demand")), periods)
+            .sel(sector=list(SECTORS[:-1])) * 1000.0,
+            # electricity-specific uses are a sector whose only fuel is electricity
+            (_on_years(reg(_arr(cat, "energy-electricity-demand")), periods) * PJ_PER_TWH)
+            .expand_dims(sector=["appliances"])], dim="sector").transpose(
+                "region", "sector", "year"),
+        fuel_mix=reg(_arr(cat, "energy-final-fuel-mix")).sel(sector=list(SECTORS))
+        .reindex(fuel=list(END_FUELS)).fillna(0.0),
+        max_fuel_share=_arr(cat, "energy-max-fuel-share").sel(sector=list(SECTORS))
+        .reindex(fuel=list(END_FUELS)).fillna(0.0),
+        equipment_life=_arr(cat, "energy-equipment-lifetime"),
+        eff_potential=_arr(cat, "energy-efficiency-potential").sel(sector=list(SECTORS)),
+        eff_cost=_arr(cat, "energy-efficiency-cost").sel(sector=list(SECTORS)),
+        ldv_demand=_on_years(reg(_arr(cat, "energy-ldv-demand")), periods) / 1e9,
+        vehicle_cost=_on_years(_arr(cat, "energy-vehicle-cost").sel(vehicle=list(VEHICLES)),
+                               periods),
+        vehicle_intensity=_on_years(_arr(cat, "energy-vehicle-intensity")
+                                    .reindex(vehicle=list(VEHICLES)).fillna(0.0), periods),
+        vehicle_stock=reg(_arr(cat, "energy-vehicle-stock")).reindex(vehicle=list(VEHICLES))
+        .fillna(0.0) / 1e6,
+        mileage=reg(_arr(cat, "energy-vehicle-mileage")) / 1000.0,
+        gdp=gdp, population=pop,
+        import_share=reg(_arr(cat, "energy-import-share")).reindex(
+            fuel=["coal", "oil", "gas", "uranium"]).fillna(0.0),
+        biomass_potential=_on_years(reg(_arr(cat, "energy-biomass-potential")), periods)
+        * 1000.0,
+        params=params,
+        conversion_cost=_by_key(cat, "energy-conversion-cost", "process"),
+        ccs_cost=_by_key(cat, "energy-ccs-cost", "item"),
+    )
+    share_sum = inp.fuel_mix.sum("fuel")
+    bad = share_sum.where(abs(share_sum - 1) > 0.01, drop=True)
+    if bad.size:
+        raise InputError("base-year fuel mix shares of a sector do not sum to 1 "
+                         f"({bad.to_series().round(3).to_dict()})",
+                         Location(field="energy-final-fuel-mix"), "make each sector sum to 1")
+    return inp

@@ -1,0 +1,217 @@
+"""The ``energy`` stage: a least-cost capacity-expansion LP of the energy system.
+
+``run`` loads the datasets, builds and solves the LP (HiGHS via linopy), names the
+conflicting constraints when a study is infeasible (exit 1), and compares the study
+with the baseline study it names (the baseline is solved once per process and cached).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from shigen.energy.compare import OPTIONS, compare, investment_window
+from shigen.energy.config import EnergyConfig
+from shigen.energy.diagnose import diagnose
+from shigen.energy.inputs import RENEWABLE, Inputs, load_inputs
+from shigen.energy.model import Status, results, run_model
+from shigen.energy.results import series
+from shigen.errors import Location, RunFailed
+from shigen.stages import StageSpec
+
+if TYPE_CHECKING:
+    from shigen.datasets import Catalogue
+    from shigen.study import Study
+
+_BASELINES: dict[str, xr.Dataset] = {}
+
+
+def solve_study(cfg: EnergyConfig, cat: Catalogue, inputs: Inputs | None = None) -> xr.Dataset:
+    """Solve one energy configuration; raise ``RunFailed`` naming conflicts if infeasible.
+
+    ``inputs`` (for the same regions and periods) skips reading the datasets again.
+    """
+    t0 = time.perf_counter()
+    inp = inputs if inputs is not None else load_inputs(cfg, cat)
+    load = time.perf_counter() - t0
+    out = run_model(cfg, cat, inputs=inp)
+    out.timings.load = load
+    if out.status is Status.INFEASIBLE:
+        diag = diagnose(cfg, inp)
+        raise RunFailed(diag.message(), Location(field="energy"),
+                        "relax the named policy (later year, looser cap or share) or the data "
+                        "limits it conflicts with (--data folder)")
+    if out.status is not Status.OPTIMAL:
+        raise RunFailed(f"the energy model could not be solved (status {out.status.value})",
+                        Location(field="energy"), "check the study's energy section and data")
+    ds = results(out)
+    t = out.timings
+    ds.attrs.update(load_s=round(t.load, 4), build_s=round(t.build, 4),
+                    solve_s=round(t.solve_total, 4), solver_s=round(t.solver, 4),
+                    extract_s=round(t.extract, 4), algorithm=out.algorithm)
+    return ds
+
+
+def _baseline(cfg: EnergyConfig, cat: Catalogue, inputs: Inputs) -> xr.Dataset:
+    key = hashlib.sha256((cfg.model_dump_json() + json.dumps(cat.fingerprint(), sort_keys=True))
+                         .encode()).hexdigest()
+    if key not in _BASELINES:
+        _BASELINES[key] = solve_study(cfg, cat, inputs)
+    return _BASELINES[key]
+
+
+def run(cfg: EnergyConfig, study: Study, cat: Catalogue,
+        upstream: Mapping[str, xr.Dataset]) -> xr.Dataset:
+    """Least-cost pathway for the study; compared with its baseline when it names one."""
+    t0 = time.perf_counter()
+    inp = load_inputs(cfg, cat)
+    load = time.perf_counter() - t0
+    ds = solve_study(cfg, cat, inp)
+    ds.attrs["load_s"] = round(load, 4)
+    base_cfg = cfg.baseline_config
+    if base_cfg is not None:
+        if base_cfg.regions != cfg.regions or base_cfg.periods() != cfg.periods():
+            raise RunFailed("the baseline study has other regions or periods than this study",
+                            Location(field="energy.baseline"),
+                            "name a baseline with the same regions, first_year, last_year, step")
+        ds = compare(ds, _baseline(base_cfg, cat, inp), str(cfg.baseline))
+    return ds
+
+
+def _r(x: Any, d: int = 3) -> float | None:
+    return round(float(x), d) if np.isfinite(x) else None
+
+
+def summarize(ds: xr.Dataset) -> dict[str, Any]:
+    """The ``energy`` object of ``shigen run --json``."""
+    window = investment_window(ds)
+    last = int(ds.year.values[-1])
+    co2 = ds["co2"].sum(["sector", "region"]) / 1000.0
+    builds = ds["builds_per_year"].sum("region").sel(year=window).mean("year")
+    plants = ds["plants_per_year"].sum("region").sel(year=window).mean("year")
+    gen = ds["generation"].sum("region")
+    power = gen.drop_sel(technology="storage").sum("technology")
+    primary = ds["primary_energy"].sum("region")
+    imports = ds["imports"].sum(["region", "fuel"])
+    total_primary = primary.sum("carrier")
+    out: dict[str, Any] = {
+        "regions": str(ds.attrs["regions"]).split(","),
+        "currency": ds.attrs.get("currency"),
+        "co2_gt": series(co2, 3),
+        "co2_by_sector_gt": {str(s): series(ds["co2"].sel(sector=s).sum("region") / 1000.0, 3)
+                             for s in ds.sector.values},
+        "builds_per_year": {
+            "nuclear_gw": _r(builds.sel(technology="nuclear")),
+            "coal_ccs_gw": _r(builds.sel(technology="coal_ccs")),
+            "gas_ccs_gw": _r(builds.sel(technology="gas_ccs")),
+            "wind_gw": _r(builds.sel(technology=["wind_onshore", "wind_offshore"]).sum()),
+            "solar_pv_gw": _r(builds.sel(technology="solar_pv")),
+        },
+        "plants_per_year": {
+            "nuclear": _r(plants.sel(technology="nuclear"), 1),
+            "coal_ccs": _r(plants.sel(technology="coal_ccs"), 1),
+            "gas_ccs": _r(plants.sel(technology="gas_ccs"), 1),
+            "wind_turbines": _r(plants.sel(technology=["wind_onshore", "wind_offshore"]).sum(), 0),
+        },
+        "builds_window": f"{window[0] - int(ds.attrs['step']) + 1}-{window[-1]}",
+        "co2_price_usd_per_t": series(ds["co2_price"], 1),
+        "import_dependence": series(imports / total_primary, 4),
+        "fossil_import_bill_usd_bn": series(ds["import_bill"].sum(["region", "fuel"]), 1),
+        "electricity_twh": series(power, 1),
+        "primary_energy_ej": series(total_primary / 1000.0, 2),
+        "shares": {
+            "nuclear_power": series(gen.sel(technology="nuclear") / power, 4),
+            "renewables_power": series(gen.sel(technology=list(RENEWABLE)).sum("technology")
+                                       / power, 4),
+            "oil_primary": series(primary.sel(carrier="oil") / total_primary, 4),
+            "transport_oil": series(ds["transport_oil"].sum("region")
+                                    / ds["transport_energy"].sum("region"), 4),
+        },
+        "energy_intensity_vs_base": series(
+            (total_primary / ds["gdp"].sum("region"))
+            / float((total_primary / ds["gdp"].sum("region")).isel(year=0)), 4),
+        "investment_usd_trillion": _r(float(ds["investment"].sel(year=window).sum()) / 1000.0),
+        "baseline": ds.attrs.get("baseline"),
+        "additional_investment_usd_trillion": None,
+        "additional_investment_share_gdp": None,
+        "emission_reduction_shares": None,
+        "objective_usd_bn_pv": _r(ds.attrs["objective_bn_usd"], 1),
+        "timings_s": {k: ds.attrs.get(f"{k}_s") for k in ("load", "build", "solver", "extract")},
+    }
+    if "additional_investment" in ds:
+        add = float(ds.attrs["additional_investment_bn_usd"])
+        out["additional_investment_usd_trillion"] = _r(add / 1000.0)
+        out["additional_investment_share_gdp"] = _r(add / float(ds.attrs["cumulative_gdp_bn_usd"]),
+                                                    5)
+        red = ds["reduction_by_option"]
+        total = float(red.attrs.get("total", red.sum()))
+        if total > 0:
+            out["emission_reduction_shares"] = {o: _r(float(red.sel(option=o)) / total, 4)
+                                                for o in OPTIONS}
+        out["reduction_year"] = last
+    return out
+
+
+def iamc(ds: xr.Dataset) -> pd.DataFrame:
+    """IAMC rows: emissions, capacity, generation, primary energy, investment, carbon price."""
+    frames = []
+
+    def add(da: xr.DataArray, variable: str, unit: str, factor: float = 1.0) -> None:
+        s = (da * factor).to_series().dropna().reset_index()
+        s = s.rename(columns={s.columns[-1]: "value"})
+        s["variable"] = variable if "{" not in variable else s.apply(
+            lambda r: variable.format(**r), axis=1)
+        s["unit"] = unit
+        frames.append(s[["region", "variable", "unit", "year", "value"]])
+
+    add(ds["co2"].sum("sector"), "Emissions|CO2|Energy", "Mt CO2/yr")
+    add(ds["co2"], "Emissions|CO2|Energy|{sector}", "Mt CO2/yr")
+    add(ds["capacity"], "Capacity|Electricity|{technology}", "GW")
+    add(ds["generation"], "Secondary Energy|Electricity|{technology}", "EJ/yr", 0.0036)
+    add(ds["primary_energy"], "Primary Energy|{carrier}", "EJ/yr", 1e-3)
+    add(ds["investment"] / int(ds.attrs["step"]), "Investment|Energy|{category}",
+        "billion US$2005/yr")
+    price = ds["co2_price"].expand_dims(region=["World"])
+    add(price, "Price|Carbon", "US$2005/t CO2")
+    return pd.concat(frames, ignore_index=True)
+
+
+def render(summary: dict[str, Any]) -> list[Any]:
+    """Rich tables for the CLI: CO2 path and builds per year."""
+    from rich.table import Table
+
+    t = Table(title="energy: CO2 (Gt), electricity (TWh), carbon price (USD/t)")
+    for c in ("year", "CO2", "electricity", "CO2 price", "import dep."):
+        t.add_column(c, justify="right")
+    for y, v in summary["co2_gt"].items():
+        t.add_row(y, f"{v:.1f}", f"{summary['electricity_twh'].get(y, 0):,.0f}",
+                  f"{summary['co2_price_usd_per_t'].get(y, 0):,.0f}",
+                  f"{summary['import_dependence'].get(y, 0):.0%}")
+    b = Table(title=f"energy: builds per year {summary['builds_window']}")
+    b.add_column("technology")
+    b.add_column("GW/yr", justify="right")
+    for k, v in summary["builds_per_year"].items():
+        b.add_row(k.removesuffix("_gw"), "-" if v is None else f"{v:.1f}")
+    tables = [t, b]
+    if summary.get("additional_investment_usd_trillion") is not None:
+        a = Table(title=f"energy: against {summary['baseline']}")
+        a.add_column("indicator")
+        a.add_column("value", justify="right")
+        a.add_row("additional investment (USD 2005 trillion)",
+                  f"{summary['additional_investment_usd_trillion']:.1f}")
+        a.add_row("share of GDP", f"{summary['additional_investment_share_gdp']:.2%}")
+        for k, v in (summary.get("emission_reduction_shares") or {}).items():
+            a.add_row(f"reduction share: {k}", "-" if v is None else f"{v:.0%}")
+        tables.append(a)
+    return tables
+
+
+STAGE = StageSpec(name="energy", title="Energy pathways (least-cost LP)", run=run,
+                  summarize=summarize, iamc=iamc, render=render)

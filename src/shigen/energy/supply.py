@@ -1,0 +1,135 @@
+"""Builders of the power system: capacity with vintages, dispatch by time slice, storage.
+
+Units: GW, TWh, PJ; money in billion USD.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from shigen.energy import accounts
+from shigen.energy.formulation import Formulation
+from shigen.energy.inputs import VARIABLE
+
+
+def existing_left(f: Formulation) -> xr.DataArray:
+    """Base-year fleet still running, retiring linearly over a technology's life.
+
+    A uniform age distribution of the base-year fleet means a share (t - t0) / life of
+    it has retired by year t.
+    """
+    return f.inp.existing * (1 - f.turnover(f.inp.lifetime))
+
+
+def define_capacity(f: Formulation) -> None:
+    """New capacity per region, technology and period; capacity = fleet left + vintages."""
+    inp = f.inp
+    y = f.years
+    upper = xr.where(y == inp.base_year, 0.0, np.inf).broadcast_like(
+        inp.existing * y).transpose("region", "technology", "year")
+    new = f.m.add_variables(lower=0, upper=upper, name="new_capacity")
+    alive = f.alive(inp.lifetime)  # technology, vintage, year
+    f.alive_by["power"] = alive
+    f.values["new_capacity"] = new
+    f.exprs["capacity"] = (new.rename(year="vintage") * alive).sum("vintage") + existing_left(f)
+
+
+def define_build_limit(f: Formulation) -> None:
+    """Additions per period at most the yearly build limit times the period length."""
+    lim = f.inp.build_limit * f.cfg.step
+    mask = xr.apply_ufunc(np.isfinite, lim) & (f.years > f.inp.base_year)
+    if not bool(mask.any()):
+        return
+    f.add(f.values["new_capacity"], "<=", lim.where(mask, 0.0), "build_limit", "build_limit",
+          mask=mask)
+
+
+def define_potential(f: Formulation) -> None:
+    """Installed capacity within the resource potential."""
+    pot = f.inp.potential.broadcast_like(f.years)
+    mask = xr.apply_ufunc(np.isfinite, pot) & (f.years > f.inp.base_year)
+    if not bool(mask.any()):
+        return
+    f.add(f.exprs["capacity"], "<=", pot.where(mask, 0.0), "potential", "potential", mask=mask)
+
+
+def define_dispatch(f: Formulation) -> None:
+    """Generation per slice within available capacity."""
+    inp = f.inp
+    gen = f.m.add_variables(lower=0, coords=[inp.existing.indexes["region"],
+                                             inp.existing.indexes["technology"],
+                                             f.years.indexes["year"],
+                                             inp.hours.indexes["slice"]], name="generation")
+    f.values["generation"] = gen
+    f.add(gen - f.exprs["capacity"] * (inp.availability * inp.hours / 1000.0), "<=", 0,
+          "dispatch", "dispatch")
+
+
+def _season(slices: list[str]) -> xr.DataArray:
+    seasons = [s.split("-")[0] if "-" in s else "year" for s in slices]
+    return xr.DataArray(seasons, dims="slice", coords={"slice": slices})
+
+
+def define_storage(f: Formulation) -> None:
+    """Storage charges in some slices and discharges (as generation) in others of a season."""
+    inp = f.inp
+    if "storage" not in inp.existing.technology.values:
+        return
+    charge = f.m.add_variables(lower=0, coords=[inp.existing.indexes["region"],
+                                                f.years.indexes["year"],
+                                                inp.hours.indexes["slice"]], name="charge")
+    f.values["charge"] = charge
+    cap = f.exprs["capacity"].sel(technology="storage", drop=True)
+    f.add(charge - cap * (inp.hours / 1000.0), "<=", 0, "storage_charge", "dispatch")
+    rte = float(inp.efficiency.sel(technology="storage"))
+    out = f.values["generation"].sel(technology="storage", drop=True)
+    balance = (out - charge * rte).groupby(_season(inp.slices)).sum()
+    f.add(balance, "==", 0, "storage_balance", "storage")
+
+
+def define_electricity_balance(f: Formulation) -> None:
+    """Generation minus storage charging meets demand in every slice (after grid losses)."""
+    inp = f.inp
+    acc = accounts.electricity_final(inp)
+    final = accounts.evaluate(acc, f.values)
+    demand = final * (1 + inp.params["grid_loss"])
+    f.exprs["electricity_demand_twh"] = demand
+    supply = f.values["generation"].sum("technology")
+    if "charge" in f.values:
+        supply = supply - f.values["charge"]
+    f.add(supply - demand * inp.load_share, "==", 0, "electricity_balance", "balance")
+
+
+def define_firm_capacity(f: Formulation) -> None:
+    """Firm capacity covers each slice's average load plus the reserve margin."""
+    inp = f.inp
+    firm = (f.exprs["capacity"] * inp.capacity_credit).sum("technology")
+    load_gw = f.exprs["electricity_demand_twh"] * (
+        inp.load_share * 1000.0 * (1 + inp.params["reserve_margin"]) / inp.hours)
+    f.add(firm - load_gw, ">=", 0, "firm_capacity", "firm_capacity",
+          mask=(f.years > inp.base_year).broadcast_like(inp.hours))
+
+
+def define_variable_share(f: Formulation) -> None:
+    """Wind and PV at most a system-integration share of generation."""
+    inp = f.inp
+    share = inp.params.get("variable_re_max_share")
+    techs = list(inp.existing.technology.values)
+    if share is None or not any(t in techs for t in VARIABLE):
+        return
+    coef = xr.DataArray([(1 - share if t in VARIABLE else -share) if t != "storage" else 0.0
+                         for t in techs], dims="technology", coords={"technology": techs})
+    f.add((f.values["generation"] * coef).sum(["technology", "slice"]), "<=", 0,
+          "variable_re_share", "variable_re_share", mask=f.years > inp.base_year)
+
+
+def define_base_year(f: Formulation) -> None:
+    """Base-year generation mix equals the statistics (calibration)."""
+    inp = f.inp
+    share = inp.base_generation / inp.base_generation.sum("technology")
+    techs = [t for t in inp.existing.technology.values if t != "storage"]
+    gen = f.values["generation"].sel(year=inp.base_year, drop=True).sel(technology=techs)
+    total = gen.sum(["technology", "slice"])
+    f.add(gen.sum("slice") - total * share.sel(technology=techs), "==", 0, "base_year_mix",
+          "calibration")

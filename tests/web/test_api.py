@@ -144,7 +144,8 @@ def test_bad_studies_are_422_with_a_location_and_exit_2_in_the_cli(client, path)
     assert r.status_code == 422, r.text
     err = r.json()["error"]
     first = (err.get("problems") or [err])[0]
-    assert first["where"]["line"] >= 1 and first.get("fix")
+    assert (first["where"].get("line") or 0) >= 1 or first["where"].get("field")
+    assert first.get("fix")
     code, out = cli("run", str(path))
     assert code == 2
 
@@ -235,12 +236,31 @@ def test_serve_refusal_message_through_the_cli(monkeypatch):
     assert "Traceback" not in res.output
 
 
+def test_a_baseline_outside_the_shipped_studies_is_refused(client, study_text):
+    text = "\n".join(["[study]", 'name = "x"', 'title = "x"', "", "[energy]",
+                      'regions = ["WORLD"]', 'baseline = "/etc/passwd"'])
+    r = client.post("/api/studies", json={"toml": text})
+    assert r.status_code == 422
+    err = r.json()["error"]
+    assert "outside the allowed" in err["message"] and err["where"]["field"] == "energy.baseline"
+
+
+def test_an_edited_shipped_study_finds_its_baseline(client):
+    """etp2008-blue names etp2008-baseline.toml: found beside the shipped studies."""
+    text = client.get("/api/studies/etp2008-blue").json()["toml"]
+    r = client.post("/api/studies", json={"toml": text.replace("BLUE Map", "BLUE Map, edited")})
+    assert r.status_code == 202, r.text
+
+
 def test_file_references_stay_inside_the_data_folders(tmp_path):
     data = tmp_path / "data"
     (data / "sub").mkdir(parents=True)
     ok = {"x": {"intensities_file": "sub/a.csv", "path": str(data / "b.csv"),
+                "baseline": "base.toml",
                 "title": "any text / with slashes ../ is not a path field"}}
     check_paths(ok, [data], "s.toml")
+    with pytest.raises(InputError):  # a value ending like a file is checked whatever its key
+        check_paths({"anything": "../x.toml"}, [data], "s.toml")
     for bad in ("../secret.csv", "/etc/passwd", "~/x.csv", "sub/../../x.csv", "C:\\x.csv"):
         with pytest.raises(InputError) as exc:
             check_paths({"materials": {"data_dir": bad}}, [data], "s.toml")

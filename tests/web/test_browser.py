@@ -95,11 +95,13 @@ def test_submit_a_shipped_study_and_see_its_figures(page, server):
     base, ids = server
     page.goto(base + "/")
     assert page.title() == "Runs and studies — shigen"
-    page.get_by_role("link", name="edit and run japan-2009").click()
+    page.get_by_role("link", name="edit and run etp2008-blue").click()  # the shipped BLUE study
     textarea = page.get_by_label("Study file (TOML)")
     text = textarea.input_value()
-    assert "[supply]" in text
-    textarea.fill(text.replace("seed = 2009", "seed = 4242"))  # a run the store lacks
+    assert "[energy]" in text
+    edited = text.replace('title = "ETP 2008 BLUE Map (world)"', 'title = "BLUE, edited"')
+    assert edited != text
+    textarea.fill(edited)  # a run the store lacks
     page.get_by_role("button", name="Run this study").click()
     page.wait_for_url("**/jobs/*")
     page.locator("#run-link").wait_for(timeout=90_000)
@@ -119,10 +121,16 @@ def test_submit_a_shipped_study_and_see_its_figures(page, server):
             "[...document.querySelectorAll('details.more-figures')][0]"
             f".querySelectorAll('.plot[data-drawn]').length === {n}", timeout=30_000)
     assert check_numbers(page, base, run_id) >= 10
-    # the figure data on the page is the API's
-    hhi = next(f for f in figs if f["id"] == "supply-hhi")
-    drawn = page.evaluate("document.getElementById('plot-supply-hhi').data.map(t => t.name)")
-    assert drawn == [t["name"] for t in hhi["figure"]["data"]]
+    # the energy pathway's figures, drawn from the API's data
+    ids = {f["id"] for f in figs}
+    assert {"energy-mix-generation", "energy-co2", "energy-plants"} <= ids
+    co2 = next(f for f in figs if f["id"] == "energy-co2")
+    drawn = page.evaluate("document.getElementById('plot-energy-co2').data.map(t => t.name)")
+    assert drawn == [t["name"] for t in co2["figure"]["data"]]
+    # the numbers on the page are the run's --json
+    result = page.request.get(f"{base}/api/runs/{run_id}/result").json()
+    co2_2050 = result["energy"]["co2_gt"]["2050"]
+    assert page.locator(f'#table-energy-series td[data-value="{co2_2050}"]').count() >= 1
 
 
 def test_compare_two_runs(page, server):

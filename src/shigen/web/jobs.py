@@ -48,6 +48,7 @@ class Job:
     study: str
     title: str
     text: str = field(repr=False)
+    study_dir: str = field(default=".", repr=False)
     state: JobState = JobState.QUEUED
     submitted: float = field(default_factory=time.time)
     started: float | None = None
@@ -90,16 +91,22 @@ class JobManager:
         self.thread: threading.Thread | None = None
 
     # --- public -----------------------------------------------------------------
-    def submit(self, text: str, source: str = "<submitted study>") -> Job:
-        """Validate the study now (bad input → ``InputError``), then queue it."""
+    def submit(self, text: str, source: str = "<submitted study>",
+               study_dir: Path | None = None) -> Job:
+        """Validate the study now (bad input → ``InputError``), then queue it.
+
+        ``study_dir`` is the folder the study is read as sitting in (where a baseline
+        study it names is found).
+        """
         from shigen.study import parse_study
 
-        study = parse_study(text, source)
+        study = parse_study(text, source, {"study_dir": str(study_dir or Path.cwd())})
         with self.lock:
             queued = sum(1 for j in self.jobs.values() if j.state is JobState.QUEUED)
             if queued >= self.max_queued:
                 raise QueueFull(f"{queued} jobs are already waiting")
-            job = Job(uuid.uuid4().hex[:12], study.study.name, study.study.title, text)
+            job = Job(uuid.uuid4().hex[:12], study.study.name, study.study.title, text,
+                      study_dir=str(study_dir or Path.cwd()))
             self.jobs[job.id] = job
             self._trim()
         self._ensure_thread()
@@ -178,7 +185,8 @@ class JobManager:
         err = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
         try:
             job.proc = subprocess.Popen(
-                [sys.executable, "-m", "shigen.web.worker", f"<job {job.id}: {job.study}>"],
+                [sys.executable, "-m", "shigen.web.worker", f"<job {job.id}: {job.study}>",
+                 job.study_dir],
                 stdin=subprocess.PIPE, stdout=out, stderr=err, text=True,
                 env=self.env, start_new_session=True)
             assert job.proc.stdin is not None

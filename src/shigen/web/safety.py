@@ -22,7 +22,8 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-PATH_KEY = re.compile(r"(^|_)(file|files|path|paths|dir|dirs|folder|folders|data_dir)$")
+PATH_KEY = re.compile(r"(^|_)(file|files|path|paths|dir|dirs|folder|folders|data_dir|baseline)$")
+FILE_SUFFIX = re.compile(r"\.(toml|csv|parquet|json|nc|xlsx?)$", re.IGNORECASE)
 
 
 async def _json_error(send: Send, status: int, kind: str, message: str, fix: str) -> None:
@@ -111,32 +112,33 @@ def _looks_like_path(value: str) -> bool:
 def check_paths(doc: Any, allowed: list[Path], source: str, trail: str = "") -> None:
     """Reject any file reference in a study that points outside the ``allowed`` folders.
 
-    A value counts as a file reference when its key names a file, path or folder
-    (``file``, ``*_path``, ``data_dir``, ...). Relative references are resolved
-    inside each allowed folder; ``..`` segments, absolute paths outside those folders
-    and home-relative paths are refused.
+    A value counts as a file reference when its key names a file, path, folder or
+    baseline study (``file``, ``*_path``, ``data_dir``, ``baseline``, ...) or when it
+    ends like a data or study file (``.toml``, ``.csv``, ...). Relative references are
+    resolved inside each allowed folder; ``..`` segments, absolute paths outside those
+    folders and home-relative paths are refused.
     """
     if isinstance(doc, dict):
         for key, value in doc.items():
             field = f"{trail}.{key}" if trail else str(key)
-            if PATH_KEY.search(str(key)):
-                values = value if isinstance(value, list) else [value]
-                for v in values:
-                    if isinstance(v, str):
-                        _check_one(v, allowed, source, field)
+            values = value if isinstance(value, list) else [value]
+            for v in values:
+                if isinstance(v, str) and (PATH_KEY.search(str(key)) or FILE_SUFFIX.search(v)):
+                    _check_one(v, allowed, source, field, strict=True)
             check_paths(value, allowed, source, field)
     elif isinstance(doc, list):
         for i, value in enumerate(doc):
             check_paths(value, allowed, source, f"{trail}[{i}]")
 
 
-def _check_one(value: str, allowed: list[Path], source: str, field: str) -> None:
+def _check_one(value: str, allowed: list[Path], source: str, field: str,
+               strict: bool = False) -> None:
     fix = ("name a dataset from the catalogue, or a file inside the server's data folders "
            f"({', '.join(str(a) for a in allowed) or 'none configured'})")
     where = Location(source, field=field)
     if "\x00" in value:
         raise InputError("file reference contains a NUL byte", where, fix)
-    if not _looks_like_path(value) and not value.startswith("."):
+    if not strict and not _looks_like_path(value) and not value.startswith("."):
         return
     parts = PurePosixPath(value.replace("\\", "/")).parts
     if ".." in parts or value.startswith("~") or PureWindowsPath(value).drive:

@@ -23,10 +23,12 @@ def make_home(tmp: Path, *texts: str) -> tuple[Path, list[str]]:
 
 def variant(text: str) -> str:
     """The flagship study restricted to 2009 (a second, different run)."""
-    out = text.replace("years = [2009, 2010]", "years = [2009]")
-    out = out.replace('name = "japan-2009"', 'name = "japan-2009-only"')
-    assert out != text
-    return out
+    import re
+
+    out, n = re.subn(r"(?ms)^(\[supply\].*?^years = )\[[^\]]*\]", r"\g<1>[2009]", text,
+                     count=1)
+    assert n == 1, "the flagship study has no [supply] years line"
+    return out.replace('name = "japan-2009"', 'name = "japan-2009-only"')
 
 
 def test_client(app):  # type: ignore[no-untyped-def]

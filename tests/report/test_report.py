@@ -93,8 +93,10 @@ def test_pdf_renders_to_pages_with_the_figures(store_env, tmp_path):
                    check=True, timeout=120)
     pages = sorted(tmp_path.glob("page-*.png"))
     assert len(pages) >= 2
-    for p in pages:  # every page has ink
-        assert Image.open(p).convert("L").getextrema()[0] < 128
+    for p in pages:  # every page has ink: some share of its pixels is not paper-white
+        grey = Image.open(p).convert("L")
+        inked = sum(grey.histogram()[:230]) / (grey.width * grey.height)
+        assert inked > 1e-4, (p.name, inked)  # a last page may hold only a line or two
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True,
                           check=True, timeout=60).stdout
     # figure titles and axis labels are drawn by plotly (SVG text), so they are in the PDF

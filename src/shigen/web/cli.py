@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
         workers: Annotated[int | None, typer.Option(
             min=1, max=64, help="studies run at once (default SHIGEN_WORKERS or 2)")] = None,
     ) -> None:
-        """Serve the HTTP API and the dashboard (one process; needs shigen[web])."""
+        """Serve the HTTP API and the dashboard (one process; needs the web extra)."""
         from shigen.errors import InputError
 
         try:

@@ -6,31 +6,77 @@ prints exactly one JSON document on stdout; messages and progress go to stderr.
 
 from __future__ import annotations
 
+import importlib
 import json
+import math
 import shutil
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+import typer.core
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
+from typer.core import TyperGroup
 
 import shigen
 from shigen.errors import InputError, ShigenError
 
+# The click exceptions typer raises (recent typer vendors click as ``typer._click``).
+_clickx = getattr(typer.core, "_click", None) or importlib.import_module("click")
+_clickx = _clickx.exceptions
+_NoArgsIsHelp = getattr(_clickx, "NoArgsIsHelpError", ())
+
+
+class ShigenGroup(TyperGroup):
+    """The top-level command: usage errors become one line on stderr and exit code 2."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             windows_expand_args: bool = True, **extra: Any) -> Any:
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False,
+                              windows_expand_args=windows_expand_args, **extra)
+        except _clickx.UsageError as exc:
+            if isinstance(exc, _NoArgsIsHelp) and exc.ctx is not None:
+                out.print(exc.ctx.get_help(), highlight=False)
+                rv = 0
+            else:
+                command = exc.ctx.command_path if exc.ctx else "shigen"
+                say_error(f"{command}: {exc.format_message()} — fix: see `{command} --help`")
+                rv = 2
+        except _clickx.ClickException as exc:
+            say_error(exc.format_message())
+            rv = exc.exit_code
+        except _clickx.Abort:
+            err.print("aborted")
+            rv = 1
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
 app = typer.Typer(name="shigen", help="An open scenario lab for energy and resource security.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  cls=ShigenGroup)
 data_app = typer.Typer(help="Bundled and user datasets.", no_args_is_help=True)
 runs_app = typer.Typer(help="The run store.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 app.add_typer(runs_app, name="runs")
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+# markup off: messages and tables carry user text (file names, notes) that may hold "[...]"
+out = Console(soft_wrap=True, markup=False)
+err = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
+
+
+def say_error(message: str, label: str = "error:") -> None:
+    """One message line on stderr, the label in red."""
+    err.print(Text.assemble((label, "bold red"), " ", message))
 STATE: dict[str, Any] = {"debug": False, "data": []}
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,8 +86,20 @@ DataOpt = Annotated[list[Path] | None, typer.Option(
     envvar=None)]
 
 
+def _finite(doc: Any) -> Any:
+    """NaN and ±inf become null: the output must be strict JSON."""
+    if isinstance(doc, float) and not math.isfinite(doc):
+        return None
+    if isinstance(doc, dict):
+        return {k: _finite(v) for k, v in doc.items()}
+    if isinstance(doc, list | tuple):
+        return [_finite(v) for v in doc]
+    return doc
+
+
 def emit_json(doc: Any) -> None:
-    sys.stdout.write(json.dumps(doc, indent=2, default=str, allow_nan=False) + "\n")
+    """Print one strict JSON document on stdout."""
+    sys.stdout.write(json.dumps(_finite(doc), indent=2, default=str, allow_nan=False) + "\n")
     sys.stdout.flush()
 
 
@@ -58,7 +116,8 @@ def handle_errors(fn: F) -> F:
                 traceback.print_exc()
             if as_json:
                 emit_json({"status": "error", "error": exc.to_dict()})
-            err.print(f"[bold red]error:[/] {exc.message}", markup=True, highlight=False)
+            for problem in getattr(exc, "problems", [exc]):  # one line per problem
+                say_error(problem.message)
             raise typer.Exit(exc.exit_code) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
@@ -67,9 +126,10 @@ def handle_errors(fn: F) -> F:
                 traceback.print_exc()
             if as_json:
                 emit_json({"status": "error",
-                           "error": {"kind": "internal", "message": f"{type(exc).__name__}: {exc}"}})
-            err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
-                      "(rerun with --debug for the traceback)", highlight=False)
+                           "error": {"kind": "internal",
+                                     "message": f"{type(exc).__name__}: {exc}"}})
+            say_error(f"{type(exc).__name__}: {exc} (rerun with --debug for the traceback)",
+                      "internal error:")
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -147,7 +207,8 @@ def render_run(result: Any) -> None:
     from shigen.stages import get_stage
 
     state = "cached" if result.cached else "computed"
-    out.print(f"[bold]{result.title}[/]  run [cyan]{result.run_id}[/] ({state})")
+    out.print(Text.assemble((result.title, "bold"), "  run ", (result.run_id, "cyan"),
+                            f" ({state})"))
     for stage, summary in result.stages.items():
         spec = get_stage(stage)
         render = getattr(spec, "render", None)
@@ -222,7 +283,8 @@ def data_list(as_json: JsonOpt = False, data: DataOpt = None) -> None:
         emit_json(rows)
         return
     t = Table(title=f"{len(rows)} datasets")
-    for col in ("name", "title", "unit", "status", "edition", "origin"):
+    t.add_column("name", no_wrap=True)
+    for col in ("title", "unit", "status", "edition", "origin"):
         t.add_column(col)
     for r in rows:
         t.add_row(r["name"], r["title"], r["unit"], r["status"], r["edition"], r["origin"])
@@ -252,7 +314,7 @@ def data_show(
     for k in ("name", "title", "source", "url", "edition", "license", "unit", "status",
               "dimensions", "rows", "years", "path"):
         if summary.get(k) is not None:
-            out.print(f"[bold]{k}[/]: {summary[k]}", highlight=False)
+            out.print(Text.assemble((k, "bold"), f": {summary[k]}"), highlight=False)
     t = Table()
     for col in frame.columns:
         t.add_column(str(col))
@@ -271,20 +333,23 @@ def data_check(
     from shigen.datasets import Catalogue
     from shigen.errors import InputErrors
 
+    names: list[str] = []
     try:
-        cat = Catalogue([directory] if directory else [], include_bundled=directory is None)
-        problems = cat.check()
+        # with the bundled catalogue, so overrides are checked against what they replace
+        cat = Catalogue([directory] if directory else [])
+        origin = str(directory) if directory else "bundled"
+        names = [n for n in cat.names() if cat.meta(n).origin == origin]
+        problems = cat.check(names)
     except InputErrors as exc:
         problems = exc.problems
     except InputError as exc:
         problems = [exc]
-    names = [] if problems and "cat" not in locals() else cat.names()
     if as_json:
         emit_json({"ok": not problems, "datasets": names,
                    "problems": [p.to_dict() for p in problems]})
     else:
         for p in problems:
-            err.print(f"[red]✗[/] {p.message}", highlight=False)
+            say_error(p.message, "✗")
         if not problems:
             out.print(f"✓ {len(names)} datasets valid")
     if problems:
@@ -302,7 +367,7 @@ def runs_list(as_json: JsonOpt = False) -> None:
         return
     t = Table(title=f"{len(records)} runs")
     for col in ("run_id", "study", "created", "stages"):
-        t.add_column(col)
+        t.add_column(col, no_wrap=col == "run_id")
     for r in records:
         t.add_row(r["run_id"], r["study"], r["created"], ", ".join(r["stages"]))
     out.print(t)
@@ -409,7 +474,7 @@ _register_web(app)
 
 def main() -> None:
     """Entry point of the ``shigen`` console script."""
-    app()
+    app(prog_name="shigen")
 
 
 if __name__ == "__main__":

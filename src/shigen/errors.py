@@ -1,5 +1,7 @@
-"""Typed errors. Every user-facing failure is one of these, so the CLI and the web
-API can map it to an exit code / HTTP status and one clear message.
+"""Typed errors.
+
+Every user-facing failure is one of these, so the CLI and the web API can map it
+to an exit code / HTTP status and one clear message.
 
 ``InputError`` (exit 2, HTTP 422) is bad input: it says *what* is wrong, *where*
 (file, line, column, field) and *how to fix* it. ``RunFailed`` (exit 1) is a
@@ -88,7 +90,8 @@ class InputErrors(InputError):
         return "\n".join(p.message for p in self.problems)
 
     def to_dict(self) -> dict[str, object]:
-        return {"kind": self.kind, "message": self.what,
+        """The first problem's fields (as for a single error) plus every problem."""
+        return {**self.problems[0].to_dict(), "message": self.what,
                 "problems": [p.to_dict() for p in self.problems]}
 
 

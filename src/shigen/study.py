@@ -15,21 +15,22 @@ Examples
 
 from __future__ import annotations
 
+import difflib
 import json
-import re
-import tomllib
+import math
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from shigen.errors import InputError, InputErrors, Location
 from shigen.energy.config import EnergyConfig
 from shigen.materials.config import MaterialsConfig
 from shigen.supply.config import SupplyConfig
+from shigen.tomlfile import find_line, read_toml
 
 STAGE_ORDER = ("energy", "materials", "supply", "disruption", "policy")
-ISO3 = r"^[A-Z]{3}$"
 
 
 class StudyMeta(BaseModel):
@@ -57,17 +58,15 @@ class Study(BaseModel):
     materials: MaterialsConfig | None = None
     supply: SupplyConfig | None = None
 
+    # (file, text) the study was read from, to locate errors found later in a run
+    _source: tuple[str, str] | None = PrivateAttr(default=None)
+
     def declared_stages(self) -> list[str]:
         return [s for s in STAGE_ORDER if getattr(self, s, None) is not None]
 
     def canonical_json(self) -> str:
         """Deterministic JSON of the study (sorted keys), the input of its run id."""
         return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-
-    @field_validator("study")
-    @classmethod
-    def _meta(cls, v: StudyMeta) -> StudyMeta:
-        return v
 
 
 def available_stages() -> list[str]:
@@ -82,41 +81,33 @@ def json_schema() -> dict[str, Any]:
     return schema
 
 
-def _find_line(text: str, loc: tuple[Any, ...]) -> int | None:
-    """Best-effort line of a field: the key inside its table, else the table header."""
-    lines = text.splitlines()
-    keys = [str(p) for p in loc if not isinstance(p, int)]
-    if not keys:
-        return None
-    table_line: int | None = None
-    table_keys = keys[:-1] if len(keys) > 1 else keys
-    header_re = re.compile(r"^\s*\[\[?\s*" + r"\s*\.\s*".join(map(re.escape, table_keys))
-                           + r"\s*\]\]?\s*(#.*)?$")
-    for i, line in enumerate(lines, start=1):
-        if header_re.match(line):
-            table_line = i
-            break
-    key_re = re.compile(r"^\s*" + re.escape(keys[-1]) + r"\s*=")
-    start = table_line or 1
-    for i in range(start, len(lines) + 1):
-        if i > start and lines[i - 1].lstrip().startswith("[") and table_line:
-            break
-        if key_re.match(lines[i - 1]):
-            return i
-    if table_line:
-        return table_line
-    header_re = re.compile(r"^\s*\[\[?\s*" + re.escape(keys[0]) + r"\b")
-    for i, line in enumerate(lines, start=1):
-        if header_re.match(line):
-            return i
-    return None
+def _valid_keys(loc: tuple[Any, ...]) -> list[str] | None:
+    """The keys allowed in the table that holds ``loc`` (walking the pydantic models)."""
+    model: type[BaseModel] = Study
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return None
+        nested = [a for a in (field.annotation, *get_args(field.annotation))
+                  if isinstance(a, type) and issubclass(a, BaseModel)]
+        if not nested:
+            return None
+        model = nested[0]
+    return sorted(model.model_fields)
 
 
-def _hint(err: dict[str, Any]) -> str:
+def _hint(err: Mapping[str, Any]) -> str:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     if kind == "extra_forbidden":
-        return "remove the key or check its spelling (`shigen schema` lists valid keys)"
+        keys = _valid_keys(tuple(err["loc"]))
+        if not keys:
+            return "remove the key or check its spelling (`shigen schema` lists valid keys)"
+        close = difflib.get_close_matches(str(err["loc"][-1]), keys, n=1)
+        guess = f"did you mean '{close[0]}'? " if close else ""
+        return f"{guess}remove the key or use one of: {', '.join(keys)}"
     if kind == "missing":
         return "add the field"
     if kind == "literal_error":
@@ -130,38 +121,69 @@ def _hint(err: dict[str, Any]) -> str:
     return "see `shigen schema` for the valid form"
 
 
+def _message(err: Mapping[str, Any]) -> str:
+    msg = str(err["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix):]
+    if err["type"] == "extra_forbidden":
+        msg = f"unknown key '{err['loc'][-1]}'"
+    return msg
+
+
 def errors_from_validation(exc: ValidationError, file: str, text: str) -> InputErrors:
+    """One located ``InputError`` per pydantic error."""
     problems = []
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
         field = ".".join(str(p) for p in loc) or "(top level)"
-        problems.append(InputError(err["msg"], Location(file, _find_line(text, loc), field=field),
-                                   _hint(err)))
+        problems.append(InputError(_message(err), Location(file, find_line(text, loc),
+                                                           field=field), _hint(err)))
     return InputErrors(problems)
 
 
 def parse_study(text: str, file: str = "<study>",
                 context: dict[str, Any] | None = None) -> Study:
     """Validate study TOML text; raise ``InputError`` naming every problem."""
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        if line is None:
-            m = re.search(r"line (\d+)", str(exc))
-            line = int(m.group(1)) if m else None
-        raise InputError(f"not valid TOML: {exc}", Location(file, line),
-                         "fix the TOML syntax at that line (quotes, brackets, '=')") from exc
+    doc, text = read_toml(text.encode("utf-8"), file, "study file")
+    return validate_study(doc, text, file, context)
+
+
+def _reject_non_finite(node: Any, loc: tuple[Any, ...], text: str, file: str) -> None:
+    """No study number may be inf or nan (TOML allows both, and 1e400 overflows to inf)."""
+    if isinstance(node, float) and not math.isfinite(node):
+        field = ".".join(str(p) for p in loc)
+        raise InputError(f"{node} is not a finite number",
+                         Location(file, find_line(text, loc), field=field),
+                         "give a finite value (no inf, nan or numbers beyond 1e308)")
+    if isinstance(node, dict):
+        for k, v in node.items():
+            _reject_non_finite(v, (*loc, k), text, file)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            _reject_non_finite(v, (*loc, i), text, file)
+
+
+def validate_study(doc: dict[str, Any], text: str, file: str,
+                   context: dict[str, Any] | None = None) -> Study:
+    """Validate a parsed study document; errors point into ``text``.
+
+    ``context`` reaches the models' validators (e.g. ``study_dir`` to resolve a
+    baseline study named by a relative path).
+    """
+    _reject_non_finite(doc, (), text, file)
     unknown_stage = [k for k in doc if k in STAGE_ORDER and k not in Study.model_fields]
     if unknown_stage:
         raise InputError(
             f"stage(s) {unknown_stage} are not available in this version of shigen",
-            Location(file, _find_line(text, (unknown_stage[0],)), field=unknown_stage[0]),
+            Location(file, find_line(text, (unknown_stage[0],)), field=unknown_stage[0]),
             f"remove the section; available stages: {available_stages()}")
     try:
-        return Study.model_validate(doc, context=context)
+        study = Study.model_validate(doc, context=context)
     except ValidationError as exc:
         raise errors_from_validation(exc, file, text) from None
+    study._source = (file, text)
+    return study
 
 
 def load_study(path: str | Path, baseline_depth: int = 0) -> Study:
@@ -171,18 +193,25 @@ def load_study(path: str | Path, baseline_depth: int = 0) -> Study:
         raise InputError(f"study file '{p}' does not exist" if not p.exists()
                          else f"'{p}' is not a file", Location(str(p)),
                          "pass the path of a .toml study (see `shigen new DIR`)")
-    raw = p.read_bytes()
-    if len(raw) > 5_000_000:
-        raise InputError("study file is larger than 5 MB", Location(str(p)),
-                         "a study names datasets; put bulk data in a --data folder")
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(f"study file is not UTF-8 text (byte {exc.start})",
-                         Location(str(p), line), "save the file as UTF-8") from exc
-    if not text.strip():
-        raise InputError("study file is empty", Location(str(p)),
-                         "start from `shigen new DIR`; a study needs at least a [study] table")
-    return parse_study(text, str(p), {"study_dir": str(p.parent),
-                                        "baseline_depth": baseline_depth})
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the study file ({exc.strerror})", Location(str(p)),
+                         "check the file's permissions") from None
+    doc, text = read_toml(raw, str(p), "study file")
+    context = {"study_dir": str(p.parent), "baseline_depth": baseline_depth}
+    return validate_study(doc, text, str(p), context)
+
+
+def locate(study: Study, error: InputError) -> InputError:
+    """Fill in the file and line of an error that names only a study field."""
+    if isinstance(error, InputErrors):
+        for problem in error.problems:
+            locate(study, problem)
+    where = error.where
+    if study._source is None or where is None or where.file or not where.field:
+        return error
+    file, text = study._source
+    where.file = file
+    where.line = find_line(text, tuple(where.field.split(".")))
+    return error

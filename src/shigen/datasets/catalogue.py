@@ -1,5 +1,7 @@
-"""The dataset catalogue: metadata (title, source, edition, license, unit,
-dimensions, status) for every bundled and user dataset, and lazy, validated loading.
+"""The dataset catalogue, and lazy, validated loading.
+
+The catalogue holds the metadata (title, source, edition, license, unit,
+dimensions, status) of every bundled and user dataset.
 
 A catalogue is a TOML file with one ``[datasets.<name>]`` table per dataset, beside
 the CSV files it describes. User folders (``--data DIR`` / ``SHIGEN_DATA``) hold
@@ -19,10 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Literal
 
 import pandas as pd
@@ -31,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from shigen.datasets.validate import read_dataset
 from shigen.errors import InputError, InputErrors, Location
+from shigen.tomlfile import find_line, read_toml
 
 BUNDLED_DIR = Path(__file__).parent / "data"
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -69,6 +71,14 @@ class DatasetMeta(BaseModel):
             raise ValueError("dimension names must be unique")
         return dims
 
+    @field_validator("file")
+    @classmethod
+    def _file_inside(cls, file: str) -> str:
+        p = PurePosixPath(file.replace("\\", "/"))
+        if p.is_absolute() or ".." in p.parts or len(p.parts) != 1 or not file.endswith(".csv"):
+            raise ValueError(f"file '{file}' must be a .csv file name in the catalogue's folder")
+        return file
+
     @field_validator("unit")
     @classmethod
     def _unit_known(cls, unit: str) -> str:
@@ -100,53 +110,74 @@ class Dataset:
         return da
 
 
-def _location_of_key(text: str, key: str) -> int | None:
-    for i, line in enumerate(text.splitlines(), start=1):
-        if line.strip().startswith(f"[datasets.{key}]") or line.strip().startswith(
-                f'[datasets."{key}"]'):
-            return i
-    return None
-
-
 def _read_catalogue_file(path: Path, origin: str) -> dict[str, DatasetMeta]:
     try:
         raw = path.read_bytes()
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"catalogue is not UTF-8 text (byte {exc.start})",
-                         Location(str(path)), "save the file as UTF-8") from exc
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        raise InputError(f"catalogue is not valid TOML: {exc}", Location(str(path), line),
-                         "fix the TOML syntax at that line") from exc
+    except OSError as exc:
+        raise InputError(f"cannot read the catalogue ({exc.strerror})", Location(str(path)),
+                         "check the file's permissions") from None
+    doc, text = read_toml(raw, str(path), "catalogue")
     unknown = set(doc) - {"datasets"}
     if unknown:
-        raise InputError(f"unknown top-level key(s) {sorted(unknown)}", Location(str(path)),
+        key = sorted(unknown)[0]
+        raise InputError(f"unknown top-level key(s) {sorted(unknown)}",
+                         Location(str(path), find_line(text, (key,)), field=key),
                          "a catalogue holds only [datasets.<name>] tables")
+    entries = doc.get("datasets", {})
+    if not isinstance(entries, dict) or not entries:
+        raise InputError("catalogue declares no datasets",
+                         Location(str(path), find_line(text, ("datasets",)), field="datasets"),
+                         "add one [datasets.<name>] table per CSV file")
     metas: dict[str, DatasetMeta] = {}
     problems: list[InputError] = []
-    for name, entry in doc.get("datasets", {}).items():
+    for name, entry in entries.items():
         if not isinstance(entry, dict):
-            problems.append(InputError(f"datasets.{name} must be a table",
-                                       Location(str(path), _location_of_key(text, name))))
+            problems.append(InputError(
+                f"datasets.{name} must be a table",
+                Location(str(path), find_line(text, ("datasets", name)), field=f"datasets.{name}"),
+                f"write it as a [datasets.{name}] table"))
+            continue
+        reserved = sorted({"name", "origin"} & set(entry))
+        if reserved:
+            problems.append(InputError(
+                f"dataset '{name}': key '{reserved[0]}' is set by shigen",
+                Location(str(path), find_line(text, ("datasets", name, reserved[0])),
+                         field=f"datasets.{name}.{reserved[0]}"),
+                "remove the key; the table name is the dataset name"))
             continue
         try:
-            metas[name] = DatasetMeta(name=name, origin=origin, **entry)
+            metas[name] = DatasetMeta(**{**entry, "name": name, "origin": origin})
         except ValidationError as exc:
-            for err in exc.errors():
-                field = ".".join(str(p) for p in err["loc"])
+            for err in exc.errors(include_url=False):
+                loc = ("datasets", name, *err["loc"])
+                msg = str(err["msg"]).removeprefix("Value error, ")
+                if err["type"] == "extra_forbidden":
+                    msg = f"unknown key '{err['loc'][-1]}'"
+                if err["type"] == "missing":
+                    msg = f"missing key '{err['loc'][-1]}'"
                 problems.append(InputError(
-                    f"dataset '{name}': {err['msg']}",
-                    Location(str(path), _location_of_key(text, name), field=field),
-                    "see `shigen data list` for well-formed entries"))
-        except TypeError as exc:
-            problems.append(InputError(f"dataset '{name}': {exc}",
-                                       Location(str(path), _location_of_key(text, name))))
+                    f"dataset '{name}': {msg}",
+                    Location(str(path), find_line(text, loc),
+                             field=".".join(str(p) for p in loc)),
+                    f"see `shigen data show {name}` or docs/data.md for well-formed entries"))
     if problems:
         raise InputErrors(problems)
     return metas
+
+
+def _check_override(old: DatasetMeta, new: DatasetMeta, path: Path) -> None:
+    """A dataset that overrides another keeps its dimensions and unit, so stages can use it."""
+    where = Location(str(path), find_line(path.read_text("utf-8"), ("datasets", new.name)),
+                     field=f"datasets.{new.name}")
+    if set(old.dimensions) != set(new.dimensions):
+        raise InputError(f"dataset '{new.name}' overrides one with dimensions {old.dimensions} "
+                         f"but declares {new.dimensions}", where,
+                         f"use dimensions {old.dimensions} or another dataset name")
+    if new.unit != old.unit:
+        raise InputError(f"dataset '{new.name}' overrides one in '{old.unit}' but declares "
+                         f"unit '{new.unit}'", where,
+                         f"declare unit = \"{old.unit}\" (rows may use any unit convertible "
+                         "to it; they are converted at load)")
 
 
 class Catalogue:
@@ -163,14 +194,17 @@ class Catalogue:
             folders.append((Path(d), str(d)))
         for folder, origin in folders:
             if not folder.is_dir():
-                raise InputError(f"data folder '{folder}' does not exist",
-                                 fix="pass an existing folder with --data or SHIGEN_DATA")
+                what = "is not a folder" if folder.exists() else "does not exist"
+                raise InputError(f"data folder '{folder}' {what}", Location(str(folder)),
+                                 "pass an existing folder with --data or SHIGEN_DATA")
             cat = folder / "catalogue.toml"
             if not cat.is_file():
                 raise InputError(f"data folder '{folder}' has no catalogue.toml",
                                  Location(str(folder)),
                                  "add a catalogue.toml with one [datasets.<name>] table per CSV")
             for name, meta in _read_catalogue_file(cat, origin).items():
+                if name in self._metas:
+                    _check_override(self._metas[name], meta, cat)
                 self._metas[name] = meta
                 self._dirs[name] = folder
 
@@ -211,10 +245,10 @@ class Catalogue:
     def array(self, name: str) -> xr.DataArray:
         return self.get(name).to_xarray()
 
-    def check(self) -> list[InputError]:
-        """Load every dataset; return all problems found (empty when clean)."""
+    def check(self, names: list[str] | None = None) -> list[InputError]:
+        """Load every dataset (or those named); return all problems found (empty when clean)."""
         problems: list[InputError] = []
-        for name in self.names():
+        for name in self.names() if names is None else names:
             try:
                 self.get(name)
             except InputErrors as exc:
@@ -233,7 +267,7 @@ class Catalogue:
             try:
                 h.update(self.path(name).read_bytes())
             except OSError as exc:
-                raise InputError(f"dataset file is missing or unreadable ({exc.strerror})",
+                raise InputError(f"cannot read dataset file ({exc.strerror})",
                                  Location(str(self.path(name))),
                                  "add the CSV or remove its catalogue entry") from exc
             out[name] = h.hexdigest()

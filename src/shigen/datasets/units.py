@@ -1,5 +1,8 @@
-"""The unit registry. Units are checked and converted once, when a dataset loads;
-arrays then carry the unit string in ``attrs["units"]`` (never pint quantities)."""
+"""The unit registry.
+
+Units are checked and converted once, when a dataset loads; arrays then carry the
+unit string in ``attrs["units"]`` (never pint quantities).
+"""
 
 from __future__ import annotations
 
@@ -33,7 +36,7 @@ Gt = 1e9 * tonne
 @lru_cache(maxsize=1)
 def registry() -> pint.UnitRegistry:
     """The shared pint registry with shigen's extra units (currency, SWU, tU, ...)."""
-    ureg = pint.UnitRegistry(on_redefinition="ignore")
+    ureg: pint.UnitRegistry = pint.UnitRegistry(on_redefinition="ignore")
     for line in _DEFINITIONS.strip().splitlines():
         ureg.define(line.strip())
     return ureg
@@ -41,11 +44,13 @@ def registry() -> pint.UnitRegistry:
 
 def parse(unit: str) -> pint.Unit:
     """Parse a unit string; raises ``ValueError`` with pint's reason when unknown."""
+    if not isinstance(unit, str) or not unit.strip():
+        raise ValueError("empty unit")
     try:
         return registry().Unit(unit)
-    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError,
-            AssertionError, TypeError, ValueError, AttributeError) as exc:
-        raise ValueError(f"unknown unit '{unit}' ({exc})") from exc
+    except Exception as exc:  # pint's parser raises many types on malformed text
+        reason = str(exc) or type(exc).__name__
+        raise ValueError(f"unknown unit '{unit}' ({reason})") from None
 
 
 def factor(from_unit: str, to_unit: str) -> float:
@@ -57,7 +62,8 @@ def factor(from_unit: str, to_unit: str) -> float:
     if from_unit == to_unit:
         return 1.0
     ureg = registry()
+    source, target = parse(from_unit), parse(to_unit)
     try:
-        return float(ureg.Quantity(1.0, parse(from_unit)).to(parse(to_unit)).magnitude)
-    except pint.errors.DimensionalityError as exc:
-        raise ValueError(f"unit '{from_unit}' cannot be converted to '{to_unit}'") from exc
+        return float(ureg.Quantity(1.0, source).to(target).magnitude)
+    except pint.errors.DimensionalityError:
+        raise ValueError(f"unit '{from_unit}' cannot be converted to '{to_unit}'") from None

@@ -32,6 +32,7 @@ ROW_STATUSES = {"verified", "secondary", "estimate"}
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MAX_ABS_VALUE = 1e15
 MAX_PROBLEMS = 200
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @lru_cache(maxsize=1)
@@ -63,10 +64,37 @@ def read_dataset(path: Path, meta: DatasetMeta) -> tuple[pd.DataFrame, str]:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError(f"file is not UTF-8 text (byte {exc.start})", Location(where, line),
-                         "save the file as UTF-8") from exc
+                         "save the file as UTF-8") from None
+    if not text.strip():
+        raise InputError("dataset file is empty", Location(where),
+                         "add a header line and at least one row")
 
-    rows = list(csv.reader(io.StringIO(text)))
+    control = CONTROL_CHARS.search(text)
+    if control:
+        at = control.start()
+        raise InputError(f"control character {control.group()!r} in the file",
+                         Location(where, text.count("\n", 0, at) + 1,
+                                  at - (text.rfind("\n", 0, at) + 1) + 1),
+                         "save the file as plain UTF-8 text (no NUL or other control bytes)")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[list[str]] = []
+    lines: list[int] = []  # the line each row ends on (quoted fields may span lines)
+    try:
+        for row in reader:
+            rows.append(row)
+            lines.append(reader.line_num)
+    except csv.Error as exc:
+        raise InputError(f"not a readable CSV file ({exc})", Location(where, reader.line_num),
+                         "check the quotes on that line") from None
     header = [h.strip() for h in rows[0]]
+    blank = [i + 1 for i, h in enumerate(header) if not h]
+    if blank:
+        raise InputError(f"header column {blank[0]} has no name", Location(where, 1, blank[0]),
+                         "name every column (or remove trailing commas)")
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        raise InputError(f"column '{dupes[0]}' appears more than once in the header",
+                         Location(where, 1, dupes[0]), "keep one column per name")
     required = [*meta.dimensions, "value", "unit"]
     missing = [c for c in required if c not in header]
     if missing:
@@ -78,30 +106,31 @@ def read_dataset(path: Path, meta: DatasetMeta) -> tuple[pd.DataFrame, str]:
         raise InputError(f"unknown column(s) {extra}", Location(where, 1),
                          f"declare them in 'dimensions' of the catalogue or remove them "
                          f"(allowed: {required + sorted(OPTIONAL_COLUMNS)})")
-    if len(rows) < 2:
+    if not any(any(c.strip() for c in row) for row in rows[1:]):
         raise InputError("dataset has a header but no rows", Location(where, 2),
                          "add at least one data row")
 
     problems: list[InputError] = []
 
-    def problem(line: int, column: str, what: str, fix: str) -> None:
+    def problem(line: int, column: str | int, what: str, fix: str) -> None:
         if len(problems) < MAX_PROBLEMS:
             problems.append(InputError(what, Location(where, line, column), fix))
 
     records: list[dict[str, object]] = []
     seen: dict[tuple[str, ...], int] = {}
     conv_cache: dict[str, float] = {}
-    for lineno, row in enumerate(rows[1:], start=2):
+    for lineno, row in zip(lines[1:], rows[1:], strict=True):
         if not row or all(not c.strip() for c in row):
             continue
         if len(row) != len(header):
-            problem(lineno, "-", f"row has {len(row)} fields, header has {len(header)}",
+            column: str | int = header[len(row)] if len(row) < len(header) else len(header) + 1
+            problem(lineno, column, f"row has {len(row)} fields, header has {len(header)}",
                     "quote fields that contain commas; one value per column")
             continue
-        rec = dict(zip(header, (c.strip() for c in row), strict=True))
+        rec: dict[str, object] = dict(zip(header, (c.strip() for c in row), strict=True))
         ok = True
         for dim in meta.dimensions:
-            val = rec[dim]
+            val = str(rec[dim])
             if val == "":
                 problem(lineno, dim, f"empty {dim}", f"give every row a {dim}")
                 ok = False
@@ -124,7 +153,7 @@ def read_dataset(path: Path, meta: DatasetMeta) -> tuple[pd.DataFrame, str]:
                         "write commodity names like rare-earths, crude-oil")
                 ok = False
         try:
-            value = float(rec["value"])
+            value = float(str(rec["value"]))
         except ValueError:
             problem(lineno, "value", f"value '{rec['value']}' is not a number",
                     "write plain numbers (no thousands separators or units)")
@@ -133,7 +162,10 @@ def read_dataset(path: Path, meta: DatasetMeta) -> tuple[pd.DataFrame, str]:
             problem(lineno, "value", f"value {rec['value']} is not a finite number below 1e15",
                     "check the magnitude and the unit")
             continue
-        unit = rec["unit"]
+        unit = str(rec["unit"])
+        if not unit:
+            problem(lineno, "unit", "empty unit", f"give every row a unit, e.g. '{meta.unit}'")
+            continue
         if unit not in conv_cache:
             try:
                 conv_cache[unit] = units.factor(unit, meta.unit)
@@ -142,6 +174,10 @@ def read_dataset(path: Path, meta: DatasetMeta) -> tuple[pd.DataFrame, str]:
                         f"use '{meta.unit}' or a unit convertible to it")
                 continue
         value *= conv_cache[unit]
+        if abs(value) > MAX_ABS_VALUE:
+            problem(lineno, "value", f"value {rec['value']} {unit} is {value:g} {meta.unit}, "
+                    "not below 1e15", "check the magnitude and the unit")
+            continue
         if meta.min_value is not None and value < meta.min_value:
             problem(lineno, "value", f"value {value:g} {meta.unit} is below the minimum "
                     f"{meta.min_value:g}", "production, trade and capacity cannot be negative")

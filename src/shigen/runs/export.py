@@ -10,7 +10,7 @@ from typing import Literal
 import pandas as pd
 import xarray as xr
 
-from shigen.errors import InputError
+from shigen.errors import InputError, Location, RunFailed
 from shigen.runs.store import RunStore
 from shigen.stages import get_stage
 
@@ -53,7 +53,8 @@ def export_run(store: RunStore, run_id: str, fmt: Format, out: Path) -> Path:
         raise InputError(f"'{out}' is a folder", fix="give a file path for this format")
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.exists():
-        raise InputError(f"folder '{parent}' does not exist", fix="create it or choose another path")
+        raise InputError(f"folder '{parent}' does not exist", Location(str(parent)),
+                         "create it or choose another path")
     manifest = store.manifest(run_id)
     with tempfile.TemporaryDirectory(dir=parent, prefix=".shigen-export-") as tmpdir:
         tmp = Path(tmpdir) / "out"
@@ -68,7 +69,11 @@ def export_run(store: RunStore, run_id: str, fmt: Format, out: Path) -> Path:
                     da = da.rename({d: f"{stage}_{d}" for d in da.dims})
                     merged[f"{stage}__{var}"] = da
             merged.attrs["run_id"] = run_id
-            merged.to_netcdf(tmp, engine="h5netcdf", invalid_netcdf=True)
+            try:
+                merged.to_netcdf(tmp, engine="h5netcdf", invalid_netcdf=True)
+            except ImportError as exc:
+                raise RunFailed(f"NetCDF export needs h5netcdf and h5py ({exc})",
+                                fix="pip install 'shigen[netcdf]'") from None
         else:
             tmp.mkdir()
             for stage in manifest["stages"]:

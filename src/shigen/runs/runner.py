@@ -7,6 +7,7 @@ seed, so an identical rerun is a cache hit.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import platform
@@ -19,9 +20,10 @@ import xarray as xr
 
 import shigen
 from shigen.datasets import Catalogue
+from shigen.errors import InputError
 from shigen.runs.store import RunRecord, RunStore
 from shigen.stages import get_stage
-from shigen.study import STAGE_ORDER, Study, available_stages
+from shigen.study import STAGE_ORDER, Study, available_stages, locate
 
 Progress = Callable[[str, str], None]
 
@@ -70,10 +72,10 @@ def run_study(study: Study, catalogue: Catalogue, store: RunStore, *, force: boo
     fingerprint = catalogue.fingerprint()
     run_id = run_id_for(study, fingerprint)
     if not force and store.has(run_id):
-        manifest = store.manifest(run_id)
+        stored = store.manifest(run_id)
         return RunResult(run_id, study.study.name, study.study.title, True, "complete",
-                         {k: v["summary"] for k, v in manifest["stages"].items()},
-                         manifest.get("absent_stages", []), manifest.get("timings", {}),
+                         {k: v["summary"] for k, v in stored["stages"].items()},
+                         stored.get("absent_stages", []), stored.get("timings", {}),
                          str(store.path(run_id)))
     results: dict[str, xr.Dataset] = {}
     summaries: dict[str, dict[str, Any]] = {}
@@ -84,12 +86,15 @@ def run_study(study: Study, catalogue: Catalogue, store: RunStore, *, force: boo
         if progress:
             progress(name, "start")
         t0 = time.perf_counter()
-        ds = spec.run(getattr(study, name), study, catalogue, results)
+        try:
+            ds = spec.run(getattr(study, name), study, catalogue, results)
+        except InputError as exc:
+            raise locate(study, exc) from None
         results[name] = ds
         summaries[name] = spec.summarize(ds)
         timings[name] = round(time.perf_counter() - t0, 4)
-        extra[name] = {"summary": summaries[name],
-                       "checks": ds.attrs.get("checks_json") and json.loads(ds.attrs["checks_json"])}
+        checks = ds.attrs.get("checks_json")
+        extra[name] = {"summary": summaries[name], "checks": checks and json.loads(checks)}
         if progress:
             progress(name, "done")
     used = sorted({n for n in fingerprint})
@@ -116,8 +121,6 @@ def _library_versions() -> dict[str, str]:
 
     out = {}
     for lib in ("numpy", "xarray", "pandas", "linopy", "highspy", "pydantic", "pint"):
-        try:
+        with contextlib.suppress(PackageNotFoundError):
             out[lib] = version(lib)
-        except PackageNotFoundError:
-            pass
     return out

@@ -5,11 +5,21 @@ Layout under ``SHIGEN_HOME``::
     runs/<run_id>/manifest.json          study, data hashes, versions, timings, summaries
     runs/<run_id>/<stage>/<var>.parquet  one long table per result variable
     catalogue.sqlite                     one row per complete run (written last)
+    store.lock                           held by a writer from first file to catalogue row
 
 A run folder is written under ``runs/.tmp-<run_id>-<pid>`` and renamed when
 complete; the catalogue row is inserted after the rename, in one transaction.
-A reader lists only catalogued runs whose folder exists, so a process killed at
-any moment leaves the visible store as it was.
+Readers list only catalogued runs whose manifest exists, so a process killed at
+any moment leaves the visible store as it was. The next ``RunStore`` that can
+take the lock (no writer alive; a killed process's lock is released by the OS)
+sweeps what a killed writer left: temporary folders, and run folders that never
+got their catalogue row; a run moved aside by ``--force`` is put back.
+
+Test hook: with ``SHIGEN_TEST_PAUSE_AT=<phase>`` a writer prints
+``shigen-test: paused at <phase>`` on stderr and sleeps at that point, so a test
+can SIGKILL it there (``tests/runs/test_sigkill.py``). Phases, in order:
+``locked``, ``tables``, ``manifest``, ``trash`` (only when replacing a run),
+``renamed``, ``catalogue`` (inside the open transaction).
 """
 
 from __future__ import annotations
@@ -18,6 +28,7 @@ import json
 import os
 import shutil
 import sqlite3
+import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -28,7 +39,7 @@ from typing import Any
 import pandas as pd
 import xarray as xr
 
-from shigen.errors import InputError
+from shigen.errors import InputError, Location
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -59,14 +70,42 @@ class RunRecord:
                 "status": self.status, "stages": self.stages, "version": self.version}
 
 
-def _pid_alive(pid: int) -> bool:
+PAUSE_ENV = "SHIGEN_TEST_PAUSE_AT"
+
+
+def _checkpoint(phase: str) -> None:
+    """Test hook (see the module docstring): pause here when asked to."""
+    if os.environ.get(PAUSE_ENV) == phase:
+        sys.stderr.write(f"shigen-test: paused at {phase}\n")
+        sys.stderr.flush()
+        time.sleep(120)
+
+
+@contextmanager
+def _lock(path: Path, *, wait: bool) -> Iterator[bool]:
+    """Hold an exclusive advisory lock on ``path``.
+
+    Yields False if ``wait`` is off and another process holds it. The OS releases
+    the lock when the holder dies.
+    """
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no sweeping, writes still atomic
+        yield wait
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def _to_frame(da: xr.DataArray) -> pd.DataFrame:
@@ -82,10 +121,16 @@ class RunStore:
     def __init__(self, home: Path):
         self.home = Path(home)
         self.runs_dir = self.home / "runs"
-        self.runs_dir.mkdir(parents=True, exist_ok=True)
         self.db_path = self.home / "catalogue.sqlite"
-        with self._db() as con:
-            con.executescript(SCHEMA)
+        self.lock_path = self.home / "store.lock"
+        try:
+            self.runs_dir.mkdir(parents=True, exist_ok=True)
+            with self._db() as con:
+                con.executescript(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise InputError(f"cannot use the run store at '{self.home}' ({exc})",
+                             Location(str(self.home)),
+                             "set SHIGEN_HOME to a writable folder") from None
         self._recover()
 
     @contextmanager
@@ -99,22 +144,23 @@ class RunStore:
             con.close()
 
     def _recover(self) -> None:
-        """Remove temp folders of dead writers; restore a run caught mid-replacement."""
-        for p in self.runs_dir.glob(".*"):
-            parts = p.name.split("-")
-            try:
-                pid = int(parts[-1])
-            except ValueError:
-                continue
-            if _pid_alive(pid) and pid != os.getpid():
-                continue
-            if p.name.startswith(".trash-"):
-                run_id = "-".join(parts[1:-1])
-                final = self.runs_dir / run_id
-                if not final.exists():
-                    os.rename(p, final)
-                    continue
-            shutil.rmtree(p, ignore_errors=True)
+        """Sweep what a killed writer left (only when no writer is alive)."""
+        with _lock(self.lock_path, wait=False) as free:
+            if not free:
+                return
+            with self._db() as con:
+                known = {r[0] for r in con.execute("SELECT run_id FROM runs")}
+            for p in sorted(self.runs_dir.iterdir()):
+                if p.name.startswith(".trash-"):
+                    final = self.runs_dir / p.name.split("-")[1]
+                    if not final.exists():  # killed between the two renames of --force
+                        os.rename(p, final)
+                        continue
+                    shutil.rmtree(p, ignore_errors=True)
+                elif p.name.startswith((".tmp-", ".del-")):
+                    shutil.rmtree(p, ignore_errors=True)
+                elif not p.name.startswith(".") and p.name not in known and p.is_dir():
+                    shutil.rmtree(p, ignore_errors=True)  # renamed, but no catalogue row
 
     # --- reading -----------------------------------------------------------------
     def path(self, run_id: str) -> Path:
@@ -178,52 +224,63 @@ class RunStore:
     def write(self, run_id: str, manifest: dict[str, Any], results: Mapping[str, xr.Dataset],
               record: RunRecord) -> Path:
         """Write a complete run atomically (folder rename, then catalogue row)."""
-        tmp = self.runs_dir / f".tmp-{run_id}-{os.getpid()}"
-        if tmp.exists():
-            shutil.rmtree(tmp)
-        tmp.mkdir(parents=True)
-        stages_meta: dict[str, Any] = {}
-        for stage, ds in results.items():
-            (tmp / stage).mkdir()
-            variables = {}
-            for var in ds.data_vars:
-                da = ds[var]
-                frame = _to_frame(da.rename(str(var)))
-                frame.to_parquet(tmp / stage / f"{var}.parquet", index=False)
-                variables[str(var)] = {"dims": [str(d) for d in da.dims],
-                                       "attrs": {k: v for k, v in da.attrs.items()
-                                                 if isinstance(v, str | int | float)}}
-            stages_meta[stage] = {"variables": variables,
-                                  "attrs": {k: v for k, v in ds.attrs.items()
-                                            if isinstance(v, str | int | float)}}
-        manifest = {**manifest, "stages": {**manifest.get("stages", {})}}
-        for stage, meta in stages_meta.items():
-            manifest["stages"][stage] = {**manifest["stages"].get(stage, {}), **meta}
-        with open(tmp / "manifest.json", "w", encoding="utf-8") as fh:
-            json.dump(manifest, fh, indent=2, sort_keys=True, default=str)
-            fh.flush()
-            os.fsync(fh.fileno())
-        final = self.path(run_id)
-        trash = None
-        if final.exists():
-            trash = self.runs_dir / f".trash-{run_id}-{os.getpid()}"
-            os.rename(final, trash)
-        os.rename(tmp, final)
-        if trash is not None:
-            shutil.rmtree(trash, ignore_errors=True)
-        with self._db() as con:
-            con.execute("BEGIN IMMEDIATE")
-            con.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (record.run_id, record.study, record.title, record.created,
-                         record.status, json.dumps(record.stages), record.version))
-            con.execute("COMMIT")
+        with _lock(self.lock_path, wait=True):
+            _checkpoint("locked")
+            tmp = self.runs_dir / f".tmp-{run_id}-{os.getpid()}"
+            if tmp.exists():
+                shutil.rmtree(tmp)
+            tmp.mkdir(parents=True)
+            stages_meta = {stage: _write_tables(tmp / stage, ds)
+                           for stage, ds in results.items()}
+            _checkpoint("tables")
+            manifest = {**manifest, "stages": {**manifest.get("stages", {})}}
+            for stage, meta in stages_meta.items():
+                manifest["stages"][stage] = {**manifest["stages"].get(stage, {}), **meta}
+            with open(tmp / "manifest.json", "w", encoding="utf-8") as fh:
+                json.dump(manifest, fh, indent=2, sort_keys=True, default=str)
+                fh.flush()
+                os.fsync(fh.fileno())
+            _checkpoint("manifest")
+            final = self.path(run_id)
+            trash = None
+            if final.exists():
+                trash = self.runs_dir / f".trash-{run_id}-{os.getpid()}"
+                os.rename(final, trash)
+                _checkpoint("trash")
+            os.rename(tmp, final)
+            _checkpoint("renamed")
+            with self._db() as con:
+                con.execute("BEGIN IMMEDIATE")
+                con.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            (record.run_id, record.study, record.title, record.created,
+                             record.status, json.dumps(record.stages), record.version))
+                _checkpoint("catalogue")
+                con.execute("COMMIT")
+            if trash is not None:
+                shutil.rmtree(trash, ignore_errors=True)
         return final
 
     def delete(self, run_id: str) -> None:
-        with self._db() as con:
-            con.execute("DELETE FROM runs WHERE run_id = ?", (run_id,))
-        final = self.path(run_id)
-        if final.exists():
-            trash = self.runs_dir / f".del-{run_id}-{os.getpid()}"
-            os.rename(final, trash)
-            shutil.rmtree(trash, ignore_errors=True)
+        """Remove a run: catalogue row first (it disappears at once), then its folder."""
+        with _lock(self.lock_path, wait=True):
+            with self._db() as con:
+                con.execute("DELETE FROM runs WHERE run_id = ?", (run_id,))
+            final = self.path(run_id)
+            if final.exists():
+                trash = self.runs_dir / f".del-{run_id}-{os.getpid()}"
+                os.rename(final, trash)
+                shutil.rmtree(trash, ignore_errors=True)
+
+
+def _write_tables(folder: Path, ds: xr.Dataset) -> dict[str, Any]:
+    """One Parquet table per variable of a stage; returns the stage's manifest entry."""
+    folder.mkdir()
+    variables = {}
+    for var in ds.data_vars:
+        da = ds[var]
+        _to_frame(da.rename(str(var))).to_parquet(folder / f"{var}.parquet", index=False)
+        variables[str(var)] = {"dims": [str(d) for d in da.dims],
+                               "attrs": {k: v for k, v in da.attrs.items()
+                                         if isinstance(v, str | int | float)}}
+    return {"variables": variables,
+            "attrs": {k: v for k, v in ds.attrs.items() if isinstance(v, str | int | float)}}

@@ -1,0 +1,95 @@
+"""Exports: IAMC (read back with pyam), CSV, Parquet and NetCDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import xarray as xr
+
+# a small supply-only study keeps these tests fast; the flagship's own run is tested elsewhere
+PROBE = """\
+[study]
+name = "export-probe"
+title = "Rare earths and uranium for Japan, 2009-2010"
+
+[supply]
+commodities = ["rare-earths", "uranium"]
+importer = "JPN"
+years = [2009, 2010]
+"""
+
+
+@pytest.fixture
+def run_id(cli, tmp_path: Path) -> str:
+    study = tmp_path / "probe.toml"
+    study.write_text(PROBE, "utf-8")
+    res = cli("run", study, "--json")
+    assert res.exit_code == 0, res.stderr
+    return str(res.json()["run_id"])
+
+
+def test_iamc_export_reads_back_with_pyam(cli, run_id: str, tmp_path: Path) -> None:
+    pyam = pytest.importorskip("pyam")
+    out = tmp_path / "japan.csv"
+    res = cli("runs", "export", run_id, "--format", "iamc", "-o", out, "--json")
+    assert res.exit_code == 0, res.stderr
+    assert res.json() == {"run_id": run_id, "format": "iamc", "path": str(out)}
+    df = pyam.IamDataFrame(str(out))
+    assert df.model == ["shigen"] and df.scenario == ["export-probe"]
+    assert "Supply Share|rare-earths|mining" in df.variable
+    chn = df.filter(variable="Supply Share|rare-earths|mining", region="CHN", year=2009)
+    assert chn.timeseries().iloc[0, 0] == pytest.approx(129_000 / 133_000)
+    # supply shares of each variable and year sum to one over regions
+    shares = df.filter(variable="Supply Share|*").timeseries()
+    total = shares.groupby(level="variable").sum(min_count=1)
+    assert ((total - 1).abs().fillna(0) < 1e-9).all().all()
+    assert total.notna().sum().sum() >= 5   # at least REE and U mining 2009-10, enrichment
+
+
+def test_iamc_columns_are_the_wide_iamc_layout(cli, run_id: str, tmp_path: Path) -> None:
+    out = tmp_path / "x.csv"
+    assert cli("runs", "export", run_id, "-o", out).exit_code == 0
+    frame = pd.read_csv(out)
+    assert list(frame.columns[:5]) == ["model", "scenario", "region", "variable", "unit"]
+    assert all(c.isdigit() for c in frame.columns[5:])
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_table_exports(cli, run_id: str, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"run-{fmt}"
+    res = cli("runs", "export", run_id, "--format", fmt, "-o", out)
+    assert res.exit_code == 0, res.stderr
+    assert (out / "manifest.json").is_file()
+    path = out / "supply" / f"share.{fmt}"
+    frame = pd.read_csv(path) if fmt == "csv" else pd.read_parquet(path)
+    assert list(frame.columns) == ["commodity", "stage", "year", "country", "share"]
+    sums = frame.dropna().groupby(["commodity", "stage", "year"])["share"].sum()
+    assert ((sums - 1).abs() < 1e-9).all()
+    # re-exporting over an existing folder replaces it; nothing else is left beside it
+    assert cli("runs", "export", run_id, "--format", fmt, "-o", out).exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([out.name, "probe.toml"])
+
+
+def test_netcdf_export(cli, run_id: str, tmp_path: Path) -> None:
+    pytest.importorskip("h5netcdf")
+    out = tmp_path / "run.nc"
+    assert cli("runs", "export", "latest", "--format", "netcdf", "-o", out).exit_code == 0
+    with xr.open_dataset(out, engine="h5netcdf") as ds:
+        assert ds.attrs["run_id"] == run_id
+        share = ds["supply__share"]
+        assert share.dims == ("supply_commodity", "supply_stage", "supply_year",
+                              "supply_country")
+        v = float(share.sel(supply_commodity="rare-earths", supply_stage="mining",
+                            supply_year=2009, supply_country="CHN"))
+        assert v == pytest.approx(129_000 / 133_000)
+
+
+def test_export_bad_arguments(cli, run_id: str, tmp_path: Path) -> None:
+    res = cli("runs", "export", run_id, "--format", "xlsx")
+    assert res.exit_code == 2 and "unknown format" in res.stderr
+    res = cli("runs", "export", run_id, "-o", tmp_path / "no" / "such" / "x.csv")
+    assert res.exit_code == 2 and "does not exist" in res.stderr
+    res = cli("runs", "export", run_id, "-o", tmp_path)
+    assert res.exit_code == 2 and "is a folder" in res.stderr

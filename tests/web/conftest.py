@@ -12,7 +12,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from webhelpers import ROOT, STUDY, make_home, variant
+
+# tests run with --import-mode=importlib: make this folder's helper module importable
+sys.path.insert(0, str(Path(__file__).parent))
+from webhelpers import ROOT, STUDY, make_home, variant  # noqa: E402
 
 
 @pytest.fixture(scope="session")

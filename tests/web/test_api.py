@@ -146,8 +146,13 @@ def test_bad_studies_are_422_with_a_location_and_exit_2_in_the_cli(client, path)
     first = (err.get("problems") or [err])[0]
     assert (first["where"].get("line") or 0) >= 1 or first["where"].get("field")
     assert first.get("fix")
-    code, out = cli("run", str(path))
-    assert code == 2
+    from typer.testing import CliRunner
+
+    from shigen.cli import app
+
+    res = CliRunner().invoke(app, ["run", str(path)])
+    assert res.exit_code == 2
+    assert path.name in res.output and "fix:" in res.output and "Traceback" not in res.output
 
 
 @pytest.mark.parametrize(("method", "url", "body", "status", "needle"), [

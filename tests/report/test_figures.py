@@ -302,3 +302,18 @@ def test_compare_draws_only_variables_that_differ():
     assert [t["name"] for t in bars] == ["a", "b"] and values(bars[1]["y"]) == [3.5]
     table = compare_table(doc)
     assert [r[2].value for r in table.rows][0] == "k" and table.rows[0][-1].value == 2.5
+
+
+def test_validation_notes_read_as_text():
+    from shigen.report.view import validation_notes
+
+    manifest = {"stages": {"materials": {"checks": {
+        "mass_balance": {"by_element": {"nd": 1.2e-16}, "passed": True, "tolerance": 1e-9},
+        "min_stock": 0.0}}},
+        "data": {"a": {"status": "estimate"}, "b": {"status": "verified"}},
+        "absent_stages": ["energy"]}
+    assert validation_notes(manifest) == [
+        "materials check mass_balance: by_element.nd = 1.2e-16; passed = yes; tolerance = 1e-09",
+        "materials check min_stock: 0",
+        "datasets with status 'estimate' (unverified figures): a",
+        "stages not in this run: energy"]

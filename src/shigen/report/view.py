@@ -85,13 +85,22 @@ PROVENANCE_KEYS = ("name", "title", "source", "url", "edition", "license", "unit
 
 def validation_notes(manifest: dict[str, Any]) -> list[str]:
     """Plain-language notes: stage checks, estimates among the data, stages not run."""
+    from shigen.report.tables import flatten
+
+    def show(value: Any) -> str:
+        if isinstance(value, float):
+            return format(value, ".3g")
+        return "yes" if value is True else "no" if value is False else str(value)
+
     notes = []
     for stage, info in manifest["stages"].items():
         checks = info.get("checks")
         if checks:
             items = checks.items() if isinstance(checks, dict) else enumerate(checks)
             for key, value in items:
-                notes.append(f"{stage}: {key}: {value}")
+                parts = flatten(value) if isinstance(value, dict | list) else [("", value)]
+                text = "; ".join(f"{k} = {show(v)}" if k else show(v) for k, v in parts)
+                notes.append(f"{stage} check {key}: {text}")
     estimates = sorted(n for n, d in manifest["data"].items() if d.get("status") == "estimate")
     if estimates:
         notes.append("datasets with status 'estimate' (unverified figures): "

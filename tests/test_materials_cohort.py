@@ -113,7 +113,7 @@ lifetimes = st.one_of(
 @settings(max_examples=60, deadline=None)
 @given(inflow=arrays(np.float64, st.tuples(st.integers(1, 3), st.integers(1, 4),
                                               st.integers(1, 60)),
-                     elements=st.floats(0, 1e6)),
+                     elements=st.floats(0, 1e6, allow_subnormal=False)),
        lt=lifetimes, at=st.sampled_from(["start", "middle", "end"]))
 def test_inflow_driven_balances_and_never_goes_negative(inflow: np.ndarray, lt: Lifetime,
                                                         at: str) -> None:
@@ -125,9 +125,10 @@ def test_inflow_driven_balances_and_never_goes_negative(inflow: np.ndarray, lt: 
     assert flows.outflow.sum() <= flows.inflow.sum() * (1 + 1e-12) + 1e-9
 
 
+# subnormal flows (~5e-324 t) are excluded: their relative error is a floating-point artifact
 @settings(max_examples=40, deadline=None)
 @given(increments=arrays(np.float64, st.tuples(st.integers(1, 3), st.integers(2, 50)),
-                         elements=st.floats(0, 1e4)),
+                         elements=st.floats(0, 1e4, allow_subnormal=False)),
        lt=lifetimes)
 def test_stock_driven_balances_on_growing_stocks(increments: np.ndarray, lt: Lifetime) -> None:
     stock = np.cumsum(increments, axis=-1)[None]

@@ -464,6 +464,11 @@ from shigen.supply.cli import register as _register_supply  # noqa: E402
 
 _register_supply(app)
 
+# --- disruption fan charts (shigen.disruption.cli) ------------------------------------
+from shigen.disruption.cli import register as _register_disruption  # noqa: E402
+
+_register_disruption(app)
+
 # --- report and serve (their own modules) ----------------------------------------------
 from shigen.report.cli import register as _register_report  # noqa: E402
 from shigen.web.cli import register as _register_web  # noqa: E402

@@ -24,8 +24,9 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from shigen.errors import InputError, InputErrors, Location
+from shigen.disruption.config import DisruptionConfig
 from shigen.energy.config import EnergyConfig
+from shigen.errors import InputError, InputErrors, Location
 from shigen.materials.config import MaterialsConfig
 from shigen.supply.config import SupplyConfig
 from shigen.tomlfile import find_line, read_toml
@@ -57,6 +58,7 @@ class Study(BaseModel):
     energy: EnergyConfig | None = None
     materials: MaterialsConfig | None = None
     supply: SupplyConfig | None = None
+    disruption: DisruptionConfig | None = None
 
     # (file, text) the study was read from, to locate errors found later in a run
     _source: tuple[str, str] | None = PrivateAttr(default=None)

@@ -1,0 +1,133 @@
+"""Resolve the dataset references of a ``[disruption]`` section against the catalogue.
+
+Every failure is an :class:`~shigen.errors.InputError` that names the study field.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from shigen.disruption.config import DataRef, Elasticity, QuotaPath
+from shigen.errors import InputError, Location
+
+if TYPE_CHECKING:
+    from shigen.datasets import Catalogue
+
+
+def _rows(cat: Catalogue, ref: DataRef, field: str) -> pd.DataFrame:
+    if ref.dataset not in cat:
+        raise InputError(f"unknown dataset '{ref.dataset}'", Location(field=f"{field}.dataset"),
+                         "`shigen data list` shows the datasets available")
+    frame = cat.frame(ref.dataset)
+    dims = cat.meta(ref.dataset).dimensions
+    for key, value in ref.select.items():
+        if key not in dims:
+            raise InputError(f"dataset '{ref.dataset}' has no dimension '{key}'",
+                             Location(field=f"{field}.select.{key}"),
+                             f"select on its dimensions {dims}")
+        col = frame[key]
+        frame = frame[col.astype(str) == str(value)]
+        if frame.empty:
+            have = sorted({str(v) for v in col.unique()})
+            raise InputError(f"dataset '{ref.dataset}' has no rows with {key} = {value!r}",
+                             Location(field=f"{field}.select.{key}"),
+                             f"choose among {have[:30]}")
+    return frame
+
+
+def has_rows(cat: Catalogue, ref: DataRef, field: str) -> bool:
+    """Whether the selection matches any row (the dataset and dimensions must exist)."""
+    try:
+        _rows(cat, ref, field)
+    except InputError as exc:
+        if "has no rows with" in exc.what:
+            return False
+        raise
+    return True
+
+
+def unit_of(cat: Catalogue, ref: DataRef) -> str:
+    return cat.meta(ref.dataset).unit
+
+
+def scalar(cat: Catalogue, ref: DataRef, field: str, *, sum_rows: bool = False) -> float:
+    """The value of the one selected row (or, with ``sum_rows``, the sum of the rows)."""
+    rows = _rows(cat, ref, field)
+    if len(rows) != 1 and not sum_rows:
+        dims = cat.meta(ref.dataset).dimensions
+        free = [d for d in dims if d not in ref.select]
+        raise InputError(f"the selection from '{ref.dataset}' matches {len(rows)} rows, "
+                         "not one", Location(field=f"{field}.select"),
+                         f"add a select on {free} so that one row remains")
+    return float(rows["value"].sum())
+
+
+def series(cat: Catalogue, ref: DataRef, over: str, field: str) -> dict[str, float]:
+    """The selected rows summed by the ``over`` dimension."""
+    frame = _rows(cat, ref, field)
+    if over not in frame.columns:
+        raise InputError(f"dataset '{ref.dataset}' has no dimension '{over}'",
+                         Location(field=f"{field}.dataset"),
+                         f"use a dataset with a '{over}' dimension")
+    grouped = frame.groupby(over)["value"].sum()
+    return {str(k): float(v) for k, v in grouped.items()}
+
+
+def shares(cat: Catalogue, ref: DataRef, field: str) -> dict[str, float]:
+    """Supplier shares by origin, normalised to sum to one."""
+    raw = series(cat, ref, "origin", field)
+    total = sum(raw.values())
+    if total <= 0 or any(v < 0 for v in raw.values()):
+        raise InputError(f"supplier shares from '{ref.dataset}' are not positive",
+                         Location(field=field), "select rows with positive shares")
+    return {k: v / total for k, v in sorted(raw.items())}
+
+
+def arc_elasticity(q0: float, q1: float, p0: float, p1: float) -> float:
+    """Arc (log) elasticity ``ln(q1/q0) / ln(p1/p0)``.
+
+    >>> round(arc_elasticity(100, 50, 1, 4), 3)
+    -0.5
+    """
+    return math.log(q1 / q0) / math.log(p1 / p0)
+
+
+def elasticity(cat: Catalogue, value: float | Elasticity | DataRef, field: str) -> float:
+    """A declared elasticity, one from a dataset, or one calibrated from four sourced points."""
+    if isinstance(value, DataRef):
+        eps = scalar(cat, value, field)
+        if not -5 <= eps < 0:
+            raise InputError(f"elasticity {eps} from '{value.dataset}' is not negative",
+                             Location(field=field), "select a negative elasticity")
+        return eps
+    if not isinstance(value, Elasticity):
+        return float(value)
+    q0 = scalar(cat, value.quantity_before, f"{field}.quantity_before")
+    q1 = scalar(cat, value.quantity_after, f"{field}.quantity_after")
+    p0 = scalar(cat, value.price_before, f"{field}.price_before")
+    p1 = scalar(cat, value.price_after, f"{field}.price_after")
+    if min(q0, q1, p0, p1) <= 0 or q0 == q1 or p0 == p1:
+        raise InputError("the calibration points must be positive, with quantity and price "
+                         "both changing", Location(field=field),
+                         "pick two years in which both quantity and price moved")
+    eps = arc_elasticity(q0, q1, p0, p1)
+    if not eps < 0:
+        raise InputError(f"the calibrated elasticity {eps:.3f} is not negative (quantity and "
+                         "price moved the same way)", Location(field=field),
+                         "pick points where a supply cut raised prices, or give a number")
+    return eps
+
+
+def quota_depths(cat: Catalogue, quota: QuotaPath, field: str) -> dict[int, float]:
+    """Depth of a quota cut by calendar year: ``max(0, 1 - q[year] / q[base])``."""
+    ref = DataRef(dataset=quota.dataset)
+    by_year = {int(k): v for k, v in series(cat, ref, "year", field).items()}
+    if quota.base_year not in by_year:
+        raise InputError(f"dataset '{quota.dataset}' has no value for base year "
+                         f"{quota.base_year}", Location(field=f"{field}.base_year"),
+                         f"choose among {sorted(by_year)}")
+    base = by_year[quota.base_year]
+    return {y: max(0.0, 1.0 - q / base) for y, q in by_year.items() if y > quota.base_year}

@@ -1,0 +1,264 @@
+"""The Monte Carlo kernel for one chunk of draws.
+
+Events → supply and demand paths → levers and the stockpile recursion → shortfall
+and price paths.
+
+Shapes: ``n`` draws × ``T`` steps × ``M`` markets. Everything is vectorised over
+draws and markets; only the stockpile recursion steps through time.
+
+Supply available to a market in a step (rate, unit/yr)::
+
+    A = D * (1 - sum_c w_c * (1 - prod_e (1 - depth_e * active_e)))   baseline suppliers
+        + sum_c new_c * prod_e (1 - depth_e * active_e)                new suppliers
+        + surge * D + recycling + alternative supply
+
+where channel ``c`` is a (market, supplier-or-strait) pair with baseline share
+``w_c``. Demand is ``D_eff = D * (1 - substitution) + fleet-outage demand``. The gap
+``max(0, D_eff - A)`` is first cut by demand restraint, then covered from the
+stockpile; what remains is the shortfall.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from shigen.disruption.config import Fixed
+from shigen.disruption.model import DAYS_PER_YEAR, CompiledEvent, Model
+from shigen.disruption.sampling import event_uniforms, quantile
+
+
+@dataclass
+class ChunkResult:
+    """Per-draw outcomes of one chunk.
+
+    Draws run along axis 0, except in the annual arrays, which are year-major (draws
+    along axis 1).
+    """
+
+    total_shortfall: np.ndarray      # (n, M) unit
+    annual_shortfall: np.ndarray     # (Y, n, M) unit, float32
+    exceeds_10pct: np.ndarray        # (n, M) some year short by more than 10% of demand
+    annual_price: np.ndarray         # (Y, n, M) mean price ratio, float32
+    peak_price: np.ndarray           # (n, M)
+    min_cover_days: np.ndarray       # (n, M)
+    history: np.ndarray              # (n, H)
+    shortfall_at_price: np.ndarray   # (n, M) sum over years of shortfall x price ratio
+
+
+def _deterministic(ev: CompiledEvent) -> bool:
+    """Scheduled, with fixed duration and depth, and no agreement thinning its draws."""
+    return (ev.annual_probability is None and ev.onset_fixed is not None
+            and isinstance(ev.duration_days, Fixed)
+            and (ev.depth_by_step is not None or isinstance(ev.depth, Fixed))
+            and all(t.probability_factor == 1.0 or ev.onset_fixed < t.agreement_start
+                    for t in ev.touches))
+
+
+def _events(model: Model, seed: int, first: int, last: int
+            ) -> tuple[dict[int, np.ndarray], np.ndarray | None]:
+    """Channel multipliers and fleet-outage demand of one chunk.
+
+    Multipliers ``(T, n)`` of the channels events touch (others stay at one) and
+    fleet-outage demand ``(T, n, M)`` or None.
+
+    Arrays are time-major so that the recursion reads contiguous slices.
+    """
+    grid = model.grid
+    n, T = last - first, grid.n
+    lo_edge, hi_edge = grid.edges[:-1, None], grid.edges[1:, None]
+    # random events work in step units: step k spans [k, k + 1), so a step fully in
+    # force has activity exactly 1
+    k_lo = np.arange(T, dtype=float)[:, None]
+    k_hi = k_lo + 1.0
+    mult: dict[int, np.ndarray] = {}     # only channels some event touches
+    dadd: np.ndarray | None = None
+    horizon_end = float(grid.end + 1)
+    scratch = np.empty((T, n))
+    for ev in model.events:
+        if not ev.touches:
+            continue
+        if _deterministic(ev):
+            # same path in every draw: one (T, 1) column instead of (T, n)
+            onset0 = float(ev.onset_fixed)  # type: ignore[arg-type]
+            end0 = onset0 + max(ev.duration_days.value, 0.0) / DAYS_PER_YEAR  # type: ignore[union-attr]
+            col = np.clip(np.minimum(end0, hi_edge) - np.maximum(onset0, lo_edge), 0.0, None)
+            col *= grid.per_year
+            np.minimum(col, 1.0, out=col)       # rounding: a full step is exactly 1
+            col *= ev.depth_by_step[:, None] if ev.depth_by_step is not None else min(
+                max(ev.depth.value, 0.0), 1.0)  # type: ignore[union-attr]
+            for touch in ev.touches:
+                factor = touch.depth_factor if onset0 >= touch.agreement_start else 1.0
+                eff = col * factor
+                if touch.channel < 0:
+                    if dadd is None:
+                        dadd = np.zeros((T, n, model.n_markets))
+                    dadd[:, :, touch.market] += touch.weight * eff * model.demand[
+                        :, touch.market, None]
+                else:
+                    mult[touch.channel] = mult.get(touch.channel, 1.0) * (1.0 - eff)
+            continue
+        u = event_uniforms(seed, ev.key, first, last)
+        if ev.annual_probability is not None:
+            p = ev.annual_probability
+            k = np.floor(np.log1p(-u[:, 0]) / np.log1p(-p)) if p < 1 else np.zeros(n)
+            onset = ev.window_start + k + u[:, 1]
+            occurs = onset < horizon_end
+        elif ev.onset_dist is not None:
+            onset = quantile(ev.onset_dist, u[:, 0])
+            occurs = np.ones(n, dtype=bool)
+        else:
+            onset = np.full(n, ev.onset_fixed)
+            occurs = np.ones(n, dtype=bool)
+        end = onset + np.maximum(quantile(ev.duration_days, u[:, 2]), 0.0) / DAYS_PER_YEAR
+        # fraction of each step the event is on: overlap of [onset, end) with the step
+        onset_s = (onset - grid.start) * grid.per_year
+        end_s = (end - grid.start) * grid.per_year
+        active = np.minimum(end_s[None, :], k_hi)
+        np.subtract(active, np.maximum(onset_s[None, :], k_lo), out=active)
+        np.maximum(active, 0.0, out=active)
+        if ev.depth_by_step is not None:
+            active *= ev.depth_by_step[:, None]
+            depth = np.ones(n)
+        else:
+            depth = np.clip(quantile(ev.depth, u[:, 3]), 0.0, 1.0)  # type: ignore[arg-type]
+        for touch in ev.touches:
+            bound = onset >= touch.agreement_start
+            keep = occurs & ~(bound & (u[:, 4] >= touch.probability_factor))
+            d = np.where(bound, depth * touch.depth_factor, depth) * keep
+            # both factors are <= 1, so the cut never exceeds the flow
+            np.multiply(active, d[None, :], out=scratch)
+            if touch.channel < 0:
+                if dadd is None:
+                    dadd = np.zeros((T, n, model.n_markets))
+                dadd[:, :, touch.market] += touch.weight * scratch * model.demand[
+                    :, touch.market, None]
+            else:
+                np.subtract(1.0, scratch, out=scratch)
+                prev = mult.get(touch.channel)
+                if prev is not None and prev.shape == scratch.shape:
+                    prev *= scratch
+                else:   # hand the scratch array over instead of copying it
+                    if prev is not None:
+                        scratch *= prev
+                    mult[touch.channel] = scratch
+                    scratch = np.empty((T, n))
+    return mult, dadd
+
+
+def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
+    """Simulate draws ``[first, last)``."""
+    grid = model.grid
+    n, T, M, P = last - first, grid.n, model.n_markets, grid.per_year
+    Y = T // P
+    dt = grid.dt
+    D = model.demand                                        # (T, M)
+    mult, dadd = _events(model, seed, first, last)
+
+    supply = np.empty((T, n, M))
+    supply[:] = (D * (1.0 + model.surge) + model.extra_supply)[:, None, :]
+    for c, mc in mult.items():
+        j, _name, w = model.channels[c]
+        if w:
+            supply[:, :, j] -= w * D[:, j, None] * (1.0 - mc)
+    for c, path in model.channel_supply:
+        supply[:, :, model.channels[c][0]] += path[:, None] * mult.get(c, 1.0)
+    d_sub = D * (1.0 - model.substitution)                  # (T, M)
+    demand = np.broadcast_to(d_sub[:, None, :], (T, n, M)) if dadd is None else \
+        d_sub[:, None, :] + dadd
+
+    has_stock = bool(np.any(model.stock0 > 0) or np.any(model.refill > 0))
+    has_restraint = bool(np.any(model.restraint > 0))
+    # the recursion runs in rates (unit/yr); stocks are held as rate x one step, so a
+    # release of `stock` covers a gap of the same size for one step
+    stock = np.broadcast_to(model.stock0 / dt, (n, M)).copy()
+    stock_cap = model.stock0 / dt
+    min_stock = stock.copy()
+    annual_short = np.zeros((Y, n, M))     # accumulated in rates, times dt at the end
+    # annual demand per draw only when fleet outages make it random
+    annual_demand = np.zeros((Y, n, M)) if dadd is not None else np.empty(0)
+    cover = np.empty((T, n, M))
+    max_release = model.max_release
+    release_capped = bool(np.any(model.max_release < 1.0))
+    refill = model.refill
+    with np.errstate(divide="ignore"):
+        inv_d = np.where(d_sub > 0, 1.0 / d_sub, np.inf)   # (T, M), used without fleet demand
+    tiny = np.finfo(float).tiny
+    gap = np.empty((n, M))
+    for t in range(T):
+        a, de = supply[t], demand[t]
+        diff = a - de                       # > 0: surplus, < 0: gap
+        np.negative(diff, out=gap)
+        np.maximum(gap, 0.0, out=gap)
+        if has_restraint:
+            gap -= np.minimum(gap, model.restraint * d_sub[t])
+        delivered = a
+        if has_stock:
+            release = np.minimum(gap, stock)
+            if release_capped:
+                np.minimum(release, max_release * de, out=release)
+            stock -= release
+            gap -= release
+            # refill from surplus supply only, never above the initial stock
+            np.maximum(diff, 0.0, out=diff)
+            np.minimum(diff, refill, out=diff)
+            np.minimum(diff, stock_cap - stock, out=diff)
+            stock += diff
+            np.minimum(min_stock, stock, out=min_stock)
+            release += a
+            delivered = release
+        annual_short[t // P] += gap
+        c = cover[t]
+        if dadd is None:
+            with np.errstate(invalid="ignore"):   # 0 x inf: no demand, no supply
+                np.multiply(delivered, inv_d[t], out=c)
+        else:
+            annual_demand[t // P] += de
+            with np.errstate(over="ignore"):   # no demand left: cover 1
+                np.divide(delivered, np.maximum(de, tiny), out=c)
+        np.fmin(c, 1.0, out=c)              # fmin: 0 x inf (no demand, no supply) -> 1
+        np.fmax(c, 0.0, out=c)              # -0.0 x inf
+    annual_short *= dt
+    total = annual_short.sum(axis=0)
+    min_stock *= dt
+    if dadd is None:
+        annual_demand = (d_sub * dt).reshape(Y, P, M).sum(axis=1)[:, None, :]
+    else:
+        annual_demand *= dt
+
+    if P > 1:   # prices answer the trailing annual balance (elasticities are annual)
+        csum = np.cumsum(cover, axis=0)
+        window = csum.copy()
+        window[P:] -= csum[:-P]
+        filled = np.minimum(np.arange(1, T + 1), P)[:, None, None]
+        cover = (window + (P - filled)) / P
+    # inverse demand P/P0 = cover^(1/e), capped; float32 is ample for a price ratio, and
+    # a cover of exactly 1 gives exactly 1
+    price = cover.astype(np.float32)
+    np.maximum(price, np.float32(1e-12), out=price)
+    np.power(price, (1.0 / model.elasticity).astype(np.float32), out=price)
+    np.minimum(price, model.max_price_ratio.astype(np.float32), out=price)
+    hist = np.empty((n, len(model.history)))
+    for h_i, h in enumerate(model.history):
+        a0, a1 = h.steps
+        j = h.market
+        if h.metric == "price_ratio":
+            hist[:, h_i] = price[a0:a1, :, j].mean(axis=0)
+        elif h.metric == "imports_from_supplier":
+            m = mult[h.channel][a0:a1] if h.channel in mult else 1.0
+            m = np.broadcast_to(m, (a1 - a0, n)) if h.channel in mult else m
+            hist[:, h_i] = (h.share * D[a0:a1, j, None] * m * dt).sum(axis=0)
+        else:
+            hist[:, h_i] = (np.minimum(supply[a0:a1, :, j], demand[a0:a1, :, j]) * dt).sum(0)
+    d0 = D[0] / DAYS_PER_YEAR
+    annual_price = price if P == 1 else price.reshape(Y, P, n, M).mean(axis=1)
+    return ChunkResult(
+        total_shortfall=total,
+        annual_shortfall=annual_short.astype(np.float32),
+        exceeds_10pct=np.asarray((annual_short > 0.1 * annual_demand).any(axis=0)),
+        annual_price=annual_price,
+        peak_price=price.max(axis=0),
+        min_cover_days=min_stock / d0,
+        history=hist,
+        shortfall_at_price=(annual_short * annual_price).sum(axis=0))

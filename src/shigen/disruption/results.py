@@ -1,0 +1,163 @@
+"""Turn per-draw outcomes into the stage's labelled dataset, JSON summary and IAMC rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from shigen.disruption.montecarlo import Simulation
+
+QUANTILES = (0.05, 0.5, 0.95)
+FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def _grid(sim: Simulation, values: np.ndarray, extra_dims: tuple[str, ...] = (),
+          extra_coords: dict[str, Any] | None = None) -> xr.DataArray:
+    """Scatter ``(..., M)`` market values onto a (commodity, importer, ...) grid."""
+    m = sim.model
+    shape = (len(m.commodities), len(m.importers), *values.shape[:-1])
+    out = np.full(shape, np.nan)
+    for j, (c, i) in enumerate(m.markets):
+        out[m.commodities.index(c), m.importers.index(i)] = values[..., j]
+    coords: dict[str, Any] = {"commodity": m.commodities, "importer": m.importers}
+    coords.update(extra_coords or {})
+    return xr.DataArray(out, dims=("commodity", "importer", *extra_dims), coords=coords)
+
+
+def to_dataset(sim: Simulation) -> xr.Dataset:
+    """The stage's result: statistics by commodity and importer, fan charts, backtest."""
+    m, r = sim.model, sim.draws
+    tonnes = m.to_tonnes
+    total_t = r.total_shortfall * tonnes
+    years = m.grid.years
+    ds = xr.Dataset()
+
+    def put(name: str, da: xr.DataArray, units: str, description: str) -> None:
+        da.attrs.update(units=units, description=description)
+        ds[name] = da
+
+    put("expected_shortfall", _grid(sim, total_t.mean(axis=0)), "t",
+        "expected cumulative shortfall over the horizon")
+    put("shortfall_quantile", _grid(sim, np.quantile(total_t, QUANTILES, axis=0), ("quantile",),
+                                    {"quantile": list(QUANTILES)}),
+        "t", "quantiles of the cumulative shortfall over draws")
+    put("expected_shortfall_cost", _grid(sim, (r.shortfall_at_price * m.value_per_unit)
+                                         .mean(axis=0)), "USD",
+        "expected value of the shortfall at the crisis price (reference price x price "
+        "ratio, by year); NaN without a reference price")
+    put("prob_shortfall_gt_10pct", _grid(sim, r.exceeds_10pct.mean(axis=0)), "fraction",
+        "probability that in some year the shortfall exceeds 10% of that year's demand")
+    put("days_of_cover", _grid(sim, m.stock_days.astype(float)), "day",
+        "stockpile held at the start, in days of baseline consumption")
+    put("min_days_of_cover_p5", _grid(sim, np.quantile(r.min_cover_days, 0.05, axis=0)), "day",
+        "5th percentile over draws of the lowest stock reached, in days of consumption")
+    put("peak_price_ratio", _grid(sim, r.peak_price.mean(axis=0)), "fraction",
+        "expected peak of price / path price")
+    put("peak_price_ratio_quantile",
+        _grid(sim, np.quantile(r.peak_price, QUANTILES, axis=0), ("quantile",),
+              {"quantile": list(QUANTILES)}),
+        "fraction", "quantiles over draws of the peak price ratio")
+    # quantiles over draws along a contiguous last axis: (Y, M, N)
+    fan_s = np.quantile(np.ascontiguousarray(r.annual_shortfall.transpose(0, 2, 1)),
+                        FAN_QUANTILES, axis=-1) * tonnes
+    fan_p = np.quantile(np.ascontiguousarray(r.annual_price.transpose(0, 2, 1)),
+                        FAN_QUANTILES, axis=-1)
+    fan_coords = {"year": years, "fan_quantile": list(FAN_QUANTILES)}
+    put("shortfall_fan", _grid(sim, np.moveaxis(fan_s, 0, 1),
+                               ("year", "fan_quantile"), fan_coords),
+        "t", "quantiles over draws of the shortfall in each year (fan chart)")
+    put("price_ratio_fan", _grid(sim, np.moveaxis(fan_p, 0, 1),
+                                 ("year", "fan_quantile"), fan_coords),
+        "fraction", "quantiles over draws of the mean price ratio in each year (fan chart)")
+    demand_y = (m.demand * m.grid.dt).reshape(len(years), m.grid.per_year, -1).sum(axis=1)
+    put("demand", _grid(sim, demand_y * tonnes, ("year",), {"year": years}), "t",
+        "baseline demand per year")
+    put("shortfall_by_draw", _grid(sim, total_t, ("draw",), {"draw": np.arange(sim.n_draws)}),
+        "t", "cumulative shortfall in each draw (common random numbers across studies)")
+    if m.history:
+        h = r.history
+        q = np.quantile(h, QUANTILES, axis=0)
+        names = [s.name for s in m.history]
+        coords = {"check": names,
+                  "metric": ("check", [s.metric for s in m.history]),
+                  "period": ("check", [s.period for s in m.history]),
+                  "market_commodity": ("check", [m.markets[s.market][0] for s in m.history]),
+                  "market_importer": ("check", [m.markets[s.market][1] for s in m.history]),
+                  "market_unit": ("check", [m.units[s.market] if s.metric != "price_ratio"
+                                            else "fraction" for s in m.history])}
+        for name, vals, desc in (
+                ("history_observed", [s.observed for s in m.history], "observed figure"),
+                ("model_p5", q[0], "model, 5th percentile"),
+                ("model_p50", q[1], "model, median"),
+                ("model_p95", q[2], "model, 95th percentile")):
+            put(name, xr.DataArray(np.asarray(vals, dtype=float), dims=("check",),
+                                   coords=coords), "see market_unit", desc)
+    ds.attrs.update(draws=sim.n_draws, seed=sim.seed, resolution=(
+        "month" if m.grid.per_year == 12 else "year"), start=int(m.grid.start),
+        end=int(m.grid.end), elasticities=";".join(
+            f"{c}/{i}={e:.4f}" for (c, i), e in zip(m.markets, m.elasticity, strict=True)))
+    return ds
+
+
+def _r(x: float, nd: int = 6) -> float | None:
+    return None if not np.isfinite(x) else round(float(x), nd)
+
+
+def summarize(ds: xr.Dataset) -> dict[str, Any]:
+    """``{commodity: {importer: {expected_shortfall_t, p95_shortfall_t, ...}}}``."""
+    out: dict[str, Any] = {}
+    for c in ds.commodity.values:
+        for i in ds.importer.values:
+            es = float(ds["expected_shortfall"].sel(commodity=c, importer=i))
+            if not np.isfinite(es):
+                continue
+            q = ds["shortfall_quantile"].sel(commodity=c, importer=i)
+            entry: dict[str, Any] = {
+                "expected_shortfall_t": _r(es, 3),
+                "p5_shortfall_t": _r(float(q.sel(quantile=0.05)), 3),
+                "p50_shortfall_t": _r(float(q.sel(quantile=0.5)), 3),
+                "p95_shortfall_t": _r(float(q.sel(quantile=0.95)), 3),
+                "prob_shortfall_gt_10pct": _r(float(ds["prob_shortfall_gt_10pct"].sel(
+                    commodity=c, importer=i))),
+                "days_of_cover": _r(float(ds["days_of_cover"].sel(commodity=c, importer=i)), 3),
+                "peak_price_ratio": _r(float(ds["peak_price_ratio"].sel(commodity=c,
+                                                                        importer=i)), 4),
+            }
+            if "expected_shortfall_cost" in ds:
+                cost = float(ds["expected_shortfall_cost"].sel(commodity=c, importer=i))
+                if np.isfinite(cost):
+                    entry["expected_shortfall_cost_usd"] = _r(cost, 0)
+            if "check" in ds.dims:
+                sel = (ds["market_commodity"] == c) & (ds["market_importer"] == i)
+                rows = []
+                for k in np.flatnonzero(sel.values):
+                    rows.append({"check": str(ds["check"].values[k]),
+                                 "metric": str(ds["metric"].values[k]),
+                                 "period": str(ds["period"].values[k]),
+                                 "unit": str(ds["market_unit"].values[k]),
+                                 "history": _r(float(ds["history_observed"].values[k]), 4),
+                                 "model_p5": _r(float(ds["model_p5"].values[k]), 4),
+                                 "model_p50": _r(float(ds["model_p50"].values[k]), 4),
+                                 "model_p95": _r(float(ds["model_p95"].values[k]), 4)})
+                if rows:
+                    entry["backtest"] = rows
+            out.setdefault(str(c), {})[str(i)] = entry
+    return out
+
+
+def iamc(ds: xr.Dataset) -> pd.DataFrame:
+    """IAMC rows: median and P95 shortfall and median price ratio by year."""
+    rows = []
+    for var, q, name, unit in (("shortfall_fan", 0.5, "Shortfall|Median", "t"),
+                               ("shortfall_fan", 0.95, "Shortfall|P95", "t"),
+                               ("price_ratio_fan", 0.5, "Price Ratio|Median", "fraction")):
+        s = ds[var].sel(fan_quantile=q).to_series().dropna().reset_index()
+        s["variable"] = f"Disruption|{name}|" + s["commodity"].astype(str)
+        s["unit"] = unit
+        s = s.drop(columns=["fan_quantile"], errors="ignore")
+        s = s.rename(columns={"importer": "region", var: "value"})
+        rows.append(s[["region", "variable", "unit", "year", "value"]])
+    return pd.concat(rows, ignore_index=True)

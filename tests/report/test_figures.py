@@ -317,3 +317,18 @@ def test_validation_notes_read_as_text():
         "materials check min_stock: 0",
         "datasets with status 'estimate' (unverified figures): a",
         "stages not in this run: energy"]
+
+
+def test_disruption_fans_use_the_stage_fan_chart():
+    pytest.importorskip("shigen.disruption.figures")
+    q = [0.05, 0.25, 0.5, 0.75, 0.95]
+    data = np.array([[0.0, 10.0], [1.0, 20.0], [2.0, 30.0], [3.0, 40.0], [4.0, 50.0]]).T
+    ds = xr.Dataset({"shortfall_fan": (("commodity", "importer", "year", "fan_quantile"),
+                                       data[None, None])},
+                    coords={"commodity": ["rare-earths"], "importer": ["JPN"],
+                            "year": [2010, 2011], "fan_quantile": q})
+    (fig,) = disruption_fan_charts(ds, {})
+    assert fig.id == "disruption-shortfall-fan-rare-earths-jpn"
+    assert fig.title == "rare-earths / JPN: shortfall (t/yr)"
+    median = next(t for t in traces(fig) if t.get("name") == "median")
+    assert values(median["y"]) == [2.0, 30.0]

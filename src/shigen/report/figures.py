@@ -620,48 +620,74 @@ REGISTRY.add(FigureSpec("materials", "sankey", materials_sankey))
 
 
 # --- disruption ---------------------------------------------------------------------
-def fan_chart(da: xr.DataArray, title: str) -> go.Figure:
-    """Quantile bands over ``year``: outer band (min–max quantile), inner band, median."""
-    q = sorted(float(v) for v in da["quantile"].values)
+QUANTILE_DIMS = ("quantile", "fan_quantile")
+
+
+def fan_chart(da: xr.DataArray, title: str, dim: str = "quantile") -> go.Figure:
+    """Quantile bands over ``year``: outer band (min–max quantile), inner bands, median."""
+    q = sorted(float(v) for v in da[dim].values)
     fig = go.Figure()
     years = [int(y) for y in da.year.values]
     pairs = [(q[i], q[-1 - i]) for i in range(len(q) // 2)]
     for k, (lo, hi) in enumerate(pairs):
         alpha = 0.15 + 0.2 * k
-        fig.add_trace(go.Scatter(x=years, y=da.sel(quantile=hi).values, mode="lines",
+        fig.add_trace(go.Scatter(x=years, y=da.sel({dim: hi}).values, mode="lines",
                                  line={"width": 0}, showlegend=False, hoverinfo="skip"))
-        fig.add_trace(go.Scatter(x=years, y=da.sel(quantile=lo).values, mode="lines",
+        fig.add_trace(go.Scatter(x=years, y=da.sel({dim: lo}).values, mode="lines",
                                  line={"width": 0}, fill="tonexty",
                                  fillcolor=f"rgba(0,114,178,{alpha:.2f})",
                                  name=f"{lo:.0%}–{hi:.0%}"))
     if len(q) % 2:
         mid = q[len(q) // 2]
-        fig.add_trace(go.Scatter(x=years, y=da.sel(quantile=mid).values, mode="lines+markers",
+        fig.add_trace(go.Scatter(x=years, y=da.sel({dim: mid}).values, mode="lines+markers",
                                  line={"color": PALETTE[0]}, name=f"median ({mid:.0%})"))
     return _layout(fig, title, yaxis=_unit(da), xaxis="year")
 
 
+def _stage_fan_chart() -> Callable[..., go.Figure] | None:
+    """The disruption stage's own fan chart (the one ``shigen fan`` writes), if present."""
+    try:
+        from shigen.disruption.figures import fan_chart as stage_fan  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return stage_fan  # type: ignore[no-any-return]
+
+
 def disruption_fan_charts(ds: xr.Dataset, summary: Summary) -> list[Figure]:
-    """Fan charts of every disruption variable with ``quantile`` and ``year`` dimensions.
+    """Fan charts of every disruption variable with a quantile and a ``year`` dimension.
 
     Hook for the disruption stage: one figure per variable and per combination of its
     other dimensions (e.g. commodity × importer), at most ``MAX_SERIES`` per variable.
+    ``shortfall_fan`` and ``price_ratio_fan`` are drawn by the stage's own
+    ``shigen.disruption.figures.fan_chart`` (as ``shigen fan`` draws them).
     """
+    stage_fan = _stage_fan_chart()
     out = []
     for var in ds.data_vars:
         da = ds[var]
-        if not {"quantile", "year"} <= set(da.dims) or da.sizes["quantile"] < 2:
+        dim = next((d for d in QUANTILE_DIMS if d in da.dims), None)
+        if dim is None or "year" not in da.dims or da.sizes[dim] < 2:
             continue
-        others = [d for d in da.dims if d not in ("quantile", "year")]
+        others = [d for d in da.dims if d not in (dim, "year")]
         keys = (list(da.stack(_k=others)["_k"].values)[:MAX_SERIES] if others else [()])
         for key in keys:
             key = key if isinstance(key, tuple) else (key,)
-            sub = da.sel(dict(zip(others, key, strict=True))) if others else da
+            sel = dict(zip(others, key, strict=True))
+            sub = da.sel(sel) if others else da
+            if not bool(sub.notnull().any()):
+                continue
             label = " · ".join(str(k) for k in key)
             title = f"{var} {label}".strip()
-            out.append(Figure(_slug("disruption", var, *key), "disruption", title,
-                              fan_chart(sub, title),
-                              caption="Quantiles of the Monte Carlo draws by year.",
+            if (stage_fan is not None and var in ("shortfall_fan", "price_ratio_fan")
+                    and set(others) == {"commodity", "importer"}):
+                fig = stage_fan(ds, sel["commodity"], sel["importer"], var)
+                title = str(fig.layout.title.text or title)
+                _layout(fig, title, yaxis=str(fig.layout.yaxis.title.text or ""), xaxis="year")
+            else:
+                fig = fan_chart(sub, title, dim)
+            out.append(Figure(_slug("disruption", var, *key), "disruption", title, fig,
+                              caption="Quantiles of the Monte Carlo draws by year: the outer "
+                                      "band P5–P95, the inner P25–P75, the line the median.",
                               variables=(str(var),)))
     return out
 

@@ -332,3 +332,15 @@ def test_disruption_fans_use_the_stage_fan_chart():
     assert fig.title == "rare-earths / JPN: shortfall (t/yr)"
     median = next(t for t in traces(fig) if t.get("name") == "median")
     assert values(median["y"]) == [2.0, 30.0]
+
+
+def test_disruption_table_one_row_per_market():
+    summary = {"uranium": {"JPN": {"expected_shortfall_t": 167.9, "days_of_cover": 0.0}},
+               "lng": {"JPN": {"expected_shortfall_t": 4868.8, "days_of_cover": 0.0}},
+               "checks": [{"check": "a", "ok": True}]}
+    markets, rest = tables_for_stage("disruption", summary)
+    assert markets.columns == ["commodity", "importer", "expected shortfall t", "days of cover"]
+    assert [[c.value for c in r] for r in markets.rows] == [
+        ["uranium", "JPN", 167.9, 0.0], ["lng", "JPN", 4868.8, 0.0]]
+    assert [[c.value for c in r] for r in rest.rows] == [["checks[0].check", "a"],
+                                                       ["checks[0].ok", True]]

@@ -170,6 +170,32 @@ def policy_tables(summary: Summary) -> list[Table]:
     return out + [t for t in generic_tables("policy", rest) if t.rows]
 
 
+@table("disruption")
+def disruption_tables(summary: Summary) -> list[Table]:
+    """Shortfall, price and cover by market (commodity × importer), one row per market."""
+    rows: list[tuple[str, str, Mapping[str, Any]]] = []
+    rest: dict[str, Any] = {}
+    for commodity, by_importer in summary.items():
+        markets = by_importer if isinstance(by_importer, Mapping) else {}
+        scalar_markets = {i: m for i, m in markets.items() if isinstance(m, Mapping) and m
+                          and all(not isinstance(v, Mapping | list) for v in m.values())}
+        if scalar_markets and len(scalar_markets) == len(markets):
+            rows += [(str(commodity), str(i), m) for i, m in scalar_markets.items()]
+        else:
+            rest[commodity] = by_importer
+    out = []
+    if rows:
+        metrics = list(dict.fromkeys(k for _, _, m in rows for k in m))
+        t = Table("disruption-markets", "Disruption outcomes by market",
+                  ["commodity", "importer", *[k.replace("_", " ") for k in metrics]],
+                  caption="Over the Monte Carlo draws: shortfall quantiles and expectation, "
+                          "peak price ratio, days of cover.")
+        for commodity, importer, m in rows:
+            t.add(commodity, importer, *[m.get(k) for k in metrics])
+        out.append(t)
+    return out + [t for t in generic_tables("disruption", rest) if t.rows]
+
+
 @table("supply")
 def supply_tables(summary: Summary) -> list[Table]:
     """Production concentration by stage, import dependence, criticality, interdependence."""

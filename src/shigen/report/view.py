@@ -130,8 +130,13 @@ def run_view(store: RunStore, run_id: str) -> RunView:
     manifest = store.manifest(run_id)
     view = RunView(run_id, manifest["study"], manifest["created"], manifest["versions"],
                    manifest.get("timings", {}), manifest.get("absent_stages", []))
-    for stage, info in manifest["stages"].items():
-        view.stages.append(stage_view(store, run_id, stage, info))
+    from shigen.study import STAGE_ORDER
+
+    def order(stage: str) -> tuple[int, str]:  # pipeline order; the manifest's keys are sorted
+        return (STAGE_ORDER.index(stage) if stage in STAGE_ORDER else len(STAGE_ORDER), stage)
+
+    for stage in sorted(manifest["stages"], key=order):
+        view.stages.append(stage_view(store, run_id, stage, manifest["stages"][stage]))
     for name in sorted(manifest["data"]):
         d = manifest["data"][name]
         view.datasets.append({k: (name if k == "name" else d.get(k)) for k in PROVENANCE_KEYS})

@@ -238,7 +238,8 @@ def test_policy_hooks_draw_the_summary():
                           "stockpile": {"cost": 2.0, "security": 0.9}},
                "rank_stability": {"stockpile": 0.8, "diversify": 0.2},
                "sobol": {"security": {"price": {"S1": 0.6, "ST": 0.7},
-                                      "demand": {"S1": 0.2, "ST": 0.3}}}}
+                                      "demand": {"S1": 0.2, "ST": 0.3}},
+                         "cost": {"price": {"S1": 0.0, "ST": 0.0}}}}
     ds = xr.Dataset()
     summary["criteria"] = {"cost": {"sense": "min"}, "security": {"sense": "max"}}
     scores, stability = policy_ranking(ds, summary)

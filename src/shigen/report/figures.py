@@ -757,10 +757,16 @@ def policy_ranking(ds: xr.Dataset, summary: Summary) -> list[Figure]:
 
 @figure("policy", "sobol", summary_keys=("sobol",))
 def policy_sobol(ds: xr.Dataset, summary: Summary) -> list[Figure]:
-    """Sobol indices (S1 and ST) by parameter, one figure per criterion."""
+    """Sobol indices (S1 and ST) by parameter, one figure per criterion.
+
+    Criteria on which no parameter has an index above 1e-9 get no figure (the table
+    lists their zeros).
+    """
     out = []
     for criterion, params in summary["sobol"].items():
         names = list(params)
+        if all(abs(params[p].get(i) or 0.0) < 1e-9 for p in names for i in ("S1", "ST")):
+            continue
         fig = go.Figure()
         for index in ("S1", "ST"):
             fig.add_trace(go.Bar(y=names, x=[params[p].get(index) for p in names],

@@ -79,7 +79,8 @@ def test_exports(client, home, tmp_path):
     iamc = client.get(f"/api/runs/{rid}/export?format=iamc")
     code, _ = cli("runs", "export", rid, "--format", "iamc", "-o", str(tmp_path / "x.csv"))
     assert code == 0 and iamc.text == (tmp_path / "x.csv").read_text()
-    long = pd.read_csv(io.StringIO(client.get(f"/api/runs/{rid}/export?format=csv").text))
+    long = pd.read_csv(io.StringIO(client.get(f"/api/runs/{rid}/export?format=csv").text),
+                       low_memory=False)  # one table of every variable: mixed column types
     assert list(long.columns[:3]) == ["run_stage", "variable", "unit"]
     assert long["value"].notna().all()  # the long table holds no empty grid cells
     share = long[(long["run_stage"] == "supply") & (long["variable"] == "share")]

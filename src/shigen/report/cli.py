@@ -8,12 +8,12 @@ import typer
 
 def register(app: typer.Typer) -> None:
     """Add the ``report`` command to the ``shigen`` app."""
-    from shigen.cli import JsonOpt, emit_json, err, handle_errors, out, store
+    from shigen.cli import JsonOpt, RunArg, emit_json, err, handle_errors, out, resolve_run, store
 
     @app.command()
     @handle_errors
     def report(
-        run_id: Annotated[str, typer.Argument(help="run id, a unique prefix, or latest")],
+        run_id: RunArg,
         fmt: Annotated[str, typer.Option("--format", help="html | pdf")] = "html",
         output: Annotated[Path | None, typer.Option("-o", "--output",
                                                     help="file to write")] = None,
@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
         from shigen.report.build import write_report
 
         st = store()
-        rid = st.resolve(run_id)
+        rid = resolve_run(st, run_id)
         path = write_report(st, rid, fmt, output or Path(f"{rid}.{fmt}"))
         if as_json:
             emit_json({"run_id": rid, "format": fmt, "path": str(path),

@@ -81,6 +81,7 @@ class Inputs:
     conversion_cost: dict[str, float] = field(default_factory=dict)
     ccs_cost: dict[str, float] = field(default_factory=dict)
     network_cost: dict[str, float] = field(default_factory=dict)
+    historical_capacity: xr.DataArray | None = None  # region, group, year (GW)
 
     @property
     def base_year(self) -> int:
@@ -214,6 +215,8 @@ def load_inputs(cfg: EnergyConfig, cat: Catalogue) -> Inputs:
         ccs_cost=_by_key(cat, "energy-ccs-cost", "item"),
         network_cost=_by_key(cat, "energy-network-cost", "item"),
     )
+    if "energy-historical-capacity" in cat:
+        inp.historical_capacity = _arr(cat, "energy-historical-capacity")
     share_sum = inp.fuel_mix.sum("fuel")
     bad = share_sum.where(abs(share_sum - 1) > 0.01, drop=True)
     if bad.size:

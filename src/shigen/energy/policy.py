@@ -97,7 +97,8 @@ def define_history(f: Formulation) -> None:
     if hist is None:
         return
     techs = list(f.inp.existing.technology.values)
-    groups = [g for g in hist.group.values if g in HISTORY_GROUPS]
+    groups = [g for g in hist.group.values
+              if any(t in techs for t in HISTORY_GROUPS.get(str(g), ()))]
     years = [y for y in hist.year.values if int(y) in f.inp.periods and int(y) > f.inp.base_year]
     regions = [r for r in hist.region.values if r in f.inp.regions]
     if not (groups and years and regions):

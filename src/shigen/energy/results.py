@@ -124,6 +124,9 @@ def assign_results(f: Formulation) -> xr.Dataset:
         "transport_oil": accounts.evaluate(oil_acc, v),
         "transport_energy": accounts.evaluate(energy_acc, v),
     })
+    if "network" in v:
+        ds["network_additions"] = v["network"]
+        ds["network_additions"].attrs["units"] = "TWh/year of deliverable demand"
     for name in ("transport_oil", "transport_energy"):
         ds[name].attrs["units"] = "PJ"
     for name, unit in UNITS.items():

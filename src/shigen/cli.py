@@ -469,6 +469,13 @@ from shigen.disruption.cli import register as _register_disruption  # noqa: E402
 
 _register_disruption(app)
 
+# --- report and serve (their own modules) ----------------------------------------------
+from shigen.report.cli import register as _register_report  # noqa: E402
+from shigen.web.cli import register as _register_web  # noqa: E402
+
+_register_report(app)
+_register_web(app)
+
 
 def main() -> None:
     """Entry point of the ``shigen`` console script."""

@@ -19,7 +19,7 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 
 demo: $(VENV)/.installed
 	$(SHIGEN) run studies/japan-2009.toml
-	$(SHIGEN) report latest --format html -o reports/japan-2009.html
+	$(SHIGEN) report studies/japan-2009.toml --format html -o reports/japan-2009.html
 
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup

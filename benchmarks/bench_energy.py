@@ -52,7 +52,7 @@ def synthetic(inp: Inputs, n_regions: int, n_slices: int) -> tuple[EnergyConfig,
 
     extensive = {"existing", "base_generation", "final_demand", "ldv_demand",
                  "vehicle_stock", "gdp", "population", "biomass_potential", "build_limit",
-                 "potential"}
+                 "potential", "historical_capacity"}
     sub: dict[str, object] = {"regions": regions, "slices": slices}
     for fld in dataclasses.fields(inp):
         val = getattr(inp, fld.name)

@@ -80,6 +80,8 @@ def say_error(message: str, label: str = "error:") -> None:
 STATE: dict[str, Any] = {"debug": False, "data": []}
 F = TypeVar("F", bound=Callable[..., Any])
 
+RunArg = Annotated[str, typer.Argument(
+    help="run id, a unique prefix, latest, or a study file")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON document on stdout")]
 DataOpt = Annotated[list[Path] | None, typer.Option(
     "--data", help="folder of user datasets (catalogue.toml + CSVs); repeatable",
@@ -166,6 +168,20 @@ def store():  # type: ignore[no-untyped-def]
     from shigen.runs import RunStore
 
     return RunStore(Options.from_env().home)
+
+
+def resolve_run(st: Any, ref: str) -> str:
+    """A run id from an id, a unique prefix, ``latest``, or a study file (its current run)."""
+    if ref.endswith(".toml") or Path(ref).is_file():
+        from shigen.runs import run_id_for
+        from shigen.study import load_study
+
+        rid = run_id_for(load_study(ref), catalogue().fingerprint())
+        if not st.has(rid):
+            raise InputError(f"study '{ref}' has no stored run with the current data",
+                             fix=f"run it first: shigen run {ref}")
+        return rid
+    return str(st.resolve(ref))
 
 
 # --- run ------------------------------------------------------------------------------
@@ -375,11 +391,11 @@ def runs_list(as_json: JsonOpt = False) -> None:
 
 @runs_app.command("show")
 @handle_errors
-def runs_show(run_id: Annotated[str, typer.Argument(help="run id, a unique prefix, or latest")],
+def runs_show(run_id: RunArg,
               as_json: JsonOpt = False) -> None:
     """Show a run's manifest summary."""
     st = store()
-    rid = st.resolve(run_id)
+    rid = resolve_run(st, run_id)
     manifest = st.manifest(rid)
     doc = {"run_id": rid, "study": manifest["study"]["study"]["name"],
            "created": manifest["created"], "versions": manifest["versions"],
@@ -397,7 +413,7 @@ def runs_show(run_id: Annotated[str, typer.Argument(help="run id, a unique prefi
 @runs_app.command("export")
 @handle_errors
 def runs_export(
-    run_id: Annotated[str, typer.Argument(help="run id, a unique prefix, or latest")],
+    run_id: RunArg,
     fmt: Annotated[str, typer.Option("--format", help="iamc | csv | parquet | netcdf")] = "iamc",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="where to write")] = None,
     as_json: JsonOpt = False,
@@ -409,7 +425,7 @@ def runs_export(
     if fmt not in formats:
         raise InputError(f"unknown format '{fmt}'", fix=f"use one of: {', '.join(formats)}")
     st = store()
-    rid = st.resolve(run_id)
+    rid = resolve_run(st, run_id)
     default = {"iamc": f"{rid}.iamc.csv", "netcdf": f"{rid}.nc"}.get(fmt, f"{rid}-{fmt}")
     path = export_run(st, rid, fmt, output or Path(default))  # type: ignore[arg-type]
     if as_json:
@@ -430,7 +446,7 @@ def runs_compare(
     if len(run_ids) < 2:
         raise InputError("compare needs at least two runs", fix="pass two or more run ids")
     st = store()
-    rids = [st.resolve(r) for r in run_ids]
+    rids = [resolve_run(st, r) for r in run_ids]
     table = compare_runs(st, rids)
     if as_json:
         emit_json({"runs": rids, "rows": json.loads(table.to_json(orient="records"))})
@@ -450,7 +466,7 @@ def runs_delete(run_ids: Annotated[list[str], typer.Argument(help="run ids to de
                 as_json: JsonOpt = False) -> None:
     """Delete runs from the store."""
     st = store()
-    rids = [st.resolve(r) for r in run_ids]
+    rids = [resolve_run(st, r) for r in run_ids]
     for rid in rids:
         st.delete(rid)
     if as_json:
@@ -473,6 +489,13 @@ _register_disruption(app)
 from shigen.policy.cli import register as _register_policy  # noqa: E402
 
 _register_policy(app)
+
+# --- report and serve (their own modules) ----------------------------------------------
+from shigen.report.cli import register as _register_report  # noqa: E402
+from shigen.web.cli import register as _register_web  # noqa: E402
+
+_register_report(app)
+_register_web(app)
 
 
 def main() -> None:

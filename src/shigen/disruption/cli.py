@@ -20,7 +20,8 @@ def register(app: typer.Typer) -> None:
     @app.command()
     @main.handle_errors
     def fan(
-        run_id: Annotated[str, typer.Argument(help="run id, a unique prefix, or latest")],
+        run_id: Annotated[str, typer.Argument(
+            help="run id, a unique prefix, latest, or a study file")],
         commodity: Annotated[str, typer.Option("--commodity", help="e.g. rare-earths")],
         importer: Annotated[str, typer.Option("--importer", help="ISO3, e.g. JPN")] = "JPN",
         variable: Annotated[str, typer.Option(
@@ -33,7 +34,7 @@ def register(app: typer.Typer) -> None:
         from shigen.disruption.figures import fan_chart
 
         st = main.store()
-        rid = st.resolve(run_id)
+        rid = main.resolve_run(st, run_id)
         if "disruption" not in st.manifest(rid)["stages"]:
             raise InputError(f"run {rid} has no disruption stage", Location(field="run_id"),
                              "pick a run of a study with a [disruption] section")

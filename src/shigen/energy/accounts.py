@@ -172,7 +172,8 @@ def cost(inp: Inputs, weight: xr.DataArray, alive: dict[str, xr.DataArray],
     price = inp.fuel_price.reindex(fuel=["coal", "oil", "gas", "uranium", "biomass"]).fillna(0.0)
     per_pj = power_fuel_pj(inp)
     cap_pv = (alive["power"] * weight).sum("year").rename(vintage="year")
-    cap_cost = (inp.capex * inp.crf(inp.lifetime) + inp.fom) * cap_pv
+    # grid investment (networks, remote connection) is paid with the plant, over its life
+    cap_cost = ((inp.capex + inp.grid_cost) * inp.crf(inp.lifetime) + inp.fom) * cap_pv
     ts = inp.ccs_cost["transport_storage"]
     cap_rate = captured(inp)["generation"].sum("sector")
     gen = ((per_pj * price).sum("fuel") + cap_rate * ts) * weight
@@ -209,6 +210,10 @@ def cost(inp: Inputs, weight: xr.DataArray, alive: dict[str, xr.DataArray],
         "hydrogen": h2 * weight * BN,
         "industry_capture": xr.full_like(weight, capture) * weight * BN,
     }
+    if "network" in alive:
+        net_pv = (alive["network"] * weight).sum("year").rename(vintage="year")
+        acc["network"] = (inp.network_cost["investment"] * inp.crf(inp.equipment_life.sel(sector="network", drop=True))
+                          * net_pv * BN)
     if carbon_price is not None:
         for name, coef in co2(inp).items():
             add = coef.sum("sector") * carbon_price * weight * BN

@@ -49,6 +49,7 @@ class Inputs:
     load_share: xr.DataArray            # region, slice
     capex: xr.DataArray                 # technology, year   (USD/kW = M USD/GW /1000 -> bn)
     fom: xr.DataArray                   # technology         (USD/kW/yr)
+    grid_cost: xr.DataArray             # technology         (USD/kW remote connection)
     lifetime: xr.DataArray              # technology         (yr)
     unit_size: xr.DataArray             # technology         (MW)
     efficiency: xr.DataArray            # technology
@@ -79,6 +80,8 @@ class Inputs:
     params: dict[str, float] = field(default_factory=dict)
     conversion_cost: dict[str, float] = field(default_factory=dict)
     ccs_cost: dict[str, float] = field(default_factory=dict)
+    network_cost: dict[str, float] = field(default_factory=dict)
+    historical_capacity: xr.DataArray | None = None  # region, group, year (GW)
 
     @property
     def base_year(self) -> int:
@@ -166,6 +169,7 @@ def load_inputs(cfg: EnergyConfig, cat: Catalogue) -> Inputs:
         load_share=reg(_arr(cat, "energy-load-profile")).sel(slice=slices),
         capex=_on_years(_arr(cat, "energy-capital-cost").sel(technology=techs), periods),
         fom=_arr(cat, "energy-fixed-om").sel(technology=techs),
+        grid_cost=_arr(cat, "energy-grid-cost").reindex(technology=techs).fillna(0.0),
         lifetime=_arr(cat, "energy-tech-lifetime").sel(technology=techs),
         unit_size=_arr(cat, "energy-unit-size").sel(technology=techs),
         efficiency=tp.sel(parameter="efficiency", drop=True),
@@ -209,7 +213,10 @@ def load_inputs(cfg: EnergyConfig, cat: Catalogue) -> Inputs:
         params=params,
         conversion_cost=_by_key(cat, "energy-conversion-cost", "process"),
         ccs_cost=_by_key(cat, "energy-ccs-cost", "item"),
+        network_cost=_by_key(cat, "energy-network-cost", "item"),
     )
+    if "energy-historical-capacity" in cat:
+        inp.historical_capacity = _arr(cat, "energy-historical-capacity")
     share_sum = inp.fuel_mix.sum("fuel")
     bad = share_sum.where(abs(share_sum - 1) > 0.01, drop=True)
     if bad.size:

@@ -83,6 +83,36 @@ def define_capacity_bounds(f: Formulation) -> None:
                   mask=mask)
 
 
+#: which model technologies a historical-capacity group counts (definition, not data)
+HISTORY_GROUPS = {"wind": ("wind_onshore", "wind_offshore"), "solar": ("solar_pv", "csp")}
+
+
+def define_history(f: Formulation) -> None:
+    """Observed capacity (dataset ``energy-historical-capacity``) as a floor in its periods.
+
+    Applies to the regions and periods the data covers; a study on other years or
+    regions gets no bound.
+    """
+    hist = f.inp.historical_capacity
+    if hist is None:
+        return
+    techs = list(f.inp.existing.technology.values)
+    groups = [g for g in hist.group.values
+              if any(t in techs for t in HISTORY_GROUPS.get(str(g), ()))]
+    years = [y for y in hist.year.values if int(y) in f.inp.periods and int(y) > f.inp.base_year]
+    regions = [r for r in hist.region.values if r in f.inp.regions]
+    if not (groups and years and regions):
+        return
+    member = xr.DataArray([[1.0 if t in HISTORY_GROUPS[g] else 0.0 for t in techs]
+                           for g in groups], dims=("group", "technology"),
+                          coords={"group": groups, "technology": techs})
+    floor = hist.sel(group=groups, region=regions).reindex(
+        year=f.inp.periods, region=f.inp.regions)
+    cap = (f.exprs["capacity"] * member).sum("technology")
+    f.add(cap, ">=", floor.fillna(0.0), "historical_capacity", "history",
+          mask=floor.notnull())
+
+
 def define_energy_intensity(f: Formulation) -> None:
     """Primary energy per GDP at least ``reduction`` below the base year."""
     if not f.cfg.energy_intensity:

@@ -73,6 +73,9 @@ def assign_results(f: Formulation) -> xr.Dataset:
     sales = v["vehicle_sales"]
     # investment per period (bn USD over the period)
     inv_power = (new * inp.capex * accounts.BN).sum("technology")
+    inv_grid = (new * inp.grid_cost * accounts.BN).sum("technology")
+    if "network" in v:  # TWh/yr x USD per MWh/yr = 1e-3 bn USD
+        inv_grid = inv_grid + v["network"] * inp.network_cost["investment"] * accounts.BN
     inv_vehicles = (sales * inp.vehicle_cost * accounts.BN).sum("vehicle")
     save = v["saving"]
     life = inp.equipment_life.sel(sector=list(save.demand_sector.values)).rename(
@@ -85,7 +88,7 @@ def assign_results(f: Formulation) -> xr.Dataset:
     ccs_ind = v["industry_capture"]
     inv_ccs = (ccs_ind - ccs_ind.shift(year=1, fill_value=0.0)).clip(min=0.0) * \
         inp.ccs_cost.get("industry_capture_investment", 0.0) * accounts.BN
-    cats = {"power": inv_power, "vehicles": inv_vehicles, "efficiency": inv_eff,
+    cats = {"power": inv_power, "grid": inv_grid, "vehicles": inv_vehicles, "efficiency": inv_eff,
             "industry_ccs": inv_ccs}
     investment = xr.concat(list(cats.values()), dim=xr.DataArray(list(cats), dims="category"))
     fuels = {"coal": "coal", "oil": "oil", "gas": "gas", "uranium": "nuclear",
@@ -121,6 +124,9 @@ def assign_results(f: Formulation) -> xr.Dataset:
         "transport_oil": accounts.evaluate(oil_acc, v),
         "transport_energy": accounts.evaluate(energy_acc, v),
     })
+    if "network" in v:
+        ds["network_additions"] = v["network"]
+        ds["network_additions"].attrs["units"] = "TWh/year of deliverable demand"
     for name in ("transport_oil", "transport_energy"):
         ds[name].attrs["units"] = "PJ"
     for name, unit in UNITS.items():

@@ -101,6 +101,29 @@ def define_electricity_balance(f: Formulation) -> None:
     f.add(supply - demand * inp.load_share, "==", 0, "electricity_balance", "balance")
 
 
+def define_network(f: Formulation) -> None:
+    """Network capacity (TWh/yr deliverable) built ahead of electricity demand growth.
+
+    ``sum over vintages <= t of network[v] >= demand[t] - demand[t0]``: networks are
+    built for added demand and not removed when demand falls (replacement of old lines
+    is inside the per-MWh investment figure, dataset ``energy-network-cost``).
+    """
+    inp = f.inp
+    if not inp.network_cost:
+        return
+    y = f.years
+    upper = xr.where(y == inp.base_year, 0.0, np.inf).broadcast_like(
+        inp.existing.isel(technology=0, drop=True) * y).transpose("region", "year")
+    net = f.m.add_variables(lower=0, upper=upper, name="network")
+    f.values["network"] = net
+    f.alive_by["network"] = f.alive(inp.equipment_life.sel(sector="network", drop=True))
+    built_by = (y.rename(year="vintage") <= y).astype(float)
+    demand = f.exprs["electricity_demand_twh"]
+    grown = demand - demand.sel(year=inp.base_year, drop=True)
+    f.add((net.rename(year="vintage") * built_by).sum("vintage") - grown, ">=", 0,
+          "network_capacity", "network", mask=y > inp.base_year)
+
+
 def define_firm_capacity(f: Formulation) -> None:
     """Firm capacity covers each slice's average load plus the reserve margin."""
     inp = f.inp

@@ -1,0 +1,1 @@
+"""The HTTP API and dashboard (``shigen serve``); needs the ``[web]`` extra."""

@@ -1,8 +1,8 @@
 """The policy stage and ``shigen ensemble`` through the CLI."""
 
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path

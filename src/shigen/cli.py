@@ -276,11 +276,30 @@ def new(
     if target.exists():
         raise InputError(f"'{target}' already exists", fix="choose another folder or remove it")
     directory.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(examples_dir() / f"{example}.toml", target)
+    created = []
+    for name in _with_referenced_studies(f"{example}.toml"):
+        dest = directory / name
+        if not dest.exists():  # a baseline already there is the user's: keep it
+            shutil.copyfile(examples_dir() / name, dest)
+            created.append(str(dest))
     if as_json:
-        emit_json({"created": str(target)})
+        emit_json({"created": str(target), "files": created})
     else:
-        out.print(f"created {target}; run it with: shigen run {target}")
+        out.print(f"created {', '.join(created)}; run it with: shigen run {target}")
+
+
+def _with_referenced_studies(name: str) -> list[str]:
+    """A shipped study and the shipped studies it names (energy baselines), recursively."""
+    import tomllib
+
+    names = [name]
+    for current in names:
+        doc = tomllib.loads((examples_dir() / current).read_text("utf-8"))
+        baseline = (doc.get("energy") or {}).get("baseline")
+        if isinstance(baseline, str) and baseline not in names \
+                and (examples_dir() / baseline).is_file():
+            names.append(baseline)
+    return names
 
 
 # --- data -----------------------------------------------------------------------------

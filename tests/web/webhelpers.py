@@ -17,7 +17,8 @@ def make_home(tmp: Path, *texts: str) -> tuple[Path, list[str]]:
     from shigen.study import parse_study
 
     store = RunStore(tmp)
-    ids = [run_study(parse_study(t), Catalogue(), store).run_id for t in texts]
+    ctx = {"study_dir": str(STUDY.parent)}  # where the flagship's energy baseline lives
+    ids = [run_study(parse_study(t, str(STUDY), ctx), Catalogue(), store).run_id for t in texts]
     return tmp, ids
 
 

@@ -64,6 +64,7 @@ class Study(BaseModel):
 
     # (file, text) the study was read from, to locate errors found later in a run
     _source: tuple[str, str] | None = PrivateAttr(default=None)
+    _context: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     def declared_stages(self) -> list[str]:
         return [s for s in STAGE_ORDER if getattr(self, s, None) is not None]
@@ -187,6 +188,7 @@ def validate_study(doc: dict[str, Any], text: str, file: str,
     except ValidationError as exc:
         raise errors_from_validation(exc, file, text) from None
     study._source = (file, text)
+    study._context = dict(context or {})  # copies (policy packages) validate the same way
     return study
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from webhelpers import cli, cli_json, test_client, variant
+from webhelpers import ROOT, cli, cli_json, test_client, variant
 
 from shigen.errors import InputError
 from shigen.web.app import create_app
@@ -99,6 +99,8 @@ def test_submitted_study_gives_the_cli_run_id(client, home, study_text, tmp_path
     job = wait(client, r.json()["job_id"])
     assert job["state"] == "done" and job["cached"] is False, job
     (tmp_path / "s.toml").write_text(text)
+    for ref in ("etp2008-baseline.toml",):  # the flagship's energy baseline, beside it
+        (tmp_path / ref).write_text((ROOT / "studies" / ref).read_text("utf-8"))
     doc = cli_json("run", str(tmp_path / "s.toml"))
     assert doc["run_id"] == job["run_id"] and doc["cached"] is True  # the CLI sees the job's run
     assert job["run_id"] in [r["run_id"] for r in client.get("/api/runs").json()]
@@ -281,6 +283,8 @@ def test_second_run_shows_up_for_the_cli(client, home, study_text, tmp_path):
     """A run made by the CLI appears in the API at once (same store)."""
     p = tmp_path / "v.toml"
     p.write_text(variant(study_text).replace("seed = 2009", "seed = 99"))
+    (tmp_path / "etp2008-baseline.toml").write_text(  # the energy baseline, beside it
+        (ROOT / "studies" / "etp2008-baseline.toml").read_text("utf-8"))
     rid = cli_json("run", str(p))["run_id"]
     assert rid in [r["run_id"] for r in client.get("/api/runs").json()]
 

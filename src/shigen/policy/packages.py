@@ -34,9 +34,12 @@ def _dump(study: Study) -> dict[str, Any]:
 
 
 def _context(study: Study) -> dict[str, Any]:
-    """Validation context of the copy: the folder of the study file (relative paths)."""
+    """Validation context of the copy: the original's (the folder relative paths start in)."""
+    context = dict(getattr(study, "_context", None) or {})
     source = getattr(study, "_source", None)
-    return {"study_dir": str(Path(source[0]).parent)} if source else {}
+    if "study_dir" not in context and source:
+        context["study_dir"] = str(Path(source[0]).parent)
+    return context
 
 
 def apply_overrides(study: S, overrides: Mapping[str, Any], *, where: str,

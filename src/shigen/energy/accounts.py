@@ -212,7 +212,8 @@ def cost(inp: Inputs, weight: xr.DataArray, alive: dict[str, xr.DataArray],
     }
     if "network" in alive:
         net_pv = (alive["network"] * weight).sum("year").rename(vintage="year")
-        acc["network"] = (inp.network_cost["investment"] * inp.crf(inp.equipment_life.sel(sector="network", drop=True))
+        network_life = inp.equipment_life.sel(sector="network", drop=True)
+        acc["network"] = (inp.network_cost["investment"] * inp.crf(network_life)
                           * net_pv * BN)
     if carbon_price is not None:
         for name, coef in co2(inp).items():

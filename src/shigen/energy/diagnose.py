@@ -24,7 +24,8 @@ LABELS = {
     "banned_technology": "technology ban", "build_limit": "build-rate limit",
     "potential": "resource potential", "biomass_supply": "biomass supply",
     "variable_re_share": "variable-renewables share ceiling", "fuel_ceiling": "fuel-share ceiling",
-    "efficiency_potential": "efficiency potential", "industry_ccs_limit": "industry CCS ceiling", "history": "observed historical capacity",
+    "efficiency_potential": "efficiency potential", "industry_ccs_limit": "industry CCS ceiling",
+    "history": "observed historical capacity",
 }
 
 

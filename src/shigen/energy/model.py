@@ -43,7 +43,8 @@ BUILDERS = (
     supply.define_electricity_balance, supply.define_network, supply.define_firm_capacity,
     supply.define_variable_share, supply.define_base_year,
     policy.define_co2_cap, policy.define_shares,
-    policy.define_capacity_bounds, policy.define_history, policy.define_energy_intensity, policy.define_bans,
+    policy.define_capacity_bounds, policy.define_history, policy.define_energy_intensity,
+    policy.define_bans,
 )
 
 #: HiGHS options per algorithm name (``EnergyConfig.solver``)

@@ -70,7 +70,7 @@ app.add_typer(data_app, name="data")
 app.add_typer(runs_app, name="runs")
 
 # markup off: messages and tables carry user text (file names, notes) that may hold "[...]"
-out = Console(soft_wrap=True, markup=False)
+out = Console(soft_wrap=True, markup=False, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
 
 

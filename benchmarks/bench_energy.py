@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import re
 import sys
 import time
 from pathlib import Path
@@ -22,6 +21,8 @@ import xarray as xr
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+
+from _docs import write_section  # noqa: E402
 
 from shigen.datasets import Catalogue  # noqa: E402
 from shigen.energy.config import EnergyConfig  # noqa: E402
@@ -154,15 +155,7 @@ def write_docs(rows, best, load, e2e) -> None:  # type: ignore[no-untyped-def]
               + "; ".join(f"{k}: **{a}**" for k, (a, _) in best.items())
               + ". The default (`EnergyConfig.solver = \"auto\"`) is the algorithm in "
               "`shigen.energy.model.DEFAULT_ALGORITHM`.", ""]
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    section = "\n".join(lines)
-    if re.search(r"^## energy$", text, flags=re.M):
-        text = re.sub(r"^## energy$.*?(?=^## |\Z)", section + "\n", text, flags=re.M | re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
-    print(f"wrote {path}")
+    write_section(ROOT / "docs" / "benchmarks.md", "energy", lines, "# Benchmarks")
 
 
 if __name__ == "__main__":

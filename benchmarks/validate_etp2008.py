@@ -11,12 +11,13 @@ Usage: PYTHONPATH=src python benchmarks/validate_etp2008.py [--no-write]
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+
+from _docs import write_section  # noqa: E402
 
 from shigen.datasets import Catalogue  # noqa: E402
 from shigen.energy.stage import run, summarize  # noqa: E402
@@ -123,15 +124,7 @@ def write_docs(rows, n_ok) -> None:  # type: ignore[no-untyped-def]
                      f"{'yes' if ok else '**no**'} | {status} | {source} |")
     lines += ["", f"{n_ok} of {len(rows)} figures fall within the target band. Why the others "
               "do not is explained in `docs/methods/energy.md` (section *Validation gaps*).", ""]
-    path = ROOT / "docs" / "validation.md"
-    text = path.read_text() if path.exists() else "# Validation\n"
-    section = "\n".join(lines)
-    if re.search(r"^## energy$", text, flags=re.M):
-        text = re.sub(r"^## energy$.*?(?=^## |\Z)", section + "\n", text, flags=re.M | re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
-    print(f"wrote {path}")
+    write_section(ROOT / "docs" / "validation.md", "energy", lines, "# Validation")
 
 
 if __name__ == "__main__":

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 NAME = r"^[a-z0-9][a-z0-9-]*$"
 PATH = r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_=-]+)*$"
@@ -23,6 +23,18 @@ def check_path(path: str) -> str:
     return path
 
 
+def _check_paths(v: dict[str, Any]) -> dict[str, Any]:
+    for path in v:
+        check_path(path)
+    return v
+
+
+PathMap = Annotated[dict[str, Any], AfterValidator(_check_paths)]
+PathItems = Annotated[dict[str, list[Any]], AfterValidator(_check_paths)]
+"""Dotted study path → value (``PathMap``) or items to append (``PathItems``), every path
+checked by :func:`check_path`."""
+
+
 class Package(BaseModel):
     """A named policy package: overrides of study fields by dotted path.
 
@@ -34,21 +46,15 @@ class Package(BaseModel):
 
     title: str = Field(default="", max_length=300)
     description: str = Field(default="", max_length=5_000)
-    overrides: dict[str, Any] = Field(
+    overrides: PathMap = Field(
         default_factory=dict,
         description="study field (dotted path, e.g. materials.recycling.collection_2030) "
                     "→ value for this package")
-    append: dict[str, list[Any]] = Field(
+    append: PathItems = Field(
         default_factory=dict,
         description="list field (dotted path, e.g. disruption.levers) → items this package "
                     "adds to it (applied before the overrides)")
 
-    @field_validator("overrides", "append")
-    @classmethod
-    def _paths(cls, v: dict[str, Any]) -> dict[str, Any]:
-        for path in v:
-            check_path(path)
-        return v
 
 
 class Criterion(BaseModel):
@@ -131,17 +137,10 @@ class Sensitivity(BaseModel):
                          description="Saltelli base sample N (a power of 2); "
                                      "N·(D+2) evaluations")
 
-    overrides: dict[str, Any] = Field(
+    overrides: PathMap = Field(
         default_factory=dict,
         description="extra overrides for the Sobol evaluations only (e.g. fewer Monte Carlo "
                     "draws per evaluation)")
-
-    @field_validator("overrides")
-    @classmethod
-    def _paths(cls, v: dict[str, Any]) -> dict[str, Any]:
-        for path in v:
-            check_path(path)
-        return v
 
     @field_validator("samples")
     @classmethod
@@ -157,17 +156,10 @@ class Ensemble(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     samples: int = Field(default=200, ge=1, le=1_000_000)
-    overrides: dict[str, Any] = Field(
+    overrides: PathMap = Field(
         default_factory=dict,
         description="extra overrides for ensemble samples only (e.g. fewer Monte Carlo draws "
                     "per sample)")
-
-    @field_validator("overrides")
-    @classmethod
-    def _paths(cls, v: dict[str, Any]) -> dict[str, Any]:
-        for path in v:
-            check_path(path)
-        return v
 
 
 class PolicyConfig(BaseModel):

@@ -18,6 +18,7 @@ import numpy as np
 import xarray as xr
 
 from shigen.energy.inputs import FOSSIL, PJ_PER_TWH, TECH_FUEL, Inputs
+from shigen.energy.terms import Terms
 
 Account = dict[str, xr.DataArray]
 BN = 1e-3  # PJ x USD/GJ (or GW x USD/kW, or Mt x USD/t) = 1e-3 bn USD
@@ -51,14 +52,17 @@ def evaluate(account: Account, values: Mapping[str, Any], keep: tuple[str, ...] 
     """``sum(values[v] * coef)`` over all dimensions not kept (linopy or numbers)."""
     terms = []
     for name, coef in account.items():
-        x = values[name] * coef
+        x = values[name]
+        if isinstance(x, linopy.Variable):
+            x = Terms.of(x)
+        x = x * coef
         dims = getattr(x, "coord_dims", None) or x.dims
         drop = [d for d in dims if d not in keep and d != "_term"]
         terms.append(x.sum(drop) if drop else x)
     if isinstance(terms[0], xr.DataArray):
         total = sum(terms[1:], terms[0])
     else:  # one merge of all terms is cheaper than a chain of additions
-        total = linopy.merge(terms, cls=type(terms[0])) if len(terms) > 1 else terms[0]
+        total = Terms.merge(terms) if len(terms) > 1 else terms[0]
     if const is not None:
         total = total + const
     return total

@@ -39,10 +39,11 @@ def define_end_use(f: Formulation) -> None:
     use = f.m.add_variables(lower=inertia, name="end_use")
     save = f.m.add_variables(lower=0, upper=(pot * turnover * demand).transpose(
         "region", "demand_sector", "step", "year"), name="saving")
-    f.add(use.sum("end_fuel") + save.sum("step"), "==", demand, "sector_balance", "balance")
+    f.values.update(end_use=use, saving=save)
+    f.add(f.t("end_use").sum("end_fuel") + f.t("saving").sum("step"), "==", demand,
+          "sector_balance", "balance")
     ceiling = np.maximum(inp.max_fuel_share.rename(sector="demand_sector", fuel="end_fuel"), mix)
     f.add(use, "<=", (demand * ceiling).transpose(*use.dims), "fuel_ceiling", "fuel_ceiling")
-    f.values.update(end_use=use, saving=save)
 
 
 def define_vehicles(f: Formulation) -> None:
@@ -78,9 +79,9 @@ def define_hydrogen(f: Formulation) -> None:
                                             _idx(["smr", "electrolysis"], "route"),
                                             f.years.indexes["year"]], name="hydrogen")
     per_km = inp.vehicle_intensity.sel(carrier="hydrogen", drop=True)
-    f.add(h2.sum("route") - (f.values["travel"] * per_km).sum("vehicle"), "==", 0,
-          "hydrogen_balance", "balance")
     f.values["hydrogen"] = h2
+    f.add(f.t("hydrogen").sum("route") - (f.t("travel") * per_km).sum("vehicle"), "==", 0,
+          "hydrogen_balance", "balance")
 
 
 def define_biomass(f: Formulation) -> None:
@@ -107,6 +108,5 @@ def define_industry_ccs(f: Formulation) -> None:
     life = inp.equipment_life.sel(sector="industry", drop=True)
     limit = (ef * share * f.turnover(life)).reindex(
         end_fuel=list(inp.fuel_mix.fuel.values)).fillna(0.0)
-    gross = (f.values["end_use"].sel(demand_sector="industry", drop=True) * limit).sum(
-        "end_fuel")
-    f.add(cap - gross, "<=", 0, "industry_ccs_limit", "industry_ccs_limit")
+    gross = (f.t("end_use").sel(demand_sector="industry") * limit).sum("end_fuel")
+    f.add(f.t("industry_capture") - gross, "<=", 0, "industry_ccs_limit", "industry_ccs_limit")

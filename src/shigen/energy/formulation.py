@@ -16,6 +16,7 @@ import xarray as xr
 
 from shigen.energy.config import EnergyConfig
 from shigen.energy.inputs import Inputs
+from shigen.energy.terms import Terms, constraint
 
 #: constraint families a user sets (relaxed first when a study is infeasible)
 POLICY_FAMILIES = ("co2_cap", "share", "capacity_min", "capacity_max", "energy_intensity",
@@ -61,29 +62,42 @@ class Formulation:
         """Share of base-year equipment replaced by period ``year`` (linear retirement)."""
         return ((self.years - self.inp.base_year) / life).clip(max=1.0)
 
+    def t(self, name: str) -> Terms:
+        """Variable ``name`` as a :class:`~shigen.energy.terms.Terms` expression (cached)."""
+        cache = self.exprs.setdefault("_terms", {})
+        if name not in cache:
+            cache[name] = Terms.of(self.values[name])
+        return cache[name]
+
     def add(self, lhs: Any, sign: str, rhs: Any, name: str, family: str,
             mask: xr.DataArray | None = None) -> None:
         """Add a constraint family; in elastic mode a relaxable family gets a slack."""
         self.exprs.setdefault("_families", {})[name] = family
+        expr = as_terms(lhs)
         if not (self.elastic and (family in POLICY_FAMILIES or family in LIMIT_FAMILIES)):
-            # a constant right-hand side goes straight to linopy (one operation fewer)
-            if isinstance(rhs, (int, float)) and rhs == 0:
-                self.m.add_constraints(lhs, sign, 0, name=name, mask=mask)
-            elif isinstance(rhs, (int, float, xr.DataArray)):
-                self.m.add_constraints(lhs, sign, rhs, name=name, mask=mask)
-            else:
-                self.m.add_constraints(lhs - rhs, sign, 0, name=name, mask=mask)
+            self.m.add_constraints(constraint(self.m, expr, sign, rhs), name=name, mask=mask,
+                                   freeze=True)
             return
-        expr = lhs - rhs
-        coords = [expr.indexes[d] for d in expr.coord_dims] if expr.coord_dims else None
+        expr = expr - rhs
+        coords = [expr.coords[d] for d in expr.dims] if expr.dims else None
         slack = self.m.add_variables(lower=0, coords=coords, name=f"slack_{name}")
         self.slacks[name] = slack
         penalty = 1.0 if family in POLICY_FAMILIES else 1000.0
-        self.slack_terms.append((slack * penalty).sum())
-        expr = expr - slack if sign == "<=" else expr + slack
+        self.slack_terms.append(Terms.of(slack).sum() * penalty)
+        expr = expr - slack if sign == "<=" else expr + Terms.of(slack)
         if sign == "==":
             slack_neg = self.m.add_variables(lower=0, coords=coords, name=f"slackn_{name}")
             self.slacks[name + "#neg"] = slack_neg
-            self.slack_terms.append((slack_neg * penalty).sum())
+            self.slack_terms.append(Terms.of(slack_neg).sum() * penalty)
             expr = expr - slack_neg
-        self.m.add_constraints(expr, sign, 0, name=name, mask=mask)
+        self.m.add_constraints(constraint(self.m, expr, sign, 0), name=name, mask=mask,
+                               freeze=True)
+
+
+def as_terms(x: Any) -> Terms:
+    """A builder's left-hand side (Terms, linopy variable or expression) as Terms."""
+    if isinstance(x, Terms):
+        return x
+    if isinstance(x, linopy.Variable):
+        return Terms.of(x)
+    return Terms.from_linopy(x)

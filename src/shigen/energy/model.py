@@ -28,6 +28,7 @@ from shigen.energy import accounts, demand, policy, supply
 from shigen.energy.config import EnergyConfig
 from shigen.energy.formulation import Formulation
 from shigen.energy.inputs import Inputs, load_inputs
+from shigen.energy.terms import Terms
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -103,9 +104,9 @@ def create_model(cfg: EnergyConfig, inp: Inputs, elastic: bool = False) -> Formu
     for build in BUILDERS:
         build(f)
     if elastic:
-        f.m.add_objective(sum(f.slack_terms[1:], f.slack_terms[0]))
+        f.m.add_objective(Terms.merge(f.slack_terms).to_linopy(f.m))
         return f
-    f.m.add_objective(accounts.evaluate(objective_account(f), f.values, keep=()))
+    f.m.add_objective(accounts.evaluate(objective_account(f), f.values, keep=()).to_linopy(f.m))
     return f
 
 

@@ -26,7 +26,7 @@ def define_co2_cap(f: Formulation) -> None:
     if cfg.co2_cap_vs_2005:
         frac = path_on_periods(cfg.co2_cap_vs_2005, f.inp.periods)
         mask = frac.notnull() & (f.years > f.inp.base_year)
-        base = total.sel(year=f.inp.base_year, drop=True)
+        base = total.sel(year=f.inp.base_year)
         f.add(total - base * frac.fillna(0.0), "<=", 0, "co2_cap", "co2_cap", mask=mask)
     elif cfg.co2_cap_gt:
         cap = path_on_periods(cfg.co2_cap_gt, f.inp.periods) * 1000.0
@@ -74,7 +74,7 @@ def define_capacity_bounds(f: Formulation) -> None:
     cap = f.exprs["capacity"].sum("region")
     for i, b in enumerate(f.cfg.capacity):
         mask = f.years.isin(b.years)
-        c = cap.sel(technology=b.technology, drop=True)
+        c = cap.sel(technology=b.technology)
         if b.min_gw is not None:
             f.add(c, ">=", b.min_gw, f"capacity_min_{b.technology}_{i}", "capacity_min",
                   mask=mask)
@@ -119,7 +119,7 @@ def define_energy_intensity(f: Formulation) -> None:
         return
     prim = accounts.primary(f.inp)
     total = accounts.evaluate({k: v.sum("carrier") for k, v in prim.items()}, f.values)
-    base = total.sel(year=f.inp.base_year, drop=True)
+    base = total.sel(year=f.inp.base_year)
     growth = f.inp.gdp / f.inp.gdp.sel(year=f.inp.base_year, drop=True)
     limit = xr.DataArray(np.full(len(f.inp.periods), np.nan), dims="year",
                          coords={"year": f.inp.periods})

@@ -32,7 +32,8 @@ def define_capacity(f: Formulation) -> None:
     alive = f.alive(inp.lifetime)  # technology, vintage, year
     f.alive_by["power"] = alive
     f.values["new_capacity"] = new
-    f.exprs["capacity"] = (new.rename(year="vintage") * alive).sum("vintage") + existing_left(f)
+    f.exprs["capacity"] = (f.t("new_capacity").rename(year="vintage") * alive).sum(
+        "vintage") + existing_left(f)
 
 
 def define_build_limit(f: Formulation) -> None:
@@ -62,13 +63,13 @@ def define_dispatch(f: Formulation) -> None:
                                              f.years.indexes["year"],
                                              inp.hours.indexes["slice"]], name="generation")
     f.values["generation"] = gen
-    f.add(gen - f.exprs["capacity"] * (inp.availability * inp.hours / 1000.0), "<=", 0,
+    f.add(f.t("generation") - f.exprs["capacity"] * (inp.availability * inp.hours / 1000.0),
+          "<=", 0,
           "dispatch", "dispatch")
 
 
-def _season(slices: list[str]) -> xr.DataArray:
-    seasons = [s.split("-")[0] if "-" in s else "year" for s in slices]
-    return xr.DataArray(seasons, dims="slice", coords={"slice": slices})
+def _seasons(slices: list[str]) -> list[str]:
+    return [s.split("-")[0] if "-" in s else "year" for s in slices]
 
 
 def define_storage(f: Formulation) -> None:
@@ -80,11 +81,11 @@ def define_storage(f: Formulation) -> None:
                                                 f.years.indexes["year"],
                                                 inp.hours.indexes["slice"]], name="charge")
     f.values["charge"] = charge
-    cap = f.exprs["capacity"].sel(technology="storage", drop=True)
-    f.add(charge - cap * (inp.hours / 1000.0), "<=", 0, "storage_charge", "dispatch")
+    cap = f.exprs["capacity"].sel(technology="storage")
+    f.add(f.t("charge") - cap * (inp.hours / 1000.0), "<=", 0, "storage_charge", "dispatch")
     rte = float(inp.efficiency.sel(technology="storage"))
-    out = f.values["generation"].sel(technology="storage", drop=True)
-    balance = (out - charge * rte).groupby(_season(inp.slices)).sum()
+    out = f.t("generation").sel(technology="storage")
+    balance = (out - f.t("charge") * rte).groupby_sum("slice", _seasons(inp.slices), "season")
     f.add(balance, "==", 0, "storage_balance", "storage")
 
 
@@ -95,9 +96,9 @@ def define_electricity_balance(f: Formulation) -> None:
     final = accounts.evaluate(acc, f.values)
     demand = final * (1 + inp.params["grid_loss"])
     f.exprs["electricity_demand_twh"] = demand
-    supply = f.values["generation"].sum("technology")
+    supply = f.t("generation").sum("technology")
     if "charge" in f.values:
-        supply = supply - f.values["charge"]
+        supply = supply - f.t("charge")
     f.add(supply - demand * inp.load_share, "==", 0, "electricity_balance", "balance")
 
 
@@ -120,7 +121,7 @@ def define_network(f: Formulation) -> None:
     built_by = (y.rename(year="vintage") <= y).astype(float)
     demand = f.exprs["electricity_demand_twh"]
     grown = demand - demand.sel(year=inp.base_year, drop=True)
-    f.add((net.rename(year="vintage") * built_by).sum("vintage") - grown, ">=", 0,
+    f.add((f.t("network").rename(year="vintage") * built_by).sum("vintage") - grown, ">=", 0,
           "network_capacity", "network", mask=y > inp.base_year)
 
 
@@ -143,7 +144,7 @@ def define_variable_share(f: Formulation) -> None:
         return
     coef = xr.DataArray([(1 - share if t in VARIABLE else -share) if t != "storage" else 0.0
                          for t in techs], dims="technology", coords={"technology": techs})
-    f.add((f.values["generation"] * coef).sum(["technology", "slice"]), "<=", 0,
+    f.add((f.t("generation") * coef).sum(["technology", "slice"]), "<=", 0,
           "variable_re_share", "variable_re_share", mask=f.years > inp.base_year)
 
 
@@ -152,7 +153,7 @@ def define_base_year(f: Formulation) -> None:
     inp = f.inp
     share = inp.base_generation / inp.base_generation.sum("technology")
     techs = [t for t in inp.existing.technology.values if t != "storage"]
-    gen = f.values["generation"].sel(year=inp.base_year, drop=True).sel(technology=techs)
+    gen = f.t("generation").sel(year=inp.base_year, technology=techs)
     total = gen.sum(["technology", "slice"])
     f.add(gen.sum("slice") - total * share.sel(technology=techs), "==", 0, "base_year_mix",
           "calibration")

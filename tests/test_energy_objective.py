@@ -1,0 +1,41 @@
+"""The fast expression path (shigen.energy.terms) builds the same LP as linopy's algebra.
+
+Reference objectives (bn USD 2005, present value incl. sunk O&M) were computed by the
+code before the rewrite (commit a824c45, linopy expressions throughout) with::
+
+    PYTHONPATH=src python -c "from pathlib import Path; from shigen.datasets import Catalogue;
+    from shigen.energy.model import run_model; from shigen.study import load_study;
+    [print(n, repr(run_model(load_study(Path('studies')/f'{n}.toml').energy,
+     Catalogue.bundled()).objective)) for n in ('etp2008-blue', 'etp2008-baseline',
+     'etp2008-act', 'japan-nnes-2006')]"
+
+Tolerance 1e-6 relative: the LP is the same, HiGHS may stop at another optimal vertex.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from shigen.datasets import Catalogue
+from shigen.energy.model import Status, run_model
+from shigen.study import load_study
+
+ROOT = Path(__file__).resolve().parents[1]
+
+REFERENCE = {
+    "etp2008-blue": 56152.82473673646,
+    "etp2008-baseline": 58910.24685187824,
+    "etp2008-act": 55701.73725259784,
+    "japan-nnes-2006": 2505.7158514996686,
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFERENCE))
+def test_energy_objective_unchanged_by_build_path(name: str) -> None:
+    cfg = load_study(ROOT / "studies" / f"{name}.toml").energy
+    assert cfg is not None
+    out = run_model(cfg, Catalogue.bundled())
+    assert out.status is Status.OPTIMAL
+    assert out.objective == pytest.approx(REFERENCE[name], rel=1e-6)

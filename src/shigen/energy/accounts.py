@@ -219,6 +219,10 @@ def cost(inp: Inputs, weight: xr.DataArray, alive: dict[str, xr.DataArray],
         network_life = inp.equipment_life.sel(sector="network", drop=True)
         acc["network"] = (inp.network_cost["investment"] * inp.crf(network_life)
                           * net_pv * BN)
+    if inp.links is not None and "link" in alive:
+        link_pv = (alive["link"] * weight).sum("year").rename(vintage="year")
+        links = inp.links
+        acc["link_new"] = (links.investment * inp.crf(links.lifetime) + links.fom) * link_pv * BN
     if carbon_price is not None:
         for name, coef in co2(inp).items():
             add = coef.sum("sector") * carbon_price * weight * BN

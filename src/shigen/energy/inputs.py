@@ -20,6 +20,7 @@ from shigen.errors import InputError, Location
 
 if TYPE_CHECKING:
     from shigen.datasets import Catalogue
+    from shigen.energy.transmission import Links
 
 SECTORS = ("industry", "buildings", "freight", "other", "appliances")
 END_FUELS = ("coal", "oil", "gas", "electricity", "biomass")
@@ -82,6 +83,7 @@ class Inputs:
     ccs_cost: dict[str, float] = field(default_factory=dict)
     network_cost: dict[str, float] = field(default_factory=dict)
     historical_capacity: xr.DataArray | None = None  # region, group, year (GW)
+    links: Links | None = None          # electricity links between the regions
 
     @property
     def base_year(self) -> int:
@@ -215,6 +217,10 @@ def load_inputs(cfg: EnergyConfig, cat: Catalogue) -> Inputs:
         ccs_cost=_by_key(cat, "energy-ccs-cost", "item"),
         network_cost=_by_key(cat, "energy-network-cost", "item"),
     )
+    from shigen.energy.transmission import load_links
+
+    known = {str(r) for r in cat.frame("energy-existing-capacity")["region"].unique()}
+    inp.links = load_links(cat, regions, known)
     if "energy-historical-capacity" in cat:
         inp.historical_capacity = _arr(cat, "energy-historical-capacity")
     share_sum = inp.fuel_mix.sum("fuel")

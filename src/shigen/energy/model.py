@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import linopy
 
-from shigen.energy import accounts, demand, policy, supply
+from shigen.energy import accounts, demand, policy, supply, transmission
 from shigen.energy.config import EnergyConfig
 from shigen.energy.formulation import Formulation
 from shigen.energy.inputs import Inputs, load_inputs
@@ -40,7 +40,7 @@ BUILDERS = (
     supply.define_capacity, supply.define_build_limit, supply.define_potential,
     supply.define_dispatch, supply.define_storage,
     demand.define_end_use, demand.define_vehicles, demand.define_hydrogen,
-    demand.define_biomass, demand.define_industry_ccs,
+    demand.define_biomass, demand.define_industry_ccs, transmission.define_transmission,
     supply.define_electricity_balance, supply.define_network, supply.define_firm_capacity,
     supply.define_variable_share, supply.define_base_year,
     policy.define_co2_cap, policy.define_shares,
@@ -121,7 +121,11 @@ def objective_account(f: Formulation) -> accounts.Account:
 def sunk_cost(f: Formulation) -> float:
     """Present value of O&M on the base-year fleet (a constant left out of the LP)."""
     left = supply.existing_left(f)
-    return float((left * f.inp.fom * f.weight()).sum()) * accounts.BN
+    sunk = float((left * f.inp.fom * f.weight()).sum()) * accounts.BN
+    if f.inp.links is not None:
+        links = transmission.existing_left(f) * f.inp.links.fom * f.weight()
+        sunk += float(links.sum()) * accounts.BN
+    return sunk
 
 
 @contextlib.contextmanager

@@ -25,6 +25,8 @@ UNITS = {
     "co2_price": "USD/t", "vehicle_stock": "million", "vehicle_sales": "million/year",
     "travel": "billion vkm", "efficiency_saving": "PJ", "end_use": "PJ",
     "hydrogen": "PJ", "biofuel": "PJ", "population": "persons", "electricity_specific": "TWh",
+    "flows": "TWh", "link_capacity": "GW", "link_additions": "GW", "net_imports": "TWh",
+    "exports": "TWh", "transmission_losses": "TWh",
 }
 
 
@@ -90,6 +92,12 @@ def assign_results(f: Formulation) -> xr.Dataset:
         inp.ccs_cost.get("industry_capture_investment", 0.0) * accounts.BN
     cats = {"power": inv_power, "grid": inv_grid, "vehicles": inv_vehicles, "efficiency": inv_eff,
             "industry_ccs": inv_ccs}
+    trade: dict[str, xr.DataArray] = {}
+    if inp.links is not None:
+        from shigen.energy.transmission import flows
+
+        trade = flows(f, v)
+        cats["transmission"] = trade.pop("transmission_investment")
     investment = xr.concat(list(cats.values()), dim=xr.DataArray(list(cats), dims="category"))
     fuels = {"coal": "coal", "oil": "oil", "gas": "gas", "uranium": "nuclear",
              "biomass": "biomass"}
@@ -97,6 +105,8 @@ def assign_results(f: Formulation) -> xr.Dataset:
                          dim=xr.DataArray(list(fuels), dims="fuel"))
     price = inp.fuel_price.reindex(fuel=list(fuels)).fillna(0.0)
     om = (cap * inp.fom * accounts.BN).sum("technology")
+    if trade:
+        om = om + trade.pop("transmission_om")
     share = inp.import_share.reindex(fuel=list(fuels)).fillna(0.0)
     imports = (fuel_use * share).sel(fuel=["coal", "oil", "gas", "uranium"])
     total_primary = primary.sum("carrier")
@@ -124,6 +134,8 @@ def assign_results(f: Formulation) -> xr.Dataset:
         "transport_oil": accounts.evaluate(oil_acc, v),
         "transport_energy": accounts.evaluate(energy_acc, v),
     })
+    for name, da in trade.items():
+        ds[name] = da
     if "network" in v:
         ds["network_additions"] = v["network"]
         ds["network_additions"].attrs["units"] = "TWh/year of deliverable demand"

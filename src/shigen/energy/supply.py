@@ -90,7 +90,11 @@ def define_storage(f: Formulation) -> None:
 
 
 def define_electricity_balance(f: Formulation) -> None:
-    """Generation minus storage charging meets demand in every slice (after grid losses)."""
+    """Generation minus storage charging plus net imports meets demand in every slice.
+
+    Demand includes grid losses; net imports (links to other regions) are after link
+    losses (:mod:`shigen.energy.transmission`).
+    """
     inp = f.inp
     acc = accounts.electricity_final(inp)
     final = accounts.evaluate(acc, f.values)
@@ -99,6 +103,8 @@ def define_electricity_balance(f: Formulation) -> None:
     supply = f.t("generation").sum("technology")
     if "charge" in f.values:
         supply = supply - f.t("charge")
+    if "net_import" in f.exprs:  # electricity from other regions, after link losses
+        supply = supply + f.exprs["net_import"]
     f.add(supply - demand * inp.load_share, "==", 0, "electricity_balance", "balance")
 
 

@@ -33,7 +33,6 @@ from shigen.energy.inputs import Inputs, load_inputs  # noqa: E402
 from shigen.energy.model import SOLVER_OPTIONS, create_model, results, solve  # noqa: E402
 from shigen.study import load_study  # noqa: E402
 
-
 #: synthetic system only (no dataset, not used by any study): spread of regional fossil
 #: fuel prices and renewable availability, and the links that join the regions
 FUEL_SPREAD = (0.5, 1.5)
@@ -53,10 +52,10 @@ def synthetic(inp: Inputs, n_regions: int, n_slices: int,
     split into n_slices / 8 parts. ``connected`` adds links: a ring R00-R01-...-R(n-1)-R00
     (3% loss) and cross links between opposite regions R(2k)-R(2k+n/2) for k < n/4 (5%
     loss); existing capacity 5% of the smaller end's base-year fleet, up to 30% more,
-    USD 1,500/kW (LINK).
+    USD 800/kW (LINK).
     """
-    from shigen.energy.transmission import Links
     from shigen.energy.inputs import VARIABLE
+    from shigen.energy.transmission import Links
 
     regions = [f"R{i:02d}" for i in range(n_regions)]
     size = np.linspace(0.5, 1.5, n_regions)

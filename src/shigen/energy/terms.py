@@ -222,8 +222,8 @@ class Terms:
         coords = {names.get(d, d): i.rename(names.get(d, d)) for d, i in self.coords.items()}
         return Terms(coords, self.coeffs, self.vars, self.const)
 
-    def sel(self, drop: bool = False, **pick: Any) -> Terms:
-        """Pick labels: a scalar drops the dimension, a list keeps it."""
+    def sel(self, **pick: Any) -> Terms:
+        """Pick labels: a scalar drops its dimension (xarray's ``drop=True``), a list keeps it."""
         c, v, k = self.coeffs, np.broadcast_to(self.vars, self.coeffs.shape), self.const
         coords = dict(self.coords)
         for d, lab in pick.items():

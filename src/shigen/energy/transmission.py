@@ -117,7 +117,7 @@ def load_links(cat: Catalogue, regions: list[str], known: set[str]) -> Links | N
     rows: dict[tuple[str, str], dict[str, float]] = {}
     first: dict[tuple[str, str], int] = {}
     for i, rec in enumerate(frame.itertuples(index=False)):
-        a, b, par = str(rec.from_region), str(rec.to_region), str(rec.parameter)
+        a, b, name = str(rec.from_region), str(rec.to_region), str(rec.parameter)
         val = float(rec.value)  # type: ignore[arg-type]
         for col, r in (("from_region", a), ("to_region", b)):
             if r not in known and not is_country(r):
@@ -127,20 +127,20 @@ def load_links(cat: Catalogue, regions: list[str], known: set[str]) -> Links | N
         if a == b:
             raise bad(i, "to_region", f"link from {a} to itself",
                       "a link joins two different regions")
-        if par not in PARAMETERS:
-            raise bad(i, "parameter", f"unknown link parameter '{par}'",
+        if name not in PARAMETERS:
+            raise bad(i, "parameter", f"unknown link parameter '{name}'",
                       f"use one of {list(PARAMETERS)}")
-        if par == "loss_fraction" and val >= 1.0:
+        if name == "loss_fraction" and val >= 1.0:
             raise bad(i, "value", f"loss fraction {val:g} of link {a}-{b} is 1 or more "
                       "(nothing would arrive)", "give the share lost, below 1 (e.g. 0.03)")
-        if par == "lifetime_years" and val <= 0:
+        if name == "lifetime_years" and val <= 0:
             raise bad(i, "value", f"lifetime {val:g} of link {a}-{b} is not positive",
                       "give the link's life in years")
         key = (a, b)
         if (b, a) in rows:
             raise bad(i, "from_region", f"link {a}-{b} is also given as {b}-{a}",
                       "give each link once; it carries power both ways")
-        rows.setdefault(key, {})[par] = val
+        rows.setdefault(key, {})[name] = val
         first.setdefault(key, i)
     for key, pars in rows.items():
         missing = [p for p in PARAMETERS if p not in pars]

@@ -126,7 +126,7 @@ def define_network(f: Formulation) -> None:
     f.alive_by["network"] = f.alive(inp.equipment_life.sel(sector="network", drop=True))
     built_by = (y.rename(year="vintage") <= y).astype(float)
     demand = f.exprs["electricity_demand_twh"]
-    grown = demand - demand.sel(year=inp.base_year, drop=True)
+    grown = demand - demand.sel(year=inp.base_year)
     f.add((f.t("network").rename(year="vintage") * built_by).sum("vintage") - grown, ">=", 0,
           "network_capacity", "network", mask=y > inp.base_year)
 

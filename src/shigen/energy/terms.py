@@ -224,6 +224,7 @@ class Terms:
 
     def sel(self, **pick: Any) -> Terms:
         """Pick labels: a scalar drops its dimension (xarray's ``drop=True``), a list keeps it."""
+        pick.pop("drop", None)  # always dropped, as xarray's sel(..., drop=True)
         c, v, k = self.coeffs, np.broadcast_to(self.vars, self.coeffs.shape), self.const
         coords = dict(self.coords)
         for d, lab in pick.items():
@@ -294,6 +295,9 @@ def constraint(m: linopy.Model, lhs: Terms, sign: str, rhs: Any) -> linopy.Const
         {"coeffs": (lhs.dims + (TERM,), np.ascontiguousarray(lhs.coeffs)),
          "vars": (lhs.dims + (TERM,), np.ascontiguousarray(
              np.broadcast_to(lhs.vars, lhs.coeffs.shape))),
-         "sign": sign, "rhs": (lhs.dims, np.array(value, dtype=float))},
+         "sign": (lhs.dims, np.full(lhs.shape, sign)),
+         "rhs": (lhs.dims, np.array(value, dtype=float)),
+         "scaling": (lhs.dims, np.ones(lhs.shape))},
         coords={d: i for d, i in lhs.coords.items()})
-    return linopy.Constraint(ds, m)
+    # every field is already on the full cells: linopy's broadcast would only copy
+    return linopy.Constraint(ds, m, skip_broadcast=True)

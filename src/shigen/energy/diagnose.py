@@ -26,6 +26,7 @@ LABELS = {
     "variable_re_share": "variable-renewables share ceiling", "fuel_ceiling": "fuel-share ceiling",
     "efficiency_potential": "efficiency potential", "industry_ccs_limit": "industry CCS ceiling",
     "history": "observed historical capacity",
+    "vehicle_diffusion": "drivetrain sales-share growth limit",
 }
 
 

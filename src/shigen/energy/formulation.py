@@ -22,7 +22,8 @@ POLICY_FAMILIES = ("co2_cap", "share", "capacity_min", "capacity_max", "energy_i
                    "banned_technology")
 #: physical limits from data (relaxed, at a higher penalty, only if policies alone can't)
 LIMIT_FAMILIES = ("build_limit", "potential", "biomass_supply", "variable_re_share",
-                  "fuel_ceiling", "efficiency_potential", "industry_ccs_limit", "history")
+                  "fuel_ceiling", "efficiency_potential", "industry_ccs_limit", "history",
+                  "vehicle_diffusion")
 
 
 @dataclass

@@ -7,6 +7,8 @@ fossil imports and their bill, import dependence and the CO2 shadow price.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -43,7 +45,7 @@ def co2_price(f: Formulation) -> xr.DataArray:
     return out.clip(min=0.0)
 
 
-def _stock_investment(outlay: xr.DataArray, decay: xr.DataArray) -> xr.DataArray:
+def _stock_investment(outlay: xr.DataArray, decay: Any) -> xr.DataArray:
     """Investment per period (bn USD) that keeps an equipment stock worth ``outlay`` (1e3 x).
 
     New outlay is the rise of the stock plus the share of last period's stock that wore

@@ -1,7 +1,8 @@
 """The fast expression path (shigen.energy.terms) builds the same LP as linopy's algebra.
 
 Reference objectives (bn USD 2005, present value incl. sunk O&M) were computed by the
-code before the rewrite (commit a824c45, linopy expressions throughout) with::
+code without it (main at commit 76bbff8, linopy expressions throughout; extracted with
+``git archive 76bbff8``) with::
 
     PYTHONPATH=src python -c "from pathlib import Path; from shigen.datasets import Catalogue;
     from shigen.energy.model import run_model; from shigen.study import load_study;
@@ -25,10 +26,10 @@ from shigen.study import load_study
 ROOT = Path(__file__).resolve().parents[1]
 
 REFERENCE = {
-    "etp2008-blue": 56152.82473673646,
-    "etp2008-baseline": 58910.24685187824,
-    "etp2008-act": 55701.73725259784,
-    "japan-nnes-2006": 2505.7158514996686,
+    "etp2008-blue": 56725.765524941955,
+    "etp2008-baseline": 59397.489677008016,
+    "etp2008-act": 56200.50930766624,
+    "japan-nnes-2006": 2525.0655025870947,
 }
 
 

@@ -193,7 +193,11 @@ def cost(inp: Inputs, weight: xr.DataArray, alive: dict[str, xr.DataArray],
                         bio_price / bio_eff + biofuel, end_price)
     life = inp.equipment_life.sel(sector=list(inp.final_demand.sector.values)).rename(
         sector="demand_sector")
-    sav = inp.eff_cost.rename(sector="demand_sector") * inp.crf(life.where(life < 500, 30.0))
+    crf = inp.crf(life.where(life < 500, 30.0))
+    sav = inp.eff_cost.rename(sector="demand_sector") * crf
+    # equipment that lets a sector use more of a fuel than in the base year costs more than
+    # the incumbent's (heat pumps, electric or gas trucks): an annuity per GJ/yr switched
+    switch = inp.switch_cost.rename(sector="demand_sector", fuel="end_fuel") * crf
     veh_pv = (alive["ldv"] * weight).sum("year").rename(vintage="year")
     veh = inp.vehicle_cost * inp.crf(inp.equipment_life.sel(sector="ldv", drop=True)) * veh_pv
     liquid = xr.concat([price.sel(fuel="oil", drop=True),
@@ -208,6 +212,7 @@ def cost(inp: Inputs, weight: xr.DataArray, alive: dict[str, xr.DataArray],
         "new_capacity": cap_cost * BN,
         "generation": gen * BN,
         "end_use": end_cost * weight * BN,
+        "fuel_switch": switch * weight * BN,
         "saving": sav * weight * BN,
         "vehicle_sales": veh * BN,
         "ldv_liquid": liquid * weight * BN,

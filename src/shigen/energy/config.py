@@ -34,6 +34,7 @@ VEHICLES = ("ice", "hybrid", "phev", "bev", "fcev")
 SHARE_KINDS = ("nuclear_power", "renewables_power", "oil_primary", "fossil_primary",
                "transport_oil")
 Solver = Literal["auto", "dual", "primal", "ipm"]
+CO2Sector = Literal["power", "industry", "buildings", "transport", "other"]
 
 
 class ShareTarget(BaseModel):
@@ -91,6 +92,16 @@ class IntensityTarget(BaseModel):
     reduction: float = Field(gt=0, lt=1, description="e.g. 0.3 for 30% better than 2005")
 
 
+def _year_path(v: dict[int, float]) -> dict[int, float]:
+    """A policy path (year -> value): at least one year, no negative values, sorted."""
+    if not v:
+        raise ValueError("give at least one year = value")
+    bad = [y for y, x in v.items() if x < 0]
+    if bad:
+        raise ValueError(f"negative values for years {bad}")
+    return dict(sorted(v.items()))
+
+
 class EnergyConfig(BaseModel):
     """Regions, periods and policies of a least-cost energy pathway."""
 
@@ -111,6 +122,10 @@ class EnergyConfig(BaseModel):
                                                  description="energy CO2 cap in Gt, by year")
     co2_price: dict[int, float] | None = Field(default=None,
                                                description="carbon price in USD/t CO2, by year")
+    sector_co2_cap_vs_2005: dict[CO2Sector, dict[int, float]] = Field(
+        default_factory=dict, description="CO2 cap of one sector (power, industry, buildings, "
+        "transport, other) as a fraction of its base-year CO2, by year (linear between given "
+        "years), e.g. transport = { 2050 = 0.75 }")
     shares: list[ShareTarget] = Field(default_factory=list)
     capacity: list[CapacityBound] = Field(default_factory=list)
     energy_intensity: list[IntensityTarget] = Field(default_factory=list)
@@ -147,14 +162,12 @@ class EnergyConfig(BaseModel):
     @field_validator("co2_cap_vs_2005", "co2_cap_gt", "co2_price")
     @classmethod
     def _paths(cls, v: dict[int, float] | None) -> dict[int, float] | None:
-        if v is None:
-            return v
-        if not v:
-            raise ValueError("give at least one year = value")
-        bad = [y for y, x in v.items() if x < 0]
-        if bad:
-            raise ValueError(f"negative values for years {bad}")
-        return dict(sorted(v.items()))
+        return None if v is None else _year_path(v)
+
+    @field_validator("sector_co2_cap_vs_2005")
+    @classmethod
+    def _sector_paths(cls, v: dict[str, dict[int, float]]) -> dict[str, dict[int, float]]:
+        return {k: _year_path(path) for k, path in v.items()}
 
     @model_validator(mode="after")
     def _consistent(self) -> EnergyConfig:
@@ -167,7 +180,8 @@ class EnergyConfig(BaseModel):
         periods = set(self.periods())
         years = [y for s in self.shares for y in s.years] + [
             y for c in self.capacity for y in c.years] + [t.year for t in self.energy_intensity]
-        for path in (self.co2_cap_vs_2005, self.co2_cap_gt, self.co2_price):
+        for path in (self.co2_cap_vs_2005, self.co2_cap_gt, self.co2_price,
+                     *self.sector_co2_cap_vs_2005.values()):
             years += list(path or {})
         bad = sorted({y for y in years if y not in periods})
         if bad:

@@ -72,6 +72,74 @@ def define_vehicles(f: Formulation) -> None:
     f.values.update(vehicle_sales=sales, travel=travel, ldv_liquid=liq)
 
 
+def define_fuel_switching(f: Formulation) -> None:
+    """Fuel use above the base-year share of a sector: what new equipment must deliver.
+
+    ``fuel_switch >= end_use - share0 x demand`` (and >= 0). The LP pays the extra
+    equipment cost (``energy-fuel-switch-cost``) on this amount only, so a sector that
+    keeps its base-year mix pays nothing extra.
+    """
+    inp = f.inp
+    demand = inp.final_demand.rename(sector="demand_sector")
+    mix = inp.fuel_mix.rename(sector="demand_sector", fuel="end_fuel")
+    use = f.values["end_use"]
+    switched = f.m.add_variables(lower=0, coords=[use.indexes[d] for d in use.dims],
+                                 name="fuel_switch")
+    f.values["fuel_switch"] = switched
+    f.add(f.t("fuel_switch") - f.t("end_use"), ">=", (-(mix * demand)).transpose(*use.dims),
+          "fuel_switch", "balance")
+
+
+def vehicle_market(f: Formulation) -> xr.DataArray:
+    """Yearly new-vehicle market (million/yr): replacement of the needed stock plus its growth.
+
+    The stock needed to serve travel demand is ``S = demand / mileage``; a market that keeps
+    it is ``S / life + dS/dt`` (the growth term never negative). An exogenous market lets a
+    sales *share* limit stay linear.
+    """
+    inp = f.inp
+    stock = inp.ldv_demand / inp.mileage
+    life = inp.equipment_life.sel(sector="ldv", drop=True)
+    growth = (stock.diff("year") / stock.year.diff("year")).clip(min=0.0)
+    growth = growth.reindex(year=stock.year.values).bfill("year").fillna(0.0)
+    return stock / life + growth
+
+
+def define_vehicle_diffusion(f: Formulation) -> None:
+    """Drivetrain sales shares rise at most ``vehicle_share_growth_max`` a year.
+
+    ``share(v, t) - share(v, t-1) <= g x step`` with shares of the exogenous market
+    :func:`vehicle_market`; in the first free period the previous share is the base-year
+    stock mix. ``vehicle_sales`` counts the vehicles added in a period (``M x step``), so
+    the limit is written linearly as
+    ``sales(v, t) - sales(v, t-1) x M(t) / M(t-1) <= (g x step + s0(v) [first]) x M(t) x step``.
+    Without it a perfect-foresight LP keeps every car conventional until the last period
+    and then sells only one drivetrain, a switch no market has made.
+    """
+    inp = f.inp
+    g = inp.params.get("vehicle_share_growth_max")
+    if g is None or g >= 1.0:
+        return
+    sales = f.values["vehicle_sales"]
+    market = vehicle_market(f) * f.cfg.step  # vehicles added per period
+    years = [int(y) for y in f.years.values]
+    free = [y for y in years if y > inp.base_year]
+    if not free:
+        return
+    step = f.cfg.step
+    share0 = (inp.vehicle_stock / inp.vehicle_stock.sum("vehicle")).fillna(0.0)
+    first = xr.DataArray([y == free[0] for y in free], dims="year", coords={"year": free})
+    prev_year = xr.DataArray([years[years.index(y) - 1] for y in free], dims="year",
+                             coords={"year": free})
+    cur = sales.sel(year=free)
+    prev = sales.sel(year=prev_year.values).assign_coords(year=free)
+    ratio = (market.sel(year=free) / market.sel(year=prev_year.values).assign_coords(year=free)
+             ).fillna(1.0)  # no travel demand: no market, no limit needed
+    rhs = (g * step + xr.where(first, share0, 0.0)) * market.sel(year=free)
+    f.add(cur - prev * xr.where(first, 0.0, ratio), "<=",
+          rhs.transpose(*cur.dims), "vehicle_diffusion", "vehicle_diffusion")
+
+
 def define_hydrogen(f: Formulation) -> None:
     """Hydrogen for fuel-cell vehicles from gas reforming or electrolysis."""
     inp = f.inp

@@ -27,6 +27,7 @@ LABELS = {
     "efficiency_potential": "efficiency potential", "industry_ccs_limit": "industry CCS ceiling",
     "history": "observed historical capacity",
     "transmission_limit": "transmission expansion limit",
+    "vehicle_diffusion": "drivetrain sales-share growth limit",
 }
 
 

@@ -69,6 +69,7 @@ class Inputs:
     equipment_life: xr.DataArray        # sector (yr), incl. ldv
     eff_potential: xr.DataArray         # sector, step
     eff_cost: xr.DataArray              # sector, step (USD per GJ/yr)
+    switch_cost: xr.DataArray           # sector, fuel (USD per GJ/yr of the fuel's use)
     ldv_demand: xr.DataArray            # region, year (billion vkm)
     vehicle_cost: xr.DataArray          # vehicle, year (USD)
     vehicle_intensity: xr.DataArray     # vehicle, carrier, year (MJ/km = PJ per bn vkm)
@@ -199,6 +200,8 @@ def load_inputs(cfg: EnergyConfig, cat: Catalogue) -> Inputs:
         equipment_life=_arr(cat, "energy-equipment-lifetime"),
         eff_potential=_arr(cat, "energy-efficiency-potential").sel(sector=list(SECTORS)),
         eff_cost=_arr(cat, "energy-efficiency-cost").sel(sector=list(SECTORS)),
+        switch_cost=_arr(cat, "energy-fuel-switch-cost").reindex(
+            sector=list(SECTORS), fuel=list(END_FUELS)).fillna(0.0),
         ldv_demand=_on_years(reg(_arr(cat, "energy-ldv-demand")), periods) / 1e9,
         vehicle_cost=_on_years(_arr(cat, "energy-vehicle-cost").sel(vehicle=list(VEHICLES)),
                                periods),

@@ -39,11 +39,12 @@ if TYPE_CHECKING:
 BUILDERS = (
     supply.define_capacity, supply.define_build_limit, supply.define_potential,
     supply.define_dispatch, supply.define_storage,
-    demand.define_end_use, demand.define_vehicles, demand.define_hydrogen,
-    demand.define_biomass, demand.define_industry_ccs, transmission.define_transmission,
+    demand.define_end_use, demand.define_fuel_switching, demand.define_vehicles,
+    demand.define_vehicle_diffusion, demand.define_hydrogen, demand.define_biomass,
+    demand.define_industry_ccs, transmission.define_transmission,
     supply.define_electricity_balance, supply.define_network, supply.define_firm_capacity,
     supply.define_variable_share, supply.define_base_year,
-    policy.define_co2_cap, policy.define_shares,
+    policy.define_co2_cap, policy.define_sector_co2_caps, policy.define_shares,
     policy.define_capacity_bounds, policy.define_history, policy.define_energy_intensity,
     policy.define_bans,
 )

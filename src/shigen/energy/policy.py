@@ -34,6 +34,24 @@ def define_co2_cap(f: Formulation) -> None:
         f.add(total, "<=", cap.fillna(0.0), "co2_cap", "co2_cap", mask=mask)
 
 
+def define_sector_co2_caps(f: Formulation) -> None:
+    """A sector's energy CO2 (all regions) below a fraction of its base-year CO2.
+
+    Sectors as in :func:`shigen.energy.accounts.co2` (direct emissions: transport is
+    freight fuels plus light-duty vehicle liquids; electricity counts in power).
+    """
+    if not f.cfg.sector_co2_cap_vs_2005:
+        return
+    by_sector = accounts.evaluate(accounts.co2(f.inp), f.values, keep=("year", "sector"))
+    for sector, path in f.cfg.sector_co2_cap_vs_2005.items():
+        total = by_sector.sel(sector=sector, drop=True)
+        frac = path_on_periods(path, f.inp.periods)
+        mask = frac.notnull() & (f.years > f.inp.base_year)
+        base = total.sel(year=f.inp.base_year, drop=True)
+        f.add(total - base * frac.fillna(0.0), "<=", 0, f"co2_cap_{sector}", "co2_cap",
+              mask=mask)
+
+
 def _share_parts(f: Formulation, kind: str):  # type: ignore[no-untyped-def]
     inp = f.inp
     if kind in ("nuclear_power", "renewables_power"):

@@ -7,6 +7,8 @@ fossil imports and their bill, import dependence and the CO2 shadow price.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -43,6 +45,18 @@ def co2_price(f: Formulation) -> xr.DataArray:
 
         out = path_on_periods(f.cfg.co2_price, years).fillna(0.0)
     return out.clip(min=0.0)
+
+
+def _stock_investment(outlay: xr.DataArray, decay: Any) -> xr.DataArray:
+    """Investment per period (bn USD) that keeps an equipment stock worth ``outlay`` (1e3 x).
+
+    New outlay is the rise of the stock plus the share of last period's stock that wore
+    out (``decay`` = step / life).
+    """
+    from shigen.energy.accounts import BN
+
+    kept = outlay.shift(year=1, fill_value=0.0) * (1 - decay)
+    return (outlay - kept).clip(min=0.0) * BN
 
 
 def assign_results(f: Formulation) -> xr.Dataset:
@@ -84,14 +98,15 @@ def assign_results(f: Formulation) -> xr.Dataset:
         sector="demand_sector")
     decay = np.minimum(1.0, step / life.where(life < 500, np.inf))
     eff_cost = inp.eff_cost.rename(sector="demand_sector")
-    outlay = save * eff_cost  # bn USD x 1e3 at the level of savings
-    inv_eff = ((outlay - outlay.shift(year=1, fill_value=0.0) * (1 - decay)).clip(min=0.0)
-               * accounts.BN).sum(["demand_sector", "step"])
+    inv_eff = _stock_investment(save * eff_cost, decay).sum(["demand_sector", "step"])
+    switch_cost = inp.switch_cost.rename(sector="demand_sector", fuel="end_fuel")
+    inv_switch = _stock_investment(v["fuel_switch"] * switch_cost, decay).sum(
+        ["demand_sector", "end_fuel"])
     ccs_ind = v["industry_capture"]
     inv_ccs = (ccs_ind - ccs_ind.shift(year=1, fill_value=0.0)).clip(min=0.0) * \
         inp.ccs_cost.get("industry_capture_investment", 0.0) * accounts.BN
     cats = {"power": inv_power, "grid": inv_grid, "vehicles": inv_vehicles, "efficiency": inv_eff,
-            "industry_ccs": inv_ccs}
+            "fuel_switching": inv_switch, "industry_ccs": inv_ccs}
     trade: dict[str, xr.DataArray] = {}
     if inp.links is not None:
         from shigen.energy.transmission import flows

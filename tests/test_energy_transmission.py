@@ -182,3 +182,16 @@ def test_bad_link_data_exits_2_with_location(folder: Path, tmp_path: Path) -> No
     assert "energy_transmission_links.csv:" in res.output  # file and line
     assert "column" in res.output
     assert "Traceback" not in res.output
+
+
+def test_user_links_load_for_their_regions_only() -> None:
+    """The example --data folder: FRA-DEU, 5 GW, 3% loss; a WORLD study sees no links."""
+    from shigen.energy.transmission import load_links
+
+    cat = Catalogue([Path(__file__).parent / "data" / "energy" / "links"])
+    got = load_links(cat, ["FRA", "DEU"], {"WORLD", "JPN"})
+    assert got is not None and got.names == ["FRA-DEU"]
+    assert float(got.existing[0]) == 5.0 and float(got.loss[0]) == 0.03
+    inc = got.incidence(["FRA", "DEU"])
+    assert inc.sel(link="FRA-DEU", direction="forward").values.tolist() == [-1.0, 0.97]
+    assert load_links(cat, ["WORLD"], {"WORLD", "JPN"}) is None

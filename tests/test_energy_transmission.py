@@ -19,9 +19,10 @@ from typer.testing import CliRunner
 
 from shigen.cli import app
 from shigen.datasets import Catalogue
-from shigen.energy.config import EnergyConfig
+from shigen.energy.config import TECHNOLOGIES, EnergyConfig
 from shigen.energy.inputs import Inputs, load_inputs
 from shigen.energy.model import Status, results, run_model
+from shigen.energy.stage import summarize
 from shigen.energy.transmission import Links
 
 REGIONS = ["NOR", "NLD"]
@@ -112,6 +113,12 @@ def test_cheap_region_exports_up_to_link_capacity(world_inputs: Inputs) -> None:
     # losses: 3% of what is sent, per year
     lost = ds["transmission_losses"].sel(link="NOR-NLD")
     np.testing.assert_allclose(lost.values, 0.03 * expect.sum("slice").values, rtol=1e-6)
+    # the JSON object (its technology figures need every technology: zeros for the others)
+    summary = summarize(ds.reindex(technology=list(TECHNOLOGIES), fill_value=0.0))
+    sent_2020 = float(expect.sel(year=2020).sum())
+    assert sent_2020 == pytest.approx(31.25 * 8.76)  # 273.75 TWh; JSON rounds to 0.1
+    assert summary["electricity_trade_twh"]["2020"] == pytest.approx(sent_2020, abs=0.06)
+    assert summary["transmission_losses_twh"]["2020"] == pytest.approx(0.03 * sent_2020, abs=0.01)
 
 
 def test_balance_per_region_and_slice_holds_with_losses(world_inputs: Inputs) -> None:

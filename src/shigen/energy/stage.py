@@ -145,6 +145,10 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
         "objective_usd_bn_pv": _r(ds.attrs["objective_bn_usd"], 1),
         "timings_s": {k: ds.attrs.get(f"{k}_s") for k in ("load", "build", "solver", "extract")},
     }
+    if "flows" in ds:  # regions joined by electricity links
+        out["electricity_trade_twh"] = series(ds["exports"].sum(["region", "slice"]), 1)
+        out["transmission_losses_twh"] = series(ds["transmission_losses"].sum("link"), 2)
+        out["link_additions_gw"] = _r(float(ds["link_additions"].sum()), 2)
     if "additional_investment" in ds:
         add = float(ds.attrs["additional_investment_bn_usd"])
         out["additional_investment_usd_trillion"] = _r(add / 1000.0)

@@ -232,3 +232,13 @@ def test_fuel_switching_investment_by_hand(blue_ds: xr.Dataset) -> None:
         got = float(blue_ds["investment"].sel(category="fuel_switching", year=cur).sum())
         assert got == pytest.approx(total, rel=1e-4, abs=1e-3), int(cur)
     assert total > 0.0
+
+
+def test_transport_premium_is_the_dual_of_a_binding_cap(blue_ds: xr.Dataset) -> None:
+    """Complementary slackness: a positive premium only where the cap binds (2050 here)."""
+    prem = blue_ds["sector_co2_premium"].sel(capped_sector="transport")
+    tr = blue_ds["co2"].sel(sector="transport").sum("region")
+    cap = 0.75 * float(tr.sel(year=2005))
+    assert float(prem.sel(year=2050)) > 0.0
+    assert float(tr.sel(year=2050)) == pytest.approx(cap, rel=1e-6)
+    assert float(prem.sel(year=[2010, 2020, 2030, 2040]).max()) == 0.0  # no cap those years

@@ -242,3 +242,17 @@ def test_transport_premium_is_the_dual_of_a_binding_cap(blue_ds: xr.Dataset) -> 
     assert float(prem.sel(year=2050)) > 0.0
     assert float(tr.sel(year=2050)) == pytest.approx(cap, rel=1e-6)
     assert float(prem.sel(year=[2010, 2020, 2030, 2040]).max()) == 0.0  # no cap those years
+
+
+@pytest.mark.parametrize("folder", sorted(p for p in BAD.iterdir() if p.is_dir()),
+                         ids=lambda p: p.name)
+def test_bad_energy_data_exits_2_with_location(folder: Path, home: Path) -> None:
+    """User data naming a sector, fuel or technology the model lacks is refused, not ignored."""
+    head = (folder / "catalogue.toml").read_text("utf-8").splitlines()
+    expect = head[0].removeprefix("# expect: ")
+    where = head[1].removeprefix("# where: ")
+    res = runner.invoke(app, ["--data", str(folder), "run", str(STUDIES / "etp2008-act.toml")],
+                        env={"SHIGEN_HOME": str(home)})
+    assert res.exit_code == 2, res.output
+    assert expect in res.output and where in res.output
+    assert "Traceback" not in res.output

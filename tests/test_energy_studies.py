@@ -175,7 +175,8 @@ def test_vehicle_market_by_hand() -> None:
 
 
 def test_drivetrain_sales_shares_rise_at_most_4_points_a_year(blue_ds: xr.Dataset) -> None:
-    """sales(v, t) - sales(v, t-1) x M(t)/M(t-1) <= 0.04/yr x 5 yr x M(t) (energy-parameters)."""
+    """sales(v, t) - sales(v, t-1) x M(t)/M(t-1) <= 0.04/yr x 5 yr x M(t) (energy-parameters),
+    for each drivetrain and for PHEV + BEV together."""
     from shigen.energy.demand import vehicle_market
     from shigen.energy.formulation import Formulation
     from shigen.energy.inputs import load_inputs
@@ -184,6 +185,8 @@ def test_drivetrain_sales_shares_rise_at_most_4_points_a_year(blue_ds: xr.Datase
     inp = load_inputs(cfg, Catalogue.bundled())  # type: ignore[arg-type]
     market = vehicle_market(Formulation(None, inp, cfg)).sel(region="WORLD")  # type: ignore[arg-type]
     sales = blue_ds["vehicle_sales"].sel(region="WORLD")  # million a year
+    plug_in = sales.sel(vehicle=["phev", "bev"]).sum("vehicle").expand_dims(vehicle=["plug-in"])
+    sales = xr.concat([sales, plug_in], dim="vehicle")  # the "electric cars" of the source
     years = [int(y) for y in sales.year.values]
     for prev, cur in zip(years[1:-1], years[2:], strict=True):
         ratio = float(market.sel(year=cur) / market.sel(year=prev))
@@ -229,3 +232,27 @@ def test_fuel_switching_investment_by_hand(blue_ds: xr.Dataset) -> None:
         got = float(blue_ds["investment"].sel(category="fuel_switching", year=cur).sum())
         assert got == pytest.approx(total, rel=1e-4, abs=1e-3), int(cur)
     assert total > 0.0
+
+
+def test_transport_premium_is_the_dual_of_a_binding_cap(blue_ds: xr.Dataset) -> None:
+    """Complementary slackness: a positive premium only where the cap binds (2050 here)."""
+    prem = blue_ds["sector_co2_premium"].sel(capped_sector="transport")
+    tr = blue_ds["co2"].sel(sector="transport").sum("region")
+    cap = 0.75 * float(tr.sel(year=2005))
+    assert float(prem.sel(year=2050)) > 0.0
+    assert float(tr.sel(year=2050)) == pytest.approx(cap, rel=1e-6)
+    assert float(prem.sel(year=[2010, 2020, 2030, 2040]).max()) == 0.0  # no cap those years
+
+
+@pytest.mark.parametrize("folder", sorted(p for p in BAD.iterdir() if p.is_dir()),
+                         ids=lambda p: p.name)
+def test_bad_energy_data_exits_2_with_location(folder: Path, home: Path) -> None:
+    """User data naming a sector, fuel or technology the model lacks is refused, not ignored."""
+    head = (folder / "catalogue.toml").read_text("utf-8").splitlines()
+    expect = head[0].removeprefix("# expect: ")
+    where = head[1].removeprefix("# where: ")
+    res = runner.invoke(app, ["--data", str(folder), "run", str(STUDIES / "etp2008-act.toml")],
+                        env={"SHIGEN_HOME": str(home)})
+    assert res.exit_code == 2, res.output
+    assert expect in res.output and where in res.output
+    assert "Traceback" not in res.output

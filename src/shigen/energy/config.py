@@ -27,6 +27,8 @@ from pydantic import (
     model_validator,
 )
 
+from shigen.checks import known_names
+
 TECHNOLOGIES = ("coal", "coal_ccs", "gas_ccgt", "gas_ccs", "oil", "nuclear", "hydro",
                 "wind_onshore", "wind_offshore", "solar_pv", "csp", "biomass", "biomass_ccs",
                 "geothermal", "storage")
@@ -154,10 +156,7 @@ class EnergyConfig(BaseModel):
     @field_validator("banned")
     @classmethod
     def _banned(cls, v: list[str]) -> list[str]:
-        bad = [t for t in v if t not in TECHNOLOGIES]
-        if bad:
-            raise ValueError(f"unknown technologies {bad}; use some of {list(TECHNOLOGIES)}")
-        return v
+        return known_names(v, TECHNOLOGIES, "technologies", unique=False)
 
     @field_validator("co2_cap_vs_2005", "co2_cap_gt", "co2_price")
     @classmethod

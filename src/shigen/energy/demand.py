@@ -105,6 +105,11 @@ def vehicle_market(f: Formulation) -> xr.DataArray:
     return stock / life + growth
 
 
+#: drivetrains whose sales share the diffusion limit also caps together (IEA counts
+#: battery-electric and plug-in hybrid cars as "electric cars")
+DIFFUSION_GROUPS = {"plug-in": ["phev", "bev"]}
+
+
 def define_vehicle_diffusion(f: Formulation) -> None:
     """Drivetrain sales shares rise at most ``vehicle_share_growth_max`` a year.
 
@@ -114,20 +119,27 @@ def define_vehicle_diffusion(f: Formulation) -> None:
     the limit is written linearly as
     ``sales(v, t) - sales(v, t-1) x M(t) / M(t-1) <= (g x step + s0(v) [first]) x M(t) x step``.
     Without it a perfect-foresight LP keeps every car conventional until the last period
-    and then sells only one drivetrain, a switch no market has made.
+    and then sells only one drivetrain, a switch no market has made. The limit holds for
+    each drivetrain and for the plug-in group (PHEV + BEV), the "electric cars" whose
+    sales share the limit's source measured.
     """
     inp = f.inp
     g = inp.params.get("vehicle_share_growth_max")
     if g is None or g >= 1.0:
         return
-    sales = f.values["vehicle_sales"]
+    groups = {**{v: [v] for v in VEHICLES}, **DIFFUSION_GROUPS}
+    member = xr.DataArray([[1.0 if v in vs else 0.0 for v in VEHICLES] for vs in groups.values()],
+                          dims=("group", "vehicle"),
+                          coords={"group": list(groups), "vehicle": list(VEHICLES)})
+    sales = (f.values["vehicle_sales"] * member).sum("vehicle")
     market = vehicle_market(f) * f.cfg.step  # vehicles added per period
     years = [int(y) for y in f.years.values]
     free = [y for y in years if y > inp.base_year]
     if not free:
         return
     step = f.cfg.step
-    share0 = (inp.vehicle_stock / inp.vehicle_stock.sum("vehicle")).fillna(0.0)
+    share0 = ((inp.vehicle_stock * member).sum("vehicle")
+              / inp.vehicle_stock.sum("vehicle")).fillna(0.0)
     first = xr.DataArray([y == free[0] for y in free], dims="year", coords={"year": free})
     prev_year = xr.DataArray([years[years.index(y) - 1] for y in free], dims="year",
                              coords={"year": free})
@@ -137,7 +149,7 @@ def define_vehicle_diffusion(f: Formulation) -> None:
              ).fillna(1.0)  # no travel demand: no market, no limit needed
     rhs = (g * step + xr.where(first, share0, 0.0)) * market.sel(year=free)
     f.add(cur - prev * xr.where(first, 0.0, ratio), "<=",
-          rhs.transpose(*cur.dims), "vehicle_diffusion", "vehicle_diffusion")
+          rhs.transpose(*cur.coord_dims), "vehicle_diffusion", "vehicle_diffusion")
 
 
 def define_hydrogen(f: Formulation) -> None:

@@ -9,6 +9,7 @@ that names the dataset.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -121,7 +122,33 @@ def _need(cat: Catalogue, name: str, dim: str, wanted: list[str], field: str) ->
                          f"{sorted(have)}")
 
 
+#: labels the model knows, by dimension: user data naming others would be silently ignored
+KNOWN_LABELS: dict[str, tuple[str, ...]] = {
+    "technology": TECHNOLOGIES, "vehicle": VEHICLES,
+    "fuel": ("coal", "oil", "gas", "uranium", "biomass", "electricity"),
+    "sector": (*SECTORS, "ldv", "network"), "carrier": ("liquids", "electricity", "hydrogen"),
+}
+
+
+def _check_labels(cat: Catalogue, name: str) -> None:
+    """Every technology, vehicle, fuel, sector and carrier label is one the model knows."""
+    frame = cat.frame(name)
+    for dim, known in KNOWN_LABELS.items():
+        if dim not in frame.columns:
+            continue
+        bad = ~frame[dim].astype(str).isin(known)
+        if bad.any():
+            pos = int(bad.to_numpy().argmax())
+            label = str(frame[dim].iloc[pos])
+            close = difflib.get_close_matches(label, known, n=1)
+            guess = f"did you mean '{close[0]}'? " if close else ""
+            raise InputError(f"dataset '{name}' has an unknown {dim} '{label}'",
+                             Location(file=str(cat.path(name)), line=pos + 2, column=dim),
+                             f"{guess}use one of {', '.join(known)}")
+
+
 def _arr(cat: Catalogue, name: str) -> xr.DataArray:
+    _check_labels(cat, name)
     da = cat.array(name)
     for d in da.dims:
         if d != "year":
@@ -130,6 +157,7 @@ def _arr(cat: Catalogue, name: str) -> xr.DataArray:
 
 
 def _by_key(cat: Catalogue, name: str, key: str) -> dict[str, float]:
+    _check_labels(cat, name)
     f = cat.frame(name)
     return {str(k): float(v) for k, v in zip(f[key], f["value"], strict=True)}
 

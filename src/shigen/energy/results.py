@@ -24,7 +24,8 @@ UNITS = {
     "investment": "billion USD", "om_cost": "billion USD/year",
     "fuel_cost": "billion USD/year", "gdp": "billion USD", "imports": "PJ",
     "import_bill": "billion USD/year", "import_dependence": "fraction",
-    "co2_price": "USD/t", "vehicle_stock": "million", "vehicle_sales": "million/year",
+    "co2_price": "USD/t", "sector_co2_premium": "USD/t", "vehicle_stock": "million",
+    "vehicle_sales": "million/year",
     "travel": "billion vkm", "efficiency_saving": "PJ", "end_use": "PJ",
     "hydrogen": "PJ", "biofuel": "PJ", "population": "persons", "electricity_specific": "TWh",
     "flows": "TWh", "link_capacity": "GW", "link_additions": "GW", "net_imports": "TWh",
@@ -45,6 +46,24 @@ def co2_price(f: Formulation) -> xr.DataArray:
 
         out = path_on_periods(f.cfg.co2_price, years).fillna(0.0)
     return out.clip(min=0.0)
+
+
+def sector_co2_premium(f: Formulation) -> xr.DataArray:
+    """Marginal cost of each sector CO2 cap in USD/t, on top of the economy-wide price.
+
+    Zero where a sector's cap does not bind; ``capped_sector`` lists the capped sectors.
+    """
+    years = f.inp.periods
+    rows = []
+    for sector in f.cfg.sector_co2_cap_vs_2005:
+        name = f"co2_cap_{sector}"
+        dual = f.m.constraints[name].dual.reindex(year=years).fillna(0.0)
+        rows.append((-dual / f.weight() * 1000.0).clip(min=0.0))
+    sectors = list(f.cfg.sector_co2_cap_vs_2005)
+    if not rows:
+        return xr.DataArray(np.zeros((0, len(years))), dims=("capped_sector", "year"),
+                            coords={"capped_sector": sectors, "year": years})
+    return xr.concat(rows, dim=xr.DataArray(sectors, dims="capped_sector"))
 
 
 def _stock_investment(outlay: xr.DataArray, decay: Any) -> xr.DataArray:
@@ -134,6 +153,7 @@ def assign_results(f: Formulation) -> xr.Dataset:
         "end_use": use.rename(end_fuel="end_fuel"), "efficiency_saving": save.sum("step"),
         "primary_energy": primary, "electricity_demand": elec,
         "co2": co2, "co2_captured": captured, "co2_price": co2_price(f),
+        "sector_co2_premium": sector_co2_premium(f),
         "investment": investment, "om_cost": om, "fuel_cost": fuel_use * price * accounts.BN,
         "gdp": inp.gdp, "population": inp.population,
         "electricity_specific": use.sel(demand_sector="appliances", end_fuel="electricity",

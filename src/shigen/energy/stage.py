@@ -122,6 +122,9 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
         },
         "builds_window": f"{window[0] - int(ds.attrs['step']) + 1}-{window[-1]}",
         "co2_price_usd_per_t": series(ds["co2_price"], 1),
+        "sector_co2_premium_usd_per_t": {
+            str(k): series(ds["sector_co2_premium"].sel(capped_sector=k), 1)
+            for k in ds["sector_co2_premium"].capped_sector.values},
         "import_dependence": series(imports / total_primary, 4),
         "fossil_import_bill_usd_bn": series(ds["import_bill"].sum(["region", "fuel"]), 1),
         "electricity_twh": series(power, 1),

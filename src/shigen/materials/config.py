@@ -28,6 +28,7 @@ from pydantic import (
     model_validator,
 )
 
+from shigen.checks import known_names
 from shigen.materials.registry import DEPOSITS, MAGNET_ELEMENTS, RARE_EARTHS, products
 
 Trajectory = dict[int, float]
@@ -170,12 +171,7 @@ class MaterialsConfig(BaseModel):
     @field_validator("elements")
     @classmethod
     def _elements(cls, v: list[str]) -> list[str]:
-        bad = [e for e in v if e not in MAGNET_ELEMENTS]
-        if bad:
-            raise ValueError(f"unknown element {bad}; available: {list(MAGNET_ELEMENTS)}")
-        if len(set(v)) != len(v):
-            raise ValueError("elements must not repeat")
-        return v
+        return known_names(v, MAGNET_ELEMENTS, "elements")
 
     @field_validator("deployment")
     @classmethod

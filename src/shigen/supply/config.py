@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from shigen.checks import known_names
 from shigen.supply.chains import commodities
 
 
@@ -23,13 +24,7 @@ class SupplyConfig(BaseModel):
     @field_validator("commodities")
     @classmethod
     def _known(cls, v: list[str]) -> list[str]:
-        known = commodities()
-        bad = [c for c in v if c not in known]
-        if bad:
-            raise ValueError(f"unknown commodity {bad}; available: {known}")
-        if len(set(v)) != len(v):
-            raise ValueError("commodities must not repeat")
-        return v
+        return known_names(v, commodities(), "commodities")
 
     @field_validator("years")
     @classmethod

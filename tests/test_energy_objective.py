@@ -1,8 +1,8 @@
 """The fast expression path (shigen.energy.terms) builds the same LP as linopy's algebra.
 
 Reference objectives (bn USD 2005, present value incl. sunk O&M) were computed by the
-code without it (main at commit 76bbff8, linopy expressions throughout; extracted with
-``git archive 76bbff8``) with::
+code without it (main at commit b022fa5, linopy expressions throughout; extracted with
+``git archive b022fa5``) with::
 
     PYTHONPATH=src python -c "from pathlib import Path; from shigen.datasets import Catalogue;
     from shigen.energy.model import run_model; from shigen.study import load_study;
@@ -26,7 +26,7 @@ from shigen.study import load_study
 ROOT = Path(__file__).resolve().parents[1]
 
 REFERENCE = {
-    "etp2008-blue": 56725.765524941955,
+    "etp2008-blue": 56728.0244585491,
     "etp2008-baseline": 59397.489677008016,
     "etp2008-act": 56200.50930766624,
     "japan-nnes-2006": 2525.0655025870947,

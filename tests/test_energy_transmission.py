@@ -15,9 +15,7 @@ import pytest
 import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-from shigen.cli import app
 from shigen.datasets import Catalogue
 from shigen.energy.config import TECHNOLOGIES, EnergyConfig
 from shigen.energy.inputs import Inputs, load_inputs
@@ -175,20 +173,6 @@ def test_generation_equals_demand_plus_losses(world_inputs: Inputs, cap: float, 
     lost = ds["transmission_losses"].sum("link")
     np.testing.assert_allclose(plants.values, (demand + lost + charge - discharge).values,
                                rtol=1e-6, atol=1e-6)
-
-
-BAD_LINKS = Path(__file__).parent / "bad_inputs" / "energy" / "links"
-
-
-@pytest.mark.parametrize("folder", sorted(p for p in BAD_LINKS.iterdir() if p.is_dir()),
-                         ids=lambda p: p.name)
-def test_bad_link_data_exits_2_with_location(folder: Path, tmp_path: Path) -> None:
-    res = CliRunner().invoke(app, ["run", str(BAD_LINKS / "study.toml"), "--data", str(folder)],
-                             env={"SHIGEN_HOME": str(tmp_path)})
-    assert res.exit_code == 2, res.output
-    assert "energy_transmission_links.csv:" in res.output  # file and line
-    assert "column" in res.output
-    assert "Traceback" not in res.output
 
 
 def test_user_links_load_for_their_regions_only() -> None:

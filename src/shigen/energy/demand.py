@@ -56,20 +56,21 @@ def define_vehicles(f: Formulation) -> None:
     travel = f.m.add_variables(lower=0, coords=[inp.existing.indexes["region"],
                                                 _idx(list(VEHICLES), "vehicle"),
                                                 y.indexes["year"]], name="travel")
+    liq = f.m.add_variables(lower=0, coords=[inp.existing.indexes["region"],
+                                             _idx(["oil", "biofuel"], "liquid"),
+                                             y.indexes["year"]], name="ldv_liquid")
+    f.values.update(vehicle_sales=sales, travel=travel, ldv_liquid=liq)
     life = inp.equipment_life.sel(sector="ldv", drop=True)
     alive = f.alive(life)
     f.alive_by["ldv"] = alive
     old = inp.vehicle_stock * (1 - f.turnover(life)) * inp.mileage
-    f.add(travel - (sales.rename(year="vintage") * (alive * inp.mileage)).sum("vintage"),
-          "<=", old, "vehicle_stock", "stock")
-    f.add(travel.sum("vehicle"), "==", inp.ldv_demand, "travel_demand", "balance")
-    liq = f.m.add_variables(lower=0, coords=[inp.existing.indexes["region"],
-                                             _idx(["oil", "biofuel"], "liquid"),
-                                             y.indexes["year"]], name="ldv_liquid")
+    stock_km = (f.t("vehicle_sales").rename(year="vintage") * (alive * inp.mileage)).sum(
+        "vintage")
+    f.add(f.t("travel") - stock_km, "<=", old, "vehicle_stock", "stock")
+    f.add(f.t("travel").sum("vehicle"), "==", inp.ldv_demand, "travel_demand", "balance")
     per_km = inp.vehicle_intensity.sel(carrier="liquids", drop=True)
-    f.add(liq.sum("liquid") - (travel * per_km).sum("vehicle"), "==", 0, "liquid_fuel",
-          "balance")
-    f.values.update(vehicle_sales=sales, travel=travel, ldv_liquid=liq)
+    f.add(f.t("ldv_liquid").sum("liquid") - (f.t("travel") * per_km).sum("vehicle"), "==", 0,
+          "liquid_fuel", "balance")
 
 
 def define_fuel_switching(f: Formulation) -> None:
@@ -131,7 +132,7 @@ def define_vehicle_diffusion(f: Formulation) -> None:
     member = xr.DataArray([[1.0 if v in vs else 0.0 for v in VEHICLES] for vs in groups.values()],
                           dims=("group", "vehicle"),
                           coords={"group": list(groups), "vehicle": list(VEHICLES)})
-    sales = (f.values["vehicle_sales"] * member).sum("vehicle")
+    sales = (f.t("vehicle_sales") * member).sum("vehicle")
     market = vehicle_market(f) * f.cfg.step  # vehicles added per period
     years = [int(y) for y in f.years.values]
     free = [y for y in years if y > inp.base_year]
@@ -141,15 +142,16 @@ def define_vehicle_diffusion(f: Formulation) -> None:
     share0 = ((inp.vehicle_stock * member).sum("vehicle")
               / inp.vehicle_stock.sum("vehicle")).fillna(0.0)
     first = xr.DataArray([y == free[0] for y in free], dims="year", coords={"year": free})
-    prev_year = xr.DataArray([years[years.index(y) - 1] for y in free], dims="year",
-                             coords={"year": free})
-    cur = sales.sel(year=free)
-    prev = sales.sel(year=prev_year.values).assign_coords(year=free)
-    ratio = (market.sel(year=free) / market.sel(year=prev_year.values).assign_coords(year=free)
-             ).fillna(1.0)  # no travel demand: no market, no limit needed
+    # last period's sales, scaled to this period's market: shift[year=t, prev=t-1] = M(t)/M(t-1)
+    # (zero in the first free period, whose base is the stock mix s0)
+    before = xr.DataArray([[1.0 if y != free[0] and p == years[years.index(y) - 1] else 0.0
+                            for p in years] for y in free], dims=("year", "prev"),
+                          coords={"year": free, "prev": years})
+    ratio = market.sel(year=free) / market.rename(year="prev")
+    ratio = ratio.where(np.isfinite(ratio), 1.0)  # no travel demand: no market to scale
+    prev = (sales.rename(year="prev") * (before * ratio)).sum("prev")
     rhs = (g * step + xr.where(first, share0, 0.0)) * market.sel(year=free)
-    f.add(cur - prev * xr.where(first, 0.0, ratio), "<=",
-          rhs.transpose(*cur.coord_dims), "vehicle_diffusion", "vehicle_diffusion")
+    f.add(sales.sel(year=free) - prev, "<=", rhs, "vehicle_diffusion", "vehicle_diffusion")
 
 
 def define_hydrogen(f: Formulation) -> None:

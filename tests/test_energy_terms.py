@@ -103,3 +103,59 @@ def test_rhs_with_a_dimension_the_expression_lacks_is_refused() -> None:
     bad = xr.DataArray([1.0, 2.0, 3.0], dims="technology", coords={"technology": T})
     with pytest.raises(ValueError, match="dimensions"):
         constraint(m, Terms.of(z), "<=", bad)
+
+
+# ---- review: partial label overlap, dims order, scalars, non-finite coefficients --------
+
+@settings(max_examples=25, deadline=None)
+@given(keep=st.lists(st.sampled_from(list(T)), min_size=1, max_size=3, unique=True),
+       extra=st.booleans(), coefs=st.lists(st.floats(-5, 5), min_size=4, max_size=4),
+       s=st.floats(-3, 3), seed=st.integers(0, 1000))
+def test_partial_overlap_and_dims_order_agree_with_linopy(
+        keep: list[str], extra: bool, coefs: list[float], s: float, seed: int) -> None:
+    """A coefficient on some technologies (plus, maybe, one the expression lacks), given with
+    its dimensions in the other order, equals linopy's product with the coefficient
+    reindexed to the expression's labels with 0 (the documented rule), to 1e-9."""
+    m, x, _ = model()
+    labels = keep + (["hydro"] if extra else [])
+    vals = np.array(coefs[:len(labels)])[:, None] * np.array([1.0, 2.0, 3.0])[None, :]
+    coef = xr.DataArray(vals, dims=("technology", "year"),
+                        coords={"technology": labels, "year": Y}).transpose("year", "technology")
+    ours = (Terms.of(x) * coef * s).sum("technology")
+    filled = coef.reindex(technology=T, fill_value=0.0)
+    theirs = (x * filled * s).sum("technology")
+    sol = np.random.default_rng(seed).uniform(0, 10, m._xCounter)
+    v, w = value(ours, sol), lvalue(theirs, sol)
+    assert set(v.dims) == {"region", "year"}
+    xr.testing.assert_allclose(v, w.transpose(*v.dims), rtol=1e-12, atol=1e-9)
+
+
+def test_scalar_and_zero_dim_array_are_the_same_coefficient() -> None:
+    m, x, _ = model()
+    a = Terms.of(x) * 2.5
+    b = Terms.of(x) * xr.DataArray(2.5)
+    np.testing.assert_array_equal(a.coeffs, b.coeffs)
+    assert a.dims == b.dims
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_coefficient_is_refused(bad: float) -> None:
+    """NaN or inf coefficients must never reach the solver: an array, a scalar, a divisor."""
+    m, x, _ = model()
+    coef = xr.DataArray([1.0, bad, 3.0], dims="technology", coords={"technology": T})
+    with pytest.raises(ValueError, match="not finite"):
+        Terms.of(x) * coef
+    with pytest.raises(ValueError, match="not finite"):
+        Terms.of(x) * bad
+    with pytest.raises(ValueError, match="not finite"):
+        Terms.of(x) / xr.DataArray([1.0, 0.0, 2.0], dims="technology",
+                                   coords={"technology": T})
+
+
+def test_nan_in_coefficient_on_a_label_the_expression_lacks_is_harmless() -> None:
+    """Only the cells the expression has are checked (hydro is dropped by the reindex)."""
+    m, x, _ = model()
+    coef = xr.DataArray([1.0, 2.0, 3.0, np.nan], dims="technology",
+                        coords={"technology": [*T, "hydro"]})
+    t = Terms.of(x) * coef
+    assert np.isfinite(t.coeffs).all()

@@ -147,11 +147,13 @@ class Terms:
     # ---- arithmetic ---------------------------------------------------------------------
     def __mul__(self, other: Any) -> Terms:
         if isinstance(other, (int, float, np.floating, np.integer)):
+            _finite(np.asarray(float(other)), {}, "coefficient")
             return Terms(self.coords, self.coeffs * float(other), self.vars,
                          self.const * float(other))
         if not isinstance(other, xr.DataArray):
             return NotImplemented
         coords, arr = self._coef(other)
+        _finite(arr, coords, f"coefficient {other.name or ''}".strip())
         me = self._expand(coords)
         return Terms(coords, me.coeffs * arr[..., None],
                      np.broadcast_to(me.vars, me.coeffs.shape[:-1] + (me.nterm,)),
@@ -163,7 +165,9 @@ class Terms:
         return Terms(self.coords, -self.coeffs, self.vars, -self.const)
 
     def __truediv__(self, other: Any) -> Terms:
-        return self * (1.0 / other)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            inv = 1.0 / other  # a zero divisor becomes inf, refused by __mul__
+        return self * inv
 
     def __add__(self, other: Any) -> Terms:
         if isinstance(other, (Terms, linopy.Variable)):
@@ -272,6 +276,18 @@ class Terms:
     def dataarray(self, values: np.ndarray) -> xr.DataArray:
         """Numbers on this expression's cells as a labelled array."""
         return xr.DataArray(values, dims=self.dims, coords=dict(self.coords))
+
+
+def _finite(arr: np.ndarray, coords: dict[str, pd.Index], what: str) -> None:
+    """Refuse NaN or inf coefficients (they would reach the solver), naming one cell."""
+    bad = ~np.isfinite(arr)
+    if not bad.any():
+        return
+    pos = tuple(np.argwhere(bad)[0]) if arr.ndim else ()
+    # axes of length 1 may be broadcast (a dimension the coefficient lacks): not named
+    cell = {d: coords[d][i] for (d, i), n in zip(zip(coords, pos), arr.shape, strict=False)
+            if n == len(coords[d])}
+    raise ValueError(f"{what} is not finite ({arr[pos]}) at {cell or 'every cell'}")
 
 
 def constraint(m: linopy.Model, lhs: Terms, sign: str, rhs: Any) -> linopy.Constraint:

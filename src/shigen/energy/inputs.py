@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from shigen.energy.config import TECHNOLOGIES, VEHICLES, EnergyConfig
@@ -147,6 +148,23 @@ def _check_labels(cat: Catalogue, name: str) -> None:
                              f"{guess}use one of {', '.join(known)}")
 
 
+def _check_range(cat: Catalogue, name: str, low: float, high: float, what: str,
+                 key: str | None = None, unit: str | None = None) -> None:
+    """Every value (of rows whose ``unit`` matches, if given) is finite, in [low, high]."""
+    frame = cat.frame(name)
+    vals = pd.to_numeric(frame["value"], errors="coerce").to_numpy(dtype=float)
+    bad = ~(np.isfinite(vals) & (vals >= low) & (vals <= high))
+    if unit is not None and "unit" in frame.columns:
+        bad &= (frame["unit"].astype(str) == unit).to_numpy()
+    if bad.any():
+        pos = int(bad.argmax())
+        label = f" {key} '{frame[key].iloc[pos]}'" if key else ""
+        raise InputError(f"dataset '{name}'{label} has value {frame['value'].iloc[pos]}, "
+                         f"outside [{low:g}, {high:g}]",
+                         Location(file=str(cat.path(name)), line=pos + 2, column="value"),
+                         f"give {what} between {low:g} and {high:g}")
+
+
 def _arr(cat: Catalogue, name: str) -> xr.DataArray:
     _check_labels(cat, name)
     da = cat.array(name)
@@ -154,6 +172,13 @@ def _arr(cat: Catalogue, name: str) -> xr.DataArray:
         if d != "year":
             da = da.assign_coords({d: [str(x) for x in da[d].values]})
     return da
+
+
+def _nonneg(cat: Catalogue, name: str) -> xr.DataArray:
+    """:func:`_arr` of a cost dataset: a negative cost would pay the LP to use it."""
+    _check_labels(cat, name)
+    _check_range(cat, name, 0.0, np.inf, "a cost")
+    return _arr(cat, name)
 
 
 def _by_key(cat: Catalogue, name: str, key: str) -> dict[str, float]:
@@ -188,6 +213,8 @@ def load_inputs(cfg: EnergyConfig, cat: Catalogue) -> Inputs:
     tp = _arr(cat, "energy-tech-parameters")
     tp = full(tp, 0.0, technology=techs)
     fp = _on_years(reg(_arr(cat, "energy-fuel-price")), periods)
+    _check_range(cat, "energy-parameters", 0.0, 1.0, "a fraction", key="parameter",
+                 unit="fraction")
     params = _by_key(cat, "energy-parameters", "parameter")
     gdp = _on_years(reg(_arr(cat, "energy-gdp")), periods) / 1e9
     pop = _on_years(reg(_arr(cat, "energy-population")), periods)
@@ -228,7 +255,7 @@ def load_inputs(cfg: EnergyConfig, cat: Catalogue) -> Inputs:
         equipment_life=_arr(cat, "energy-equipment-lifetime"),
         eff_potential=_arr(cat, "energy-efficiency-potential").sel(sector=list(SECTORS)),
         eff_cost=_arr(cat, "energy-efficiency-cost").sel(sector=list(SECTORS)),
-        switch_cost=_arr(cat, "energy-fuel-switch-cost").reindex(
+        switch_cost=_nonneg(cat, "energy-fuel-switch-cost").reindex(
             sector=list(SECTORS), fuel=list(END_FUELS)).fillna(0.0),
         ldv_demand=_on_years(reg(_arr(cat, "energy-ldv-demand")), periods) / 1e9,
         vehicle_cost=_on_years(_arr(cat, "energy-vehicle-cost").sel(vehicle=list(VEHICLES)),

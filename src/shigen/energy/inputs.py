@@ -159,19 +159,11 @@ def _check_range(cat: Catalogue, name: str, low: float, high: float, what: str,
     if bad.any():
         pos = int(bad.argmax())
         label = f" {key} '{frame[key].iloc[pos]}'" if key else ""
-        raise InputError(f"dataset '{name}'{label} has value {frame['value'].iloc[pos]}, "
-                         f"outside [{low:g}, {high:g}]",
-                         Location(file=str(cat.path(name)), line=pos + 2, column="value"),
-                         f"give {what} between {low:g} and {high:g}")
-
-
-def _arr(cat: Catalogue, name: str) -> xr.DataArray:
-    _check_labels(cat, name)
-    da = cat.array(name)
-    for d in da.dims:
-        if d != "year":
-            da = da.assign_coords({d: [str(x) for x in da[d].values]})
-    return da
+        span = f"outside [{low:g}, {high:g}]" if np.isfinite(high) else f"below {low:g}"
+        fix = (f"give {what} between {low:g} and {high:g}" if np.isfinite(high)
+               else f"give {what} of {low:g} or more")
+        raise InputError(f"dataset '{name}'{label} has value {frame['value'].iloc[pos]}, {span}",
+                         Location(file=str(cat.path(name)), line=pos + 2, column="value"), fix)
 
 
 def _nonneg(cat: Catalogue, name: str) -> xr.DataArray:

@@ -166,6 +166,15 @@ def _check_range(cat: Catalogue, name: str, low: float, high: float, what: str,
                          Location(file=str(cat.path(name)), line=pos + 2, column="value"), fix)
 
 
+def _arr(cat: Catalogue, name: str) -> xr.DataArray:
+    _check_labels(cat, name)
+    da = cat.array(name)
+    for d in da.dims:
+        if d != "year":
+            da = da.assign_coords({d: [str(x) for x in da[d].values]})
+    return da
+
+
 def _nonneg(cat: Catalogue, name: str) -> xr.DataArray:
     """:func:`_arr` of a cost dataset: a negative cost would pay the LP to use it."""
     _check_labels(cat, name)

@@ -285,7 +285,7 @@ def _finite(arr: np.ndarray, coords: dict[str, pd.Index], what: str) -> None:
         return
     pos = tuple(np.argwhere(bad)[0]) if arr.ndim else ()
     # axes of length 1 may be broadcast (a dimension the coefficient lacks): not named
-    cell = {d: coords[d][i] for (d, i), n in zip(zip(coords, pos), arr.shape, strict=False)
+    cell = {d: coords[d][i] for d, i, n in zip(coords, pos, arr.shape, strict=True)
             if n == len(coords[d])}
     raise ValueError(f"{what} is not finite ({arr[pos]}) at {cell or 'every cell'}")
 

@@ -101,7 +101,8 @@ def load_links(cat: Catalogue, regions: list[str], known: set[str]) -> Links | N
 
     ``known`` are the regions the energy datasets cover: a link naming another region
     (that is not an ISO 3166-1 alpha-3 code either),
-    a link from a region to itself, a missing or unknown parameter, a loss of 1 or more
+    a link from a region to itself, a missing or unknown parameter, a negative or non-finite
+    value, a loss of 1 or more
     or a lifetime of zero is an input error located at its file and line.
     """
     if DATASET not in cat:
@@ -130,6 +131,9 @@ def load_links(cat: Catalogue, regions: list[str], known: set[str]) -> Links | N
         if name not in PARAMETERS:
             raise bad(i, "parameter", f"unknown link parameter '{name}'",
                       f"use one of {list(PARAMETERS)}")
+        if not np.isfinite(val) or val < 0:
+            raise bad(i, "value", f"{name} {val:g} of link {a}-{b} is negative or not finite",
+                      "give a number of 0 or more (a negative loss would create power)")
         if name == "loss_fraction" and val >= 1.0:
             raise bad(i, "value", f"loss fraction {val:g} of link {a}-{b} is 1 or more "
                       "(nothing would arrive)", "give the share lost, below 1 (e.g. 0.03)")

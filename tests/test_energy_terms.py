@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+from typing import Any
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -159,3 +161,77 @@ def test_nan_in_coefficient_on_a_label_the_expression_lacks_is_harmless() -> Non
                         coords={"technology": [*T, "hydro"]})
     t = Terms.of(x) * coef
     assert np.isfinite(t.coeffs).all()
+
+
+# ---- review: constraint families of the BLUE model against plain linopy algebra ---------
+
+def _canonical(con: Any) -> dict[tuple[Any, ...], tuple[dict[int, float], float, str]]:
+    """Per cell: {variable label: summed coefficient} (zeros dropped), rhs, sign."""
+    d = con.data if hasattr(con, "data") else con
+    dims = [str(x) for x in d["rhs"].dims]
+    coeffs = d["coeffs"].transpose(*dims, "_term").values
+    vars_ = d["vars"].transpose(*dims, "_term").values
+    rhs = d["rhs"].transpose(*dims).values
+    sign = np.broadcast_to(d["sign"].transpose(*dims).values, rhs.shape)
+    out = {}
+    for idx in np.ndindex(rhs.shape):
+        key = tuple(str(d.indexes[dim][i]) for dim, i in zip(dims, idx, strict=True))
+        terms: dict[int, float] = {}
+        for c, v in zip(coeffs[idx], vars_[idx], strict=True):
+            if v >= 0 and c != 0:
+                terms[int(v)] = terms.get(int(v), 0.0) + float(c)
+        out[key] = ({k: c for k, c in terms.items() if abs(c) > 1e-12}, float(rhs[idx]),
+                    str(sign[idx]))
+    return out
+
+
+def _same(ours: Any, theirs: Any) -> None:
+    a, b = _canonical(ours), _canonical(theirs)
+    assert a.keys() == b.keys()
+    for key in a:
+        (ta, ra, sa), (tb, rb, sb) = a[key], b[key]
+        norm = {"=": "==", "==": "==", "<=": "<=", ">=": ">="}
+        assert norm[sa] == norm[sb], key
+        assert ta.keys() == tb.keys(), key
+        for v in ta:
+            assert ta[v] == pytest.approx(tb[v], rel=1e-12, abs=1e-12), (key, v)
+        assert ra == pytest.approx(rb, rel=1e-12, abs=1e-9), key
+
+
+def test_blue_families_equal_their_linopy_algebra() -> None:
+    """sector_balance, fuel_switch, travel_demand, liquid_fuel and vehicle_stock of the BLUE
+    model, built with Terms, have the same terms, coefficients (1e-12) and right-hand sides
+    as the same constraints written in linopy's own algebra."""
+    from pathlib import Path
+
+    from shigen.datasets import Catalogue
+    from shigen.energy.inputs import load_inputs
+    from shigen.energy.model import create_model
+    from shigen.study import load_study
+
+    root = Path(__file__).resolve().parents[1]
+    cfg = load_study(root / "studies" / "etp2008-blue.toml").energy
+    assert cfg is not None
+    inp = load_inputs(cfg, Catalogue.bundled())
+    f = create_model(cfg, inp)
+    v, m = f.values, f.m
+    demand = inp.final_demand.rename(sector="demand_sector")
+    mix = inp.fuel_mix.rename(sector="demand_sector", fuel="end_fuel")
+    use, save = v["end_use"], v["saving"]
+    _same(m.constraints["sector_balance"],
+          (use.sum("end_fuel") + save.sum("step") == demand))
+    with pytest.raises(AssertionError):  # the comparison sees a changed coefficient
+        _same(m.constraints["sector_balance"],
+              (use.sum("end_fuel") + 2 * save.sum("step") == demand))
+    _same(m.constraints["fuel_switch"],
+          (v["fuel_switch"] - use >= -(mix * demand)))
+    _same(m.constraints["travel_demand"], (v["travel"].sum("vehicle") == inp.ldv_demand))
+    per_km = inp.vehicle_intensity.sel(carrier="liquids", drop=True)
+    _same(m.constraints["liquid_fuel"],
+          (v["ldv_liquid"].sum("liquid") - (v["travel"] * per_km).sum("vehicle") == 0))
+    life = inp.equipment_life.sel(sector="ldv", drop=True)
+    alive = f.alive(life)
+    old = inp.vehicle_stock * (1 - f.turnover(life)) * inp.mileage
+    stock_km = (v["vehicle_sales"].rename(year="vintage") * (alive * inp.mileage)).sum(
+        "vintage")
+    _same(m.constraints["vehicle_stock"], (v["travel"] - stock_km <= old))

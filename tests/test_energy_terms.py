@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import linopy
 import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
-from typing import Any
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

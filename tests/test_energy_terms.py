@@ -235,3 +235,14 @@ def test_blue_families_equal_their_linopy_algebra() -> None:
     stock_km = (v["vehicle_sales"].rename(year="vintage") * (alive * inp.mileage)).sum(
         "vintage")
     _same(m.constraints["vehicle_stock"], (v["travel"] - stock_km <= old))
+
+
+def test_unlabelled_numpy_array_is_refused_not_broadcast_into_objects() -> None:
+    """A bare ndarray has no labels to align: refused; numpy scalars still work."""
+    m, x, _ = model()
+    with pytest.raises(TypeError):
+        np.array([1.0, 2.0, 3.0]) * Terms.of(x)
+    with pytest.raises(TypeError):
+        Terms.of(x) * np.array([1.0, 2.0, 3.0])
+    t = np.float64(2.0) * Terms.of(x)
+    assert isinstance(t, Terms) and float(t.coeffs.max()) == 2.0

@@ -49,6 +49,9 @@ class Terms:
     vars: np.ndarray
     const: np.ndarray
 
+    #: numpy defers to Terms: ``ndarray * Terms`` is a TypeError, not an object array
+    __array_ufunc__ = None
+
     # ---- construction -------------------------------------------------------------------
     @classmethod
     def of(cls, var: linopy.Variable) -> Terms:

@@ -131,10 +131,14 @@ KNOWN_LABELS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _check_labels(cat: Catalogue, name: str) -> None:
-    """Every technology, vehicle, fuel, sector and carrier label is one the model knows."""
+def _check_labels(cat: Catalogue, name: str,
+                  only: dict[str, tuple[str, ...]] | None = None) -> None:
+    """Every technology, vehicle, fuel, sector and carrier label is one the model knows.
+
+    ``only`` narrows the known labels of some dimensions for a dataset that uses fewer.
+    """
     frame = cat.frame(name)
-    for dim, known in KNOWN_LABELS.items():
+    for dim, known in {**KNOWN_LABELS, **(only or {})}.items():
         if dim not in frame.columns:
             continue
         bad = ~frame[dim].astype(str).isin(known)
@@ -175,9 +179,10 @@ def _arr(cat: Catalogue, name: str) -> xr.DataArray:
     return da
 
 
-def _nonneg(cat: Catalogue, name: str) -> xr.DataArray:
-    """:func:`_arr` of a cost dataset: a negative cost would pay the LP to use it."""
-    _check_labels(cat, name)
+def _switch_cost(cat: Catalogue, name: str) -> xr.DataArray:
+    """The fuel-switch cost: end-use sectors and fuels only, no negative cost (which would
+    pay the LP to switch)."""
+    _check_labels(cat, name, {"sector": SECTORS, "fuel": END_FUELS})
     _check_range(cat, name, 0.0, np.inf, "a cost")
     return _arr(cat, name)
 
@@ -256,7 +261,7 @@ def load_inputs(cfg: EnergyConfig, cat: Catalogue) -> Inputs:
         equipment_life=_arr(cat, "energy-equipment-lifetime"),
         eff_potential=_arr(cat, "energy-efficiency-potential").sel(sector=list(SECTORS)),
         eff_cost=_arr(cat, "energy-efficiency-cost").sel(sector=list(SECTORS)),
-        switch_cost=_nonneg(cat, "energy-fuel-switch-cost").reindex(
+        switch_cost=_switch_cost(cat, "energy-fuel-switch-cost").reindex(
             sector=list(SECTORS), fuel=list(END_FUELS)).fillna(0.0),
         ldv_demand=_on_years(reg(_arr(cat, "energy-ldv-demand")), periods) / 1e9,
         vehicle_cost=_on_years(_arr(cat, "energy-vehicle-cost").sel(vehicle=list(VEHICLES)),

@@ -180,8 +180,9 @@ def _arr(cat: Catalogue, name: str) -> xr.DataArray:
 
 
 def _switch_cost(cat: Catalogue, name: str) -> xr.DataArray:
-    """The fuel-switch cost: end-use sectors and fuels only, no negative cost (which would
-    pay the LP to switch).
+    """The fuel-switch cost: end-use sectors and fuels only, never negative.
+
+    A negative cost would pay the LP to switch.
     """
     _check_labels(cat, name, {"sector": SECTORS, "fuel": END_FUELS})
     _check_range(cat, name, 0.0, np.inf, "a cost")

@@ -246,3 +246,18 @@ def test_unlabelled_numpy_array_is_refused_not_broadcast_into_objects() -> None:
         Terms.of(x) * np.array([1.0, 2.0, 3.0])
     t = np.float64(2.0) * Terms.of(x)
     assert isinstance(t, Terms) and float(t.coeffs.max()) == 2.0
+
+
+def test_nan_right_hand_side_is_refused_not_dropped() -> None:
+    """NaN data, or a year the right-hand side lacks, would silently drop constraint cells."""
+    m, _, z = model()
+    rhs = xr.DataArray([1.0, np.nan, 3.0], dims="year", coords={"year": Y})
+    with pytest.raises(ValueError, match="right-hand side is not finite .* 2010"):
+        constraint(m, Terms.of(z), "<=", rhs)
+    short = xr.DataArray([1.0, 2.0], dims="year", coords={"year": Y[:2]})
+    with pytest.raises(ValueError, match="2015"):
+        constraint(m, Terms.of(z), "<=", short)
+    with pytest.raises(ValueError, match="right-hand side"):
+        constraint(m, Terms.of(z) + float("nan"), "<=", 0.0)
+    inf = xr.DataArray([1.0, np.inf, 3.0], dims="year", coords={"year": Y})
+    assert np.isinf(constraint(m, Terms.of(z), "<=", inf).data["rhs"].values).any()

@@ -290,6 +290,7 @@ def _finite(arr: np.ndarray, coords: dict[str, pd.Index], what: str) -> None:
     # axes of length 1 may be broadcast (a dimension the coefficient lacks): not named
     cell = {d: coords[d][i] for d, i, n in zip(coords, pos, arr.shape, strict=True)
             if n == len(coords[d])}
+    cell = {d: v.item() if isinstance(v, np.generic) else v for d, v in cell.items()}
     raise ValueError(f"{what} is not finite ({arr[pos]}) at {cell or 'every cell'}")
 
 
@@ -297,7 +298,10 @@ def constraint(m: linopy.Model, lhs: Terms, sign: str, rhs: Any) -> linopy.Const
     """``lhs sign rhs`` as an unassigned linopy constraint built in one step.
 
     The constant of ``lhs`` moves to the right-hand side; ``rhs`` is a number or a
-    DataArray on (some of) the expression's dimensions, reindexed to its labels.
+    DataArray on (some of) the expression's dimensions, reindexed to its labels. A NaN
+    right-hand side (NaN data, or a label the DataArray lacks) raises: linopy would drop
+    the cell silently; leave cells out with ``mask`` instead. An infinite one is allowed
+    (no bound).
     """
     if isinstance(rhs, (Terms, linopy.Variable)):
         lhs, rhs = lhs - rhs, 0.0
@@ -310,6 +314,8 @@ def constraint(m: linopy.Model, lhs: Terms, sign: str, rhs: Any) -> linopy.Const
         value = np.broadcast_to(arr, lhs.shape) - lhs.const
     else:
         value = np.broadcast_to(float(rhs) - lhs.const, lhs.shape)
+    if np.isnan(value).any():  # linopy would silently drop these cells: use ``mask`` instead
+        _finite(np.where(np.isnan(value), np.nan, 0.0), lhs.coords, "right-hand side")
     ds = xr.Dataset(
         {"coeffs": (lhs.dims + (TERM,), np.ascontiguousarray(lhs.coeffs)),
          "vars": (lhs.dims + (TERM,), np.ascontiguousarray(

@@ -170,8 +170,18 @@ def _check_range(cat: Catalogue, name: str, low: float, high: float, what: str,
                          Location(file=str(cat.path(name)), line=pos + 2, column="value"), fix)
 
 
+#: datasets that use fewer labels than :data:`KNOWN_LABELS` (other rows would be dropped)
+DATASET_LABELS: dict[str, dict[str, tuple[str, ...]]] = {
+    "energy-final-demand": {"sector": SECTORS[:-1]},  # appliances: energy-electricity-demand
+    "energy-final-fuel-mix": {"sector": SECTORS, "fuel": END_FUELS},
+    "energy-max-fuel-share": {"sector": SECTORS, "fuel": END_FUELS},
+    "energy-efficiency-potential": {"sector": SECTORS},
+    "energy-efficiency-cost": {"sector": SECTORS},
+}
+
+
 def _arr(cat: Catalogue, name: str) -> xr.DataArray:
-    _check_labels(cat, name)
+    _check_labels(cat, name, DATASET_LABELS.get(name))
     da = cat.array(name)
     for d in da.dims:
         if d != "year":

@@ -180,11 +180,15 @@ def read_dataset(path: Path, meta: DatasetMeta) -> tuple[pd.DataFrame, str]:
             continue
         if meta.min_value is not None and value < meta.min_value:
             problem(lineno, "value", f"value {value:g} {meta.unit} is below the minimum "
-                    f"{meta.min_value:g}", "production, trade and capacity cannot be negative")
+                    f"{meta.min_value:g}",
+                    f"give a value of at least {meta.min_value:g} for '{meta.name}' (its catalogue "
+                    "entry's min_value, 0 unless set)")
             ok = False
         if meta.max_value is not None and value > meta.max_value:
             problem(lineno, "value", f"value {value:g} {meta.unit} is above the maximum "
-                    f"{meta.max_value:g}", "shares are fractions in [0, 1]")
+                    f"{meta.max_value:g}",
+                    f"give a value of at most {meta.max_value:g} for '{meta.name}' (the "
+                    "catalogue entry's max_value; shares are fractions in [0, 1])")
             ok = False
         if "status" in rec and rec["status"] and rec["status"] not in ROW_STATUSES:
             problem(lineno, "status", f"status '{rec['status']}' is not one of "

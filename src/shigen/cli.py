@@ -307,13 +307,7 @@ def _with_referenced_studies(name: str) -> list[str]:
 @handle_errors
 def data_list(as_json: JsonOpt = False, data: DataOpt = None) -> None:
     """List datasets with their source, edition, license and status."""
-    cat = catalogue(data)
-    rows = []
-    for name in cat.names():
-        m = cat.meta(name)
-        rows.append({"name": name, "title": m.title, "source": m.source, "url": m.url,
-                     "edition": m.edition, "license": m.license, "status": m.status,
-                     "unit": m.unit, "dimensions": m.dimensions, "origin": m.origin})
+    rows = catalogue(data).listing()
     if as_json:
         emit_json(rows)
         return

@@ -24,7 +24,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 import xarray as xr
@@ -272,6 +272,16 @@ class Catalogue:
                                  "add the CSV or remove its catalogue entry") from exc
             out[name] = h.hexdigest()
         return out
+
+    def listing(self) -> list[dict[str, Any]]:
+        """One row of provenance per dataset (``shigen data list --json``, web catalogue)."""
+        rows: list[dict[str, Any]] = []
+        for name in self.names():
+            m = self.meta(name)
+            rows.append({"name": name, "title": m.title, "source": m.source, "url": m.url,
+                         "edition": m.edition, "license": m.license, "status": m.status,
+                         "unit": m.unit, "dimensions": m.dimensions, "origin": m.origin})
+        return rows
 
     def describe(self, name: str) -> dict[str, object]:
         meta = self.meta(name)

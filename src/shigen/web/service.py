@@ -72,14 +72,7 @@ class Service:
 
     def dataset_rows(self) -> list[dict[str, Any]]:
         """The rows of ``shigen data list --json``."""
-        cat = self.catalogue
-        rows = []
-        for name in cat.names():
-            m = cat.meta(name)
-            rows.append({"name": name, "title": m.title, "source": m.source, "url": m.url,
-                         "edition": m.edition, "license": m.license, "status": m.status,
-                         "unit": m.unit, "dimensions": m.dimensions, "origin": m.origin})
-        return rows
+        return self.catalogue.listing()
 
     def dataset(self, name: str, rows: int = 20) -> dict[str, Any]:
         """The document of ``shigen data show NAME --json``."""

@@ -44,7 +44,7 @@ BUILDERS = (
     demand.define_industry_ccs, transmission.define_transmission,
     supply.define_electricity_balance, supply.define_network, supply.define_firm_capacity,
     supply.define_variable_share, supply.define_base_year,
-    policy.define_co2_cap, policy.define_sector_co2_caps, policy.define_shares,
+    policy.define_co2_cap, policy.define_shares,
     policy.define_capacity_bounds, policy.define_history, policy.define_energy_intensity,
     policy.define_bans,
 )

@@ -8,6 +8,7 @@ import xarray as xr
 from shigen.energy import accounts
 from shigen.energy.formulation import Formulation
 from shigen.energy.inputs import RENEWABLE
+from shigen.energy.terms import Terms
 
 
 def path_on_periods(points: dict[int, float], periods: list[int]) -> xr.DataArray:
@@ -18,38 +19,33 @@ def path_on_periods(points: dict[int, float], periods: list[int]) -> xr.DataArra
     return xr.DataArray(vals, dims="year", coords={"year": periods})
 
 
+def _cap_vs_base_year(f: Formulation, total: Terms, path: dict[int, float], name: str) -> None:
+    """``total(t) <= fraction(t) x total(base year)`` where the path gives a fraction."""
+    frac = path_on_periods(path, f.inp.periods)
+    mask = frac.notnull() & (f.years > f.inp.base_year)
+    base = total.sel(year=f.inp.base_year)
+    f.add(total - base * frac.fillna(0.0), "<=", 0, name, "co2_cap", mask=mask)
+
+
 def define_co2_cap(f: Formulation) -> None:
-    """Energy CO2 of all regions below the cap path (Mt)."""
-    cfg = f.cfg
-    acc = {k: v.sum("sector") for k, v in accounts.co2(f.inp).items()}
-    total = accounts.evaluate(acc, f.values, keep=("year",))
-    if cfg.co2_cap_vs_2005:
-        frac = path_on_periods(cfg.co2_cap_vs_2005, f.inp.periods)
-        mask = frac.notnull() & (f.years > f.inp.base_year)
-        base = total.sel(year=f.inp.base_year)
-        f.add(total - base * frac.fillna(0.0), "<=", 0, "co2_cap", "co2_cap", mask=mask)
-    elif cfg.co2_cap_gt:
-        cap = path_on_periods(cfg.co2_cap_gt, f.inp.periods) * 1000.0
-        mask = cap.notnull() & (f.years > f.inp.base_year)
-        f.add(total, "<=", cap.fillna(0.0), "co2_cap", "co2_cap", mask=mask)
-
-
-def define_sector_co2_caps(f: Formulation) -> None:
-    """A sector's energy CO2 (all regions) below a fraction of its base-year CO2.
+    """Energy CO2 (Mt, all regions) below the cap path, and each capped sector's below its own.
 
     Sectors as in :func:`shigen.energy.accounts.co2` (direct emissions: transport is
     freight fuels plus light-duty vehicle liquids; electricity counts in power).
     """
-    if not f.cfg.sector_co2_cap_vs_2005:
+    cfg = f.cfg
+    if not (cfg.co2_cap_vs_2005 or cfg.co2_cap_gt or cfg.sector_co2_cap_vs_2005):
         return
     by_sector = accounts.evaluate(accounts.co2(f.inp), f.values, keep=("year", "sector"))
-    for sector, path in f.cfg.sector_co2_cap_vs_2005.items():
-        total = by_sector.sel(sector=sector, drop=True)
-        frac = path_on_periods(path, f.inp.periods)
-        mask = frac.notnull() & (f.years > f.inp.base_year)
-        base = total.sel(year=f.inp.base_year, drop=True)
-        f.add(total - base * frac.fillna(0.0), "<=", 0, f"co2_cap_{sector}", "co2_cap",
-              mask=mask)
+    total = by_sector.sum("sector")
+    if cfg.co2_cap_vs_2005:
+        _cap_vs_base_year(f, total, cfg.co2_cap_vs_2005, "co2_cap")
+    elif cfg.co2_cap_gt:
+        cap = path_on_periods(cfg.co2_cap_gt, f.inp.periods) * 1000.0
+        mask = cap.notnull() & (f.years > f.inp.base_year)
+        f.add(total, "<=", cap.fillna(0.0), "co2_cap", "co2_cap", mask=mask)
+    for sector, path in cfg.sector_co2_cap_vs_2005.items():
+        _cap_vs_base_year(f, by_sector.sel(sector=sector), path, f"co2_cap_{sector}")
 
 
 def _share_parts(f: Formulation, kind: str):  # type: ignore[no-untyped-def]

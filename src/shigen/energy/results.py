@@ -13,8 +13,12 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from shigen.energy import accounts
 from shigen.energy.formulation import Formulation
 from shigen.energy.inputs import PJ_PER_TWH
+from shigen.energy.policy import path_on_periods
+from shigen.energy.supply import existing_left
+from shigen.energy.transmission import flows
 
 UNITS = {
     "capacity": "GW", "capacity_by_vintage": "GW", "additions": "GW",
@@ -42,8 +46,6 @@ def co2_price(f: Formulation) -> xr.DataArray:
         # objective is bn USD present value; constraint in Mt/yr of a period
         out = -dual / f.weight() * 1000.0
     elif f.cfg.co2_price:
-        from shigen.energy.policy import path_on_periods
-
         out = path_on_periods(f.cfg.co2_price, years).fillna(0.0)
     return out.clip(min=0.0)
 
@@ -72,17 +74,12 @@ def _stock_investment(outlay: xr.DataArray, decay: Any) -> xr.DataArray:
     New outlay is the rise of the stock plus the share of last period's stock that wore
     out (``decay`` = step / life).
     """
-    from shigen.energy.accounts import BN
-
     kept = outlay.shift(year=1, fill_value=0.0) * (1 - decay)
-    return (outlay - kept).clip(min=0.0) * BN
+    return (outlay - kept).clip(min=0.0) * accounts.BN
 
 
 def assign_results(f: Formulation) -> xr.Dataset:
     """The result dataset of a solved formulation."""
-    from shigen.energy import accounts
-    from shigen.energy.supply import existing_left
-
     inp = f.inp
     step = f.cfg.step
     v = {k: var.solution.fillna(0.0) for k, var in f.values.items()}
@@ -128,8 +125,6 @@ def assign_results(f: Formulation) -> xr.Dataset:
             "fuel_switching": inv_switch, "industry_ccs": inv_ccs}
     trade: dict[str, xr.DataArray] = {}
     if inp.links is not None:
-        from shigen.energy.transmission import flows
-
         trade = flows(f, v)
         cats["transmission"] = trade.pop("transmission_investment")
     investment = xr.concat(list(cats.values()), dim=xr.DataArray(list(cats), dims="category"))

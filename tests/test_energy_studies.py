@@ -165,12 +165,11 @@ def test_vehicle_market_by_hand() -> None:
     """World 2010: 12,000 bn vkm / 14,000 km = 857.1 M cars needed; / 15-yr life = 57.1 M/yr
     replacement, + (857.1 - 750) / 5 yr = 21.4 M/yr growth -> 78.6 M/yr."""
     from shigen.energy.demand import vehicle_market
-    from shigen.energy.formulation import Formulation
     from shigen.energy.inputs import load_inputs
 
     cfg = load_study(STUDIES / "etp2008-blue.toml").energy
     inp = load_inputs(cfg, Catalogue.bundled())  # type: ignore[arg-type]
-    market = vehicle_market(Formulation(None, inp, cfg))  # type: ignore[arg-type]
+    market = vehicle_market(inp)
     assert float(market.sel(region="WORLD", year=2010)) == pytest.approx(78.57, abs=0.01)
 
 
@@ -178,12 +177,11 @@ def test_drivetrain_sales_shares_rise_at_most_4_points_a_year(blue_ds: xr.Datase
     """sales(v, t) - sales(v, t-1) x M(t)/M(t-1) <= 0.04/yr x 5 yr x M(t) (energy-parameters),
     for each drivetrain and for PHEV + BEV together."""
     from shigen.energy.demand import vehicle_market
-    from shigen.energy.formulation import Formulation
     from shigen.energy.inputs import load_inputs
 
     cfg = load_study(STUDIES / "etp2008-blue.toml").energy
     inp = load_inputs(cfg, Catalogue.bundled())  # type: ignore[arg-type]
-    market = vehicle_market(Formulation(None, inp, cfg)).sel(region="WORLD")  # type: ignore[arg-type]
+    market = vehicle_market(inp).sel(region="WORLD")
     sales = blue_ds["vehicle_sales"].sel(region="WORLD")  # million a year
     plug_in = sales.sel(vehicle=["phev", "bev"]).sum("vehicle").expand_dims(vehicle=["plug-in"])
     sales = xr.concat([sales, plug_in], dim="vehicle")  # the "electric cars" of the source

@@ -13,7 +13,7 @@ import xarray as xr
 from shigen.energy import accounts
 from shigen.energy.config import VEHICLES
 from shigen.energy.formulation import Formulation
-from shigen.energy.inputs import FOSSIL
+from shigen.energy.inputs import FOSSIL, Inputs
 
 
 def _idx(values: list[str], dim: str):  # type: ignore[no-untyped-def]
@@ -91,14 +91,13 @@ def define_fuel_switching(f: Formulation) -> None:
           "fuel_switch", "balance")
 
 
-def vehicle_market(f: Formulation) -> xr.DataArray:
+def vehicle_market(inp: Inputs) -> xr.DataArray:
     """Yearly new-vehicle market (million/yr): replacement of the needed stock plus its growth.
 
     The stock needed to serve travel demand is ``S = demand / mileage``; a market that keeps
     it is ``S / life + dS/dt`` (the growth term never negative). An exogenous market lets a
     sales *share* limit stay linear.
     """
-    inp = f.inp
     stock = inp.ldv_demand / inp.mileage
     life = inp.equipment_life.sel(sector="ldv", drop=True)
     growth = (stock.diff("year") / stock.year.diff("year")).clip(min=0.0)
@@ -133,7 +132,7 @@ def define_vehicle_diffusion(f: Formulation) -> None:
                           dims=("group", "vehicle"),
                           coords={"group": list(groups), "vehicle": list(VEHICLES)})
     sales = (f.t("vehicle_sales") * member).sum("vehicle")
-    market = vehicle_market(f) * f.cfg.step  # vehicles added per period
+    market = vehicle_market(inp) * f.cfg.step  # vehicles added per period
     years = [int(y) for y in f.years.values]
     free = [y for y in years if y > inp.base_year]
     if not free:

@@ -37,14 +37,21 @@ UNITS = {
 }
 
 
+def _cap_price(f: Formulation, name: str) -> xr.DataArray:
+    """USD/t of a CO2 cap: its dual, undiscounted; 0 where the cap does not bind.
+
+    The objective is bn USD of present value and the constraint Mt/yr of a period.
+    """
+    dual = f.m.constraints[name].dual.reindex(year=f.inp.periods).fillna(0.0)
+    return (-dual / f.weight() * 1000.0).clip(min=0.0)
+
+
 def co2_price(f: Formulation) -> xr.DataArray:
     """Marginal cost of the CO2 cap in USD/t (dual undiscounted), or the given price."""
     years = f.inp.periods
     out = xr.DataArray(np.zeros(len(years)), dims="year", coords={"year": years})
     if "co2_cap" in f.m.constraints:
-        dual = f.m.constraints["co2_cap"].dual.reindex(year=years).fillna(0.0)
-        # objective is bn USD present value; constraint in Mt/yr of a period
-        out = -dual / f.weight() * 1000.0
+        out = _cap_price(f, "co2_cap")
     elif f.cfg.co2_price:
         out = path_on_periods(f.cfg.co2_price, years).fillna(0.0)
     return out.clip(min=0.0)
@@ -56,11 +63,7 @@ def sector_co2_premium(f: Formulation) -> xr.DataArray:
     Zero where a sector's cap does not bind; ``capped_sector`` lists the capped sectors.
     """
     years = f.inp.periods
-    rows = []
-    for sector in f.cfg.sector_co2_cap_vs_2005:
-        name = f"co2_cap_{sector}"
-        dual = f.m.constraints[name].dual.reindex(year=years).fillna(0.0)
-        rows.append((-dual / f.weight() * 1000.0).clip(min=0.0))
+    rows = [_cap_price(f, f"co2_cap_{sector}") for sector in f.cfg.sector_co2_cap_vs_2005]
     sectors = list(f.cfg.sector_co2_cap_vs_2005)
     if not rows:
         return xr.DataArray(np.zeros((0, len(years))), dims=("capped_sector", "year"),

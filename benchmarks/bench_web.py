@@ -13,26 +13,22 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import httpx
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from shigen.web.local import local_server  # noqa: E402
+
 TARGET_P95_MS = 200.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def seed(home: Path) -> str:
@@ -52,22 +48,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="shigen-bench-web-") as tmp:
         home = Path(tmp)
         run_id = seed(home)
-        port = free_port()
-        env = {**os.environ, "SHIGEN_HOME": str(home), "PYTHONPATH": str(ROOT / "src")}
-        env.pop("SHIGEN_TOKEN", None)
-        server = subprocess.Popen([sys.executable, "-m", "shigen", "serve", "--port", str(port)],
-                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    urllib.request.urlopen(base + "/api/health", timeout=2).read()
-                    break
-                except OSError:
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        raise SystemExit("server did not start") from None
-                    time.sleep(0.2)
+        with local_server(home, src=ROOT / "src") as base:
             urls = [f"/runs/{run_id}", f"/api/runs/{run_id}/result",
                     f"/api/runs/{run_id}/figures", f"/api/runs/{run_id}/tables",
                     f"/api/runs/{run_id}", "/api/runs"]
@@ -112,12 +93,6 @@ def main() -> None:
             for t in threads:
                 t.join()
             wall = time.perf_counter() - t0
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
 
     every = np.concatenate([np.asarray(v) for v in latencies.values()])
     n = len(every) + len(errors)

@@ -22,6 +22,16 @@ from shigen.errors import InputError, Location
 MAX_BYTES = 5_000_000
 
 
+def decode_utf8(raw: bytes, file: str, what: str = "file", encoding: str = "utf-8") -> str:
+    """The text of ``raw``, or an ``InputError`` naming the line of the first bad byte."""
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(f"{what} is not UTF-8 text (byte {exc.start})", Location(file, line),
+                         "save the file as UTF-8") from None
+
+
 def read_toml(raw: bytes, file: str, what: str = "file") -> tuple[dict[str, Any], str]:
     """Decode and parse TOML bytes; return the document and its text.
 
@@ -33,12 +43,7 @@ def read_toml(raw: bytes, file: str, what: str = "file") -> tuple[dict[str, Any]
     if len(raw) > MAX_BYTES:
         raise InputError(f"{what} is larger than {MAX_BYTES // 1_000_000} MB", Location(file),
                          "keep bulk data in CSV files of a --data folder")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(f"{what} is not UTF-8 text (byte {exc.start})", Location(file, line),
-                         "save the file as UTF-8") from None
+    text = decode_utf8(raw, file, what)
     if not text.strip():
         raise InputError(f"{what} is empty", Location(file),
                          "see `shigen new DIR` or `shigen data list` for a well-formed example")

@@ -21,6 +21,7 @@ import pandas as pd
 
 from shigen.datasets import units
 from shigen.errors import InputError, InputErrors, Location
+from shigen.tomlfile import decode_utf8
 
 if TYPE_CHECKING:
     from shigen.datasets.catalogue import DatasetMeta
@@ -59,12 +60,7 @@ def read_dataset(path: Path, meta: DatasetMeta) -> tuple[pd.DataFrame, str]:
     if not raw.strip():
         raise InputError("dataset file is empty", Location(where),
                          "add a header line and at least one row")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(f"file is not UTF-8 text (byte {exc.start})", Location(where, line),
-                         "save the file as UTF-8") from None
+    text = decode_utf8(raw, where, "file", encoding="utf-8-sig")
     if not text.strip():
         raise InputError("dataset file is empty", Location(where),
                          "add a header line and at least one row")

@@ -150,3 +150,55 @@ def test_schema_rejects_what_the_models_reject() -> None:
     doc["supply"]["colour"] = "red"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft202012Validator(json_schema()).validate(doc)
+
+
+# --- energy baselines: resolved by the study loader, not by the energy config ------------
+ENERGY = '[study]\nname = "a"\ntitle = "A"\n\n[energy]\nbaseline = "base.toml"\n'
+BASE = '[study]\nname = "b"\ntitle = "B"\n\n[energy]\nco2_price = { 2050 = 50.0 }\n'
+
+
+def test_the_loader_attaches_the_baseline_energy_section(tmp_path: Path) -> None:
+    (tmp_path / "base.toml").write_text(BASE, "utf-8")
+    (tmp_path / "a.toml").write_text(ENERGY, "utf-8")
+    energy = load_study(tmp_path / "a.toml").energy
+    assert energy is not None and energy.baseline_config is not None
+    assert energy.baseline_config.co2_price == {2050: 50.0}
+    # a changed baseline changes the study's canonical JSON (and so its run id)
+    before = load_study(tmp_path / "a.toml").canonical_json()
+    (tmp_path / "base.toml").write_text(BASE.replace("50.0", "60.0"), "utf-8")
+    assert load_study(tmp_path / "a.toml").canonical_json() != before
+
+
+def test_a_missing_baseline_is_located_in_the_study(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="baseline study 'base.toml' not found") as info:
+        parse_study(ENERGY, "a.toml", {"study_dir": str(tmp_path)})
+    assert info.value.where is not None
+    assert (info.value.where.file, info.value.where.line, info.value.where.field) == (
+        "a.toml", 6, "energy.baseline")
+
+
+def test_a_baseline_without_energy_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "base.toml").write_text(GOOD, "utf-8")
+    with pytest.raises(InputError, match=r"has no \[energy\] section") as info:
+        parse_study(ENERGY, "a.toml", {"study_dir": str(tmp_path)})
+    assert info.value.where is not None and info.value.where.line == 6
+
+
+def test_a_baselines_own_baseline_must_exist_but_is_not_read(tmp_path: Path) -> None:
+    (tmp_path / "base.toml").write_text(BASE + 'baseline = "older.toml"\n', "utf-8")
+    (tmp_path / "a.toml").write_text(ENERGY, "utf-8")
+    with pytest.raises(InputError, match="'older.toml' not found") as info:
+        load_study(tmp_path / "a.toml")
+    assert info.value.where is not None and info.value.where.file == str(tmp_path / "base.toml")
+    (tmp_path / "older.toml").write_text("not toml at all [", "utf-8")  # never parsed
+    energy = load_study(tmp_path / "a.toml").energy
+    assert energy is not None and energy.baseline_config is not None
+    assert energy.baseline_config.baseline_config is None
+
+
+def test_the_energy_config_reads_no_files(tmp_path: Path) -> None:
+    from shigen.energy.config import EnergyConfig
+
+    cfg = EnergyConfig.model_validate({"baseline": "nowhere.toml"},
+                                      context={"study_dir": str(tmp_path)})
+    assert cfg.baseline == "nowhere.toml" and cfg.baseline_config is None

@@ -22,7 +22,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
 
 from shigen.disruption.config import DisruptionConfig
 from shigen.energy.config import EnergyConfig
@@ -65,6 +73,13 @@ class Study(BaseModel):
     # (file, text) the study was read from, to locate errors found later in a run
     _source: tuple[str, str] | None = PrivateAttr(default=None)
     _context: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _resolve_baseline(self, info: ValidationInfo) -> Study:
+        # here rather than in EnergyConfig, so stage configs never read files or import
+        # the study loader; copies validated by policy packages resolve it the same way
+        resolve_baseline(self, info.context or {})
+        return self
 
     def declared_stages(self) -> list[str]:
         return [s for s in STAGE_ORDER if getattr(self, s, None) is not None]
@@ -169,6 +184,31 @@ def _reject_non_finite(node: Any, loc: tuple[Any, ...], text: str, file: str) ->
             _reject_non_finite(v, (*loc, i), text, file)
 
 
+def resolve_baseline(study: Study, context: Mapping[str, Any]) -> None:
+    """Load the energy baseline study the study names, beside it (``context["study_dir"]``).
+
+    The baseline's energy section is attached to ``study.energy`` (the energy stage
+    solves it for the comparison). A baseline's own baseline must exist but is not
+    read (``context["baseline_depth"]`` > 0): it is never run.
+    """
+    energy = study.energy
+    if energy is None or energy.baseline is None:
+        return
+    path = Path(str(context.get("study_dir", "."))) / energy.baseline
+    where = Location(field="energy.baseline")
+    if not path.is_file():
+        raise InputError(f"baseline study '{energy.baseline}' not found next to the study "
+                         f"(looked for {path})", where,
+                         "name a study file relative to this study's folder")
+    if int(context.get("baseline_depth", 0)) > 0:
+        return
+    base = load_study(path, baseline_depth=1)
+    if base.energy is None:
+        raise InputError(f"baseline study '{energy.baseline}' has no [energy] section", where,
+                         "name a study with an [energy] section as the baseline")
+    energy.attach_baseline(base.energy)
+
+
 def validate_study(doc: dict[str, Any], text: str, file: str,
                    context: dict[str, Any] | None = None) -> Study:
     """Validate a parsed study document; errors point into ``text``.
@@ -187,6 +227,8 @@ def validate_study(doc: dict[str, Any], text: str, file: str,
         study = Study.model_validate(doc, context=context)
     except ValidationError as exc:
         raise errors_from_validation(exc, file, text) from None
+    except InputError as exc:  # the baseline: located in this file, not the baseline's
+        raise _locate_in(exc, file, text) from None
     study._source = (file, text)
     study._context = dict(context or {})  # copies (policy packages) validate the same way
     return study
@@ -209,15 +251,21 @@ def load_study(path: str | Path, baseline_depth: int = 0) -> Study:
     return validate_study(doc, text, str(p), context)
 
 
-def locate(study: Study, error: InputError) -> InputError:
-    """Fill in the file and line of an error that names only a study field."""
+def _locate_in(error: InputError, file: str, text: str) -> InputError:
+    """Fill in ``file`` and the line in ``text`` of an error that names only a study field."""
     if isinstance(error, InputErrors):
         for problem in error.problems:
-            locate(study, problem)
+            _locate_in(problem, file, text)
     where = error.where
-    if study._source is None or where is None or where.file or not where.field:
+    if where is None or where.file or not where.field:
         return error
-    file, text = study._source
     where.file = file
     where.line = find_line(text, tuple(where.field.split(".")))
     return error
+
+
+def locate(study: Study, error: InputError) -> InputError:
+    """Fill in the file and line of an error that names only a study field."""
+    if study._source is None:
+        return error
+    return _locate_in(error, *study._source)

@@ -13,7 +13,7 @@ Examples
 
 from __future__ import annotations
 
-from pathlib import Path
+import hashlib
 from typing import Literal
 
 from pydantic import (
@@ -21,7 +21,6 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
-    ValidationInfo,
     computed_field,
     field_validator,
     model_validator,
@@ -187,34 +186,15 @@ class EnergyConfig(BaseModel):
             raise ValueError(f"years {bad} are not model periods {sorted(periods)}")
         return self
 
-    @field_validator("baseline")
-    @classmethod
-    def _baseline_exists(cls, v: str | None, info: ValidationInfo) -> str | None:
-        if v is None:
-            return v
-        ctx = info.context or {}
-        base = Path(ctx.get("study_dir", "."))
-        if not (base / v).is_file():
-            raise ValueError(f"baseline study '{v}' not found next to the study "
-                             f"(looked for {base / v})")
-        return v
+    def attach_baseline(self, baseline: EnergyConfig) -> None:
+        """Keep the baseline study's energy section; its digest enters this section's JSON.
 
-    @model_validator(mode="after")
-    def _load_baseline(self, info: ValidationInfo) -> EnergyConfig:
-        ctx = info.context or {}
-        if self.baseline is None or int(ctx.get("baseline_depth", 0)) > 0:
-            return self  # a baseline's own baseline is never run
-        import hashlib
-
-        from shigen.study import load_study
-
-        base = load_study(Path(ctx.get("study_dir", ".")) / self.baseline, baseline_depth=1)
-        if base.energy is None:  # type: ignore[attr-defined]
-            raise ValueError(f"baseline study '{self.baseline}' has no [energy] section")
-        self._baseline_cfg = base.energy  # type: ignore[attr-defined]
+        The study loader reads the baseline file (:func:`shigen.study.resolve_baseline`),
+        so this model stays free of file access.
+        """
+        self._baseline_cfg = baseline
         self._baseline_digest = hashlib.sha256(
-            base.energy.model_dump_json().encode()).hexdigest()[:16]  # type: ignore[attr-defined]
-        return self
+            baseline.model_dump_json().encode()).hexdigest()[:16]
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -224,7 +204,7 @@ class EnergyConfig(BaseModel):
 
     @property
     def baseline_config(self) -> EnergyConfig | None:
-        """The baseline study's energy section, loaded with this study."""
+        """The baseline study's energy section, loaded with this study by the study loader."""
         return self._baseline_cfg
 
     def periods(self) -> list[int]:

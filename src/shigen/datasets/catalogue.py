@@ -23,69 +23,19 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import xarray as xr
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationError
 
+from shigen.datasets.meta import DatasetMeta
 from shigen.datasets.validate import read_dataset
 from shigen.errors import InputError, InputErrors, Location
 from shigen.tomlfile import find_line, read_toml
 
 BUNDLED_DIR = Path(__file__).parent / "data"
-NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
-Status = Literal["verified", "secondary", "estimate"]
-
-
-class DatasetMeta(BaseModel):
-    """Metadata of one dataset: what it is, where its figures come from."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    name: str = Field(pattern=NAME_PATTERN)
-    title: str = Field(min_length=1)
-    file: str = Field(min_length=1, description="CSV file name, relative to the catalogue")
-    source: str = Field(min_length=1, description="publication the figures come from")
-    url: str | None = None
-    edition: str = Field(min_length=1)
-    license: str = Field(min_length=1)
-    unit: str = Field(min_length=1, description="canonical unit; rows are converted to it")
-    dimensions: list[str] = Field(min_length=1)
-    status: Status
-    description: str = ""
-    commodity: str | None = Field(default=None, pattern=NAME_PATTERN)
-    min_value: float | None = 0.0
-    max_value: float | None = None
-    origin: str = "bundled"
-
-    @field_validator("dimensions")
-    @classmethod
-    def _dims_unique(cls, dims: list[str]) -> list[str]:
-        reserved = {"value", "unit", "status", "note", "source"}
-        for d in dims:
-            if d in reserved:
-                raise ValueError(f"'{d}' is a reserved column, not a dimension")
-        if len(set(dims)) != len(dims):
-            raise ValueError("dimension names must be unique")
-        return dims
-
-    @field_validator("file")
-    @classmethod
-    def _file_inside(cls, file: str) -> str:
-        p = PurePosixPath(file.replace("\\", "/"))
-        if p.is_absolute() or ".." in p.parts or len(p.parts) != 1 or not file.endswith(".csv"):
-            raise ValueError(f"file '{file}' must be a .csv file name in the catalogue's folder")
-        return file
-
-    @field_validator("unit")
-    @classmethod
-    def _unit_known(cls, unit: str) -> str:
-        from shigen.datasets.units import parse
-
-        parse(unit)
-        return unit
 
 
 @dataclass(frozen=True)

@@ -15,16 +15,13 @@ import math
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from shigen.datasets import units
+from shigen.datasets.meta import DatasetMeta
 from shigen.errors import InputError, InputErrors, Location
 from shigen.tomlfile import decode_utf8
-
-if TYPE_CHECKING:
-    from shigen.datasets.catalogue import DatasetMeta
 
 COUNTRY_COLUMNS = {"country", "importer", "exporter", "origin", "partner", "supplier"}
 AGGREGATES = {"WORLD", "OTHER"}

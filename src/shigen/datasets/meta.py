@@ -1,0 +1,71 @@
+"""What the catalogue says about one dataset (the ``[datasets.<name>]`` table).
+
+Apart from :mod:`shigen.datasets.catalogue` so that :mod:`shigen.datasets.validate`,
+which reads a CSV as its metadata describes, needs no import of the catalogue.
+
+Examples
+--------
+>>> from shigen.datasets.meta import DatasetMeta
+>>> DatasetMeta(name="toy", title="Toy", file="toy.csv", source="me", edition="1",
+...             license="CC0", unit="t", dimensions=["country"], status="estimate").unit
+'t'
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+Status = Literal["verified", "secondary", "estimate"]
+
+
+class DatasetMeta(BaseModel):
+    """Metadata of one dataset: what it is, where its figures come from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=NAME_PATTERN)
+    title: str = Field(min_length=1)
+    file: str = Field(min_length=1, description="CSV file name, relative to the catalogue")
+    source: str = Field(min_length=1, description="publication the figures come from")
+    url: str | None = None
+    edition: str = Field(min_length=1)
+    license: str = Field(min_length=1)
+    unit: str = Field(min_length=1, description="canonical unit; rows are converted to it")
+    dimensions: list[str] = Field(min_length=1)
+    status: Status
+    description: str = ""
+    commodity: str | None = Field(default=None, pattern=NAME_PATTERN)
+    min_value: float | None = 0.0
+    max_value: float | None = None
+    origin: str = "bundled"
+
+    @field_validator("dimensions")
+    @classmethod
+    def _dims_unique(cls, dims: list[str]) -> list[str]:
+        reserved = {"value", "unit", "status", "note", "source"}
+        for d in dims:
+            if d in reserved:
+                raise ValueError(f"'{d}' is a reserved column, not a dimension")
+        if len(set(dims)) != len(dims):
+            raise ValueError("dimension names must be unique")
+        return dims
+
+    @field_validator("file")
+    @classmethod
+    def _file_inside(cls, file: str) -> str:
+        p = PurePosixPath(file.replace("\\", "/"))
+        if p.is_absolute() or ".." in p.parts or len(p.parts) != 1 or not file.endswith(".csv"):
+            raise ValueError(f"file '{file}' must be a .csv file name in the catalogue's folder")
+        return file
+
+    @field_validator("unit")
+    @classmethod
+    def _unit_known(cls, unit: str) -> str:
+        from shigen.datasets.units import parse
+
+        parse(unit)
+        return unit

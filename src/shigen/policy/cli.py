@@ -36,8 +36,9 @@ def register(app: typer.Typer) -> None:
         Results for a given seed are identical whatever the scheduler and the number
         of workers. Progress goes to stderr; an interrupted ensemble stores nothing.
         """
-        from shigen.policy.ensemble import run_ensemble, store_ensemble, summarize
+        from shigen.policy.ensemble import run_ensemble, summarize
         from shigen.policy.executor import make_executor
+        from shigen.runs.ensemble import store_ensemble
         from shigen.study import load_study
 
         s = load_study(study)

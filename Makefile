@@ -27,6 +27,7 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/mypy src
+	$(VENV)/bin/lint-imports --no-cache --no-logo  # the layer contracts in pyproject.toml
 
 clean:
 	rm -rf $(VENV) .shigen reports

@@ -19,9 +19,10 @@ from hypothesis import strategies as st
 from shigen.datasets import Catalogue
 from shigen.energy.config import TECHNOLOGIES, EnergyConfig
 from shigen.energy.inputs import Inputs, load_inputs
-from shigen.energy.model import Status, results, run_model
+from shigen.energy.links import Links
+from shigen.energy.model import Status, run_model
+from shigen.energy.results import results
 from shigen.energy.stage import summarize
-from shigen.energy.transmission import Links
 
 REGIONS = ["NOR", "NLD"]
 TECHS = ["coal", "nuclear", "storage"]
@@ -60,7 +61,7 @@ def two_regions(inp: Inputs, link: Links | None, factor: float = 5.0,
             val = val.sel(year=periods)
         sub[fld.name] = val
     demand = xr.zeros_like(sub["final_demand"])  # type: ignore[arg-type]
-    demand.loc[{"sector": "appliances"}] = 36_000.0  # PJ = 10,000 TWh a year
+    demand.loc[{"demand_sector": "appliances"}] = 36_000.0  # PJ = 10,000 TWh a year
     sub["final_demand"] = demand
     sub["ldv_demand"] = xr.zeros_like(sub["ldv_demand"])  # type: ignore[arg-type]
     sub["vehicle_stock"] = xr.zeros_like(sub["vehicle_stock"])  # type: ignore[arg-type]
@@ -177,7 +178,7 @@ def test_generation_equals_demand_plus_losses(world_inputs: Inputs, cap: float, 
 
 def test_user_links_load_for_their_regions_only() -> None:
     """The example --data folder: FRA-DEU, 5 GW, 3% loss; a WORLD study sees no links."""
-    from shigen.energy.transmission import load_links
+    from shigen.energy.links import load_links
 
     cat = Catalogue([Path(__file__).parent / "data" / "energy" / "links"])
     got = load_links(cat, ["FRA", "DEU"], {"WORLD", "JPN"})

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from shigen.energy.inputs import RENEWABLE
+from shigen.energy.constants import RENEWABLE
 
 OPTIONS = ("efficiency", "renewables", "ccs", "nuclear", "fuel_switching")
 

@@ -172,7 +172,11 @@ def cost(inp: Inputs, weight: xr.DataArray, alive: dict[str, xr.DataArray],
     """Present-value cost (bn USD) per unit of each variable."""
     price = inp.fuel_price.reindex(fuel=list(PRIMARY_FUELS)).fillna(0.0)
     per_pj = power_fuel_pj(inp)
-    cap_pv = (alive["power"] * weight).sum("year").rename(vintage="year")
+    def pv(kind: str) -> xr.DataArray:
+        """Present value, by vintage (on ``year``), of 1 a year over a vintage's life."""
+        return (alive[kind] * weight).sum("year").rename(vintage="year")
+
+    cap_pv = pv("power")
     # grid investment (networks, remote connection) is paid with the plant, over its life
     cap_cost = ((inp.capex + inp.grid_cost) * inp.crf(inp.lifetime) + inp.fom) * cap_pv
     ts = inp.ccs_cost["transport_storage"]
@@ -192,7 +196,7 @@ def cost(inp: Inputs, weight: xr.DataArray, alive: dict[str, xr.DataArray],
     # equipment that lets a sector use more of a fuel than in the base year costs more than
     # the incumbent's (heat pumps, electric or gas trucks): an annuity per GJ/yr switched
     switch = inp.switch_cost * crf
-    veh_pv = (alive["ldv"] * weight).sum("year").rename(vintage="year")
+    veh_pv = pv("ldv")
     veh = inp.vehicle_cost * inp.crf(inp.vehicle_life) * veh_pv
     liquid = xr.concat([price.sel(fuel="oil", drop=True),
                         bio_price / bio_eff + inp.conversion_cost["biofuel"]],
@@ -214,13 +218,11 @@ def cost(inp: Inputs, weight: xr.DataArray, alive: dict[str, xr.DataArray],
         "industry_capture": xr.full_like(weight, capture) * weight * BN,
     }
     if "network" in alive and inp.network_life is not None:
-        net_pv = (alive["network"] * weight).sum("year").rename(vintage="year")
         acc["network"] = (inp.network_cost["investment"] * inp.crf(inp.network_life)
-                          * net_pv * BN)
+                          * pv("network") * BN)
     if inp.links is not None and "link" in alive:
-        link_pv = (alive["link"] * weight).sum("year").rename(vintage="year")
         links = inp.links
-        acc["link_new"] = (links.investment * inp.crf(links.lifetime) + links.fom) * link_pv * BN
+        acc["link_new"] = (links.investment * inp.crf(links.lifetime) + links.fom) * pv("link") * BN
     if carbon_price is not None:
         for name, coef in co2(inp).items():
             add = coef.sum("sector") * carbon_price * weight * BN

@@ -31,11 +31,6 @@ def investment_window(ds: xr.Dataset) -> list[int]:
     return [int(y) for y in ds.year.values if y > base + 5]
 
 
-def cumulative_investment(ds: xr.Dataset) -> float:
-    """Investment summed over the window (bn USD, undiscounted)."""
-    return float(ds["investment"].sel(year=investment_window(ds)).sum())
-
-
 def cumulative_gdp(ds: xr.Dataset) -> float:
     """GDP summed over every year of the window (bn USD), log-linear between periods."""
     step = int(ds.attrs["step"])

@@ -59,8 +59,7 @@ def define_vehicles(f: Formulation) -> None:
     alive = f.alive(inp.vehicle_life)
     f.alive_by["ldv"] = alive
     old = inp.vehicle_stock * (1 - f.turnover(inp.vehicle_life)) * inp.mileage
-    stock_km = (f.t("vehicle_sales").rename(year="vintage") * (alive * inp.mileage)).sum(
-        "vintage")
+    stock_km = f.in_service(f.t("vehicle_sales"), alive * inp.mileage)
     f.add(f.t("travel") - stock_km, "<=", old, "vehicle_stock", "stock")
     f.add(f.t("travel").sum("vehicle"), "==", inp.ldv_demand, "travel_demand", "balance")
     per_km = inp.vehicle_intensity.sel(carrier="liquids", drop=True)

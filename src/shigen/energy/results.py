@@ -272,7 +272,7 @@ def _vehicles(f: Formulation, sol: Mapping[str, xr.DataArray],
     """Light-duty vehicle stock (vintages alive plus the base-year fleet left) and sales."""
     inp = f.inp
     sales = sol["vehicle_sales"]
-    alive = (sales.rename(year="vintage") * f.alive_by["ldv"]).sum("vintage")
+    alive = f.in_service(sales, f.alive_by["ldv"])
     return {"vehicle_stock": alive + inp.vehicle_stock * (1 - f.turnover(inp.vehicle_life)),
             "vehicle_sales": sales / f.cfg.step}
 

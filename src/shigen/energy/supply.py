@@ -32,8 +32,7 @@ def define_capacity(f: Formulation) -> None:
     alive = f.alive(inp.lifetime)  # technology, vintage, year
     f.alive_by["power"] = alive
     f.values["new_capacity"] = new
-    f.exprs["capacity"] = (f.t("new_capacity").rename(year="vintage") * alive).sum(
-        "vintage") + existing_left(f)
+    f.exprs["capacity"] = f.in_service(f.t("new_capacity"), alive) + existing_left(f)
 
 
 def define_build_limit(f: Formulation) -> None:

@@ -53,8 +53,7 @@ def define_transmission(f: Formulation) -> None:
     f.values.update(link_new=new, link_flow=flow)
     alive = f.alive(links.lifetime)  # link, vintage, year
     f.alive_by["link"] = alive
-    cap = (f.t("link_new").rename(year="vintage") * alive).sum("vintage") + existing_left(f)
-    f.exprs["link_capacity"] = cap
+    cap = f.in_service(f.t("link_new"), alive) + existing_left(f)
     f.add(f.t("link_flow") - cap * (inp.hours / 1000.0), "<=", 0, "link_flow_limit",
           "transmission")
     f.add(f.t("link_new").sum("year"), "<=", links.max_new, "link_max_new",
@@ -65,7 +64,7 @@ def define_transmission(f: Formulation) -> None:
 
 def _capacity(f: Formulation, new: xr.DataArray) -> xr.DataArray:
     """Link capacity (link x year) of a solution: vintages alive plus existing left."""
-    return (new.rename(year="vintage") * f.alive_by["link"]).sum("vintage") + existing_left(f)
+    return f.in_service(new, f.alive_by["link"]) + existing_left(f)
 
 
 def link_results(f: Formulation, sol: Mapping[str, xr.DataArray]) -> dict[str, xr.DataArray]:

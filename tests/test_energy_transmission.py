@@ -21,7 +21,7 @@ from shigen.energy.config import TECHNOLOGIES, EnergyConfig
 from shigen.energy.inputs import Inputs, load_inputs
 from shigen.energy.links import Links
 from shigen.energy.model import Status, run_model
-from shigen.energy.results import results
+from shigen.energy.results import OUTPUTS, _dataset, results
 from shigen.energy.stage import summarize
 
 REGIONS = ["NOR", "NLD"]
@@ -145,6 +145,29 @@ def test_link_expansion_stops_at_its_limit_and_is_costed(world_inputs: Inputs) -
     inv = ds["investment"].sel(category="transmission")
     assert float(inv.sum()) == pytest.approx(30.0 * 100.0 * 1e-3, rel=1e-6)
     np.testing.assert_allclose(inv.sel(region="NOR").values, inv.sel(region="NLD").values)
+
+
+def test_result_dataset_is_the_outputs_table(world_inputs: Inputs) -> None:
+    """With links (and networks) every row of OUTPUTS is in the dataset, in the table's
+    order, with its unit and dimensions; a row naming an LP variable holds its solution,
+    and arrays over ``link`` name the link's end regions."""
+    cfg, inp = two_regions(world_inputs, links(50.0, 0.03, max_new=30.0))
+    out = run_model(cfg, Catalogue.bundled(), inputs=inp)
+    assert out.status is Status.OPTIMAL
+    ds = results(out)
+    assert list(ds.data_vars) == [o.name for o in OUTPUTS]
+    for o in OUTPUTS:
+        da = ds[o.name]
+        assert da.attrs["units"] == o.unit, o.name
+        assert set(da.dims) == set(o.dims), o.name
+        if "link" in da.dims:
+            assert da["from_region"].values.tolist() == ["NOR"], o.name
+            da = da.drop_vars(["from_region", "to_region"])
+        if o.variable is not None:
+            sol = out.formulation.values[o.variable].solution.fillna(0.0)
+            xr.testing.assert_equal(da, sol)
+    with pytest.raises(RuntimeError, match="'capacity' has dimensions"):
+        _dataset(out.formulation, {"capacity": ds["capacity"].sum("technology")})
 
 
 def test_no_links_means_islands(world_inputs: Inputs) -> None:

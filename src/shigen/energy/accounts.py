@@ -17,7 +17,15 @@ import linopy
 import numpy as np
 import xarray as xr
 
-from shigen.energy.constants import BN, END_FUELS, FOSSIL, PJ_PER_TWH, PRIMARY_FUELS, TECH_FUEL
+from shigen.energy.constants import (
+    BN,
+    END_FUELS,
+    FOSSIL,
+    FUEL_CARRIER,
+    PJ_PER_TWH,
+    PRIMARY_FUELS,
+    TECH_FUEL,
+)
 from shigen.energy.inputs import Inputs
 from shigen.energy.terms import Terms
 
@@ -118,10 +126,8 @@ def primary(inp: Inputs) -> Account:
     direct = {"hydro": "hydro", "wind_onshore": "wind", "wind_offshore": "wind",
               "solar_pv": "solar", "csp": "solar", "geothermal": "geothermal",
               "nuclear": "nuclear"}
-    fuel_carrier = {"coal": "coal", "oil": "oil", "gas": "gas", "uranium": "nuclear",
-                    "biomass": "biomass"}
     per_pj = power_fuel_pj(inp)
-    to_carrier = _onehot(list(PRIMARY_FUELS), carriers, "fuel", "carrier", fuel_carrier)
+    to_carrier = _onehot(list(PRIMARY_FUELS), carriers, "fuel", "carrier", FUEL_CARRIER)
     burn = (per_pj * to_carrier).sum("fuel")
     # heat-equivalent for non-fuel technologies: TWh x 3.6 / efficiency (1 for RE)
     nonfuel = _onehot(techs, carriers, "technology", "carrier",
@@ -172,6 +178,7 @@ def cost(inp: Inputs, weight: xr.DataArray, alive: dict[str, xr.DataArray],
     """Present-value cost (bn USD) per unit of each variable."""
     price = inp.fuel_price.reindex(fuel=list(PRIMARY_FUELS)).fillna(0.0)
     per_pj = power_fuel_pj(inp)
+
     def pv(kind: str) -> xr.DataArray:
         """Present value, by vintage (on ``year``), of 1 a year over a vintage's life."""
         return (alive[kind] * weight).sum("year").rename(vintage="year")

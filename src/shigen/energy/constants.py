@@ -13,6 +13,9 @@ SECTORS = ("industry", "buildings", "freight", "other", "appliances")
 END_FUELS = ("coal", "oil", "gas", "electricity", "biomass")
 #: primary fuels the power plants burn (dimension ``fuel``)
 PRIMARY_FUELS = ("coal", "oil", "gas", "uranium", "biomass")
+#: the primary-energy carrier of each primary fuel
+FUEL_CARRIER = {"coal": "coal", "oil": "oil", "gas": "gas", "uranium": "nuclear",
+                "biomass": "biomass"}
 #: primary fuels a region may import (dataset ``energy-import-share``)
 IMPORTED_FUELS = ("coal", "oil", "gas", "uranium")
 FOSSIL = ("coal", "oil", "gas")

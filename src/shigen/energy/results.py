@@ -26,7 +26,7 @@ import pandas as pd
 import xarray as xr
 
 from shigen.energy import accounts, supply, transmission
-from shigen.energy.constants import BN, IMPORTED_FUELS, PJ_PER_TWH, PRIMARY_FUELS
+from shigen.energy.constants import BN, FUEL_CARRIER, IMPORTED_FUELS, PJ_PER_TWH, PRIMARY_FUELS
 from shigen.energy.formulation import Formulation
 from shigen.energy.model import Outcome, objective_value
 from shigen.energy.policy import path_on_periods
@@ -153,11 +153,6 @@ def assign_duals(f: Formulation) -> Arrays:
 #: a post-processing step: the formulation, every LP variable's values and the results so
 #: far in; the arrays it derives out
 Step = Callable[[Formulation, Mapping[str, xr.DataArray], Mapping[str, xr.DataArray]], Arrays]
-
-#: which primary-energy carrier each fuel of ``fuel_use`` is
-FUEL_CARRIER = {"coal": "coal", "oil": "oil", "gas": "gas", "uranium": "nuclear",
-                "biomass": "biomass"}
-
 
 def _power(f: Formulation, sol: Mapping[str, xr.DataArray],
            out: Mapping[str, xr.DataArray]) -> Arrays:

@@ -74,10 +74,10 @@ def load_links(cat: Catalogue, regions: list[str], known: set[str]) -> Links | N
     """The links between ``regions`` (None when there are none); validate every row.
 
     ``known`` are the regions the energy datasets cover: a link naming another region
-    (that is not an ISO 3166-1 alpha-3 code either),
-    a link from a region to itself, a missing or unknown parameter, a negative or non-finite
-    value, a loss of 1 or more
-    or a lifetime of zero is an input error located at its file and line.
+    (that is not an ISO 3166-1 alpha-3 code either), a link from a region to itself, a
+    missing or unknown parameter, a negative or non-finite value, a loss of 1 or more or a
+    lifetime of zero is an input error located at its file and line (the catalogue keeps
+    each row's line).
     """
     if DATASET not in cat:
         return None
@@ -85,8 +85,8 @@ def load_links(cat: Catalogue, regions: list[str], known: set[str]) -> Links | N
     frame, where = data.frame, str(data.path)
 
     def bad(i: int, column: str, what: str, fix: str) -> InputError:
-        return InputError(what, Location(where, data.lines[i] if i < len(data.lines) else None,
-                                             column, DATASET), fix)
+        line = data.lines[i] if i < len(data.lines) else None  # a Dataset made without lines
+        return InputError(what, Location(where, line, column, DATASET), fix)
 
     rows: dict[tuple[str, str], dict[str, float]] = {}
     first: dict[tuple[str, str], int] = {}

@@ -30,7 +30,8 @@ from _docs import write_section  # noqa: E402
 from shigen.datasets import Catalogue  # noqa: E402
 from shigen.energy.config import EnergyConfig  # noqa: E402
 from shigen.energy.inputs import Inputs, load_inputs  # noqa: E402
-from shigen.energy.model import SOLVER_OPTIONS, create_model, results, solve  # noqa: E402
+from shigen.energy.model import SOLVER_OPTIONS, create_model, solve  # noqa: E402
+from shigen.energy.results import results  # noqa: E402
 from shigen.study import load_study  # noqa: E402
 
 #: synthetic system only (no dataset, not used by any study): spread of regional fossil
@@ -54,8 +55,8 @@ def synthetic(inp: Inputs, n_regions: int, n_slices: int,
     loss); existing capacity 5% of the smaller end's base-year fleet, up to 30% more,
     USD 800/kW (LINK).
     """
-    from shigen.energy.inputs import VARIABLE
-    from shigen.energy.transmission import Links
+    from shigen.energy.constants import VARIABLE
+    from shigen.energy.links import Links
 
     regions = [f"R{i:02d}" for i in range(n_regions)]
     size = np.linspace(0.5, 1.5, n_regions)

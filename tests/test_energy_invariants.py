@@ -15,7 +15,8 @@ import xarray as xr
 
 from shigen.datasets import Catalogue
 from shigen.energy import accounts
-from shigen.energy.model import Outcome, Status, results, run_model
+from shigen.energy.model import Outcome, Status, run_model
+from shigen.energy.results import results
 from shigen.study import load_study
 
 STUDIES = Path(__file__).resolve().parents[1] / "studies"
@@ -60,7 +61,7 @@ def test_electricity_supply_covers_demand_in_every_region_and_slice(
 def test_final_energy_use_plus_savings_equals_demand(
         solved: tuple[Outcome, xr.Dataset]) -> None:
     out, ds = solved
-    demand = out.formulation.inp.final_demand.rename(sector="demand_sector")
+    demand = out.formulation.inp.final_demand
     met = ds["end_use"].sum("end_fuel") + ds["efficiency_saving"]
     close(met.transpose(*demand.dims), demand)
 
@@ -81,10 +82,9 @@ def test_fuel_switch_is_the_excess_over_the_base_year_share(
     inp = f.inp
     sw = f.values["fuel_switch"].solution
     assert float(sw.min()) >= -1e-6
-    demand = inp.final_demand.rename(sector="demand_sector")
-    mix = inp.fuel_mix.rename(sector="demand_sector", fuel="end_fuel")
+    demand, mix = inp.final_demand, inp.fuel_mix
     excess = (ds["end_use"] - mix * demand).clip(min=0.0).transpose(*sw.dims)
-    cost = inp.switch_cost.rename(sector="demand_sector", fuel="end_fuel")
+    cost = inp.switch_cost
     priced = (cost > 0).broadcast_like(sw).transpose(*sw.dims)
     scale = float(demand.max())
     assert float(abs(sw - excess).where(priced, 0.0).max()) <= RTOL * scale

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from shigen.datasets import Catalogue
 from shigen.energy.config import EnergyConfig
 from shigen.energy.inputs import Inputs, load_inputs
-from shigen.energy.model import Status, results, run_model
+from shigen.energy.model import Status, run_model
 from shigen.energy.policy import path_on_periods
+from shigen.energy.results import results
 
 
 @pytest.fixture(scope="module")
@@ -42,9 +43,9 @@ def two_tech(inp: Inputs, years_last: int = 2020) -> tuple[EnergyConfig, Inputs]
                 val = val.sel(year=periods)
             sub[fld.name] = val
     sub["periods"] = periods
-    sectors = list(inp.final_demand.sector.values)
+    sectors = list(inp.final_demand.demand_sector.values)
     demand = xr.zeros_like(sub["final_demand"])  # type: ignore[arg-type]
-    demand.loc[{"sector": "appliances"}] = 36_000.0  # PJ = 10,000 TWh a year, every year
+    demand.loc[{"demand_sector": "appliances"}] = 36_000.0  # PJ = 10,000 TWh a year, every year
     sub["final_demand"] = demand
     sub["ldv_demand"] = xr.zeros_like(sub["ldv_demand"])  # type: ignore[arg-type]
     sub["vehicle_stock"] = xr.zeros_like(inp.vehicle_stock)

@@ -215,12 +215,11 @@ def test_fuel_switching_investment_by_hand(blue_ds: xr.Dataset) -> None:
     cfg = load_study(STUDIES / "etp2008-blue.toml").energy
     inp = load_inputs(cfg, Catalogue.bundled())  # type: ignore[arg-type]
     use = blue_ds["end_use"].sel(region="WORLD")
-    demand = inp.final_demand.sel(region="WORLD").rename(sector="demand_sector")
-    mix = inp.fuel_mix.sel(region="WORLD").rename(sector="demand_sector", fuel="end_fuel")
+    demand = inp.final_demand.sel(region="WORLD")
+    mix = inp.fuel_mix.sel(region="WORLD")
     switched = (use - mix * demand).clip(min=0.0)
-    cost = inp.switch_cost.rename(sector="demand_sector", fuel="end_fuel")
-    life = inp.equipment_life.sel(sector=list(cost.demand_sector.values)).rename(
-        sector="demand_sector")
+    cost = inp.switch_cost
+    life = inp.sector_life
     keep = 1 - (5 / life.where(life < 500)).clip(max=1.0).fillna(0.0)
     total = 0.0
     for prev, cur in zip(blue_ds.year.values[:-1], blue_ds.year.values[1:], strict=True):

@@ -215,8 +215,7 @@ def test_blue_families_equal_their_linopy_algebra() -> None:
     inp = load_inputs(cfg, Catalogue.bundled())
     f = create_model(cfg, inp)
     v, m = f.values, f.m
-    demand = inp.final_demand.rename(sector="demand_sector")
-    mix = inp.fuel_mix.rename(sector="demand_sector", fuel="end_fuel")
+    demand, mix = inp.final_demand, inp.fuel_mix
     use, save = v["end_use"], v["saving"]
     _same(m.constraints["sector_balance"],
           (use.sum("end_fuel") + save.sum("step") == demand))
@@ -229,7 +228,7 @@ def test_blue_families_equal_their_linopy_algebra() -> None:
     per_km = inp.vehicle_intensity.sel(carrier="liquids", drop=True)
     _same(m.constraints["liquid_fuel"],
           (v["ldv_liquid"].sum("liquid") - (v["travel"] * per_km).sum("vehicle") == 0))
-    life = inp.equipment_life.sel(sector="ldv", drop=True)
+    life = inp.vehicle_life
     alive = f.alive(life)
     old = inp.vehicle_stock * (1 - f.turnover(life)) * inp.mileage
     stock_km = (v["vehicle_sales"].rename(year="vintage") * (alive * inp.mileage)).sum(

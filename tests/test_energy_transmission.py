@@ -19,9 +19,10 @@ from hypothesis import strategies as st
 from shigen.datasets import Catalogue
 from shigen.energy.config import TECHNOLOGIES, EnergyConfig
 from shigen.energy.inputs import Inputs, load_inputs
-from shigen.energy.model import Status, results, run_model
+from shigen.energy.links import Links
+from shigen.energy.model import Status, run_model
+from shigen.energy.results import OUTPUTS, _dataset, results
 from shigen.energy.stage import summarize
-from shigen.energy.transmission import Links
 
 REGIONS = ["NOR", "NLD"]
 TECHS = ["coal", "nuclear", "storage"]
@@ -60,7 +61,7 @@ def two_regions(inp: Inputs, link: Links | None, factor: float = 5.0,
             val = val.sel(year=periods)
         sub[fld.name] = val
     demand = xr.zeros_like(sub["final_demand"])  # type: ignore[arg-type]
-    demand.loc[{"sector": "appliances"}] = 36_000.0  # PJ = 10,000 TWh a year
+    demand.loc[{"demand_sector": "appliances"}] = 36_000.0  # PJ = 10,000 TWh a year
     sub["final_demand"] = demand
     sub["ldv_demand"] = xr.zeros_like(sub["ldv_demand"])  # type: ignore[arg-type]
     sub["vehicle_stock"] = xr.zeros_like(sub["vehicle_stock"])  # type: ignore[arg-type]
@@ -146,6 +147,29 @@ def test_link_expansion_stops_at_its_limit_and_is_costed(world_inputs: Inputs) -
     np.testing.assert_allclose(inv.sel(region="NOR").values, inv.sel(region="NLD").values)
 
 
+def test_result_dataset_is_the_outputs_table(world_inputs: Inputs) -> None:
+    """With links (and networks) every row of OUTPUTS is in the dataset, in the table's
+    order, with its unit and dimensions; a row naming an LP variable holds its solution,
+    and arrays over ``link`` name the link's end regions."""
+    cfg, inp = two_regions(world_inputs, links(50.0, 0.03, max_new=30.0))
+    out = run_model(cfg, Catalogue.bundled(), inputs=inp)
+    assert out.status is Status.OPTIMAL
+    ds = results(out)
+    assert list(ds.data_vars) == [o.name for o in OUTPUTS]
+    for o in OUTPUTS:
+        da = ds[o.name]
+        assert da.attrs["units"] == o.unit, o.name
+        assert set(da.dims) == set(o.dims), o.name
+        if "link" in da.dims:
+            assert da["from_region"].values.tolist() == ["NOR"], o.name
+            da = da.drop_vars(["from_region", "to_region"])
+        if o.variable is not None:
+            sol = out.formulation.values[o.variable].solution.fillna(0.0)
+            xr.testing.assert_equal(da, sol)
+    with pytest.raises(RuntimeError, match="'capacity' has dimensions"):
+        _dataset(out.formulation, {"capacity": ds["capacity"].sum("technology")})
+
+
 def test_no_links_means_islands(world_inputs: Inputs) -> None:
     ds = solve(two_regions(world_inputs, None))
     assert "flows" not in ds and "transmission" not in ds["investment"].category.values
@@ -177,7 +201,7 @@ def test_generation_equals_demand_plus_losses(world_inputs: Inputs, cap: float, 
 
 def test_user_links_load_for_their_regions_only() -> None:
     """The example --data folder: FRA-DEU, 5 GW, 3% loss; a WORLD study sees no links."""
-    from shigen.energy.transmission import load_links
+    from shigen.energy.links import load_links
 
     cat = Catalogue([Path(__file__).parent / "data" / "energy" / "links"])
     got = load_links(cat, ["FRA", "DEU"], {"WORLD", "JPN"})

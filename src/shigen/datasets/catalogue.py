@@ -43,13 +43,15 @@ class Dataset:
     """A loaded, validated dataset: metadata plus a long-format frame.
 
     The frame has the dimension columns, ``value`` (in ``meta.unit``) and, when
-    the file has them, per-row ``status`` and ``note``.
+    the file has them, per-row ``status`` and ``note``. ``lines[i]`` is the file line
+    of frame row ``i`` (blank lines and quoted line breaks counted), for located messages.
     """
 
     meta: DatasetMeta
     frame: pd.DataFrame
     path: Path
     sha256: str
+    lines: tuple[int, ...] = ()
 
     def to_xarray(self) -> xr.DataArray:
         """The values as a labelled array over the dataset's dimensions."""
@@ -185,8 +187,8 @@ class Catalogue:
         if name not in self._cache:
             meta = self.meta(name)
             path = self.path(name)
-            frame, digest = read_dataset(path, meta)
-            self._cache[name] = Dataset(meta, frame, path, digest)
+            frame, digest, lines = read_dataset(path, meta)
+            self._cache[name] = Dataset(meta, frame, path, digest, lines)
         return self._cache[name]
 
     def frame(self, name: str) -> pd.DataFrame:

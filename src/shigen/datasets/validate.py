@@ -45,8 +45,11 @@ def is_country(code: str) -> bool:
     return code in AGGREGATES or code in iso3_codes()
 
 
-def read_dataset(path: Path, meta: DatasetMeta) -> tuple[pd.DataFrame, str]:
-    """Read ``path`` as described by ``meta``; return the frame and its sha256."""
+def read_dataset(path: Path, meta: DatasetMeta) -> tuple[pd.DataFrame, str, tuple[int, ...]]:
+    """Read ``path`` as described by ``meta``; return the frame, its sha256 and row lines.
+
+    The row lines are the file line each frame row ends on, for messages about a row.
+    """
     where = str(path)
     try:
         raw = path.read_bytes()
@@ -110,6 +113,7 @@ def read_dataset(path: Path, meta: DatasetMeta) -> tuple[pd.DataFrame, str]:
             problems.append(InputError(what, Location(where, line, column), fix))
 
     records: list[dict[str, object]] = []
+    record_lines: list[int] = []
     seen: dict[tuple[str, ...], int] = {}
     conv_cache: dict[str, float] = {}
     for lineno, row in zip(lines[1:], rows[1:], strict=True):
@@ -202,9 +206,10 @@ def read_dataset(path: Path, meta: DatasetMeta) -> tuple[pd.DataFrame, str]:
         if not rec["status"]:
             rec["status"] = meta.status
         records.append(rec)
+        record_lines.append(lineno)
     if problems:
         raise InputErrors(problems)
     frame = pd.DataFrame.from_records(records)
     cols = [*meta.dimensions, "value", "unit", "status"] + [
         c for c in ("note", "source") if c in frame.columns]
-    return frame[cols], digest
+    return frame[cols], digest, tuple(record_lines)

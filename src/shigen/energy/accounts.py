@@ -17,11 +17,19 @@ import linopy
 import numpy as np
 import xarray as xr
 
-from shigen.energy.inputs import FOSSIL, PJ_PER_TWH, TECH_FUEL, Inputs
+from shigen.energy.constants import (
+    BN,
+    END_FUELS,
+    FOSSIL,
+    FUEL_CARRIER,
+    PJ_PER_TWH,
+    PRIMARY_FUELS,
+    TECH_FUEL,
+)
+from shigen.energy.inputs import Inputs
 from shigen.energy.terms import Terms
 
 Account = dict[str, xr.DataArray]
-BN = 1e-3  # PJ x USD/GJ (or GW x USD/kW, or Mt x USD/t) = 1e-3 bn USD
 KEEP = ("region", "year")
 
 
@@ -35,11 +43,16 @@ def _onehot(labels: list[str], keys: list[str], dim: str, kdim: str,
     return xr.DataArray(m, dims=(kdim, dim), coords={kdim: keys, dim: labels})
 
 
+def _per_sector(inp: Inputs, values: dict[str, float], other: float) -> xr.DataArray:
+    """A number per end-use sector: ``values`` where given, ``other`` elsewhere."""
+    sectors = [str(s) for s in inp.final_demand.demand_sector.values]
+    return _da({s: values.get(s, other) for s in sectors}, "demand_sector")
+
+
 def fuel_of_tech(inp: Inputs) -> xr.DataArray:
     """1 where a technology burns a fuel (fuel x technology)."""
     techs = [str(t) for t in inp.existing.technology.values]
-    return _onehot(techs, ["coal", "oil", "gas", "uranium", "biomass"], "technology", "fuel",
-                   TECH_FUEL)
+    return _onehot(techs, list(PRIMARY_FUELS), "technology", "fuel", TECH_FUEL)
 
 
 def power_fuel_pj(inp: Inputs) -> xr.DataArray:
@@ -70,7 +83,7 @@ def evaluate(account: Account, values: Mapping[str, Any], keep: tuple[str, ...] 
 
 def co2(inp: Inputs) -> Account:
     """Energy CO2 (Mt) by ``sector``: power, industry, buildings, transport, other."""
-    ef = inp.emission_factor.reindex(fuel=["coal", "oil", "gas", "uranium", "biomass"]).fillna(0.0)
+    ef = inp.emission_factor.reindex(fuel=list(PRIMARY_FUELS)).fillna(0.0)
     per_pj = power_fuel_pj(inp)
     fossil_ef = ef.where(ef.fuel.isin(list(FOSSIL)), 0.0)
     bio_ef = ef.where(ef.fuel == "biomass", 0.0)
@@ -78,9 +91,7 @@ def co2(inp: Inputs) -> Account:
                ).sum("fuel")
     sectors = ["power", "industry", "buildings", "transport", "other"]
     gen = per_twh * _da({s: 1.0 if s == "power" else 0.0 for s in sectors}, "sector")
-    ef_end = inp.emission_factor.reindex(fuel=list(inp.fuel_mix.fuel.values)).fillna(0.0)
-    ef_end = ef_end.where(ef_end.fuel.isin(list(FOSSIL)), 0.0).rename(fuel="end_fuel")
-    demand_to_co2 = _onehot(list(inp.final_demand.sector.values), sectors, "demand_sector",
+    demand_to_co2 = _onehot(list(inp.final_demand.demand_sector.values), sectors, "demand_sector",
                             "sector", {"industry": "industry", "buildings": "buildings",
                                        "freight": "transport", "other": "other",
                                        "appliances": "buildings"})
@@ -88,7 +99,7 @@ def co2(inp: Inputs) -> Account:
     gas = float(inp.emission_factor.sel(fuel="gas"))
     return {
         "generation": gen,
-        "end_use": ef_end * demand_to_co2,
+        "end_use": inp.end_use_emission_factor * demand_to_co2,
         "ldv_liquid": _da({"oil": oil, "biofuel": 0.0}, "liquid")
         * _da({s: 1.0 if s == "transport" else 0.0 for s in sectors}, "sector"),
         "hydrogen": _da({"smr": gas / inp.params["h2_smr_efficiency"], "electrolysis": 0.0},
@@ -101,7 +112,7 @@ def co2(inp: Inputs) -> Account:
 
 def captured(inp: Inputs) -> Account:
     """CO2 captured (Mt) by ``sector``: power (incl. biomass) and industry."""
-    ef = inp.emission_factor.reindex(fuel=["coal", "oil", "gas", "uranium", "biomass"]).fillna(0.0)
+    ef = inp.emission_factor.reindex(fuel=list(PRIMARY_FUELS)).fillna(0.0)
     per_twh = (power_fuel_pj(inp) * ef * inp.capture_rate).sum("fuel")
     return {"generation": per_twh * _da({"power": 1.0, "industry": 0.0}, "sector"),
             "industry_capture": _da({"power": 0.0, "industry": 1.0}, "sector")}
@@ -115,21 +126,17 @@ def primary(inp: Inputs) -> Account:
     direct = {"hydro": "hydro", "wind_onshore": "wind", "wind_offshore": "wind",
               "solar_pv": "solar", "csp": "solar", "geothermal": "geothermal",
               "nuclear": "nuclear"}
-    fuel_carrier = {"coal": "coal", "oil": "oil", "gas": "gas", "uranium": "nuclear",
-                    "biomass": "biomass"}
-    per_pj = power_fuel_pj(inp).rename(fuel="f")
-    to_carrier = _onehot(list(per_pj.f.values), carriers, "f", "carrier", fuel_carrier)
-    burn = (per_pj * to_carrier).sum("f")
+    per_pj = power_fuel_pj(inp)
+    to_carrier = _onehot(list(PRIMARY_FUELS), carriers, "fuel", "carrier", FUEL_CARRIER)
+    burn = (per_pj * to_carrier).sum("fuel")
     # heat-equivalent for non-fuel technologies: TWh x 3.6 / efficiency (1 for RE)
     nonfuel = _onehot(techs, carriers, "technology", "carrier",
                       {t: c for t, c in direct.items() if t != "nuclear"})
     gen = burn + nonfuel * (PJ_PER_TWH / inp.efficiency)
-    end = _onehot(list(inp.fuel_mix.fuel.values), carriers, "end_fuel", "carrier",
+    end = _onehot(list(END_FUELS), carriers, "end_fuel", "carrier",
                   {"coal": "coal", "oil": "oil", "gas": "gas", "biomass": "biomass"})
     bio_eff = inp.params["biofuel_efficiency"]
-    freight = xr.DataArray([1.0 / bio_eff if s == "freight" else 1.0
-                            for s in inp.final_demand.sector.values], dims="demand_sector",
-                           coords={"demand_sector": list(inp.final_demand.sector.values)})
+    freight = _per_sector(inp, {"freight": 1.0 / bio_eff}, 1.0)
     end = end * xr.where(end.carrier == "biomass", freight, 1.0)
     one = {c: 0.0 for c in carriers}
     return {
@@ -146,9 +153,8 @@ def primary(inp: Inputs) -> Account:
 
 def electricity_final(inp: Inputs) -> Account:
     """Final electricity (TWh): end-use sectors (incl. specific uses), vehicles, electrolysis."""
-    end = xr.DataArray([1.0 / PJ_PER_TWH if f == "electricity" else 0.0
-                        for f in inp.fuel_mix.fuel.values], dims="end_fuel",
-                       coords={"end_fuel": list(inp.fuel_mix.fuel.values)})
+    end = _da({f: 1.0 / PJ_PER_TWH if f == "electricity" else 0.0 for f in END_FUELS},
+              "end_fuel")
     acc = {"end_use": end,
            "travel": inp.vehicle_intensity.sel(carrier="electricity", drop=True) / PJ_PER_TWH,
            "hydrogen": _da({"smr": 0.0, "electrolysis": 1.0 / (
@@ -158,12 +164,9 @@ def electricity_final(inp: Inputs) -> Account:
 
 def transport(inp: Inputs) -> tuple[Account, Account]:
     """Oil used in transport and all transport energy (PJ): freight + light-duty vehicles."""
-    fuels = list(inp.fuel_mix.fuel.values)
-    freight = xr.DataArray([1.0 if s == "freight" else 0.0 for s in inp.final_demand.sector.values],
-                           dims="demand_sector",
-                           coords={"demand_sector": list(inp.final_demand.sector.values)})
-    oil = {"end_use": freight * xr.DataArray([1.0 if f == "oil" else 0.0 for f in fuels],
-                                             dims="end_fuel", coords={"end_fuel": fuels}),
+    freight = _per_sector(inp, {"freight": 1.0}, 0.0)
+    oil = {"end_use": freight * _da({f: 1.0 if f == "oil" else 0.0 for f in END_FUELS},
+                                    "end_fuel"),
            "ldv_liquid": _da({"oil": 1.0, "biofuel": 0.0}, "liquid")}
     energy = {"end_use": freight,
               "travel": inp.vehicle_intensity.sum("carrier")}
@@ -173,33 +176,35 @@ def transport(inp: Inputs) -> tuple[Account, Account]:
 def cost(inp: Inputs, weight: xr.DataArray, alive: dict[str, xr.DataArray],
          carbon_price: xr.DataArray | None) -> Account:
     """Present-value cost (bn USD) per unit of each variable."""
-    price = inp.fuel_price.reindex(fuel=["coal", "oil", "gas", "uranium", "biomass"]).fillna(0.0)
+    price = inp.fuel_price.reindex(fuel=list(PRIMARY_FUELS)).fillna(0.0)
     per_pj = power_fuel_pj(inp)
-    cap_pv = (alive["power"] * weight).sum("year").rename(vintage="year")
+
+    def pv(kind: str) -> xr.DataArray:
+        """Present value, by vintage (on ``year``), of 1 a year over a vintage's life."""
+        return (alive[kind] * weight).sum("year").rename(vintage="year")
+
+    cap_pv = pv("power")
     # grid investment (networks, remote connection) is paid with the plant, over its life
     cap_cost = ((inp.capex + inp.grid_cost) * inp.crf(inp.lifetime) + inp.fom) * cap_pv
     ts = inp.ccs_cost["transport_storage"]
     cap_rate = captured(inp)["generation"].sum("sector")
     gen = ((per_pj * price).sum("fuel") + cap_rate * ts) * weight
-    end_price = price.reindex(fuel=list(inp.fuel_mix.fuel.values)).fillna(0.0).rename(
-        fuel="end_fuel")
+    # an end-use fuel costs its primary fuel's price (electricity's cost is the power system's)
+    end_price = price.reindex(fuel=list(END_FUELS)).fillna(0.0).rename(fuel="end_fuel")
     bio_eff = inp.params["biofuel_efficiency"]
     biofuel = inp.conversion_cost["biofuel"]
-    is_freight = xr.DataArray([s == "freight" for s in inp.final_demand.sector.values],
-                              dims="demand_sector",
-                              coords={"demand_sector": list(inp.final_demand.sector.values)})
+    is_freight = _per_sector(inp, {"freight": 1.0}, 0.0) > 0
     bio_price = price.sel(fuel="biomass", drop=True)
     end_cost = xr.where((end_price.end_fuel == "biomass") & is_freight,
                         bio_price / bio_eff + biofuel, end_price)
-    life = inp.equipment_life.sel(sector=list(inp.final_demand.sector.values)).rename(
-        sector="demand_sector")
+    life = inp.sector_life
     crf = inp.crf(life.where(life < 500, 30.0))
-    sav = inp.eff_cost.rename(sector="demand_sector") * crf
+    sav = inp.eff_cost * crf
     # equipment that lets a sector use more of a fuel than in the base year costs more than
     # the incumbent's (heat pumps, electric or gas trucks): an annuity per GJ/yr switched
-    switch = inp.switch_cost.rename(sector="demand_sector", fuel="end_fuel") * crf
-    veh_pv = (alive["ldv"] * weight).sum("year").rename(vintage="year")
-    veh = inp.vehicle_cost * inp.crf(inp.equipment_life.sel(sector="ldv", drop=True)) * veh_pv
+    switch = inp.switch_cost * crf
+    veh_pv = pv("ldv")
+    veh = inp.vehicle_cost * inp.crf(inp.vehicle_life) * veh_pv
     liquid = xr.concat([price.sel(fuel="oil", drop=True),
                         bio_price / bio_eff + inp.conversion_cost["biofuel"]],
                        dim=xr.DataArray(["oil", "biofuel"], dims="liquid"))
@@ -219,15 +224,12 @@ def cost(inp: Inputs, weight: xr.DataArray, alive: dict[str, xr.DataArray],
         "hydrogen": h2 * weight * BN,
         "industry_capture": xr.full_like(weight, capture) * weight * BN,
     }
-    if "network" in alive:
-        net_pv = (alive["network"] * weight).sum("year").rename(vintage="year")
-        network_life = inp.equipment_life.sel(sector="network", drop=True)
-        acc["network"] = (inp.network_cost["investment"] * inp.crf(network_life)
-                          * net_pv * BN)
+    if "network" in alive and inp.network_life is not None:
+        acc["network"] = (inp.network_cost["investment"] * inp.crf(inp.network_life)
+                          * pv("network") * BN)
     if inp.links is not None and "link" in alive:
-        link_pv = (alive["link"] * weight).sum("year").rename(vintage="year")
         links = inp.links
-        acc["link_new"] = (links.investment * inp.crf(links.lifetime) + links.fom) * link_pv * BN
+        acc["link_new"] = (links.investment * inp.crf(links.lifetime) + links.fom) * pv("link") * BN
     if carbon_price is not None:
         for name, coef in co2(inp).items():
             add = coef.sum("sector") * carbon_price * weight * BN

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from shigen.energy.inputs import RENEWABLE
+from shigen.energy.constants import RENEWABLE
 
 OPTIONS = ("efficiency", "renewables", "ccs", "nuclear", "fuel_switching")
 
@@ -29,11 +29,6 @@ def investment_window(ds: xr.Dataset) -> list[int]:
     """Periods whose investment falls in (base decade end, last year]: 2015..2050 = 2011-2050."""
     base = int(ds.attrs["base_year"])
     return [int(y) for y in ds.year.values if y > base + 5]
-
-
-def cumulative_investment(ds: xr.Dataset) -> float:
-    """Investment summed over the window (bn USD, undiscounted)."""
-    return float(ds["investment"].sel(year=investment_window(ds)).sum())
 
 
 def cumulative_gdp(ds: xr.Dataset) -> float:

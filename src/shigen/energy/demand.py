@@ -13,7 +13,7 @@ import xarray as xr
 from shigen.energy import accounts
 from shigen.energy.config import VEHICLES
 from shigen.energy.formulation import Formulation
-from shigen.energy.inputs import FOSSIL, Inputs
+from shigen.energy.inputs import Inputs
 
 
 def _idx(values: list[str], dim: str):  # type: ignore[no-untyped-def]
@@ -23,12 +23,8 @@ def _idx(values: list[str], dim: str):  # type: ignore[no-untyped-def]
 def define_end_use(f: Formulation) -> None:
     """Fuel use and efficiency savings per sector; fuel inertia and ceilings."""
     inp = f.inp
-    demand = inp.final_demand.rename(sector="demand_sector")
-    mix = inp.fuel_mix.rename(sector="demand_sector", fuel="end_fuel")
-    pot = inp.eff_potential.rename(sector="demand_sector")
-    life = inp.equipment_life.sel(sector=list(demand.demand_sector.values)).rename(
-        sector="demand_sector")
-    turnover = f.turnover(life)
+    demand, mix, pot = inp.final_demand, inp.fuel_mix, inp.eff_potential
+    turnover = f.turnover(inp.sector_life)
     # equipment left from the base year keeps its fuel: a lower bound on each fuel, taken
     # on the least demand the sector can have after efficiency (D x (1 - potential))
     if not f.cfg.efficiency_measures:
@@ -42,7 +38,7 @@ def define_end_use(f: Formulation) -> None:
     f.values.update(end_use=use, saving=save)
     f.add(f.t("end_use").sum("end_fuel") + f.t("saving").sum("step"), "==", demand,
           "sector_balance", "balance")
-    ceiling = np.maximum(inp.max_fuel_share.rename(sector="demand_sector", fuel="end_fuel"), mix)
+    ceiling = np.maximum(inp.max_fuel_share, mix)
     f.add(use, "<=", (demand * ceiling).transpose(*use.dims), "fuel_ceiling", "fuel_ceiling")
 
 
@@ -60,12 +56,10 @@ def define_vehicles(f: Formulation) -> None:
                                              _idx(["oil", "biofuel"], "liquid"),
                                              y.indexes["year"]], name="ldv_liquid")
     f.values.update(vehicle_sales=sales, travel=travel, ldv_liquid=liq)
-    life = inp.equipment_life.sel(sector="ldv", drop=True)
-    alive = f.alive(life)
+    alive = f.alive(inp.vehicle_life)
     f.alive_by["ldv"] = alive
-    old = inp.vehicle_stock * (1 - f.turnover(life)) * inp.mileage
-    stock_km = (f.t("vehicle_sales").rename(year="vintage") * (alive * inp.mileage)).sum(
-        "vintage")
+    old = inp.vehicle_stock * (1 - f.turnover(inp.vehicle_life)) * inp.mileage
+    stock_km = f.in_service(f.t("vehicle_sales"), alive * inp.mileage)
     f.add(f.t("travel") - stock_km, "<=", old, "vehicle_stock", "stock")
     f.add(f.t("travel").sum("vehicle"), "==", inp.ldv_demand, "travel_demand", "balance")
     per_km = inp.vehicle_intensity.sel(carrier="liquids", drop=True)
@@ -81,8 +75,7 @@ def define_fuel_switching(f: Formulation) -> None:
     keeps its base-year mix pays nothing extra.
     """
     inp = f.inp
-    demand = inp.final_demand.rename(sector="demand_sector")
-    mix = inp.fuel_mix.rename(sector="demand_sector", fuel="end_fuel")
+    demand, mix = inp.final_demand, inp.fuel_mix
     use = f.values["end_use"]
     switched = f.m.add_variables(lower=0, coords=[use.indexes[d] for d in use.dims],
                                  name="fuel_switch")
@@ -99,7 +92,7 @@ def vehicle_market(inp: Inputs) -> xr.DataArray:
     sales *share* limit stay linear.
     """
     stock = inp.ldv_demand / inp.mileage
-    life = inp.equipment_life.sel(sector="ldv", drop=True)
+    life = inp.vehicle_life
     growth = (stock.diff("year") / stock.year.diff("year")).clip(min=0.0)
     growth = growth.reindex(year=stock.year.values).bfill("year").fillna(0.0)
     return stock / life + growth
@@ -185,9 +178,7 @@ def define_industry_ccs(f: Formulation) -> None:
     f.values["industry_capture"] = cap
     if share <= 0:
         return
-    ef = inp.emission_factor.reindex(fuel=list(FOSSIL)).rename(fuel="end_fuel")
-    life = inp.equipment_life.sel(sector="industry", drop=True)
-    limit = (ef * share * f.turnover(life)).reindex(
-        end_fuel=list(inp.fuel_mix.fuel.values)).fillna(0.0)
+    life = inp.sector_life.sel(demand_sector="industry", drop=True)
+    limit = inp.end_use_emission_factor * share * f.turnover(life)
     gross = (f.t("end_use").sel(demand_sector="industry") * limit).sum("end_fuel")
     f.add(f.t("industry_capture") - gross, "<=", 0, "industry_ccs_limit", "industry_ccs_limit")

@@ -17,6 +17,7 @@ import xarray as xr
 from shigen.energy.config import EnergyConfig
 from shigen.energy.formulation import LIMIT_FAMILIES, POLICY_FAMILIES
 from shigen.energy.inputs import Inputs
+from shigen.energy.model import Status, create_model, solve
 
 LABELS = {
     "co2_cap": "CO2 cap", "share": "share target", "capacity_min": "minimum capacity",
@@ -110,8 +111,6 @@ def _where(da: xr.DataArray, tol: float) -> tuple[list[int], list[str], float]:
 
 def diagnose(cfg: EnergyConfig, inp: Inputs) -> Diagnosis:
     """Elastic re-solve of an infeasible study."""
-    from shigen.energy.model import Status, create_model, solve
-
     f = create_model(cfg, inp, elastic=True)
     status, _, _ = solve(f, "dual")
     if status is not Status.OPTIMAL:

@@ -59,6 +59,15 @@ class Formulation:
         age = y - v
         return ((age >= 0) & (age < life)).astype(float)
 
+    @staticmethod
+    def in_service(built: Any, alive: xr.DataArray) -> Any:
+        """Of what was ``built`` in each period, what still runs in each ``year``.
+
+        ``alive`` is :meth:`alive` (times a per-unit figure, e.g. km per vehicle);
+        ``built`` is a variable's Terms while building or its solution after solving.
+        """
+        return (built.rename(year="vintage") * alive).sum("vintage")
+
     def turnover(self, life: xr.DataArray) -> xr.DataArray:
         """Share of base-year equipment replaced by period ``year`` (linear retirement)."""
         return ((self.years - self.inp.base_year) / life).clip(max=1.0)

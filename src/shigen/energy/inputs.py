@@ -1,10 +1,12 @@
 """Model inputs: every number of the energy LP, read from catalogue datasets.
 
 :func:`load_inputs` turns the catalogue into one :class:`Inputs` bundle of labelled arrays
-(``region``, ``year``, ``technology``, ``slice``, ``sector``, ``fuel``, ``vehicle``) on the
-model's periods. Year paths given at a few years are interpolated linearly (held flat
-outside the data). Nothing here is a tuned constant: a missing figure is an input error
-that names the dataset.
+(``region``, ``year``, ``technology``, ``slice``, ``demand_sector``, ``end_fuel``, ``fuel``,
+``vehicle``) on the model's periods. Each array gets its model dimension names here, once:
+a dataset's ``sector`` column is ``demand_sector`` and its ``fuel`` column ``end_fuel``
+where they name end uses, so builders and results never rename an input. Year paths given
+at a few years are interpolated linearly (held flat outside the data). Nothing here is a
+tuned constant: a missing figure is an input error that names the dataset.
 """
 
 from __future__ import annotations
@@ -18,23 +20,12 @@ import pandas as pd
 import xarray as xr
 
 from shigen.energy.config import TECHNOLOGIES, VEHICLES, EnergyConfig
+from shigen.energy.constants import END_FUELS, FOSSIL, IMPORTED_FUELS, PJ_PER_TWH, SECTORS
+from shigen.energy.links import Links, load_links
 from shigen.errors import InputError, Location
 
 if TYPE_CHECKING:
     from shigen.datasets import Catalogue
-    from shigen.energy.transmission import Links
-
-SECTORS = ("industry", "buildings", "freight", "other", "appliances")
-END_FUELS = ("coal", "oil", "gas", "electricity", "biomass")
-FOSSIL = ("coal", "oil", "gas")
-#: which primary fuel each power technology burns (definition, not data)
-TECH_FUEL = {"coal": "coal", "coal_ccs": "coal", "gas_ccgt": "gas", "gas_ccs": "gas",
-             "oil": "oil", "nuclear": "uranium", "biomass": "biomass",
-             "biomass_ccs": "biomass"}
-RENEWABLE = ("hydro", "wind_onshore", "wind_offshore", "solar_pv", "csp", "biomass",
-             "biomass_ccs", "geothermal")
-VARIABLE = ("wind_onshore", "wind_offshore", "solar_pv")
-PJ_PER_TWH = 3.6
 
 
 @dataclass
@@ -65,13 +56,15 @@ class Inputs:
     potential: xr.DataArray             # region, technology (GW; inf = none)
     fuel_price: xr.DataArray            # region, fuel, year (USD/GJ)
     emission_factor: xr.DataArray       # fuel (t/GJ = Mt/PJ)
-    final_demand: xr.DataArray          # region, sector, year (PJ)
-    fuel_mix: xr.DataArray              # region, sector, fuel
-    max_fuel_share: xr.DataArray        # sector, fuel
-    equipment_life: xr.DataArray        # sector (yr), incl. ldv
-    eff_potential: xr.DataArray         # sector, step
-    eff_cost: xr.DataArray              # sector, step (USD per GJ/yr)
-    switch_cost: xr.DataArray           # sector, fuel (USD per GJ/yr of the fuel's use)
+    end_use_emission_factor: xr.DataArray  # end_fuel (t/GJ): fossil only, 0 for the others
+    final_demand: xr.DataArray          # region, demand_sector, year (PJ)
+    fuel_mix: xr.DataArray              # region, demand_sector, end_fuel
+    max_fuel_share: xr.DataArray        # demand_sector, end_fuel
+    sector_life: xr.DataArray           # demand_sector (yr): end-use equipment
+    vehicle_life: xr.DataArray          # () (yr): light-duty vehicles
+    eff_potential: xr.DataArray         # demand_sector, step
+    eff_cost: xr.DataArray              # demand_sector, step (USD per GJ/yr)
+    switch_cost: xr.DataArray           # demand_sector, end_fuel (USD per GJ/yr of the fuel's use)
     ldv_demand: xr.DataArray            # region, year (billion vkm)
     vehicle_cost: xr.DataArray          # vehicle, year (USD)
     vehicle_intensity: xr.DataArray     # vehicle, carrier, year (MJ/km = PJ per bn vkm)
@@ -86,6 +79,7 @@ class Inputs:
     ccs_cost: dict[str, float] = field(default_factory=dict)
     network_cost: dict[str, float] = field(default_factory=dict)
     historical_capacity: xr.DataArray | None = None  # region, group, year (GW)
+    network_life: xr.DataArray | None = None  # () (yr): grids, when networks are costed
     links: Links | None = None          # electricity links between the regions
 
     @property
@@ -148,7 +142,8 @@ def _check_labels(cat: Catalogue, name: str,
             close = difflib.get_close_matches(label, known, n=1)
             guess = f"did you mean '{close[0]}'? " if close else ""
             raise InputError(f"dataset '{name}' has an unknown {dim} '{label}'",
-                             Location(file=str(cat.path(name)), line=pos + 2, column=dim),
+                             Location(file=str(cat.path(name)), line=cat.get(name).lines[pos],
+                                      column=dim),
                              f"{guess}use one of {', '.join(known)}")
 
 
@@ -167,7 +162,8 @@ def _check_range(cat: Catalogue, name: str, low: float, high: float, what: str,
         fix = (f"give {what} between {low:g} and {high:g}" if np.isfinite(high)
                else f"give {what} of {low:g} or more")
         raise InputError(f"dataset '{name}'{label} has value {frame['value'].iloc[pos]}, {span}",
-                         Location(file=str(cat.path(name)), line=pos + 2, column="value"), fix)
+                         Location(file=str(cat.path(name)), line=cat.get(name).lines[pos],
+                                  column="value"), fix)
 
 
 #: datasets that use fewer labels than :data:`KNOWN_LABELS` (other rows would be dropped)
@@ -187,6 +183,16 @@ def _arr(cat: Catalogue, name: str) -> xr.DataArray:
         if d != "year":
             da = da.assign_coords({d: [str(x) for x in da[d].values]})
     return da
+
+
+def _end_use(da: xr.DataArray) -> xr.DataArray:
+    """A dataset about end uses with the model's dimension names.
+
+    Its ``sector`` is ``demand_sector`` and its ``fuel`` is ``end_fuel``: in the model,
+    ``sector`` is a CO2 sector and ``fuel`` a power plant's primary fuel.
+    """
+    names = {"sector": "demand_sector", "fuel": "end_fuel"}
+    return da.rename({d: n for d, n in names.items() if d in da.dims})
 
 
 def _switch_cost(cat: Catalogue, name: str) -> xr.DataArray:
@@ -239,6 +245,14 @@ def load_inputs(cfg: EnergyConfig, cat: Catalogue) -> Inputs:
     bl = reg(_arr(cat, "energy-build-limit")).reindex(technology=techs, fill_value=np.inf)
     bl = _on_years(bl.fillna(np.inf), periods)
     pot = reg(_arr(cat, "energy-potential")).reindex(technology=techs).fillna(np.inf)
+    _need(cat, "energy-equipment-lifetime", "sector", [*SECTORS, "ldv"],
+          "energy-equipment-lifetime")
+    life = _arr(cat, "energy-equipment-lifetime")
+    ef = _arr(cat, "energy-emission-factor")
+    # burning an end-use fuel emits only if it is fossil: biomass is counted carbon
+    # neutral, electricity's CO2 is the power sector's
+    end_ef = _end_use(ef.reindex(fuel=list(END_FUELS)).fillna(0.0))
+    end_ef = end_ef.where(end_ef.end_fuel.isin(list(FOSSIL)), 0.0)
     inp = Inputs(
         periods=periods, regions=regions, slices=slices,
         hours=_arr(cat, "energy-slices").sel(slice=slices),
@@ -258,23 +272,25 @@ def load_inputs(cfg: EnergyConfig, cat: Catalogue) -> Inputs:
         base_generation=reg(_arr(cat, "energy-base-generation")).reindex(technology=techs)
         .fillna(0.0),
         build_limit=bl, potential=pot, fuel_price=fp,
-        emission_factor=_arr(cat, "energy-emission-factor"),
-        final_demand=xr.concat([
+        emission_factor=ef, end_use_emission_factor=end_ef,
+        final_demand=_end_use(xr.concat([
             _on_years(reg(_arr(cat, "energy-final-demand")), periods)
             .sel(sector=list(SECTORS[:-1])) * 1000.0,
             # electricity-specific uses are a sector whose only fuel is electricity
             (_on_years(reg(_arr(cat, "energy-electricity-demand")), periods) * PJ_PER_TWH)
             .expand_dims(sector=["appliances"])], dim="sector").transpose(
-                "region", "sector", "year"),
-        fuel_mix=reg(_arr(cat, "energy-final-fuel-mix")).sel(sector=list(SECTORS))
-        .reindex(fuel=list(END_FUELS)).fillna(0.0),
-        max_fuel_share=_arr(cat, "energy-max-fuel-share").sel(sector=list(SECTORS))
-        .reindex(fuel=list(END_FUELS)).fillna(0.0),
-        equipment_life=_arr(cat, "energy-equipment-lifetime"),
-        eff_potential=_arr(cat, "energy-efficiency-potential").sel(sector=list(SECTORS)),
-        eff_cost=_arr(cat, "energy-efficiency-cost").sel(sector=list(SECTORS)),
-        switch_cost=_switch_cost(cat, "energy-fuel-switch-cost").reindex(
-            sector=list(SECTORS), fuel=list(END_FUELS)).fillna(0.0),
+                "region", "sector", "year")),
+        fuel_mix=_end_use(reg(_arr(cat, "energy-final-fuel-mix")).sel(sector=list(SECTORS))
+                          .reindex(fuel=list(END_FUELS)).fillna(0.0)),
+        max_fuel_share=_end_use(_arr(cat, "energy-max-fuel-share").sel(sector=list(SECTORS))
+                                .reindex(fuel=list(END_FUELS)).fillna(0.0)),
+        sector_life=_end_use(life.sel(sector=list(SECTORS))),
+        vehicle_life=life.sel(sector="ldv", drop=True),
+        eff_potential=_end_use(_arr(cat, "energy-efficiency-potential")
+                               .sel(sector=list(SECTORS))),
+        eff_cost=_end_use(_arr(cat, "energy-efficiency-cost").sel(sector=list(SECTORS))),
+        switch_cost=_end_use(_switch_cost(cat, "energy-fuel-switch-cost").reindex(
+            sector=list(SECTORS), fuel=list(END_FUELS)).fillna(0.0)),
         ldv_demand=_on_years(reg(_arr(cat, "energy-ldv-demand")), periods) / 1e9,
         vehicle_cost=_on_years(_arr(cat, "energy-vehicle-cost").sel(vehicle=list(VEHICLES)),
                                periods),
@@ -285,7 +301,7 @@ def load_inputs(cfg: EnergyConfig, cat: Catalogue) -> Inputs:
         mileage=reg(_arr(cat, "energy-vehicle-mileage")) / 1000.0,
         gdp=gdp, population=pop,
         import_share=reg(_arr(cat, "energy-import-share")).reindex(
-            fuel=["coal", "oil", "gas", "uranium"]).fillna(0.0),
+            fuel=list(IMPORTED_FUELS)).fillna(0.0),
         biomass_potential=_on_years(reg(_arr(cat, "energy-biomass-potential")), periods)
         * 1000.0,
         params=params,
@@ -293,13 +309,15 @@ def load_inputs(cfg: EnergyConfig, cat: Catalogue) -> Inputs:
         ccs_cost=_by_key(cat, "energy-ccs-cost", "item"),
         network_cost=_by_key(cat, "energy-network-cost", "item"),
     )
-    from shigen.energy.transmission import load_links
-
+    if inp.network_cost:
+        _need(cat, "energy-equipment-lifetime", "sector", ["network"],
+              "energy-equipment-lifetime")
+        inp.network_life = life.sel(sector="network", drop=True)
     known = {str(r) for r in cat.frame("energy-existing-capacity")["region"].unique()}
     inp.links = load_links(cat, regions, known)
     if "energy-historical-capacity" in cat:
         inp.historical_capacity = _arr(cat, "energy-historical-capacity")
-    share_sum = inp.fuel_mix.sum("fuel")
+    share_sum = inp.fuel_mix.sum("end_fuel")
     bad = share_sum.where(abs(share_sum - 1) > 0.01, drop=True)
     if bad.size:
         raise InputError("base-year fuel mix shares of a sector do not sum to 1 "

@@ -1,4 +1,7 @@
-"""The energy LP in one readable path: create_model -> solve -> results -> post-process.
+"""Build and solve the energy LP: ``create_model`` (every ``define_*`` builder) -> ``solve``.
+
+:func:`shigen.energy.results.results` then assigns the solution, the duals and the
+derived indicators of a solved model.
 
 Examples
 --------
@@ -26,13 +29,12 @@ import linopy
 
 from shigen.energy import accounts, demand, policy, supply, transmission
 from shigen.energy.config import EnergyConfig
+from shigen.energy.constants import BN
 from shigen.energy.formulation import Formulation
 from shigen.energy.inputs import Inputs, load_inputs
 from shigen.energy.terms import Terms
 
 if TYPE_CHECKING:
-    import xarray as xr
-
     from shigen.datasets import Catalogue
 
 #: builders in the order they run; each adds one family and returns early if it has none
@@ -122,11 +124,16 @@ def objective_account(f: Formulation) -> accounts.Account:
 def sunk_cost(f: Formulation) -> float:
     """Present value of O&M on the base-year fleet (a constant left out of the LP)."""
     left = supply.existing_left(f)
-    sunk = float((left * f.inp.fom * f.weight()).sum()) * accounts.BN
+    sunk = float((left * f.inp.fom * f.weight()).sum()) * BN
     if f.inp.links is not None:
         links = transmission.existing_left(f) * f.inp.links.fom * f.weight()
-        sunk += float(links.sum()) * accounts.BN
+        sunk += float(links.sum()) * BN
     return sunk
+
+
+def objective_value(f: Formulation) -> float:
+    """Present-value cost of a solved model (bn USD): the LP objective plus the sunk O&M."""
+    return float(f.m.objective.value or 0.0) + sunk_cost(f)
 
 
 @contextlib.contextmanager
@@ -191,15 +198,6 @@ def run_model(cfg: EnergyConfig, cat: Catalogue, algorithm: str | None = None,
     f = create_model(cfg, inp)
     tm.build = time.perf_counter() - t0
     status, tm.solve_total, tm.solver = solve(f, alg)
-    obj = float(f.m.objective.value or 0.0) + sunk_cost(f) if status is Status.OPTIMAL else None
+    obj = objective_value(f) if status is Status.OPTIMAL else None
     return Outcome(status, f, obj, tm, alg)
 
-
-def results(outcome: Outcome) -> xr.Dataset:
-    """Assign the solution to labelled result arrays (see :mod:`shigen.energy.results`)."""
-    from shigen.energy.results import assign_results
-
-    t0 = time.perf_counter()
-    ds = assign_results(outcome.formulation)
-    outcome.timings.extract = time.perf_counter() - t0
-    return ds

@@ -6,8 +6,8 @@ import numpy as np
 import xarray as xr
 
 from shigen.energy import accounts
+from shigen.energy.constants import RENEWABLE
 from shigen.energy.formulation import Formulation
-from shigen.energy.inputs import RENEWABLE
 from shigen.energy.terms import Terms
 
 

@@ -19,10 +19,11 @@ import xarray as xr
 
 from shigen.energy.compare import OPTIONS, compare, investment_window
 from shigen.energy.config import EnergyConfig
+from shigen.energy.constants import RENEWABLE
 from shigen.energy.diagnose import diagnose
-from shigen.energy.inputs import RENEWABLE, Inputs, load_inputs
-from shigen.energy.model import Status, results, run_model
-from shigen.energy.results import series
+from shigen.energy.inputs import Inputs, load_inputs
+from shigen.energy.model import Status, run_model
+from shigen.energy.results import results, series
 from shigen.errors import Location, RunFailed
 from shigen.stages import StageSpec
 

@@ -9,8 +9,8 @@ import numpy as np
 import xarray as xr
 
 from shigen.energy import accounts
+from shigen.energy.constants import VARIABLE
 from shigen.energy.formulation import Formulation
-from shigen.energy.inputs import VARIABLE
 
 
 def existing_left(f: Formulation) -> xr.DataArray:
@@ -32,8 +32,7 @@ def define_capacity(f: Formulation) -> None:
     alive = f.alive(inp.lifetime)  # technology, vintage, year
     f.alive_by["power"] = alive
     f.values["new_capacity"] = new
-    f.exprs["capacity"] = (f.t("new_capacity").rename(year="vintage") * alive).sum(
-        "vintage") + existing_left(f)
+    f.exprs["capacity"] = f.in_service(f.t("new_capacity"), alive) + existing_left(f)
 
 
 def define_build_limit(f: Formulation) -> None:
@@ -123,7 +122,8 @@ def define_network(f: Formulation) -> None:
         inp.existing.isel(technology=0, drop=True) * y).transpose("region", "year")
     net = f.m.add_variables(lower=0, upper=upper, name="network")
     f.values["network"] = net
-    f.alive_by["network"] = f.alive(inp.equipment_life.sel(sector="network", drop=True))
+    assert inp.network_life is not None  # loaded with the network cost
+    f.alive_by["network"] = f.alive(inp.network_life)
     built_by = (y.rename(year="vintage") <= y).astype(float)
     demand = f.exprs["electricity_demand_twh"]
     grown = demand - demand.sel(year=inp.base_year)

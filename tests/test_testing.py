@@ -135,3 +135,16 @@ def test_merging_two_suppliers_never_lowers_hhi(v: dict[str, float]) -> None:
     merged[a] = v[a] + v[b]
     assert indicators.hhi(indicators.shares(merged)) >= indicators.hhi(
         indicators.shares(v)) - 1e-12
+
+
+def test_array_hhi_is_the_supply_indicator_slice_by_slice() -> None:
+    # one formula: the array form must give the dict form's number exactly, with missing
+    # shares left out, OTHER excluded and an all-missing slice NaN
+    s = xr.DataArray([[0.5, 0.3, 0.2], [np.nan, 0.9, 0.1], [np.nan, np.nan, np.nan]],
+                     dims=("year", "country"),
+                     coords={"year": [2009, 2010, 2011], "country": ["CHN", "USA", "OTHER"]})
+    h = testing.hhi(s, "country")
+    assert float(h.sel(year=2009)) == indicators.hhi({"CHN": 0.5, "USA": 0.3, "OTHER": 0.2})
+    assert float(h.sel(year=2010)) == indicators.hhi({"USA": 0.9})
+    assert np.isnan(float(h.sel(year=2011)))
+    assert float(testing.hhi(s, "country", exclude=()).sel(year=2009)) == 0.38

@@ -14,7 +14,7 @@ USGS-based worked examples in the reference notes.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 AGGREGATE = "OTHER"
 
@@ -31,14 +31,19 @@ def shares(volumes: Mapping[str, float]) -> dict[str, float]:
     return {k: v / total for k, v in volumes.items() if v > 0}
 
 
-def named(share: Mapping[str, float]) -> dict[str, float]:
-    """The shares of named suppliers (``OTHER`` dropped)."""
-    return {k: float(v) for k, v in share.items() if k != AGGREGATE}
+def named(share: Mapping[str, float],
+          exclude: Collection[str] = (AGGREGATE,)) -> dict[str, float]:
+    """The shares of named suppliers (``OTHER`` and any other aggregate in ``exclude`` dropped)."""
+    return {k: float(v) for k, v in share.items() if k not in exclude}
 
 
-def hhi(share: Mapping[str, float]) -> float:
-    """Herfindahl–Hirschman index HHI = Σ s_i² on the 0–1 scale, over named suppliers."""
-    return float(sum(s * s for s in named(share).values()))
+def hhi(share: Mapping[str, float], exclude: Collection[str] = (AGGREGATE,)) -> float:
+    """Herfindahl–Hirschman index HHI = Σ s_i² on the 0–1 scale, over named suppliers.
+
+    The one implementation of the index: :func:`shigen.testing.hhi` applies it along
+    a dimension of an array.
+    """
+    return float(sum(s * s for s in named(share, exclude).values()))
 
 
 def hhi_points(share: Mapping[str, float]) -> float:

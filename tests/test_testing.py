@@ -53,11 +53,16 @@ def test_mass_balance() -> None:
     years = {"year": [2020, 2021]}
     inflow = xr.DataArray([10.0, 12.0], dims="year", coords=years)
     outflow = xr.DataArray([4.0, 5.0], dims="year", coords=years)
-    testing.assert_mass_balance(inflow, outflow, xr.DataArray([6.0, 7.0], dims="year",
+    testing.assert_mass_balance(inflow, outflow, xr.DataArray([6.0, 13.0], dims="year",
                                                               coords=years))
-    with pytest.raises(AssertionError, match="mass balance.*2021"):
-        testing.assert_mass_balance(inflow, outflow, xr.DataArray([6.0, 8.0], dims="year",
+    # a stock 1 t too high in 2021: off by 1/14 of the largest flow or stock, found there
+    with pytest.raises(AssertionError, match=r"off by 0.0714 .*2021: -1"):
+        testing.assert_mass_balance(inflow, outflow, xr.DataArray([6.0, 14.0], dims="year",
                                                                   coords=years))
+    # a process without a stock; NumPy arrays carry time last
+    testing.assert_mass_balance(np.array([[3.0, 4.0]]), np.array([[3.0, 4.0]]))
+    with pytest.raises(AssertionError, match="off by 0.25"):
+        testing.assert_mass_balance(np.array([[3.0, 4.0]]), np.array([[3.0, 3.0]]))
 
 
 def test_energy_balance() -> None:

@@ -23,7 +23,7 @@ import xarray as xr
 from rich.table import Table
 
 from shigen.errors import RunFailed
-from shigen.materials import balance, cohort, deployment, eol, intensities, mining
+from shigen.materials import balance, cohort, deployment, eol, graph, intensities, mining
 from shigen.materials.config import MaterialsConfig
 from shigen.stages import StageSpec
 
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from shigen.study import Study
 
 TOLERANCE = 1e-9
+EOL_CHAIN = ("end of life", "collection", "recovery")  # the processes eol.end_of_life fills
 DIMS = ("element", "ree", "product", "region", "year", "draw")
 UNITS = {
     "units_inflow": "unit/yr (vehicle, MW or device; see attrs basis)",
@@ -71,8 +72,7 @@ def run(cfg: MaterialsConfig, study: Study, cat: Catalogue,
 
     r = eol.rates(cfg.recycling, years)
     end = eol.end_of_life(flows["outflow"], r)
-    eol_gap = (end["eol_outflow"] - end["not_collected"] - end["preprocessing_loss"]
-               - end["recovery_loss"] - end["secondary_supply"])
+    eol_gap = graph.system_balance(end, EOL_CHAIN)
     eol_error = balance.rel_error(eol_gap, [end["eol_outflow"]], by="element")
 
     loop = eol.closed_loop(flows["inflow"].sum("product"), end["secondary_supply"].sum("product"))

@@ -100,22 +100,13 @@ def assert_shares_sum_to_one(shares: ArrayLike, dim: str, *, atol: float = 1e-9)
 def hhi(shares: ArrayLike, dim: str, *, exclude: tuple[str, ...] = ("OTHER",)) -> xr.DataArray:
     """Herfindahl–Hirschman index Σ s² along ``dim`` (0–1 scale), excluding aggregates.
 
-    :func:`shigen.supply.indicators.hhi` applied to every slice along ``dim`` (missing
-    shares count as zero; a slice with no share at all gives NaN).
+    :func:`shigen.supply.indicators.hhi_along` (missing shares count as zero; a slice
+    with no share at all gives NaN).
 
     >>> round(float(hhi({"CHN": 0.5, "USA": 0.3, "OTHER": 0.2}, "country")), 12)
     0.34
     """
-    da = _as_array(shares, dim)
-    labels = [str(c) for c in da[dim].values]
-
-    def along(values: np.ndarray) -> float:
-        given = {k: float(v) for k, v in zip(labels, values, strict=True) if not np.isnan(v)}
-        return indicators.hhi(given, exclude) if given else np.nan
-
-    out: xr.DataArray = xr.apply_ufunc(along, da.astype(float), input_core_dims=[[dim]],
-                                       vectorize=True, output_dtypes=[float])
-    return out
+    return indicators.hhi_along(_as_array(shares, dim), dim, exclude)
 
 
 def hhi_bounds(shares: ArrayLike, dim: str,

@@ -15,6 +15,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    import xarray as xr
 
 AGGREGATE = "OTHER"
 
@@ -44,6 +49,26 @@ def hhi(share: Mapping[str, float], exclude: Collection[str] = (AGGREGATE,)) -> 
     a dimension of an array.
     """
     return float(sum(s * s for s in named(share, exclude).values()))
+
+
+def hhi_along(shares: xr.DataArray, dim: str,
+              exclude: Collection[str] = (AGGREGATE,)) -> xr.DataArray:
+    """:func:`hhi` of every slice of ``shares`` along ``dim`` (e.g. per stage and year).
+
+    Missing shares count as absent; a slice with no share at all is NaN.
+    """
+    import numpy as np
+    import xarray as xr  # here, not at the top: the scalar indicators serve fast commands
+
+    labels = [str(c) for c in shares[dim].values]
+
+    def along(values: np.ndarray) -> float:
+        given = {k: float(v) for k, v in zip(labels, values, strict=True) if not np.isnan(v)}
+        return hhi(given, exclude) if given else np.nan
+
+    out: xr.DataArray = xr.apply_ufunc(along, shares.astype(float), input_core_dims=[[dim]],
+                                       vectorize=True, output_dtypes=[float])
+    return out
 
 
 def hhi_points(share: Mapping[str, float]) -> float:

@@ -28,7 +28,8 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["Distribution", "Fixed", "LogNormal", "Normal", "Triangular", "Uniform", "quantile"]
+__all__ = ["TAGS", "Distribution", "Fixed", "LogNormal", "Normal", "Triangular", "Uniform",
+           "quantile"]
 
 
 class _Dist(BaseModel):
@@ -91,6 +92,9 @@ class LogNormal(_Dist):
 
 Distribution = Annotated[Fixed | Uniform | Triangular | Normal | LogNormal,
                          Field(discriminator="dist")]
+
+TAGS = frozenset(("fixed", "uniform", "triangular", "normal", "lognormal"))
+"""The values of ``dist`` (pydantic puts the tag in an error's path, e.g. ``depth.normal.sd``)."""
 
 _TAIL = 1e-12  # normal quantiles at u = 0 or 1 are infinite; clip just inside
 

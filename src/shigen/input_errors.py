@@ -31,6 +31,7 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
+from shigen.distributions import TAGS as DISTRIBUTION_TAGS
 from shigen.errors import InputError, InputErrors, Location
 from shigen.tomlfile import find_line
 
@@ -79,6 +80,10 @@ def _hint(err: Mapping[str, Any], root: type[BaseModel] | None) -> str:
     return "see `shigen schema` for the valid form"
 
 
+def _is_tag(parent: Any, part: Any) -> bool:
+    return isinstance(part, str) and part in DISTRIBUTION_TAGS and not isinstance(parent, int)
+
+
 def _message(err: Mapping[str, Any]) -> str:
     msg = str(err["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
@@ -117,7 +122,11 @@ def input_errors(exc: ValidationError, *, file: str | None = None, text: str | N
     for err in exc.errors(include_url=False):
         loc = (*prefix, *err["loc"])
         field = ".".join(str(p) for p in loc) or "(top level)"
-        line = find_line(text, loc) if text is not None else None
+        # a tagged union puts the tag in the path ('depth.normal.sd'); it is no key in the file
+        keys = tuple(p for i, p in enumerate(loc) if not (i > 0 and _is_tag(loc[i - 1], p)))
+        if err["type"] == "missing" and len(keys) > 1:
+            keys = keys[:-1]  # a missing key has no line: its table's (or inline table's) line
+        line = find_line(text, keys) if text is not None else None
         problems.append(InputError(subject + _message(err), Location(file, line, field=field),
                                    fix if fix is not None else _hint(err, root)))
     return InputErrors(problems)

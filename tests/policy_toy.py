@@ -77,6 +77,6 @@ POLICY = {
     "criteria": [{"name": "cost", "path": "toy.cost", "sense": "min", "weight": 1, "unit": "JPY"},
                  {"name": "shortfall", "path": "toy.risk.JPN.expected_shortfall_t",
                   "sense": "min", "weight": 2, "unit": "t"}],
-    "uncertain": [{"name": "noise", "path": "toy.noise", "distribution": "uniform",
-                   "low": 0.5, "high": 1.5}],
+    "uncertain": [{"name": "noise", "path": "toy.noise",
+                   "distribution": {"dist": "uniform", "low": 0.5, "high": 1.5}}],
 }

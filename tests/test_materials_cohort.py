@@ -16,7 +16,8 @@ from shigen.materials.lifetimes import (
     survival_by_age,
     survival_matrix,
 )
-from shigen.materials.testing import assert_agree, assert_mass_balance, assert_non_negative
+from shigen.materials.testing import assert_agree, assert_non_negative
+from shigen.testing import assert_mass_balance
 
 FIXED = LifetimeKind.FIXED
 

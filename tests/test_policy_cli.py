@@ -129,7 +129,7 @@ def test_failed_ensemble_stores_nothing(tmp_path):
     p = tmp_path / "failing.toml"
     # the uncertain parameter's path is wrong: every sample fails, nothing may be stored
     p.write_text(STUDY + '\n[[policy.uncertain]]\nname = "y"\npath = "supply.yearz.0"\n'
-                 'distribution = "uniform"\nlow = 2009\nhigh = 2010\n')
+                 'distribution = { dist = "uniform", low = 2009, high = 2010 }\n')
     env = {"SHIGEN_HOME": str(tmp_path / "home")}
     r = CliRunner().invoke(app, ["ensemble", str(p), "--samples", "3"], env=env)
     assert r.exit_code == 2

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from shigen.datasets import Catalogue
+from shigen.distributions import Uniform
 from shigen.policy.appraise import evaluator_for, sensitivity
 from shigen.policy.config import Uncertain
 from shigen.policy.sensitivity import sobol
@@ -26,8 +27,9 @@ V2 = A**2 / 8
 V13 = B**2 * np.pi**8 * (1 / 18 - 1 / 50)
 S1 = np.array([V1 / V, V2 / V, 0.0])
 ST = np.array([(V1 + V13) / V, V2 / V, V13 / V])
-PARAMS = [Uncertain(name=f"x{i}", path=f"toy.x{i}", distribution="uniform", low=-np.pi,
-                    high=np.pi) for i in (1, 2, 3)]
+PARAMS = [Uncertain(name=f"x{i}", path=f"toy.x{i}",
+                    distribution=Uniform(dist="uniform", low=-np.pi, high=np.pi))
+          for i in (1, 2, 3)]
 
 
 def ishigami(x):

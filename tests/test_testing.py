@@ -53,11 +53,16 @@ def test_mass_balance() -> None:
     years = {"year": [2020, 2021]}
     inflow = xr.DataArray([10.0, 12.0], dims="year", coords=years)
     outflow = xr.DataArray([4.0, 5.0], dims="year", coords=years)
-    testing.assert_mass_balance(inflow, outflow, xr.DataArray([6.0, 7.0], dims="year",
+    testing.assert_mass_balance(inflow, outflow, xr.DataArray([6.0, 13.0], dims="year",
                                                               coords=years))
-    with pytest.raises(AssertionError, match="mass balance.*2021"):
-        testing.assert_mass_balance(inflow, outflow, xr.DataArray([6.0, 8.0], dims="year",
+    # a stock 1 t too high in 2021: off by 1/14 of the largest flow or stock, found there
+    with pytest.raises(AssertionError, match=r"off by 0.0714 .*2021: -1"):
+        testing.assert_mass_balance(inflow, outflow, xr.DataArray([6.0, 14.0], dims="year",
                                                                   coords=years))
+    # a process without a stock; NumPy arrays carry time last
+    testing.assert_mass_balance(np.array([[3.0, 4.0]]), np.array([[3.0, 4.0]]))
+    with pytest.raises(AssertionError, match="off by 0.25"):
+        testing.assert_mass_balance(np.array([[3.0, 4.0]]), np.array([[3.0, 3.0]]))
 
 
 def test_energy_balance() -> None:
@@ -135,3 +140,16 @@ def test_merging_two_suppliers_never_lowers_hhi(v: dict[str, float]) -> None:
     merged[a] = v[a] + v[b]
     assert indicators.hhi(indicators.shares(merged)) >= indicators.hhi(
         indicators.shares(v)) - 1e-12
+
+
+def test_array_hhi_is_the_supply_indicator_slice_by_slice() -> None:
+    # one formula: the array form must give the dict form's number exactly, with missing
+    # shares left out, OTHER excluded and an all-missing slice NaN
+    s = xr.DataArray([[0.5, 0.3, 0.2], [np.nan, 0.9, 0.1], [np.nan, np.nan, np.nan]],
+                     dims=("year", "country"),
+                     coords={"year": [2009, 2010, 2011], "country": ["CHN", "USA", "OTHER"]})
+    h = testing.hhi(s, "country")
+    assert float(h.sel(year=2009)) == indicators.hhi({"CHN": 0.5, "USA": 0.3, "OTHER": 0.2})
+    assert float(h.sel(year=2010)) == indicators.hhi({"USA": 0.9})
+    assert np.isnan(float(h.sel(year=2011)))
+    assert float(testing.hhi(s, "country", exclude=()).sel(year=2009)) == 0.38

@@ -15,12 +15,11 @@ Examples
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 from pydantic import (
     BaseModel,
@@ -35,6 +34,7 @@ from pydantic import (
 from shigen.disruption.config import DisruptionConfig
 from shigen.energy.config import EnergyConfig
 from shigen.errors import InputError, InputErrors, Location
+from shigen.input_errors import input_errors
 from shigen.materials.config import MaterialsConfig
 from shigen.policy.config import PolicyConfig
 from shigen.supply.config import SupplyConfig
@@ -101,67 +101,6 @@ def json_schema() -> dict[str, Any]:
     return schema
 
 
-def _valid_keys(loc: tuple[Any, ...]) -> list[str] | None:
-    """The keys allowed in the table that holds ``loc`` (walking the pydantic models)."""
-    model: type[BaseModel] = Study
-    for part in loc[:-1]:
-        if isinstance(part, int):
-            continue
-        field = model.model_fields.get(str(part))
-        if field is None:
-            return None
-        nested = [a for a in (field.annotation, *get_args(field.annotation))
-                  if isinstance(a, type) and issubclass(a, BaseModel)]
-        if not nested:
-            return None
-        model = nested[0]
-    return sorted(model.model_fields)
-
-
-def _hint(err: Mapping[str, Any]) -> str:
-    kind = err["type"]
-    ctx = err.get("ctx") or {}
-    if kind == "extra_forbidden":
-        keys = _valid_keys(tuple(err["loc"]))
-        if not keys:
-            return "remove the key or check its spelling (`shigen schema` lists valid keys)"
-        close = difflib.get_close_matches(str(err["loc"][-1]), keys, n=1)
-        guess = f"did you mean '{close[0]}'? " if close else ""
-        return f"{guess}remove the key or use one of: {', '.join(keys)}"
-    if kind == "missing":
-        return "add the field"
-    if kind == "literal_error":
-        return f"use one of {ctx.get('expected', '')}"
-    if kind == "string_pattern_mismatch":
-        return f"match the pattern {ctx.get('pattern', '')}"
-    if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
-        return "give a value within the allowed range"
-    if kind.endswith("_type") or kind.endswith("_parsing"):
-        return "give a value of the expected type"
-    return "see `shigen schema` for the valid form"
-
-
-def _message(err: Mapping[str, Any]) -> str:
-    msg = str(err["msg"])
-    for prefix in ("Value error, ", "Assertion failed, "):
-        if msg.startswith(prefix):
-            msg = msg[len(prefix):]
-    if err["type"] == "extra_forbidden":
-        msg = f"unknown key '{err['loc'][-1]}'"
-    return msg
-
-
-def errors_from_validation(exc: ValidationError, file: str, text: str) -> InputErrors:
-    """One located ``InputError`` per pydantic error."""
-    problems = []
-    for err in exc.errors(include_url=False):
-        loc = tuple(err["loc"])
-        field = ".".join(str(p) for p in loc) or "(top level)"
-        problems.append(InputError(_message(err), Location(file, find_line(text, loc),
-                                                           field=field), _hint(err)))
-    return InputErrors(problems)
-
-
 def parse_study(text: str, file: str = "<study>",
                 context: dict[str, Any] | None = None) -> Study:
     """Validate study TOML text; raise ``InputError`` naming every problem."""
@@ -226,7 +165,7 @@ def validate_study(doc: dict[str, Any], text: str, file: str,
     try:
         study = Study.model_validate(doc, context=context)
     except ValidationError as exc:
-        raise errors_from_validation(exc, file, text) from None
+        raise input_errors(exc, file=file, text=text, root=Study) from None
     except InputError as exc:  # the baseline: located in this file, not the baseline's
         raise _locate_in(exc, file, text) from None
     study._source = (file, text)

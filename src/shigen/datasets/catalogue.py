@@ -33,6 +33,7 @@ from pydantic import ValidationError
 from shigen.datasets.meta import DatasetMeta
 from shigen.datasets.validate import read_dataset
 from shigen.errors import InputError, InputErrors, Location
+from shigen.input_errors import input_errors
 from shigen.tomlfile import find_line, read_toml
 
 BUNDLED_DIR = Path(__file__).parent / "data"
@@ -100,18 +101,11 @@ def _read_catalogue_file(path: Path, origin: str) -> dict[str, DatasetMeta]:
         try:
             metas[name] = DatasetMeta(**{**entry, "name": name, "origin": origin})
         except ValidationError as exc:
-            for err in exc.errors(include_url=False):
-                loc = ("datasets", name, *err["loc"])
-                msg = str(err["msg"]).removeprefix("Value error, ")
-                if err["type"] == "extra_forbidden":
-                    msg = f"unknown key '{err['loc'][-1]}'"
-                if err["type"] == "missing":
-                    msg = f"missing key '{err['loc'][-1]}'"
-                problems.append(InputError(
-                    f"dataset '{name}': {msg}",
-                    Location(str(path), find_line(text, loc),
-                             field=".".join(str(p) for p in loc)),
-                    f"see `shigen data show {name}` or docs/data.md for well-formed entries"))
+            problems += input_errors(
+                exc, file=str(path), text=text, prefix=("datasets", name),
+                subject=f"dataset '{name}': ",
+                fix=f"see `shigen data show {name}` or docs/data.md for well-formed entries",
+            ).problems
     if problems:
         raise InputErrors(problems)
     return metas

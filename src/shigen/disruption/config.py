@@ -18,6 +18,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from shigen.distributions import Distribution, Fixed
+
 ISO3 = r"^[A-Z]{3}$"
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
 
@@ -36,48 +38,6 @@ class DataRef(_Model):
     dataset: str = Field(min_length=1, max_length=200, description="catalogue name")
     select: dict[str, str | int] = Field(default_factory=dict,
                                          description="dimension = value filters")
-
-
-class Fixed(_Model):
-    dist: Literal["fixed"] = "fixed"
-    value: float
-
-
-class Uniform(_Model):
-    dist: Literal["uniform"]
-    low: float
-    high: float
-
-    @model_validator(mode="after")
-    def _order(self) -> Uniform:
-        if self.high < self.low:
-            raise ValueError("uniform needs low <= high")
-        return self
-
-
-class Triangular(_Model):
-    dist: Literal["triangular"]
-    low: float
-    mode: float
-    high: float
-
-    @model_validator(mode="after")
-    def _order(self) -> Triangular:
-        if not self.low <= self.mode <= self.high:
-            raise ValueError("triangular needs low <= mode <= high")
-        return self
-
-
-class LogNormal(_Model):
-    """Log-normal given by its median and the standard deviation of its logarithm."""
-
-    dist: Literal["lognormal"]
-    median: float = Field(gt=0)
-    sigma: float = Field(ge=0, le=5)
-    max: float | None = Field(default=None, gt=0, description="truncate draws above this")
-
-
-Distribution = Annotated[Fixed | Uniform | Triangular | LogNormal, Field(discriminator="dist")]
 
 
 def _number_to_fixed(v: object) -> object:

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from shigen.disruption.config import Fixed
 from shigen.disruption.model import DAYS_PER_YEAR, CompiledEvent, Model
-from shigen.disruption.sampling import event_uniforms, quantile
+from shigen.disruption.sampling import event_uniforms
+from shigen.distributions import Fixed, quantile
 
 
 @dataclass

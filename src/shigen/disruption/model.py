@@ -23,15 +23,14 @@ from shigen.disruption.config import (
     Agreement,
     DemandRestraint,
     DisruptionConfig,
-    Distribution,
     Diversification,
     Event,
-    Fixed,
     RecyclingLever,
     Stockpile,
     Substitution,
     decimal_year,
 )
+from shigen.distributions import Distribution, Fixed
 from shigen.errors import InputError, Location
 
 if TYPE_CHECKING:

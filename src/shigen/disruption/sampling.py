@@ -8,15 +8,13 @@ thinning). So:
 - a draw's numbers do not depend on how draws are split into chunks or workers;
 - adding or removing an event or a lever never changes another event's numbers
   (common random numbers), so a lever's effect is measured draw by draw;
-- every quantity is an inverse-CDF transform of a uniform, hence monotone in it.
+- every quantity is an inverse-CDF transform of a uniform (:func:`shigen.distributions.quantile`),
+  hence monotone in it.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import ndtri
-
-from shigen.disruption.config import Distribution, Fixed, LogNormal, Triangular, Uniform
 
 N_UNIFORMS = 5
 
@@ -35,24 +33,3 @@ def event_uniforms(seed: int, key: int, first: int, last: int) -> np.ndarray:
     gen = np.random.Generator(np.random.Philox(key=k, counter=block))
     u = gen.random(skip + N_UNIFORMS * (last - first))[skip:]
     return u.reshape(last - first, N_UNIFORMS)
-
-
-def quantile(dist: Distribution, u: np.ndarray) -> np.ndarray:
-    """Inverse CDF of ``dist`` at ``u`` (uniforms in [0, 1))."""
-    if isinstance(dist, Fixed):
-        return np.full_like(u, dist.value)
-    if isinstance(dist, Uniform):
-        return dist.low + u * (dist.high - dist.low)
-    if isinstance(dist, Triangular):
-        a, c, b = dist.low, dist.mode, dist.high
-        if b == a:
-            return np.full_like(u, a)
-        fc = (c - a) / (b - a)
-        left = a + np.sqrt(u * (b - a) * (c - a))
-        right = b - np.sqrt((1 - u) * (b - a) * (b - c))
-        return np.where(u < fc, left, right)
-    if isinstance(dist, LogNormal):
-        z = ndtri(np.clip(u, 1e-12, 1 - 1e-12))
-        x = dist.median * np.exp(dist.sigma * z)
-        return np.minimum(x, dist.max) if dist.max is not None else x
-    raise TypeError(f"unknown distribution {dist!r}")

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from shigen.materials.balance import max_abs, rel_error, stock_balance
 from shigen.materials.lifetimes import (
     InflowAt,
     Lifetime,
@@ -54,7 +55,7 @@ class StockFlows:
 
     def max_rel_error(self) -> float:
         """Largest absolute imbalance over the largest flow or stock (0 for empty models)."""
-        return max_rel_error(self.inflow, self.outflow, self.stock)
+        return rel_error(self.balance(), [self.inflow, self.outflow, self.stock])
 
 
 class _BalanceTracker:
@@ -65,34 +66,12 @@ class _BalanceTracker:
         self.scale = 0.0
 
     def add(self, inflow: np.ndarray, outflow: np.ndarray, stock: np.ndarray) -> None:
-        self.error = max(self.error, _max_abs(stock_balance(inflow, outflow, stock)))
-        self.scale = max(self.scale, _max_abs(inflow), _max_abs(outflow), _max_abs(stock))
+        self.error = max(self.error, max_abs(stock_balance(inflow, outflow, stock)))
+        self.scale = max(self.scale, max_abs(inflow), max_abs(outflow), max_abs(stock))
 
     @property
     def relative(self) -> float:
         return self.error / self.scale if self.scale > 0 else 0.0
-
-
-def stock_balance(inflow: np.ndarray, outflow: np.ndarray, stock: np.ndarray) -> np.ndarray:
-    """``inflow - outflow - (stock[t] - stock[t-1])`` with ``stock[-1] = 0`` (time last)."""
-    out = np.subtract(inflow, outflow)
-    out -= stock
-    out[..., 1:] += stock[..., :-1]
-    return out
-
-
-def _max_abs(a: np.ndarray) -> float:
-    if a.size == 0:
-        return 0.0
-    return max(float(np.max(a)), -float(np.min(a)))
-
-
-def max_rel_error(inflow: np.ndarray, outflow: np.ndarray, stock: np.ndarray) -> float:
-    """Largest ``|inflow - outflow - Δstock|`` over the largest flow or stock."""
-    scale = max(_max_abs(inflow), _max_abs(stock), _max_abs(outflow))
-    if scale == 0.0:
-        return 0.0
-    return _max_abs(stock_balance(inflow, outflow, stock)) / scale
 
 
 def _groups(values: np.ndarray, lifetimes: Sequence[Lifetime]) -> None:

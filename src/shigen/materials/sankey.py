@@ -1,13 +1,9 @@
 """Sankey data (nodes and links) of the element flows of one year.
 
 The report and web layers draw the figure; this module only says what flows
-where. Links carry tonnes of the chosen elements (summed, central draw)::
-
-    primary supply, secondary supply -> fabrication -> use: <product>
-    use: <product> -> end of life | net addition to stock
-    end of life -> not collected | collection
-    collection -> pre-processing loss | recovery
-    recovery -> recovery loss | secondary supply | secondary surplus
+where. Nodes and links are the processes and flows of :mod:`shigen.materials.graph`
+(the ``use`` process one node per product, ``use: <product>``); links carry tonnes of
+the chosen elements (summed, central draw), and empty links are left out.
 """
 
 from __future__ import annotations
@@ -17,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import xarray as xr
+
+from shigen.materials import graph
 
 
 @dataclass
@@ -59,20 +57,15 @@ def sankey(ds: xr.Dataset, year: int | None = None,
     d = ds.sel(year=year, draw=draw, element=els).sum("element")
     s = Sankey(year=year, elements=els)
     by_product = d.sum("region")
-    s.link("primary supply", "fabrication", float(d["primary_demand"].sum()))
-    s.link("secondary supply", "fabrication", float(d["secondary_used"].sum()))
-    for p in by_product["product"].values:
-        use = f"use: {p}"
-        inflow = float(by_product["demand"].sel(product=p))
-        outflow = float(by_product["eol_outflow"].sel(product=p))
-        s.link("fabrication", use, inflow)
-        s.link(use, "end of life", outflow)
-        s.link(use, "net addition to stock", inflow - outflow)
-    s.link("end of life", "not collected", float(d["not_collected"].sum()))
-    s.link("end of life", "collection", float(d["collected"].sum()))
-    s.link("collection", "pre-processing loss", float(d["preprocessing_loss"].sum()))
-    s.link("collection", "recovery", float((d["collected"] - d["preprocessing_loss"]).sum()))
-    s.link("recovery", "recovery loss", float(d["recovery_loss"].sum()))
-    s.link("recovery", "secondary supply", float(d["secondary_used"].sum()))
-    s.link("recovery", "secondary surplus", float(d["secondary_surplus"].sum()))
+    products = [str(p) for p in by_product["product"].values]
+    for f in graph.FLOWS:
+        source, target = graph.process(f.source), graph.process(f.target)
+        if source.per_product or target.per_product:
+            values = graph.flow_value(by_product, f)
+            for p in products:
+                s.link(f"{f.source}: {p}" if source.per_product else f.source,
+                       f"{f.target}: {p}" if target.per_product else f.target,
+                       float(values.sel(product=p)))
+        else:
+            s.link(f.source, f.target, float(graph.flow_value(d, f).sum()))
     return s

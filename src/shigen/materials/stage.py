@@ -23,7 +23,7 @@ import xarray as xr
 from rich.table import Table
 
 from shigen.errors import RunFailed
-from shigen.materials import cohort, deployment, eol, intensities, mining
+from shigen.materials import balance, cohort, deployment, eol, graph, intensities, mining
 from shigen.materials.config import MaterialsConfig
 from shigen.stages import StageSpec
 
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from shigen.study import Study
 
 TOLERANCE = 1e-9
+EOL_CHAIN = ("end of life", "collection", "recovery")  # the processes eol.end_of_life fills
 DIMS = ("element", "ree", "product", "region", "year", "draw")
 UNITS = {
     "units_inflow": "unit/yr (vehicle, MW or device; see attrs basis)",
@@ -44,14 +45,6 @@ UNITS = {
     "collection_rate": "fraction", "preprocessing_yield": "fraction",
     "recovery_yield": "fraction",
 }
-
-
-def _rel_error_by(balance: xr.DataArray, scale_of: list[xr.DataArray],
-                  dim: str) -> dict[str, float]:
-    others = [d for d in balance.dims if d != dim]
-    scale = xr.concat([abs(s).max(others) for s in scale_of], "_").max("_")
-    err = abs(balance).max(others) / scale.where(scale > 0)
-    return {str(k): float(v) for k, v in err.fillna(0.0).to_series().items()}
 
 
 def run(cfg: MaterialsConfig, study: Study, cat: Catalogue,
@@ -72,16 +65,15 @@ def run(cfg: MaterialsConfig, study: Study, cat: Catalogue,
     demand = (units * intensity / 1000.0).transpose("product", "element", "region", "draw",
                                                      "year")
     flows = cohort.labelled(demand, lts, by="product", inflow_at=cfg.inflow_at)
-    balance = flows["inflow"].copy(data=cohort.stock_balance(
+    residual = flows["inflow"].copy(data=balance.stock_balance(
         flows["inflow"].values, flows["outflow"].values, flows["stock"].values))
-    by_element = _rel_error_by(balance, [flows["inflow"], flows["outflow"], flows["stock"]],
-                               "element")
+    by_element = balance.rel_error(residual, [flows["inflow"], flows["outflow"], flows["stock"]],
+                                   by="element")
 
     r = eol.rates(cfg.recycling, years)
     end = eol.end_of_life(flows["outflow"], r)
-    eol_gap = (end["eol_outflow"] - end["not_collected"] - end["preprocessing_loss"]
-               - end["recovery_loss"] - end["secondary_supply"])
-    eol_error = _rel_error_by(eol_gap, [end["eol_outflow"]], "element")
+    eol_gap = graph.system_balance(end, EOL_CHAIN)
+    eol_error = balance.rel_error(eol_gap, [end["eol_outflow"]], by="element")
 
     loop = eol.closed_loop(flows["inflow"].sum("product"), end["secondary_supply"].sum("product"))
     ds = xr.Dataset({

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import math
 import re
+import warnings
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from shigen.distributions import Distribution, Fixed, LogNormal, Normal, Triangular, Uniform
 
 NAME = r"^[a-z0-9][a-z0-9-]*$"
 PATH = r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_=-]+)*$"
@@ -70,53 +73,91 @@ class Criterion(BaseModel):
     unit: str = Field(default="", max_length=40)
 
 
+# The parameters each distribution took in the old spelling (``distribution = "normal"``
+# with ``mean``/``sd`` beside it in the [[policy.uncertain]] table).
+_OLD_PARAMETERS = {"uniform": ("low", "high"), "normal": ("mean", "sd"),
+                   "triangular": ("low", "mode", "high"), "lognormal": ("mean", "sd")}
+
+
+def _toml_value(v: Any) -> str:
+    return repr(v) if isinstance(v, int | float) and not isinstance(v, bool) else f'"{v}"'
+
+
+def _from_old_spelling(data: dict[str, Any]) -> dict[str, Any]:
+    """``distribution = "uniform"``, ``low``, ``high`` → ``distribution = {dist = "uniform", ...}``.
+
+    Studies written before the one distribution syntax still validate, with a
+    ``FutureWarning`` (shown to people running ``shigen``, unlike a DeprecationWarning)
+    that gives the line to write instead.
+    """
+    kind = data["distribution"]
+    if kind not in _OLD_PARAMETERS:
+        return data  # the union's own error names the valid spellings
+    out = {k: v for k, v in data.items() if k not in ("low", "high", "mode", "mean", "sd")}
+    given = {k: data[k] for k in ("low", "high", "mode", "mean", "sd") if data.get(k) is not None}
+    needed = _OLD_PARAMETERS[kind]
+    missing = [k for k in needed if k not in given]
+    if missing:
+        raise ValueError(f"a {kind} distribution needs {', '.join(needed)}; "
+                         f"missing {', '.join(missing)}")
+    extra = [k for k in given if k not in needed]
+    if extra:
+        raise ValueError(f"a {kind} distribution does not take {', '.join(extra)}")
+    if kind == "lognormal":  # the old parameters were those of the underlying normal
+        mean = given["mean"]
+        if not isinstance(mean, int | float) or isinstance(mean, bool):
+            raise ValueError("mean must be a number")
+        # np.exp, as scipy applied it to the old scale parameter: the same median bit for bit
+        dist = {"dist": "lognormal", "median": float(np.exp(mean)), "sigma": given["sd"]}
+    else:
+        dist = {"dist": kind, **given}
+    out["distribution"] = dist
+    spelled = ", ".join(f"{k} = {_toml_value(v)}" for k, v in dist.items())
+    warnings.warn(f"policy.uncertain '{data.get('name', '?')}': `distribution = \"{kind}\"` with "
+                  f"{', '.join(needed)} beside it is deprecated; write "
+                  f"`distribution = {{ {spelled} }}`", FutureWarning, stacklevel=2)
+    return out
+
+
 class Uncertain(BaseModel):
     """An uncertain study field and its distribution.
 
-    ``uniform(low, high)``, ``normal(mean, sd)``, ``triangular(low, mode, high)``,
-    ``lognormal(mean, sd)`` (of the underlying normal). ``integer = true`` rounds
-    the draw (e.g. a number of days).
+    ``distribution`` is a distribution in the study-wide syntax of
+    :mod:`shigen.distributions`, e.g. ``{ dist = "uniform", low = 30, high = 180 }``,
+    ``{ dist = "normal", mean = 1, sd = 0.1 }``, ``{ dist = "triangular", low, mode, high }``
+    or ``{ dist = "lognormal", median, sigma }``. ``integer = true`` rounds the draw
+    (e.g. a number of days).
     """
 
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(pattern=NAME)
     path: str = Field(pattern=PATH)
-    distribution: Literal["uniform", "normal", "triangular", "lognormal"]
-    low: float | None = None
-    high: float | None = None
-    mode: float | None = None
-    mean: float | None = None
-    sd: float | None = Field(default=None, gt=0)
+    distribution: Distribution
     integer: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_spelling(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("distribution"), str):
+            return _from_old_spelling(data)
+        return data
 
     @field_validator("path")
     @classmethod
     def _path(cls, v: str) -> str:
         return check_path(v)
 
-    @model_validator(mode="after")
-    def _params(self) -> Uncertain:
-        need = {"uniform": ("low", "high"), "normal": ("mean", "sd"),
-                "triangular": ("low", "mode", "high"), "lognormal": ("mean", "sd")}
-        needed = need[self.distribution]
-        missing = [k for k in needed if getattr(self, k) is None]
-        if missing:
-            raise ValueError(f"a {self.distribution} distribution needs {', '.join(needed)}; "
-                             f"missing {', '.join(missing)}")
-        extra = [k for k in ("low", "high", "mode", "mean", "sd")
-                 if k not in needed and getattr(self, k) is not None]
-        if extra:
-            raise ValueError(f"a {self.distribution} distribution does not take "
-                             f"{', '.join(extra)}")
-        for k in needed:
-            if not math.isfinite(getattr(self, k)):
-                raise ValueError(f"{k} must be a finite number")
-        if self.low is not None and self.high is not None and not self.low < self.high:
+    @field_validator("distribution")
+    @classmethod
+    def _spread(cls, v: Fixed | Uniform | Triangular | Normal | LogNormal) -> Any:
+        # a parameter that cannot vary has no place in a sensitivity or ensemble design
+        if isinstance(v, Fixed):
+            raise ValueError("an uncertain parameter needs a distribution with a spread, "
+                             "not a fixed value")
+        if isinstance(v, Uniform | Triangular) and not v.low < v.high:
             raise ValueError("low must be less than high")
-        if self.mode is not None and not (self.low or 0) <= self.mode <= (self.high or 0):
-            raise ValueError("mode must lie between low and high")
-        return self
+        return v
 
 
 class Stability(BaseModel):

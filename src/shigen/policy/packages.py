@@ -12,7 +12,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from shigen.errors import InputError, Location
+from shigen.errors import InputError, InputErrors, Location
+from shigen.input_errors import input_errors
 from shigen.policy.paths import PathError, get_path, set_path
 from shigen.study import Study
 
@@ -88,18 +89,19 @@ def apply_overrides(study: S, overrides: Mapping[str, Any], *, where: str,
     try:
         return type(study).model_validate(doc, context=_context(study))
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors(include_url=False):
-            loc = ".".join(str(p) for p in err["loc"])
-            culprit = next((p for p in [*overrides, *(append or {})]
-                            if loc.startswith(p) or p.startswith(loc)), None)
-            problems.append(f"{loc}: {err['msg']}")
-            if culprit is not None:
-                field = f"{where}.{culprit}"
-                break
-        else:
-            field = where
-        raise InputError(f"the study with these overrides is not valid ({'; '.join(problems)})",
-                         Location(field=field),
-                         "fix the dotted path or the value (`shigen schema` lists valid "
-                         "fields)") from None
+        raise _at_overrides(input_errors(exc, root=type(study)),
+                            [*overrides, *(append or {})], where) from None
+
+
+def _at_overrides(errors: InputErrors, paths: Sequence[str], where: str) -> InputErrors:
+    """Point each problem of the copy at the override that caused it (named first)."""
+    located = []
+    for problem in errors.problems:
+        loc = problem.where.field if problem.where and problem.where.field else ""
+        culprit = next((p for p in paths if loc.startswith(p) or p.startswith(loc)), None)
+        field = where if culprit is None else f"{where}.{culprit}"
+        located.append((culprit is None, InputError(
+            f"the study with these overrides is not valid ({loc}: {problem.what})",
+            Location(field=field),
+            "fix the dotted path or the value (`shigen schema` lists valid fields)")))
+    return InputErrors([p for _, p in sorted(located, key=lambda x: x[0])])

@@ -1,8 +1,8 @@
 """Uncertain parameters: from the unit hypercube to values, and per-sample seeds.
 
 Sobol (Saltelli) designs and ensembles both draw points ``u`` in [0, 1)^D and map
-each coordinate through the inverse CDF of its parameter's distribution, so one
-sampler serves every distribution.
+each coordinate through the inverse CDF of its parameter's distribution
+(:func:`shigen.distributions.quantile`, the sampler disruption events use too).
 """
 
 from __future__ import annotations
@@ -11,30 +11,19 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
+from shigen.distributions import quantile
 from shigen.policy.config import Uncertain
 
 _EPS = 1e-12
 
 
 def ppf(param: Uncertain, u: np.ndarray) -> np.ndarray:
-    """Values of ``param`` at probabilities ``u`` (inverse CDF)."""
-    u = np.clip(u, _EPS, 1 - _EPS)
-    p = param
-    if p.distribution == "uniform":
-        assert p.low is not None and p.high is not None
-        x = p.low + u * (p.high - p.low)
-    elif p.distribution == "normal":
-        x = stats.norm.ppf(u, loc=p.mean, scale=p.sd)
-    elif p.distribution == "lognormal":
-        assert p.mean is not None
-        x = stats.lognorm.ppf(u, s=p.sd, scale=np.exp(p.mean))
-    else:
-        assert p.low is not None and p.high is not None and p.mode is not None
-        c = (p.mode - p.low) / (p.high - p.low)
-        x = stats.triang.ppf(u, c, loc=p.low, scale=p.high - p.low)
-    return np.round(x) if p.integer else x
+    """Values of ``param`` at probabilities ``u`` (inverse CDF, rounded if ``integer``)."""
+    # Saltelli points can be exactly 0; clipping every coordinate (not only the normal
+    # tails) keeps the values earlier versions drew for the same seed
+    x = quantile(param.distribution, np.clip(u, _EPS, 1 - _EPS))
+    return np.round(x) if param.integer else x
 
 
 def values(params: Sequence[Uncertain], u: np.ndarray) -> np.ndarray:

@@ -6,8 +6,6 @@ show the same tables and figures.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,6 +14,7 @@ import jinja2
 import tomli_w
 
 import shigen
+from shigen.files import atomic_write as atomic_write  # build.py writes through it
 from shigen.report.figures import Figure
 from shigen.report.view import RunView
 
@@ -66,25 +65,6 @@ def render_html(view: RunView) -> str:
     js = plotly_js().replace("</script", "<\\/script")
     return env.get_template("report.html.j2").render(view=view, plotly_js=js,
                                                      generated=view.created)
-
-
-def atomic_write(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` via a temporary file in the same folder, then rename."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        os.fchmod(fd, 0o666 & ~umask)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def figure_ids(html: str) -> list[str]:

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from shigen.errors import InputError, RunFailed
+from shigen.files import atomic_path
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 TIMEOUT_S = 180
@@ -57,12 +58,6 @@ def html_to_pdf(html: str, out: Path) -> Path:
         if proc.returncode != 0 or not pdf.is_file() or pdf.stat().st_size == 0:
             tail = (proc.stderr or "").strip().splitlines()[-3:]
             raise RunFailed("Chromium could not print the report: " + " | ".join(tail))
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-        os.close(fd)
-        try:
+        with atomic_path(out) as tmp:
             shutil.copyfile(pdf, tmp)
-            os.replace(tmp, out)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
     return out

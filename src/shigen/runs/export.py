@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Literal
 
@@ -11,6 +10,7 @@ import pandas as pd
 import xarray as xr
 
 from shigen.errors import InputError, Location, RunFailed
+from shigen.files import atomic_path
 from shigen.runs.store import RunStore
 from shigen.stages import get_stage
 
@@ -56,8 +56,7 @@ def export_run(store: RunStore, run_id: str, fmt: Format, out: Path) -> Path:
         raise InputError(f"folder '{parent}' does not exist", Location(str(parent)),
                          "create it or choose another path")
     manifest = store.manifest(run_id)
-    with tempfile.TemporaryDirectory(dir=parent, prefix=".shigen-export-") as tmpdir:
-        tmp = Path(tmpdir) / "out"
+    with atomic_path(out) as tmp:
         if fmt == "iamc":
             iamc_frame(store, run_id).to_csv(tmp, index=False)
         elif fmt == "netcdf":
@@ -85,12 +84,6 @@ def export_run(store: RunStore, run_id: str, fmt: Format, out: Path) -> Path:
                     else:
                         frame.to_parquet(tmp / stage / f"{var}.parquet", index=False)
             shutil.copy(store.path(run_id) / "manifest.json", tmp / "manifest.json")
-        if out.exists():
-            if out.is_dir():
-                shutil.rmtree(out)
-            else:
-                out.unlink()
-        tmp.rename(out)
     return out
 
 

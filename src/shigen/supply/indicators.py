@@ -14,7 +14,12 @@ USGS-based worked examples in the reference notes.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    import xarray as xr
 
 AGGREGATE = "OTHER"
 
@@ -31,14 +36,39 @@ def shares(volumes: Mapping[str, float]) -> dict[str, float]:
     return {k: v / total for k, v in volumes.items() if v > 0}
 
 
-def named(share: Mapping[str, float]) -> dict[str, float]:
-    """The shares of named suppliers (``OTHER`` dropped)."""
-    return {k: float(v) for k, v in share.items() if k != AGGREGATE}
+def named(share: Mapping[str, float],
+          exclude: Collection[str] = (AGGREGATE,)) -> dict[str, float]:
+    """The shares of named suppliers (``OTHER`` and any other aggregate in ``exclude`` dropped)."""
+    return {k: float(v) for k, v in share.items() if k not in exclude}
 
 
-def hhi(share: Mapping[str, float]) -> float:
-    """Herfindahl–Hirschman index HHI = Σ s_i² on the 0–1 scale, over named suppliers."""
-    return float(sum(s * s for s in named(share).values()))
+def hhi(share: Mapping[str, float], exclude: Collection[str] = (AGGREGATE,)) -> float:
+    """Herfindahl–Hirschman index HHI = Σ s_i² on the 0–1 scale, over named suppliers.
+
+    The one implementation of the index: :func:`shigen.testing.hhi` applies it along
+    a dimension of an array.
+    """
+    return float(sum(s * s for s in named(share, exclude).values()))
+
+
+def hhi_along(shares: xr.DataArray, dim: str,
+              exclude: Collection[str] = (AGGREGATE,)) -> xr.DataArray:
+    """:func:`hhi` of every slice of ``shares`` along ``dim`` (e.g. per stage and year).
+
+    Missing shares count as absent; a slice with no share at all is NaN.
+    """
+    import numpy as np
+    import xarray as xr  # here, not at the top: the scalar indicators serve fast commands
+
+    labels = [str(c) for c in shares[dim].values]
+
+    def along(values: np.ndarray) -> float:
+        given = {k: float(v) for k, v in zip(labels, values, strict=True) if not np.isnan(v)}
+        return hhi(given, exclude) if given else np.nan
+
+    out: xr.DataArray = xr.apply_ufunc(along, shares.astype(float), input_core_dims=[[dim]],
+                                       vectorize=True, output_dtypes=[float])
+    return out
 
 
 def hhi_points(share: Mapping[str, float]) -> float:

@@ -401,8 +401,7 @@ def chain_view(cat: Catalogue, commodity: str, years: Sequence[int] | None = Non
     named = share.drop_sel(country=[c for c in [indicators.AGGREGATE]
                                     if c in share.country.values])
     ds = xr.Dataset({"share": share, "company_share": cube(crow, "company"),
-                     "production_hhi": (named.fillna(0) ** 2).sum("country").where(
-                         share.notnull().any("country")),
+                     "production_hhi": indicators.hhi_along(share, "country"),
                      "top_producer_share": named.max("country")})
     for v in ds.data_vars.values():
         v.attrs["units"] = "fraction"

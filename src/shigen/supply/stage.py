@@ -96,7 +96,7 @@ def run(cfg: SupplyConfig, study: Study, cat: Catalogue,
     if share is not None:
         named = share.drop_sel(country=[c for c in [indicators.AGGREGATE]
                                         if c in share.country.values])
-        hhi = (named.fillna(0.0) ** 2).sum("country").where(share.notnull().any("country"))
+        hhi = indicators.hhi_along(share, "country")
         parts += [share, hhi.rename("production_hhi"),
                   named.max("country").rename("top_producer_share")]
     imp = _series(imp_rows, ["commodity", "stage", "year", "country"], "import_share")

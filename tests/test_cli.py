@@ -82,7 +82,7 @@ def test_messages_with_brackets_are_printed_literally(cli, tmp_path: Path) -> No
 
 
 def test_json_output_is_strict_json(capsys) -> None:
-    from shigen.cli import emit_json
+    from shigen.cli.common import emit_json
 
     emit_json({"a": float("nan"), "b": [1.5, float("inf")], "c": {"d": -float("inf")}})
     assert json.loads(capsys.readouterr().out) == {"a": None, "b": [1.5, None], "c": {"d": None}}

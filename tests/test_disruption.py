@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from shigen.datasets import Catalogue
-from shigen.disruption import simulate
 from shigen.disruption.config import DisruptionConfig, QuotaPath
 from shigen.disruption.data import arc_elasticity, quota_depths
+from shigen.disruption.montecarlo import simulate
 from shigen.disruption.results import summarize, to_dataset
 from shigen.errors import InputError
 from shigen.study import load_study

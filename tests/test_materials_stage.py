@@ -13,7 +13,7 @@ from shigen.datasets import Catalogue
 from shigen.materials import stage
 from shigen.materials.mining import metal_fraction
 from shigen.materials.sankey import sankey
-from shigen.runs import run_study
+from shigen.runs.runner import run_study
 from shigen.runs.store import RunStore
 from shigen.study import Study, load_study
 

@@ -136,3 +136,18 @@ def test_failed_ensemble_stores_nothing(tmp_path):
     assert "supply.yearz" in r.stderr
     r = CliRunner().invoke(app, ["runs", "list", "--json"], env=env)
     assert json.loads(r.stdout) == []
+
+
+def test_ensemble_table_output_is_styled_not_literal_markup(study_file, tmp_path):
+    """The console has markup off (names may hold brackets): no "[bold]...[/]" on screen."""
+    from typer.testing import CliRunner
+
+    from shigen.cli import app
+
+    r = CliRunner().invoke(app, ["ensemble", str(study_file), "--samples", "2"],
+                           env={"SHIGEN_HOME": str(tmp_path / "home")})
+    assert r.exit_code == 0, r.stderr
+    first = r.stdout.splitlines()[0]
+    assert re.fullmatch(r"policy-cli ensemble run [0-9a-f]{16}: 2 samples, seed 5", first), first
+    assert "[bold]" not in r.stdout and "[/]" not in r.stdout and "[cyan]" not in r.stdout
+    assert "ranking (mean score): " in r.stdout

@@ -11,11 +11,8 @@ Examples
 True
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("shigen")
-except PackageNotFoundError:  # running from a source tree without install
-    __version__ = "0.1.0"
+# the one place the version is written: pyproject.toml reads it from here (setuptools
+# `attr`), and a literal costs nothing at start-up where importlib.metadata costs ~0.1 s
+__version__ = "0.1.0"
 
 __all__ = ["__version__"]

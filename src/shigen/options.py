@@ -8,6 +8,10 @@ from pathlib import Path
 
 import platformdirs
 
+# the shipped example studies (package data: the repository's studies/), for `shigen new`
+# and the web's study editor
+EXAMPLES = Path(__file__).resolve().parent / "examples"
+
 
 def _env_paths(var: str) -> list[Path]:
     raw = os.environ.get(var, "")

@@ -13,7 +13,8 @@ STUDY = ROOT / "studies" / "japan-2009.toml"
 @pytest.fixture(scope="session")
 def report_home(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     from shigen.datasets import Catalogue
-    from shigen.runs import RunStore, run_study
+    from shigen.runs.runner import run_study
+    from shigen.runs.store import RunStore
     from shigen.study import load_study
 
     home = tmp_path_factory.mktemp("report-home")

@@ -48,7 +48,7 @@ def values(arr) -> list:
 
 @pytest.fixture(scope="module")
 def supply(report_home):
-    from shigen.runs import RunStore
+    from shigen.runs.store import RunStore
 
     home, rid = report_home
     store = RunStore(home)

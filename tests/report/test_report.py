@@ -13,8 +13,9 @@ from typer.testing import CliRunner
 
 from shigen.cli import app
 from shigen.report.html import figure_ids, plotly_js
-from shigen.report.view import run_json, run_view
-from shigen.runs import RunStore
+from shigen.report.view import run_view
+from shigen.runs.document import run_json
+from shigen.runs.store import RunStore
 
 CHROMIUM = Path("/usr/bin/chromium")
 needs_chromium = pytest.mark.skipif(not CHROMIUM.exists() or not shutil.which("pdftoppm"),

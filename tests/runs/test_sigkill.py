@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 
 from shigen.datasets import Catalogue
-from shigen.runs import RunStore, run_study
+from shigen.runs.runner import run_study
+from shigen.runs.store import RunStore
 from shigen.study import load_study, parse_study
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from shigen.datasets import Catalogue
-from shigen.runs import RunStore, run_study
+from shigen.runs.runner import run_study
+from shigen.runs.store import RunStore
 from shigen.study import load_study, parse_study
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,7 +80,7 @@ def test_force_recomputes_with_the_same_id(cli, home: Path, ree: Path) -> None:
 
 
 def test_run_id_depends_on_study_seed_and_data(tmp_path: Path) -> None:
-    from shigen.runs import run_id_for
+    from shigen.runs.runner import run_id_for
 
     cat = Catalogue.bundled()
     fp = cat.fingerprint()

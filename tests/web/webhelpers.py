@@ -13,7 +13,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 def make_home(tmp: Path, *texts: str) -> tuple[Path, list[str]]:
     from shigen.datasets import Catalogue
-    from shigen.runs import RunStore, run_study
+    from shigen.runs.runner import run_study
+    from shigen.runs.store import RunStore
     from shigen.study import parse_study
 
     store = RunStore(tmp)

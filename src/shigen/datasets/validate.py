@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from shigen.datasets import units
 from shigen.datasets.meta import DatasetMeta
+from shigen.datasets.units import factor as unit_factor
 from shigen.errors import InputError, InputErrors, Location
 from shigen.tomlfile import decode_utf8
 
@@ -165,7 +165,7 @@ def read_dataset(path: Path, meta: DatasetMeta) -> tuple[pd.DataFrame, str, tupl
             continue
         if unit not in conv_cache:
             try:
-                conv_cache[unit] = units.factor(unit, meta.unit)
+                conv_cache[unit] = unit_factor(unit, meta.unit)
             except ValueError as exc:
                 problem(lineno, "unit", str(exc),
                         f"use '{meta.unit}' or a unit convertible to it")

@@ -3,10 +3,7 @@
 Events against stockpiles, diversification, recycling, substitution, demand restraint
 and agreements, with a price model (Monte Carlo).
 
-The entry point for other stages is :func:`simulate` (or ``STAGE.run``).
+The entry point for other stages is :func:`shigen.disruption.montecarlo.simulate` (or the
+``disruption`` stage in :mod:`shigen.disruption.stage`). Nothing is imported here, so that
+importing a light submodule (the config) does not load the simulator.
 """
-
-from shigen.disruption.config import DisruptionConfig
-from shigen.disruption.montecarlo import Simulation, simulate
-
-__all__ = ["DisruptionConfig", "Simulation", "simulate"]

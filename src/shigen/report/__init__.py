@@ -1,8 +1,5 @@
-"""Reports and figures of stored runs (HTML via Jinja2 + plotly, PDF via Chromium)."""
+"""Reports and figures of stored runs (HTML via Jinja2 + plotly, PDF via Chromium).
 
-from shigen.report.build import write_report
-from shigen.report.figures import Figure, figures_for_stage
-from shigen.report.view import RunView, run_document, run_json, run_view
-
-__all__ = ["Figure", "RunView", "figures_for_stage", "run_document", "run_json", "run_view",
-           "write_report"]
+Entry points: :func:`shigen.report.build.write_report` and :func:`shigen.report.view.run_view`.
+Nothing is imported here: plotting loads only when a report or page is made.
+"""

@@ -1,9 +1,8 @@
 """Everything a report or a dashboard page shows about a run, read from the run store.
 
-The same functions serve ``shigen report``, ``shigen serve`` and the CLI's JSON:
-:func:`run_json` equals ``shigen run --json`` of a cached run and :func:`run_document`
-equals ``shigen runs show --json``; figures and tables come from the stored stage
-datasets and summaries, never recomputed.
+The same functions serve ``shigen report`` and ``shigen serve``:
+figures and tables come from the stored stage datasets and summaries, never recomputed.
+The runs' JSON documents are in :mod:`shigen.runs.document`.
 """
 
 from __future__ import annotations
@@ -54,29 +53,6 @@ class RunView:
     @property
     def figures(self) -> list[Figure]:
         return [f for s in self.stages for f in s.figures]
-
-
-def run_json(store: RunStore, run_id: str) -> dict[str, Any]:
-    """The document ``shigen run --json`` prints for this (cached) run."""
-    manifest = store.manifest(run_id)
-    out: dict[str, Any] = {"run_id": run_id, "study": manifest["study"]["study"]["name"],
-                           "status": "complete", "cached": True}
-    out.update({k: v["summary"] for k, v in manifest["stages"].items()})
-    out["absent_stages"] = manifest.get("absent_stages", [])
-    out["path"] = str(store.path(run_id))
-    return out
-
-
-def run_document(store: RunStore, run_id: str) -> dict[str, Any]:
-    """The document ``shigen runs show --json`` prints for this run."""
-    manifest = store.manifest(run_id)
-    return {"run_id": run_id, "study": manifest["study"]["study"]["name"],
-            "created": manifest["created"], "versions": manifest["versions"],
-            "timings": manifest["timings"], "absent_stages": manifest.get("absent_stages", []),
-            "data": {k: {"edition": v.get("edition"), "sha256": v["sha256"][:12]}
-                     for k, v in manifest["data"].items()},
-            **{k: v["summary"] for k, v in manifest["stages"].items()},
-            "path": str(store.path(run_id))}
 
 
 PROVENANCE_KEYS = ("name", "title", "source", "url", "edition", "license", "unit", "status",

@@ -42,6 +42,14 @@ class RunResult:
     timings: dict[str, float] = field(default_factory=dict)
     path: str = ""
 
+    @classmethod
+    def from_manifest(cls, run_id: str, manifest: dict[str, Any], path: str) -> RunResult:
+        """The result of a stored run (a cache hit), read from its manifest."""
+        meta = manifest["study"]["study"]
+        return cls(run_id, meta["name"], meta.get("title", meta["name"]), True,
+                   "complete", {k: v["summary"] for k, v in manifest["stages"].items()},
+                   manifest.get("absent_stages", []), manifest.get("timings", {}), path)
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"run_id": self.run_id, "study": self.study,
                                "status": self.status, "cached": self.cached}
@@ -72,11 +80,7 @@ def run_study(study: Study, catalogue: Catalogue, store: RunStore, *, force: boo
     fingerprint = catalogue.fingerprint()
     run_id = run_id_for(study, fingerprint)
     if not force and store.has(run_id):
-        stored = store.manifest(run_id)
-        return RunResult(run_id, study.study.name, study.study.title, True, "complete",
-                         {k: v["summary"] for k, v in stored["stages"].items()},
-                         stored.get("absent_stages", []), stored.get("timings", {}),
-                         str(store.path(run_id)))
+        return RunResult.from_manifest(run_id, store.manifest(run_id), str(store.path(run_id)))
     results: dict[str, xr.Dataset] = {}
     summaries: dict[str, dict[str, Any]] = {}
     timings: dict[str, float] = {}

@@ -1,0 +1,1 @@
+"""Supply chains by stage: concentration, import reliance, supply-risk indices, reciprocity."""

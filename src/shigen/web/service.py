@@ -10,19 +10,19 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 from shigen.datasets import Catalogue
 from shigen.errors import InputError
-from shigen.report.view import RunView, run_document, run_json, run_view
+from shigen.options import EXAMPLES
+from shigen.report.view import RunView, run_view
+from shigen.runs.document import run_document, run_json
 from shigen.runs.store import RunStore
 from shigen.web.jobs import JobManager, worker_env
 from shigen.web.safety import check_paths
 from shigen.web.settings import ServerSettings
 
 T = TypeVar("T")
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 class NotFound(InputError):

@@ -15,14 +15,14 @@ from typing import Any
 
 
 def run_text(text: str, name: str, study_dir: str = ".") -> dict[str, Any]:
-    from shigen.cli import catalogue, store
     from shigen.errors import ShigenError
-    from shigen.runs import run_study
+    from shigen.runs.context import open_catalogue, open_store
+    from shigen.runs.runner import run_study
     from shigen.study import parse_study
 
     try:
         study = parse_study(text, name, {"study_dir": study_dir})
-        result = run_study(study, catalogue(), store())
+        result = run_study(study, open_catalogue(), open_store())
     except ShigenError as exc:
         return {"ok": False, "error": exc.to_dict(), "exit_code": exc.exit_code}
     except Exception as exc:  # an internal failure: report it, do not hide it

@@ -1,0 +1,85 @@
+"""``shigen run STUDY``: run the stages a study declares and store the run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from shigen.cli.common import DataOpt, JsonOpt, catalogue, emit_json, err, handle_errors, out, store
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from shigen.runs.runner import RunResult
+
+
+@handle_errors
+def run(
+    study: Annotated[Path, typer.Argument(help="study file (TOML)")],
+    as_json: JsonOpt = False,
+    force: Annotated[bool, typer.Option("--force", help="recompute even if cached")] = False,
+    data: DataOpt = None,
+) -> None:
+    """Run the stages a study declares and store the run."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from shigen.runs.runner import run_study
+    from shigen.study import load_study
+
+    s = load_study(study)
+    cat = catalogue(data)
+    st = store()
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=err, transient=True, disable=as_json or not err.is_terminal) as prog:
+        tasks: dict[str, Any] = {}
+
+        def progress(stage: str, event: str) -> None:
+            if event == "start":
+                tasks[stage] = prog.add_task(f"{stage} …", total=1)
+            else:
+                prog.update(tasks[stage], completed=1, description=f"{stage} done")
+
+        result = run_study(s, cat, st, force=force, progress=progress)
+    if as_json:
+        emit_json(result.to_json())
+        return
+    render_run(result)
+
+
+def render_run(result: RunResult) -> None:
+    """A run's headline, each stage's tables, and where the run folder is."""
+    state = "cached" if result.cached else "computed"
+    out.print(Text.assemble((result.title, "bold"), "  run ", (result.run_id, "cyan"),
+                            f" ({state})"))
+    for stage, summary in result.stages.items():
+        for renderable in stage_renderables(stage, summary):
+            out.print(renderable)
+    if result.absent:
+        out.print(f"stages not in this run: {', '.join(result.absent)}")
+    out.print(f"run folder: {result.path}")
+
+
+def stage_renderables(stage: str, summary: dict[str, Any]) -> list[RenderableType]:
+    """What the terminal shows of one stage's summary.
+
+    The stage's own rendering if it has one, else a key/value table: the one place the
+    CLI asks the stages how to show them.
+    """
+    from shigen.stages import get_stage
+
+    render = getattr(get_stage(stage), "render", None)
+    return list(render(summary)) if render else [_generic_table(stage, summary)]
+
+
+def _generic_table(stage: str, summary: dict[str, Any]) -> Table:
+    t = Table(title=stage)
+    t.add_column("key")
+    t.add_column("value")
+    for k, v in summary.items():
+        t.add_row(str(k), json.dumps(v, default=str)[:120])
+    return t

@@ -1,0 +1,110 @@
+"""``shigen runs list|show|export|compare|delete``: the run store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from shigen.cli.common import JsonOpt, RunArg, emit_json, handle_errors, out, resolve_run, store
+from shigen.errors import InputError
+
+app = typer.Typer(help="The run store.", no_args_is_help=True)
+
+
+@app.command("list")
+@handle_errors
+def runs_list(as_json: JsonOpt = False) -> None:
+    """List stored runs."""
+    records = [r.to_dict() for r in store().list()]
+    if as_json:
+        emit_json(records)
+        return
+    t = Table(title=f"{len(records)} runs")
+    for col in ("run_id", "study", "created", "stages"):
+        t.add_column(col, no_wrap=col == "run_id")
+    for r in records:
+        t.add_row(r["run_id"], r["study"], r["created"], ", ".join(r["stages"]))
+    out.print(t)
+
+
+@app.command("show")
+@handle_errors
+def runs_show(run_id: RunArg, as_json: JsonOpt = False) -> None:
+    """Show a run's manifest summary."""
+    from shigen.runs.document import run_document
+
+    st = store()
+    doc = run_document(st, resolve_run(st, run_id))
+    if as_json:
+        emit_json(doc)
+    else:
+        out.print_json(json.dumps(doc, default=str))
+
+
+@app.command("export")
+@handle_errors
+def runs_export(
+    run_id: RunArg,
+    fmt: Annotated[str, typer.Option("--format", help="iamc | csv | parquet | netcdf")] = "iamc",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="where to write")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Export a run (IAMC table for pyam, CSV or Parquet folders, NetCDF)."""
+    from shigen.runs.export import export_run
+
+    formats = ("iamc", "csv", "parquet", "netcdf")
+    if fmt not in formats:
+        raise InputError(f"unknown format '{fmt}'", fix=f"use one of: {', '.join(formats)}")
+    st = store()
+    rid = resolve_run(st, run_id)
+    default = {"iamc": f"{rid}.iamc.csv", "netcdf": f"{rid}.nc"}.get(fmt, f"{rid}-{fmt}")
+    path = export_run(st, rid, fmt, output or Path(default))  # type: ignore[arg-type]
+    if as_json:
+        emit_json({"run_id": rid, "format": fmt, "path": str(path)})
+    else:
+        out.print(f"wrote {path}")
+
+
+@app.command("compare")
+@handle_errors
+def runs_compare(
+    run_ids: Annotated[list[str], typer.Argument(help="two or more run ids")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Compare runs variable by variable (DuckDB over the runs' Parquet tables)."""
+    from shigen.runs.export import compare_runs
+
+    if len(run_ids) < 2:
+        raise InputError("compare needs at least two runs", fix="pass two or more run ids")
+    st = store()
+    rids = [resolve_run(st, r) for r in run_ids]
+    table = compare_runs(st, rids)
+    if as_json:
+        emit_json({"runs": rids, "rows": json.loads(table.to_json(orient="records"))})
+        return
+    t = Table(title="comparison")
+    for col in table.columns:
+        t.add_column(str(col))
+    for rec in table.head(200).itertuples(index=False):
+        t.add_row(*("" if v != v else (f"{v:.6g}" if isinstance(v, float) else str(v))
+                    for v in rec))
+    out.print(t)
+
+
+@app.command("delete")
+@handle_errors
+def runs_delete(run_ids: Annotated[list[str], typer.Argument(help="run ids to delete")],
+                as_json: JsonOpt = False) -> None:
+    """Delete runs from the store."""
+    st = store()
+    rids = [resolve_run(st, r) for r in run_ids]
+    for rid in rids:
+        st.delete(rid)
+    if as_json:
+        emit_json({"deleted": rids})
+    else:
+        out.print(f"deleted {', '.join(rids)}")

@@ -220,29 +220,17 @@ def run(
 
 
 def render_run(result: Any) -> None:
-    from shigen.stages import get_stage
+    from shigen.report import presentation
 
     state = "cached" if result.cached else "computed"
     out.print(Text.assemble((result.title, "bold"), "  run ", (result.run_id, "cyan"),
                             f" ({state})"))
     for stage, summary in result.stages.items():
-        spec = get_stage(stage)
-        render = getattr(spec, "render", None)
-        tables = render(summary) if render else [_generic_table(stage, summary)]
-        for t in tables:
+        for t in presentation(stage).render(summary):
             out.print(t)
     if result.absent:
         out.print(f"stages not in this run: {', '.join(result.absent)}")
     out.print(f"run folder: {result.path}")
-
-
-def _generic_table(stage: str, summary: dict[str, Any]) -> Table:
-    t = Table(title=stage)
-    t.add_column("key")
-    t.add_column("value")
-    for k, v in summary.items():
-        t.add_row(str(k), json.dumps(v, default=str)[:120])
-    return t
 
 
 # --- schema / new ---------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""``shigen fan``: write the disruption stage's fan chart of a stored run to HTML.
+"""``shigen fan``: write the fan chart of one market of a stored run to HTML.
 
 Registered on the main app by ``register(app)`` (see ``shigen.cli``). No
 ``from __future__ import annotations`` here: typer reads the annotations at runtime.
@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
         as_json: main.JsonOpt = False,
     ) -> None:
         """Fan chart (P5-P95, P25-P75, median by year) of shortfall or price of a run."""
-        from shigen.disruption.figures import fan_chart
+        from shigen.report.disruption import market_fan
 
         st = main.store()
         rid = main.resolve_run(st, run_id)
@@ -52,7 +52,7 @@ def register(app: typer.Typer) -> None:
         if (commodity, importer) not in have:
             raise InputError(f"run {rid} has no market ({commodity}, {importer})",
                              Location(field="--commodity"), f"choose among {sorted(have)}")
-        fan_chart(ds, commodity, importer, var).write_html(output, include_plotlyjs="cdn")
+        market_fan(ds, commodity, importer, var).write_html(output, include_plotlyjs="cdn")
         if as_json:
             main.emit_json({"run_id": rid, "output": str(output)})
         else:

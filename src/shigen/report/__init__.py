@@ -1,8 +1,12 @@
-"""Reports and figures of stored runs (HTML via Jinja2 + plotly, PDF via Chromium)."""
+"""How runs are shown: stage presentations, HTML and PDF reports.
 
-from shigen.report.build import write_report
-from shigen.report.figures import Figure, figures_for_stage
-from shigen.report.view import RunView, run_document, run_json, run_view
+Each stage's figures, HTML tables and terminal tables live in ``shigen.report.<stage>``;
+reports are HTML (Jinja2 + plotly) or PDF (Chromium).
 
-__all__ = ["Figure", "RunView", "figures_for_stage", "run_document", "run_json", "run_view",
-           "write_report"]
+Only :func:`presentation` is imported here, so that ``shigen`` commands that show a
+stage's tables do not load plotting, Jinja2 or the run store.
+"""
+
+from shigen.report.presentation import Presentation, presentation
+
+__all__ = ["Presentation", "presentation"]

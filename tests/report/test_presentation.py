@@ -43,6 +43,6 @@ def test_docstring_examples_run():
     import doctest
     import importlib
 
-    for name in ("shigen.report.figures", "shigen.report.presentation"):
+    for name in ("shigen.report.figures", "shigen.report.stages"):
         result = doctest.testmod(importlib.import_module(name))
         assert result.attempted > 0 and result.failed == 0, name

@@ -7,6 +7,6 @@ Only :func:`presentation` is imported here, so that ``shigen`` commands that sho
 stage's tables do not load plotting, Jinja2 or the run store.
 """
 
-from shigen.report.presentation import Presentation, presentation
+from shigen.report.stages import Presentation, presentation
 
 __all__ = ["Presentation", "presentation"]

@@ -4,7 +4,7 @@
 :func:`generic_figure` draws a variable that the stage's own figures do not draw.
 
 A stage's own figures live in its presentation module (``shigen.report.<stage>``);
-:func:`shigen.report.presentation.presentation` puts the two together.
+:func:`shigen.report.stages.presentation` puts the two together.
 
 Examples
 --------

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shigen.report.figures import Figure
-from shigen.report.presentation import presentation
+from shigen.report.stages import presentation
 from shigen.report.tables import Table, flatten
 from shigen.runs.store import RunStore
 from shigen.stages import get_stage

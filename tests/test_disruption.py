@@ -389,10 +389,10 @@ def test_random_path_equals_deterministic_path(cat: Catalogue) -> None:
 
 
 def test_fan_chart_has_bands_and_median(cat: Catalogue) -> None:
-    from shigen.disruption.figures import fan_chart
+    from shigen.report.disruption import market_fan
 
     ds = to_dataset(simulate(_random_cfg(draws=500), cat, 1))
-    fig = fan_chart(ds, "toy", "JPN")
+    fig = market_fan(ds, "toy", "JPN")
     assert [t.name for t in fig.data][-1] == "median"
     assert len(fig.data) == 5
     med = ds["shortfall_fan"].sel(commodity="toy", importer="JPN", fan_quantile=0.5).values

@@ -6,7 +6,8 @@ study, the dataset catalogue and the results of earlier stages, and returns an
 ``xarray.Dataset`` with named dimensions and ``attrs["units"]`` on each variable.
 Stages never read files or print. ``summarize`` turns that dataset into the
 JSON object of ``shigen run --json``; ``iamc`` (optional) into IAMC rows
-(``region, variable, unit, year, value``).
+(``region, variable, unit, year, value``). How a stage is shown (figures, tables,
+terminal tables) is not part of the stage: see :func:`shigen.report.presentation`.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ class StageSpec:
     run: RunFn
     summarize: Callable[[xr.Dataset], dict[str, Any]]
     iamc: Callable[[xr.Dataset], pd.DataFrame] | None = None
-    render: Callable[[dict[str, Any]], list[Any]] | None = None
 
 
 def get_stage(name: str) -> StageSpec:

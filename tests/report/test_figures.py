@@ -1,4 +1,4 @@
-"""The figure registry: registered figures per stage, generic fallback, stage hooks."""
+"""Figures and HTML tables of each stage's presentation module, and the generic fallback."""
 
 from __future__ import annotations
 
@@ -10,24 +10,16 @@ import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shigen.report.figures import (
-    MAX_SERIES,
-    REGISTRY,
-    disruption_fan_charts,
-    energy_build_rates,
-    energy_co2,
-    energy_mix,
-    energy_plants,
-    figures_for_stage,
-    generic_figure,
-    materials_balance,
-    materials_sankey,
-    policy_ranking,
-    policy_sobol,
-    supply_chain_view,
-    supply_criticality_matrix,
-)
-from shigen.report.tables import flatten, supply_tables, tables_for_stage
+from shigen.report import disruption as disruption_view
+from shigen.report import presentation
+from shigen.report import supply as supply_view
+from shigen.report.energy import energy_build_rates, energy_co2, energy_mix, energy_plants
+from shigen.report.figures import MAX_SERIES, generic_figure
+from shigen.report.materials import materials_balance, materials_sankey, sankey_figure
+from shigen.report.policy import policy_ranking, policy_sobol
+from shigen.report.supply import supply_chain_view, supply_criticality_matrix
+from shigen.report.tables import flatten
+from shigen.study import STAGE_ORDER
 
 
 def traces(fig):  # plotly JSON decoded, so typed arrays come back as lists
@@ -55,9 +47,19 @@ def supply(report_home):
     return store.load_stage(rid, "supply"), store.manifest(rid)["stages"]["supply"]["summary"]
 
 
-def test_registry_has_a_hook_for_every_stage():
-    for stage in ("energy", "materials", "supply", "disruption", "policy"):
-        assert REGISTRY.for_stage(stage), stage
+def figures_for_stage(stage, ds, summary):
+    return presentation(stage).figures(ds, summary)
+
+
+def tables_for_stage(stage, summary):
+    return presentation(stage).tables(summary)
+
+
+def test_every_stage_has_a_presentation_module():
+    for stage in STAGE_ORDER:
+        module = presentation(stage).module
+        assert module is not None and module.__name__ == f"shigen.report.{stage}", stage
+    assert presentation("new-stage").module is None
 
 
 def test_supply_figures_cover_every_variable(supply):
@@ -102,7 +104,7 @@ def test_hhi_figure_shows_the_summary_values(supply):
 
 def test_supply_tables_hold_the_json_values(supply):
     _, summary = supply
-    tables = {t.id: t for t in supply_tables(summary)}
+    tables = {t.id: t for t in supply_view.tables(summary)}
     prod, imports = tables["supply-production"], tables["supply-imports"]
     row = next(r for r in prod.rows if r[0].value == "rare-earths" and r[1].value == 2009)
     re09 = summary["commodities"]["rare-earths"]["2009"]["stages"][0]
@@ -156,14 +158,14 @@ def test_energy_hooks():
     gen = xr.DataArray([[10, 1, 20], [20, 5, 10], [30, 10, 0.0]], dims=("year", "technology"),
                        coords={"year": years, "technology": techs}, attrs={"units": "TWh"})
     ds = xr.Dataset({"generation": gen, "co2": ("year", [30.0, 20.0, 14.0]),
-                     "additions": gen / 10})
+                     "builds_per_year": gen / 10})
     mix, co2, build = energy_mix(ds, {}), energy_co2(ds, {}), energy_build_rates(ds, {})
     coal = next(t for t in traces(mix[0]) if t["name"] == "coal")
     assert values(coal["y"]) == [20.0, 10.0, 0.0]  # a zero point stays in the stack
     assert values(traces(co2[0])[0]["y"]) == [30.0, 20.0, 14.0]
     assert {t["name"] for t in traces(build[0])} == set(techs)
     assert {f.id for f in figures_for_stage("energy", ds, {})} == {
-        "energy-mix-generation", "energy-co2", "energy-build-additions"}
+        "energy-mix-generation", "energy-co2", "energy-build-builds-per-year"}
 
 
 def test_plants_per_year_uses_the_summary_technologies():
@@ -185,16 +187,31 @@ def test_materials_hooks():
     da = xr.DataArray([[1.0, 2.0]], dims=("element", "year"),
                       coords={"element": ["neodymium"], "year": [2020, 2030]})
     ds = xr.Dataset({"primary_demand": da, "secondary_supply": da / 4})
-    ds.attrs["sankey_json"] = json.dumps({"year": 2030, "unit": "t", "element": "neodymium",
-                                          "nodes": ["mine", "magnet", "scrap"],
-                                          "links": [{"source": "mine", "target": "magnet",
-                                                     "value": 2},
-                                                    {"source": 1, "target": 2, "value": 0.5}]})
     bal = materials_balance(ds, {})
     assert values(traces(bal[0])[1]["y"]) == [0.25, 0.5]
-    sankey = traces(materials_sankey(ds, {})[0])[0]
+    assert materials_sankey(ds, {}) == []  # no flows to draw
+    # links name their nodes by label or by index
+    fig = sankey_figure(["mine", "magnet", "scrap"],
+                        [{"source": "mine", "target": "magnet", "value": 2},
+                         {"source": 1, "target": 2, "value": 0.5}], "flows")
+    sankey = json.loads(fig.to_json())["data"][0]
     assert values(sankey["link"]["source"]) == [0, 1]
     assert values(sankey["link"]["target"]) == [1, 2]
+
+
+def test_materials_sankey_draws_the_stage_flows(report_home):
+    from shigen.materials.sankey import sankey
+    from shigen.runs import RunStore
+
+    home, rid = report_home
+    ds = RunStore(home).load_stage(rid, "materials")
+    flows = sankey(ds)
+    (fig,) = materials_sankey(ds, {})
+    assert fig.title == f"Material flows {', '.join(flows.elements)} {flows.year}"
+    drawn = traces(fig)[0]
+    assert drawn["node"]["label"] == flows.nodes
+    np.testing.assert_allclose(values(drawn["link"]["value"]),
+                               [lk["value"] for lk in flows.links])
 
 
 def test_supply_risk_hooks():
@@ -225,11 +242,16 @@ def test_disruption_fan_chart():
     data = np.array([[1.0, 2.0], [2.0, 3.0], [3.0, 5.0]])  # quantile × year
     ds = xr.Dataset({"shortfall": (("commodity", "quantile", "year"), data[None])},
                     coords={"commodity": ["neodymium"], "quantile": q, "year": [2010, 2011]})
-    figs = disruption_fan_charts(ds, {})
+    ds["shortfall"].attrs["units"] = "t/yr"
+    figs = disruption_view.figures(ds, {})
     assert [f.id for f in figs] == ["disruption-shortfall-neodymium"]
+    assert figs[0].title == "shortfall neodymium"
     t = traces(figs[0])
     assert values(t[0]["y"]) == [3.0, 5.0] and values(t[1]["y"]) == [1.0, 2.0]
-    assert t[2]["name"] == "median (50%)" and values(t[2]["y"]) == [2.0, 3.0]
+    assert t[1]["name"] == "P5-P95"
+    assert t[2]["name"] == "median" and values(t[2]["y"]) == [2.0, 3.0]
+    layout = json.loads(figs[0].to_json())["layout"]
+    assert layout["yaxis"]["title"]["text"] == "t/yr"
 
 
 def test_policy_hooks_draw_the_summary():
@@ -320,19 +342,22 @@ def test_validation_notes_read_as_text():
         "stages not in this run: energy"]
 
 
-def test_disruption_fans_use_the_stage_fan_chart():
-    pytest.importorskip("shigen.disruption.figures")
+def test_market_fans_are_the_fan_chart_of_shigen_fan():
     q = [0.05, 0.25, 0.5, 0.75, 0.95]
     data = np.array([[0.0, 10.0], [1.0, 20.0], [2.0, 30.0], [3.0, 40.0], [4.0, 50.0]]).T
     ds = xr.Dataset({"shortfall_fan": (("commodity", "importer", "year", "fan_quantile"),
                                        data[None, None])},
                     coords={"commodity": ["rare-earths"], "importer": ["JPN"],
                             "year": [2010, 2011], "fan_quantile": q})
-    (fig,) = disruption_fan_charts(ds, {})
+    (fig,) = disruption_view.figures(ds, {})
     assert fig.id == "disruption-shortfall-fan-rare-earths-jpn"
     assert fig.title == "rare-earths / JPN: shortfall (t/yr)"
-    median = next(t for t in traces(fig) if t.get("name") == "median")
-    assert values(median["y"]) == [2.0, 30.0]
+    drawn = traces(fig)
+    assert [t.get("name") for t in drawn] == [None, "P5-P95", None, "P25-P75", "median"]
+    assert values(drawn[-1]["y"]) == [2.0, 30.0]
+    # the same bands and median as the chart `shigen fan` writes
+    fan = json.loads(disruption_view.market_fan(ds, "rare-earths", "JPN").to_json())["data"]
+    assert [(t.get("name"), t["y"]) for t in fan] == [(t.get("name"), t["y"]) for t in drawn]
 
 
 def test_disruption_table_one_row_per_market():

@@ -27,7 +27,7 @@ def fan(
     as_json: JsonOpt = False,
 ) -> None:
     """Fan chart (P5-P95, P25-P75, median by year) of shortfall or price of a run."""
-    from shigen.disruption.figures import fan_chart
+    from shigen.report.disruption import market_fan
 
     st = store()
     rid = resolve_run(st, run_id)
@@ -44,7 +44,7 @@ def fan(
     if (commodity, importer) not in have:
         raise InputError(f"run {rid} has no market ({commodity}, {importer})",
                          Location(field="--commodity"), f"choose among {sorted(have)}")
-    fan_chart(ds, commodity, importer, var).write_html(output, include_plotlyjs="cdn")
+    market_fan(ds, commodity, importer, var).write_html(output, include_plotlyjs="cdn")
     if as_json:
         emit_json({"run_id": rid, "output": str(output)})
     else:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from shigen.cli.common import DataOpt, JsonOpt, catalogue, emit_json, err, handle_errors, out, store
@@ -65,21 +63,10 @@ def render_run(result: RunResult) -> None:
 
 
 def stage_renderables(stage: str, summary: dict[str, Any]) -> list[RenderableType]:
-    """What the terminal shows of one stage's summary.
+    """What the terminal shows of one stage's summary: its presentation's tables.
 
-    The stage's own rendering if it has one, else a key/value table: the one place the
-    CLI asks the stages how to show them.
+    The one place the CLI asks how to show a stage (``shigen.report.<stage>``).
     """
-    from shigen.stages import get_stage
+    from shigen.report import presentation
 
-    render = getattr(get_stage(stage), "render", None)
-    return list(render(summary)) if render else [_generic_table(stage, summary)]
-
-
-def _generic_table(stage: str, summary: dict[str, Any]) -> Table:
-    t = Table(title=stage)
-    t.add_column("key")
-    t.add_column("value")
-    for k, v in summary.items():
-        t.add_row(str(k), json.dumps(v, default=str)[:120])
-    return t
+    return list(presentation(stage).render(summary))

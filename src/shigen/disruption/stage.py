@@ -14,7 +14,6 @@ import xarray as xr
 
 from shigen.disruption.config import DisruptionConfig
 from shigen.disruption.montecarlo import simulate
-from shigen.disruption.render import render
 from shigen.disruption.results import iamc, summarize, to_dataset
 from shigen.stages import StageSpec
 
@@ -30,4 +29,4 @@ def run(cfg: DisruptionConfig, study: Study, cat: Catalogue,
 
 
 STAGE = StageSpec(name="disruption", title="Disruptions, levers and prices (Monte Carlo)",
-                  run=run, summarize=summarize, iamc=iamc, render=render)
+                  run=run, summarize=summarize, iamc=iamc)

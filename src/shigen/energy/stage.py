@@ -191,35 +191,5 @@ def iamc(ds: xr.Dataset) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def render(summary: dict[str, Any]) -> list[Any]:
-    """Rich tables for the CLI: CO2 path and builds per year."""
-    from rich.table import Table
-
-    t = Table(title="energy: CO2 (Gt), electricity (TWh), carbon price (USD/t)")
-    for c in ("year", "CO2", "electricity", "CO2 price", "import dep."):
-        t.add_column(c, justify="right")
-    for y, v in summary["co2_gt"].items():
-        t.add_row(y, f"{v:.1f}", f"{summary['electricity_twh'].get(y, 0):,.0f}",
-                  f"{summary['co2_price_usd_per_t'].get(y, 0):,.0f}",
-                  f"{summary['import_dependence'].get(y, 0):.0%}")
-    b = Table(title=f"energy: builds per year {summary['builds_window']}")
-    b.add_column("technology")
-    b.add_column("GW/yr", justify="right")
-    for k, v in summary["builds_per_year"].items():
-        b.add_row(k.removesuffix("_gw"), "-" if v is None else f"{v:.1f}")
-    tables = [t, b]
-    if summary.get("additional_investment_usd_trillion") is not None:
-        a = Table(title=f"energy: against {summary['baseline']}")
-        a.add_column("indicator")
-        a.add_column("value", justify="right")
-        a.add_row("additional investment (USD 2005 trillion)",
-                  f"{summary['additional_investment_usd_trillion']:.1f}")
-        a.add_row("share of GDP", f"{summary['additional_investment_share_gdp']:.2%}")
-        for k, v in (summary.get("emission_reduction_shares") or {}).items():
-            a.add_row(f"reduction share: {k}", "-" if v is None else f"{v:.0%}")
-        tables.append(a)
-    return tables
-
-
 STAGE = StageSpec(name="energy", title="Energy pathways (least-cost LP)", run=run,
-                  summarize=summarize, iamc=iamc, render=render)
+                  summarize=summarize, iamc=iamc)

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import xarray as xr
-from rich.table import Table
 
 from shigen.errors import RunFailed
 from shigen.materials import balance, cohort, deployment, eol, graph, intensities, mining
@@ -184,33 +183,5 @@ def iamc(ds: xr.Dataset) -> pd.DataFrame:
     return out[["region", "variable", "unit", "year", "value"]]
 
 
-def render(summary: dict[str, Any]) -> list[Table]:
-    """One table: per element, demand, secondary supply and recycling share at key years."""
-    t = Table(title="materials (central estimate)")
-    for col in ("element", "year", "demand t", "secondary t", "recycled share", "stock t"):
-        t.add_column(col, justify="right" if col != "element" else "left")
-    for e, entry in summary.items():
-        if "demand_t" not in entry:
-            continue
-        years = list(entry["demand_t"])
-        picks = sorted({years[0], *[y for y in ("2010", "2020", "2030", "2050") if y in years],
-                        years[-1]}, key=int)
-        for y in picks:
-            t.add_row(e, y, f"{entry['demand_t'][y]:,.1f}",
-                      f"{entry['secondary_supply_t'][y]:,.1f}",
-                      f"{entry['recycling_share'][y]:.1%}", f"{entry['stock_t'][y]:,.0f}")
-    tables = [t]
-    if "thorium" in summary:
-        r = Table(title="thorium and uranium in mining residues (t)")
-        r.add_column("year")
-        r.add_column("thorium", justify="right")
-        r.add_column("uranium", justify="right")
-        th, u = summary["thorium"]["residues_t"], summary["uranium"]["residues_t"]
-        for y in [y for y in th if int(y) % 10 == 0] or list(th)[-1:]:
-            r.add_row(y, f"{th[y]:,.2f}", f"{u[y]:,.2f}")
-        tables.append(r)
-    return tables
-
-
 STAGE = StageSpec(name="materials", title="Materials, stocks and recycling", run=run,
-                  summarize=summarize, iamc=iamc, render=render)
+                  summarize=summarize, iamc=iamc)

@@ -124,41 +124,5 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
     return out
 
 
-def render(summary: dict[str, Any]) -> list[Any]:
-    """Rich tables for the CLI: packages ranked with criteria; Sobol total indices."""
-    from rich.table import Table
-
-    crit = summary["criteria"]
-    ranking = summary["ranking"]
-    t = Table(title=f"policy packages ranked ({summary['method']}; stability = share of "
-                    "weight space where the package ranks first)")
-    for col in ("rank", "package", "score", "stability"):
-        t.add_column(col)
-    for i, p in enumerate(ranking, start=1):
-        t.add_row(str(i), p, f"{summary['score'][p]:.3f}", f"{summary['rank_stability'][p]:.2f}")
-    c = Table(title="criteria by package (↓ less is better, ↑ more is better)")
-    c.add_column("criterion")
-    c.add_column("weight")
-    for p in ranking:
-        c.add_column(p, justify="right")
-    for name, meta in crit.items():
-        arrow = "↓" if meta["sense"] == "min" else "↑"
-        unit = f" ({meta['unit']})" if meta["unit"] else ""
-        c.add_row(f"{name}{unit} {arrow}", f"{meta['weight']:g}",
-                  *(f"{summary['scores'][p][name]:.4g}" for p in ranking))
-    tables = [t, c]
-    if "sobol" in summary:
-        s = Table(title=f"Sobol indices S1 / ST (package {summary['sensitivity_package']}, "
-                        f"{summary['sensitivity_evaluations']} evaluations)")
-        s.add_column("criterion")
-        params = list(next(iter(summary["sobol"].values())))
-        for p in params:
-            s.add_column(p)
-        for c, row in summary["sobol"].items():
-            s.add_row(c, *(f"{row[p]['S1']:.2f} / {row[p]['ST']:.2f}" for p in params))
-        tables.append(s)
-    return tables
-
-
 STAGE = StageSpec(name="policy", title="Policy packages: appraisal and sensitivity", run=run,
-                  summarize=summarize, render=render)
+                  summarize=summarize)

@@ -1,5 +1,12 @@
-"""Reports and figures of stored runs (HTML via Jinja2 + plotly, PDF via Chromium).
+"""How runs are shown: stage presentations, HTML and PDF reports.
 
-Entry points: :func:`shigen.report.build.write_report` and :func:`shigen.report.view.run_view`.
-Nothing is imported here: plotting loads only when a report or page is made.
+Each stage's figures, HTML tables and terminal tables live in ``shigen.report.<stage>``;
+reports are HTML (Jinja2 + plotly) or PDF (Chromium).
+
+Only :func:`presentation` is imported here, so that ``shigen`` commands that show a
+stage's tables do not load plotting, Jinja2 or the run store.
 """
+
+from shigen.report.stages import Presentation, presentation
+
+__all__ = ["Presentation", "presentation"]

@@ -6,7 +6,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from shigen.report.figures import Figure, _layout, _slug
+from shigen.report.figures import Figure, layout, slug
 from shigen.report.tables import Table
 
 MAX_FIGURES = 8
@@ -60,10 +60,10 @@ def compare_figures(doc: dict[str, Any]) -> list[Figure]:
             fig.add_trace(go.Bar(x=[r["key"] or var for r in rows],
                                  y=[r.get(rid) for r in rows], name=rid))
         title = f"{stage}: {var} by run"
-        _layout(fig, title, height=420)
+        layout(fig, title, height=420)
         fig.update_layout(barmode="group")
         fig.update_xaxes(tickangle=-35)
-        out.append(Figure(_slug("compare", stage, var), stage, title, fig,
+        out.append(Figure(slug("compare", stage, var), stage, title, fig,
                           caption=f"{var} in each run (largest {len(rows)} keys).",
                           variables=(var,)))
     return out

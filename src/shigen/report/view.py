@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from shigen.report.figures import Figure, figures_for_stage
-from shigen.report.tables import Table, tables_for_stage
+from shigen.report.figures import Figure
+from shigen.report.stages import presentation
+from shigen.report.tables import Table, flatten
 from shigen.runs.store import RunStore
 from shigen.stages import get_stage
 
@@ -61,8 +62,6 @@ PROVENANCE_KEYS = ("name", "title", "source", "url", "edition", "license", "unit
 
 def validation_notes(manifest: dict[str, Any]) -> list[str]:
     """Plain-language notes: stage checks, estimates among the data, stages not run."""
-    from shigen.report.tables import flatten
-
     def show(value: Any) -> str:
         if isinstance(value, float):
             return format(value, ".3g")
@@ -93,12 +92,9 @@ def validation_notes(manifest: dict[str, Any]) -> list[str]:
 def stage_view(store: RunStore, run_id: str, stage: str, info: dict[str, Any]) -> StageView:
     summary = info.get("summary") or {}
     ds = store.load_stage(run_id, stage)
-    try:
-        title = get_stage(stage).title
-    except ImportError:
-        title = stage
-    return StageView(stage, title, summary, tables_for_stage(stage, summary),
-                     figures_for_stage(stage, ds, summary), info.get("checks"))
+    shown = presentation(stage)
+    return StageView(stage, get_stage(stage).title, summary, shown.tables(summary),
+                     shown.figures(ds, summary), info.get("checks"))
 
 
 def run_view(store: RunStore, run_id: str) -> RunView:

@@ -235,52 +235,5 @@ def iamc(ds: xr.Dataset) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def render(summary: dict[str, Any]) -> list[Any]:
-    """Rich tables for ``shigen run``: per commodity, each year's chain in order."""
-    from rich.table import Table
-
-    def f(v: Any) -> str:
-        return "—" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
-
-    tables = []
-    imp = summary.get("importer")
-    for commodity, per in summary["commodities"].items():
-        t = Table(title=f"supply · {commodity}" + (f" · importer {imp}" if imp else ""))
-        for col in ("year", "stage", "HHI", "top producer", "share", "top supplier",
-                    "import HHI", "IR", "GeoPolRisk"):
-            t.add_column(col)
-        for year, e in per.items():
-            lines = e["stages"] or [{"stage": "—", "production_hhi": None,
-                                     "top_producer": None, "top_producer_share": None}]
-            for i, x in enumerate(lines):
-                extra = ([f(e.get("top_supplier")), f(e.get("import_hhi")),
-                          f(e.get("import_reliance")), f(e.get("geopolrisk"))]
-                         if i == 0 else ["", "", "", ""])
-                t.add_row(year if i == 0 else "", x["stage"], f(x["production_hhi"]),
-                          f(x["top_producer"]), f(x["top_producer_share"]), *extra)
-        tables.append(t)
-    crit = summary.get("criticality")
-    if crit:
-        t = Table(title=f"criticality (EU 2017: critical if SR >= {crit['sr_threshold']} "
-                  f"and EI >= {crit['ei_threshold']})")
-        for col in ("commodity", "year", "SR", "SR upper", "EI", "energy share"):
-            t.add_column(col)
-        for c, per in crit["by_commodity"].items():
-            for y, m in per.items():
-                if any(v is not None for v in m.values()):
-                    t.add_row(c, y, f(m["supply_risk"]), f(m["supply_risk_upper"]),
-                              f(m["economic_importance"]), f(m["energy_share"]))
-        tables.append(t)
-    if summary.get("interdependence"):
-        t = Table(title="interdependence")
-        for col in ("pair", "year", "salience", "symmetry", "reciprocity", "asymmetry"):
-            t.add_column(col)
-        for pair, m in summary["interdependence"].items():
-            t.add_row(pair, str(m["year"]), f(m["salience"]), f(m["symmetry"]),
-                      f(m["reciprocity"]), f(m["asymmetry"]))
-        tables.append(t)
-    return tables
-
-
 STAGE = StageSpec(name="supply", title="Supply chains and concentration", run=run,
-                  summarize=summarize, iamc=iamc, render=render)
+                  summarize=summarize, iamc=iamc)

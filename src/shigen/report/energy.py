@@ -1,0 +1,167 @@
+"""How the energy stage is shown: its figures, its HTML tables and its ``shigen run`` tables.
+
+Figures: the generation mix, CO2 by sector, build rates, plants built per year and
+primary energy. Tables: the generic ones of the summary (year series, then the rest).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+import xarray as xr
+from rich.table import Table as RichTable
+
+from shigen.report.figures import Figure, Summary, layout, slug, units
+from shigen.report.tables import Table, generic_tables
+
+
+def figures(ds: xr.Dataset, summary: Summary) -> list[Figure]:
+    """The energy stage's own figures, in the order the report shows them."""
+    return [*energy_mix(ds, summary), *energy_co2(ds, summary),
+            *energy_build_rates(ds, summary), *energy_plants(ds, summary),
+            *energy_primary(ds, summary)]
+
+
+def tables(summary: Summary) -> list[Table]:
+    return generic_tables("energy", summary)
+
+
+def _stacked_area(da: xr.DataArray, by: str) -> go.Figure:
+    fig = go.Figure()
+    reduce = [d for d in da.dims if d not in ("year", by)]
+    if reduce:
+        da = da.sum(reduce)
+    for key in da[by].values:
+        s = da.sel({by: key}).to_series().dropna()
+        if s.abs().sum() == 0:
+            continue
+        fig.add_trace(go.Scatter(x=[int(y) for y in s.index], y=s.to_numpy(), name=str(key),
+                                 mode="lines", stackgroup="one"))
+    return fig
+
+
+def energy_mix(ds: xr.Dataset, summary: Summary) -> list[Figure]:
+    """Energy pathway: generation by technology and year, stacked areas."""
+    var = "generation"
+    if var not in ds or "technology" not in ds[var].dims or "year" not in ds[var].dims:
+        return []
+    fig = _stacked_area(ds[var], "technology")
+    title = f"Energy mix: {var} by technology"
+    layout(fig, title, yaxis=units(ds[var]), xaxis="year", height=420)
+    return [Figure(slug("energy-mix", var), "energy", title, fig,
+                   caption=f"{var} by technology along the pathway.", variables=(var,))]
+
+
+def energy_co2(ds: xr.Dataset, summary: Summary) -> list[Figure]:
+    """Energy pathway: CO2 emissions by year (summed over other dimensions)."""
+    var = "co2"
+    if var not in ds or "year" not in ds[var].dims:
+        return []
+    da = ds[var]
+    other = [d for d in da.dims if d != "year"]
+    by = "sector" if "sector" in other else (str(other[0]) if other else None)
+    fig = _stacked_area(da, by) if by else go.Figure(go.Scatter(
+        x=[int(y) for y in da.year.values], y=da.values, mode="lines+markers", name=var))
+    title = "CO2 emissions"
+    layout(fig, title, yaxis=units(da), xaxis="year")
+    return [Figure("energy-co2", "energy", title, fig, caption="CO2 emissions by year.",
+                   variables=(var,))]
+
+
+def energy_build_rates(ds: xr.Dataset, summary: Summary) -> list[Figure]:
+    """Energy pathway: capacity additions (build rates) by technology and period, bars."""
+    var = "builds_per_year"
+    if var not in ds or "year" not in ds[var].dims:
+        return []
+    da = ds[var]
+    reduce = [d for d in da.dims if d not in ("year", "technology")]
+    if reduce:
+        da = da.sum(reduce)
+    fig = go.Figure()
+    if "technology" in da.dims:
+        for tech in da.technology.values:
+            s = da.sel(technology=tech).to_series().dropna()
+            if s.abs().sum() == 0:
+                continue
+            fig.add_trace(go.Bar(x=[int(y) for y in s.index], y=s.to_numpy(), name=str(tech)))
+    else:
+        fig.add_trace(go.Bar(x=[int(y) for y in da.year.values], y=da.values, name=var))
+    fig.update_layout(barmode="stack")
+    title = f"Build rates: {var}"
+    layout(fig, title, yaxis=units(ds[var]), xaxis="year")
+    return [Figure(slug("energy-build", var), "energy", title, fig,
+                   caption="Capacity built per period by technology.", variables=(var,))]
+
+
+def energy_plants(ds: xr.Dataset, summary: Summary) -> list[Figure]:
+    """Plants (units of a typical size) built per year: the 'how many a year' figure.
+
+    Technologies named in the summary's ``plants_per_year`` object when it has them
+    (e.g. nuclear, coal_ccs, gas_ccs), else all; a log scale when counts span decades.
+    """
+    if "plants_per_year" not in ds or "technology" not in ds["plants_per_year"].dims:
+        return []
+    da = ds["plants_per_year"]
+    da = da.sum([d for d in da.dims if d not in ("year", "technology")])
+    named = [t for t in (summary.get("plants_per_year") or {}) if t in da.technology.values]
+    fig = go.Figure()
+    drawn = []
+    for tech in named or list(da.technology.values):
+        s = da.sel(technology=tech).to_series().dropna()
+        s = s[s > 0]
+        if s.sum() < 0.5:  # fewer than half a plant over the horizon
+            continue
+        drawn.append(s)
+        fig.add_trace(go.Scatter(x=[int(y) for y in s.index], y=s.to_numpy(), name=str(tech),
+                                 mode="lines+markers"))
+    if not drawn:
+        return []
+    spread = max(float(s.max()) for s in drawn) / min(float(s.min()) for s in drawn)
+    title = "Plants built per year"
+    layout(fig, title, yaxis="plants per year" + (" (log scale)" if spread > 100 else ""),
+            xaxis="year")
+    if spread > 100:  # counts that span decades
+        fig.update_yaxes(type="log")
+    return [Figure("energy-plants", "energy", title, fig,
+                   caption="Capacity built per year divided by a typical unit size.",
+                   variables=("plants_per_year",))]
+
+
+def energy_primary(ds: xr.Dataset, summary: Summary) -> list[Figure]:
+    """Primary energy by carrier, stacked areas."""
+    if "primary_energy" not in ds or "carrier" not in ds["primary_energy"].dims:
+        return []
+    fig = _stacked_area(ds["primary_energy"], "carrier")
+    title = "Primary energy by carrier"
+    layout(fig, title, yaxis=units(ds["primary_energy"]), xaxis="year", height=420)
+    return [Figure("energy-primary", "energy", title, fig,
+                   caption="Primary energy supply by carrier.", variables=("primary_energy",))]
+
+
+def render(summary: dict[str, Any]) -> list[RichTable]:
+    """Rich tables for ``shigen run``: CO2 path and builds per year."""
+    t = RichTable(title="energy: CO2 (Gt), electricity (TWh), carbon price (USD/t)")
+    for c in ("year", "CO2", "electricity", "CO2 price", "import dep."):
+        t.add_column(c, justify="right")
+    for y, v in summary["co2_gt"].items():
+        t.add_row(y, f"{v:.1f}", f"{summary['electricity_twh'].get(y, 0):,.0f}",
+                  f"{summary['co2_price_usd_per_t'].get(y, 0):,.0f}",
+                  f"{summary['import_dependence'].get(y, 0):.0%}")
+    b = RichTable(title=f"energy: builds per year {summary['builds_window']}")
+    b.add_column("technology")
+    b.add_column("GW/yr", justify="right")
+    for k, v in summary["builds_per_year"].items():
+        b.add_row(k.removesuffix("_gw"), "-" if v is None else f"{v:.1f}")
+    tables = [t, b]
+    if summary.get("additional_investment_usd_trillion") is not None:
+        a = RichTable(title=f"energy: against {summary['baseline']}")
+        a.add_column("indicator")
+        a.add_column("value", justify="right")
+        a.add_row("additional investment (USD 2005 trillion)",
+                  f"{summary['additional_investment_usd_trillion']:.1f}")
+        a.add_row("share of GDP", f"{summary['additional_investment_share_gdp']:.2%}")
+        for k, v in (summary.get("emission_reduction_shares") or {}).items():
+            a.add_row(f"reduction share: {k}", "-" if v is None else f"{v:.0%}")
+        tables.append(a)
+    return tables

@@ -1,0 +1,117 @@
+"""How the materials stage is shown: its figures, its HTML tables and its ``shigen run`` tables.
+
+Figures: the material balance by element and the Sankey of the element flows. Tables:
+the generic ones of the summary (year series, then the rest).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+import xarray as xr
+from rich.table import Table as RichTable
+
+from shigen.materials.sankey import sankey
+from shigen.report.figures import Figure, Summary, layout, slug, units
+from shigen.report.tables import Table, generic_tables
+
+
+def figures(ds: xr.Dataset, summary: Summary) -> list[Figure]:
+    """The materials stage's own figures, in the order the report shows them."""
+    return [*materials_balance(ds, summary), *materials_sankey(ds, summary)]
+
+
+def tables(summary: Summary) -> list[Table]:
+    return generic_tables("materials", summary)
+
+
+BALANCE = ("demand", "primary_demand", "secondary_used", "secondary_supply", "eol_outflow")
+
+
+def materials_balance(ds: xr.Dataset, summary: Summary) -> list[Figure]:
+    """Material balance by element: primary demand, secondary supply, stock and end of life.
+
+    Draws whichever of ``BALANCE`` exist (``element``, ``year``), one figure per element,
+    summed over other dimensions (the central draw when there is a ``draw`` dimension).
+    """
+    names = [n for n in BALANCE if n in ds.data_vars and {"element", "year"} <= set(ds[n].dims)]
+    if not names:
+        return []
+    names = [n for n in names if units(ds[n]) == units(ds[names[0]])]  # flows, not stocks
+    out = []
+    for element in ds[names[0]].element.values:
+        fig = go.Figure()
+        for n in names:
+            da = ds[n].sel(element=element)
+            if "draw" in da.dims:
+                da = da.isel(draw=0)
+            da = da.sum([d for d in da.dims if d != "year"]) if da.ndim > 1 else da
+            kind = go.Scatter(x=[int(y) for y in da.year.values], y=da.values,
+                              mode="lines+markers", name=n.replace("_", " "))
+            fig.add_trace(kind)
+        title = f"{element}: material balance"
+        layout(fig, title, yaxis=units(ds[names[0]]), xaxis="year")
+        out.append(Figure(slug("materials-balance", element), "materials", title, fig,
+                          caption="Element flows in use: " + ", ".join(
+                              n.replace("_", " ") for n in names) + ".",
+                          variables=tuple(names)))
+    return out
+
+
+def sankey_figure(nodes: list[str], links: list[Mapping[str, Any]], title: str) -> go.Figure:
+    """A plotly Sankey from node labels and links ``{source, target, value}`` (index or label)."""
+    index = {n: i for i, n in enumerate(nodes)}
+
+    def pos(v: Any) -> int:
+        return int(v) if isinstance(v, int | np.integer) else index[str(v)]
+
+    fig = go.Figure(go.Sankey(
+        node={"label": list(nodes), "pad": 14, "thickness": 14},
+        link={"source": [pos(lk["source"]) for lk in links],
+              "target": [pos(lk["target"]) for lk in links],
+              "value": [float(lk["value"]) for lk in links]}))
+    return layout(fig, title, height=440)
+
+
+def materials_sankey(ds: xr.Dataset, summary: Summary) -> list[Figure]:
+    """Material flows of the Sankey year; nodes and links from the materials stage's ``sankey``."""
+    try:
+        spec = sankey(ds).to_dict()
+    except (KeyError, ValueError):  # a dataset without the flows or the Sankey year
+        return []
+    label = " ".join(str(v) for v in (", ".join(spec["elements"]), spec["year"]) if v)
+    title = f"Material flows {label}".strip()
+    fig = sankey_figure(spec["nodes"], spec["links"], title)
+    return [Figure(slug("materials-sankey", label or "all"), "materials", title, fig,
+                   caption=f"Flows in {spec['unit']}.")]
+
+
+def render(summary: dict[str, Any]) -> list[RichTable]:
+    """One table: per element, demand, secondary supply and recycling share at key years."""
+    t = RichTable(title="materials (central estimate)")
+    for col in ("element", "year", "demand t", "secondary t", "recycled share", "stock t"):
+        t.add_column(col, justify="right" if col != "element" else "left")
+    for e, entry in summary.items():
+        if "demand_t" not in entry:
+            continue
+        years = list(entry["demand_t"])
+        picks = sorted({years[0], *[y for y in ("2010", "2020", "2030", "2050") if y in years],
+                        years[-1]}, key=int)
+        for y in picks:
+            t.add_row(e, y, f"{entry['demand_t'][y]:,.1f}",
+                      f"{entry['secondary_supply_t'][y]:,.1f}",
+                      f"{entry['recycling_share'][y]:.1%}", f"{entry['stock_t'][y]:,.0f}")
+    tables = [t]
+    if "thorium" in summary:
+        r = RichTable(title="thorium and uranium in mining residues (t)")
+        r.add_column("year")
+        r.add_column("thorium", justify="right")
+        r.add_column("uranium", justify="right")
+        th, u = summary["thorium"]["residues_t"], summary["uranium"]["residues_t"]
+        for y in [y for y in th if int(y) % 10 == 0] or list(th)[-1:]:
+            r.add_row(y, f"{th[y]:,.2f}", f"{u[y]:,.2f}")
+        tables.append(r)
+    return tables

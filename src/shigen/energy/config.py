@@ -192,8 +192,13 @@ class EnergyConfig(BaseModel):
     def _baseline_exists(cls, v: str | None, info: ValidationInfo) -> str | None:
         if v is None:
             return v
+        from shigen.sandbox import Sandbox
+
         ctx = info.context or {}
         base = Path(ctx.get("study_dir", "."))
+        box = Sandbox.for_study(base)
+        if not box.allows(base / v):  # before any look at the file: say nothing about it
+            raise ValueError(box.refusal(v, "baseline study"))
         if not (base / v).is_file():
             raise ValueError(f"baseline study '{v}' not found next to the study "
                              f"(looked for {base / v})")
@@ -208,7 +213,11 @@ class EnergyConfig(BaseModel):
 
         from shigen.study import load_study
 
-        base = load_study(Path(ctx.get("study_dir", ".")) / self.baseline, baseline_depth=1)
+        from shigen.sandbox import Sandbox
+
+        study_dir = Path(ctx.get("study_dir", "."))
+        base = load_study(study_dir / self.baseline, baseline_depth=1,
+                          sandbox=Sandbox.for_study(study_dir))
         if base.energy is None:  # type: ignore[attr-defined]
             raise ValueError(f"baseline study '{self.baseline}' has no [energy] section")
         self._baseline_cfg = base.energy  # type: ignore[attr-defined]

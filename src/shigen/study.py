@@ -29,8 +29,8 @@ from shigen.energy.config import EnergyConfig
 from shigen.errors import InputError, InputErrors, Location
 from shigen.materials.config import MaterialsConfig
 from shigen.policy.config import PolicyConfig
-from shigen.supply.config import SupplyConfig
 from shigen.sandbox import Sandbox, read_limited
+from shigen.supply.config import SupplyConfig
 from shigen.tomlfile import find_line, read_toml
 
 STAGE_ORDER = ("energy", "materials", "supply", "disruption", "policy")

@@ -211,9 +211,8 @@ class EnergyConfig(BaseModel):
             return self  # a baseline's own baseline is never run
         import hashlib
 
-        from shigen.study import load_study
-
         from shigen.sandbox import Sandbox
+        from shigen.study import load_study
 
         study_dir = Path(ctx.get("study_dir", "."))
         base = load_study(study_dir / self.baseline, baseline_depth=1,

@@ -146,10 +146,17 @@ def json_bytes(body: bytes) -> Response:
 
 
 @router.get("/runs/{run}", tags=["runs"], responses=JSON_DOC)
-def run_show(svc: Svc, run: RunRef) -> Response:
+def run_show(svc: Svc, run: RunRef, request: Request) -> Response:
     """A run's manifest summary (``shigen runs show``)."""
     rid = svc.resolve(run)
-    return json_bytes(svc.cached_json("doc", rid, lambda: svc.run_document(rid)))
+
+    def public() -> dict[str, Any]:
+        doc = dict(svc.run_document(rid))
+        if "path" in doc:  # the run folder, named inside the store rather than absolutely
+            doc["path"] = request.app.state.redactor.text(str(doc["path"]))
+        return doc
+
+    return json_bytes(svc.cached_json("doc", rid, public))
 
 
 @router.get("/runs/{run}/result", tags=["runs"], responses=JSON_DOC)

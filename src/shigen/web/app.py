@@ -54,6 +54,19 @@ def redactor(settings: ServerSettings) -> Redactor:
     return Redactor(named)
 
 
+def allowed_methods(app: FastAPI, request: Request) -> list[str]:
+    """Every method some route of ``app`` answers at the request's path.
+
+    Each method is tried against the routes (included routers nest their own), since
+    starlette's 405 names only the methods of the first route that matched the path.
+    """
+    from starlette.routing import Match
+
+    return [method for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
+            if any(route.matches({**request.scope, "method": method})[0] is Match.FULL
+                   for route in app.router.routes)]
+
+
 def create_app(settings: ServerSettings | None = None) -> FastAPI:
     """The app for ``settings`` (default: from the environment, 127.0.0.1:8000)."""
     from shigen.web import api, pages
@@ -106,8 +119,10 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             exc.status_code, str(exc.detail))
         response = _error(exc.status_code, {"kind": "http", "message": message,
                                             "fix": "see /openapi.json or the dashboard at /"})
-        for name, value in (exc.headers or {}).items():  # e.g. Allow on a 405
+        for name, value in (exc.headers or {}).items():
             response.headers[name] = value
+        if exc.status_code == 405:  # starlette names only the first route's methods
+            response.headers["Allow"] = ", ".join(allowed_methods(app, request))
         return response
 
     app.add_middleware(BodyLimit, limit=settings.max_body)  # type: ignore[arg-type]

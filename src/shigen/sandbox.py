@@ -140,15 +140,18 @@ def read_limited(path: str | Path, what: str = "file", max_bytes: int | None = N
     except OSError as exc:
         raise InputError(f"cannot read the {what} ({exc.strerror})", where,
                          "check the file's permissions") from None
-    with os.fdopen(fd, "rb") as fh:
+    try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
+        if not stat.S_ISREG(info.st_mode):  # a folder, a FIFO or a device never ends well
             raise InputError(f"{what} '{path}' is not a regular file", where,
                              "pass the path of a .toml file")
         if info.st_size > limit:
             raise InputError(f"{what} is {info.st_size:,} bytes, over the {limit:,}-byte "
                              "limit", where, fix_size)
-        raw = fh.read(limit + 1)
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            raw = fh.read(limit + 1)
+    finally:
+        os.close(fd)
     if len(raw) > limit:
         raise InputError(f"{what} is over the {limit:,}-byte limit", where, fix_size)
     return raw

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import time
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -15,7 +14,6 @@ from shigen.errors import InputError
 from shigen.web.app import create_app
 from shigen.web.safety import check_paths
 from shigen.web.settings import ServerSettings, is_loopback
-
 
 
 @pytest.fixture

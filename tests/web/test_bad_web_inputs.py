@@ -20,7 +20,6 @@ from typer.testing import CliRunner
 from webhelpers import ROOT, test_client
 
 from shigen.cli import app
-
 from shigen.web.app import create_app
 from shigen.web.settings import ServerSettings
 

@@ -205,6 +205,7 @@ def test_token_guards_every_request_but_health(home, monkeypatch):
         assert wait(client, r.json()["job_id"], headers={
             "Authorization": f"Bearer {token}"})["state"] == "done"
         # a browser signs in once; the cookie is HttpOnly and SameSite=Strict
+        assert 'name="token"' in client.get("/login").text  # the sign-in form is open
         assert client.post("/login", data={"token": "wrong"}).status_code == 401
         r = client.post("/login", data={"token": token}, follow_redirects=False)
         assert r.status_code == 303

@@ -131,7 +131,7 @@ def job_cancel(svc: Svc, job_id: str) -> Response:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page() -> HTMLResponse:
-    return page("login.html.j2", title="Sign in")
+    return page("login.html.j2", title="Sign in", failed=False)
 
 
 @router.post("/login")

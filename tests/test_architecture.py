@@ -24,6 +24,7 @@ LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 # what a stage config may import from shigen: the base layer, the datasets layer and
 # its own stage's definition registries (packaged TOML: names a config validates against)
 BASE = {"shigen.errors", "shigen.tomlfile", "shigen.options", "shigen.checks", "shigen.files",
+        "shigen.sandbox",
         "shigen.input_errors", "shigen.distributions"}
 STAGE_DEFINITIONS = {"shigen.materials.registry", "shigen.supply.chains"}
 

@@ -37,6 +37,7 @@ from shigen.errors import InputError, InputErrors, Location
 from shigen.input_errors import input_errors
 from shigen.materials.config import MaterialsConfig
 from shigen.policy.config import PolicyConfig
+from shigen.sandbox import Sandbox, read_limited
 from shigen.supply.config import SupplyConfig
 from shigen.tomlfile import find_line, read_toml
 
@@ -133,15 +134,18 @@ def resolve_baseline(study: Study, context: Mapping[str, Any]) -> None:
     energy = study.energy
     if energy is None or energy.baseline is None:
         return
-    path = Path(str(context.get("study_dir", "."))) / energy.baseline
+    study_dir = Path(str(context.get("study_dir", ".")))
+    path = study_dir / energy.baseline
     where = Location(field="energy.baseline")
+    sandbox = Sandbox.for_study(study_dir)
+    sandbox.check(path, "baseline study", where)  # before any look at the file
     if not path.is_file():
         raise InputError(f"baseline study '{energy.baseline}' not found next to the study "
                          f"(looked for {path})", where,
                          "name a study file relative to this study's folder")
     if int(context.get("baseline_depth", 0)) > 0:
         return
-    base = load_study(path, baseline_depth=1)
+    base = load_study(path, baseline_depth=1, sandbox=sandbox)
     if base.energy is None:
         raise InputError(f"baseline study '{energy.baseline}' has no [energy] section", where,
                          "name a study with an [energy] section as the baseline")
@@ -173,18 +177,22 @@ def validate_study(doc: dict[str, Any], text: str, file: str,
     return study
 
 
-def load_study(path: str | Path, baseline_depth: int = 0) -> Study:
-    """Read and validate a study file."""
+def load_study(path: str | Path, baseline_depth: int = 0,
+               sandbox: Sandbox | None = None) -> Study:
+    """Read and validate a study file.
+
+    A file another study names (a baseline) is read through that study's ``sandbox``;
+    the file named on the command line is the user's own and is only size-checked.
+    """
     p = Path(path)
-    if not p.is_file():
-        raise InputError(f"study file '{p}' does not exist" if not p.exists()
-                         else f"'{p}' is not a file", Location(str(p)),
-                         "pass the path of a .toml study (see `shigen new DIR`)")
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read the study file ({exc.strerror})", Location(str(p)),
-                         "check the file's permissions") from None
+    if sandbox is not None:
+        raw = sandbox.read_bytes(p, "study file", Location(str(p)))
+    else:
+        if not p.is_file():
+            raise InputError(f"study file '{p}' does not exist" if not p.exists()
+                             else f"'{p}' is not a file", Location(str(p)),
+                             "pass the path of a .toml study (see `shigen new DIR`)")
+        raw = read_limited(p, "study file")
     doc, text = read_toml(raw, str(p), "study file")
     context = {"study_dir": str(p.parent), "baseline_depth": baseline_depth}
     return validate_study(doc, text, str(p), context)

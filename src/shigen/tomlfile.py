@@ -20,6 +20,10 @@ from typing import Any
 from shigen.errors import InputError, Location
 
 MAX_BYTES = 5_000_000
+#: Deepest nesting of arrays and tables a document may have; real studies and
+#: catalogues use under ten levels, and deeper input would exhaust the recursion of
+#: the parser and of everything that walks the document afterwards.
+MAX_DEPTH = 64
 
 
 def decode_utf8(raw: bytes, file: str, what: str = "file", encoding: str = "utf-8") -> str:
@@ -44,11 +48,17 @@ def read_toml(raw: bytes, file: str, what: str = "file") -> tuple[dict[str, Any]
         raise InputError(f"{what} is larger than {MAX_BYTES // 1_000_000} MB", Location(file),
                          "keep bulk data in CSV files of a --data folder")
     text = decode_utf8(raw, file, what)
+    # Windows editors save "UTF-8" with a byte-order mark; TOML forbids it, so drop it
+    # here (the document's lines and columns are unchanged).
+    text = text.removeprefix("\ufeff")
     if not text.strip():
         raise InputError(f"{what} is empty", Location(file),
                          "see `shigen new DIR` or `shigen data list` for a well-formed example")
     try:
         doc = tomllib.loads(text)
+    except RecursionError:
+        raise InputError(f"{what} nests arrays or tables too deeply", _deepest(text, file),
+                         f"use at most {MAX_DEPTH} levels of nested [ ] and {{ }}") from None
     except tomllib.TOMLDecodeError as exc:
         # Python 3.11 only has the position in the message: "... (at line 3, column 7)"
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
@@ -59,7 +69,40 @@ def read_toml(raw: bytes, file: str, what: str = "file") -> tuple[dict[str, Any]
         reason = re.sub(r"\s*\(at (line|end of document).*\)$", "", str(exc))
         raise InputError(f"{what} is not valid TOML: {reason}", Location(file, lineno, colno),
                          "fix the TOML syntax at that line (quotes, brackets, '=')") from None
+    if _depth(doc) > MAX_DEPTH:
+        raise InputError(f"{what} nests arrays or tables more than {MAX_DEPTH} levels deep",
+                         _deepest(text, file),
+                         f"use at most {MAX_DEPTH} levels of nested [ ] and {{ }}")
     return doc, text
+
+
+def _depth(doc: Any) -> int:
+    """Nesting depth of a parsed document, walked without recursion."""
+    deepest, stack = 0, [(doc, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(node, dict):
+            stack.extend((v, level + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, level + 1) for v in node)
+    return deepest
+
+
+def _deepest(text: str, file: str) -> Location:
+    """The line where bracket nesting is deepest (where a too-deep value is written)."""
+    level = best = 0
+    best_line = line = 1
+    for ch in text:
+        if ch == "\n":
+            line += 1
+        elif ch in "[{":
+            level += 1
+            if level > best:
+                best, best_line = level, line
+        elif ch in "]}":
+            level -= 1
+    return Location(file, best_line)
 
 
 def find_line(text: str, loc: tuple[Any, ...]) -> int | None:

@@ -197,3 +197,44 @@ def test_report_opens_offline_with_its_figures(browser, seeded_home, tmp_path, m
     check_figures(page, page.locator(".plot:visible").count())
     assert all(u.startswith(("file:", "data:", "blob:")) for u in requests), requests
     ctx.close()
+
+
+def test_api_docs_render_offline(page, server):
+    """/docs is Swagger UI whose assets come from this server: with every request to
+    another host blocked, the operations are listed."""
+    base, _ = server
+    outside: list[str] = []
+
+    def only_loopback(route):  # type: ignore[no-untyped-def]
+        if route.request.url.startswith(base):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_loopback)
+    page.goto(base + "/docs")
+    page.wait_for_selector(".opblock", timeout=30_000)  # one block per operation
+    assert page.locator(".opblock").count() >= 12
+    assert "/api/studies" in page.inner_text("body")
+    assert outside == [], outside
+    assert non_blank(page.screenshot(full_page=True))
+
+
+def test_a_cross_site_form_cannot_start_a_job(page, server, tmp_path):
+    """A page elsewhere (here a file:// page, Origin null) posts the study form: 403."""
+    import json
+    import urllib.request
+
+    base, _ = server
+    with urllib.request.urlopen(base + "/api/jobs", timeout=30) as r:
+        before = len(json.loads(r.read()))
+    evil = tmp_path / "evil.html"
+    evil.write_text(f'<form id="f" method="post" action="{base}/studies/submit">'
+                    '<input name="toml" value="x"><input name="name" value="x"></form>'
+                    '<script>document.getElementById("f").submit()</script>')
+    with page.expect_response(lambda r: r.url.endswith("/studies/submit")) as answer:
+        page.goto(evil.as_uri())
+    assert answer.value.status == 403
+    with urllib.request.urlopen(base + "/api/jobs", timeout=30) as r:
+        assert len(json.loads(r.read())) == before

@@ -26,7 +26,9 @@ from shigen.web.settings import ServerSettings
 HOME = Path(tempfile.mkdtemp(prefix="shigen-schema-"))
 atexit.register(shutil.rmtree, HOME, ignore_errors=True)  # also when the tests are deselected
 make_home(HOME, STUDY.read_text("utf-8"), variant(STUDY.read_text("utf-8")))
-APP = create_app(ServerSettings(token=None, options=Options(home=HOME, data_dirs=[])))
+# schemathesis calls the app as http://testserver
+APP = create_app(ServerSettings(token=None, options=Options(home=HOME, data_dirs=[]),
+                                extra_hosts=["testserver"]))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 

@@ -37,7 +37,7 @@ def test_client(app):  # type: ignore[no-untyped-def]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # starlette's TestClient warns about httpx versions
         from fastapi.testclient import TestClient
-    return TestClient(app)
+    return TestClient(app, base_url="http://localhost")  # a Host the server answers to
 
 
 test_client.__test__ = False  # type: ignore[attr-defined]

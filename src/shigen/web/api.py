@@ -39,7 +39,7 @@ class ErrorResponse(BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorResponse} for code in (401, 404, 413, 422, 429)}
+    code: {"model": ErrorResponse} for code in (400, 401, 403, 404, 413, 422, 429)}
 
 
 class Submission(BaseModel):
@@ -75,6 +75,13 @@ class ExportFormat(StrEnum):
 def service(request: Request) -> Service:
     svc: Service = request.app.state.service
     return svc
+
+
+def job_out(request: Request, job: Any) -> JobOut:
+    """A job as the API shows it: its error without the server's absolute paths."""
+    doc = job.to_dict()
+    doc["error"] = request.app.state.redactor.doc(doc["error"])
+    return JobOut(**doc)
 
 
 Svc = Annotated[Service, Depends(service)]
@@ -115,8 +122,13 @@ def datasets(svc: Svc) -> list[dict[str, Any]]:
 @router.get("/datasets/{name}", tags=["datasets"])
 def dataset(svc: Svc, name: Annotated[str, Path(pattern=NAME)],
             rows: Annotated[int, Query(ge=0, le=1000)] = 20) -> dict[str, Any]:
-    """One dataset: its provenance and first rows (``shigen data show``)."""
-    return svc.dataset(name, rows)
+    """One dataset: its provenance and first rows (``shigen data show``).
+
+    The server's file path is left out; ``file`` names the file.
+    """
+    doc = svc.dataset(name, rows)
+    doc.pop("path", None)
+    return doc
 
 
 # --- runs -------------------------------------------------------------------------
@@ -134,10 +146,17 @@ def json_bytes(body: bytes) -> Response:
 
 
 @router.get("/runs/{run}", tags=["runs"], responses=JSON_DOC)
-def run_show(svc: Svc, run: RunRef) -> Response:
+def run_show(svc: Svc, run: RunRef, request: Request) -> Response:
     """A run's manifest summary (``shigen runs show``)."""
     rid = svc.resolve(run)
-    return json_bytes(svc.cached_json("doc", rid, lambda: svc.run_document(rid)))
+
+    def public() -> dict[str, Any]:
+        doc = dict(svc.run_document(rid))
+        if "path" in doc:  # the run folder, named inside the store rather than absolutely
+            doc["path"] = request.app.state.redactor.text(str(doc["path"]))
+        return doc
+
+    return json_bytes(svc.cached_json("doc", rid, public))
 
 
 @router.get("/runs/{run}/result", tags=["runs"], responses=JSON_DOC)
@@ -224,9 +243,13 @@ def compare_doc(svc: Service, refs: list[str]) -> dict[str, Any]:
         raise InputError("compare needs two different runs", Location(field="runs"),
                          "pass two different run ids")
     key = ("compare", tuple(rids), tuple(svc._key("m", r)[2] for r in rids))
-    return svc.cache.get(key, lambda: {
-        "runs": rids,
-        "rows": json.loads(compare_runs(svc.store, rids).to_json(orient="records"))})
+
+    def rows() -> list[Any]:
+        if not any(svc.store.manifest(r)["stages"] for r in rids):
+            return []  # runs of studies without a stage have no variables to compare
+        return list(json.loads(compare_runs(svc.store, rids).to_json(orient="records")))
+
+    return svc.cache.get(key, lambda: {"runs": rids, "rows": rows()})
 
 
 @router.get("/compare", tags=["runs"])
@@ -251,7 +274,7 @@ def study(svc: Svc, name: Annotated[str, Path(pattern=NAME)]) -> dict[str, str]:
 
 @router.post("/studies", tags=["studies"], status_code=202,
              dependencies=[Depends(require_write)])
-def submit(svc: Svc, body: Submission, response: Response) -> JobOut:
+def submit(svc: Svc, body: Submission, request: Request, response: Response) -> JobOut:
     """Run a study (TOML text or a shipped study's name) as a job; poll ``/api/jobs/{id}``."""
     if (body.toml is None) == (body.example is None):
         raise InputError("give exactly one of 'toml' and 'example'", Location(field="body"),
@@ -262,29 +285,29 @@ def submit(svc: Svc, body: Submission, response: Response) -> JobOut:
         text, source = str(body.toml), "<submitted study>"
     job = svc.submit(text, source)
     response.headers["Location"] = f"/api/jobs/{job.id}"
-    return JobOut(**job.to_dict())
+    return job_out(request, job)
 
 
 @router.get("/jobs", tags=["studies"])
-def jobs(svc: Svc) -> list[JobOut]:
+def jobs(svc: Svc, request: Request) -> list[JobOut]:
     """Submitted jobs, newest first."""
-    return [JobOut(**j.to_dict()) for j in svc.jobs.list()]
+    return [job_out(request, j) for j in svc.jobs.list()]
 
 
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{12}$")]
 
 
 @router.get("/jobs/{job_id}", tags=["studies"])
-def job(svc: Svc, job_id: JobId) -> JobOut:
+def job(svc: Svc, job_id: JobId, request: Request) -> JobOut:
     """A job's state; ``run_id`` is set when it is done."""
-    return JobOut(**_job(svc, job_id).to_dict())
+    return job_out(request, _job(svc, job_id))
 
 
 @router.post("/jobs/{job_id}/cancel", tags=["studies"], dependencies=[Depends(require_write)])
-def cancel(svc: Svc, job_id: JobId) -> JobOut:
+def cancel(svc: Svc, job_id: JobId, request: Request) -> JobOut:
     """Cancel a queued or running job."""
     _job(svc, job_id)
-    return JobOut(**svc.jobs.cancel(job_id).to_dict())
+    return job_out(request, svc.jobs.cancel(job_id))
 
 
 def _job(svc: Service, job_id: str) -> Any:

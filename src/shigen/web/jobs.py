@@ -3,8 +3,12 @@
 A job is queued, then runs as ``python -m shigen.web.worker`` (its own process, so a
 stuck or cancelled study is stopped by terminating it, and the server never runs
 study code in its own process). At most ``workers`` run at once; a job running
-longer than ``timeout`` seconds is stopped. Results go to the same run store as the
-CLI. Job records live in memory for the life of the server.
+longer than ``timeout`` seconds is stopped, and a worker dies with the server
+(:mod:`shigen.web.lifeline`). Results go to the same run store as the CLI.
+
+Job records are kept in memory and written to ``<store>/jobs/<id>.json`` as they
+change, so a restarted server still lists them; a job that a stopped server left
+queued or running is marked failed ("lost: the server stopped").
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from shigen.errors import InputError, ShigenError
+from shigen.web.lifeline import PARENT_ENV
 
 
 class JobState(StrEnum):
@@ -78,8 +83,12 @@ class JobManager:
     """Queue, run, time-limit and cancel jobs; see the module docstring."""
 
     def __init__(self, env: dict[str, str], workers: int = 2, timeout: float = 600,
-                 max_queued: int = 32, keep: int = 500):
+                 max_queued: int = 32, keep: int = 500, folder: Path | None = None):
+        """``folder`` keeps the job records (default: ``jobs/`` in the workers' store)."""
         self.env = env
+        if folder is None and env.get("SHIGEN_HOME"):
+            folder = Path(env["SHIGEN_HOME"]) / "jobs"
+        self.folder = folder
         self.workers = workers
         self.timeout = timeout
         self.max_queued = max_queued
@@ -89,6 +98,7 @@ class JobManager:
         self.wake = threading.Event()
         self.stopping = False
         self.thread: threading.Thread | None = None
+        self._load()
 
     # --- public -----------------------------------------------------------------
     def submit(self, text: str, source: str = "<submitted study>",
@@ -108,6 +118,7 @@ class JobManager:
             job = Job(uuid.uuid4().hex[:12], study.study.name, study.study.title, text,
                       study_dir=str(study_dir or Path.cwd()))
             self.jobs[job.id] = job
+            self._save(job)
             self._trim()
         self._ensure_thread()
         self.wake.set()
@@ -130,6 +141,7 @@ class JobManager:
         with self.lock:
             if job.state is JobState.QUEUED:
                 job.state, job.finished = JobState.CANCELLED, time.time()
+                self._save(job)
             elif job.state is JobState.RUNNING:
                 self._stop(job, JobState.CANCELLED)
         return job
@@ -154,6 +166,7 @@ class JobManager:
                     self._stop(job, JobState.CANCELLED)
                 elif job.state is JobState.QUEUED:
                     job.state, job.finished = JobState.CANCELLED, time.time()
+                    self._save(job)
 
     # --- scheduler --------------------------------------------------------------
     def _ensure_thread(self) -> None:
@@ -188,7 +201,7 @@ class JobManager:
                 [sys.executable, "-m", "shigen.web.worker", f"<job {job.id}: {job.study}>",
                  job.study_dir],
                 stdin=subprocess.PIPE, stdout=out, stderr=err, text=True,
-                env=self.env, start_new_session=True)
+                env={**self.env, PARENT_ENV: str(os.getpid())}, start_new_session=True)
             assert job.proc.stdin is not None
             job.proc.stdin.write(job.text)
             job.proc.stdin.close()
@@ -197,9 +210,11 @@ class JobManager:
             err.close()
             job.state, job.finished = JobState.FAILED, time.time()
             job.error = {"kind": "internal", "message": f"could not start a worker: {exc}"}
+            self._save(job)
             return
         job.out, job.err = out, err
         job.state, job.started = JobState.RUNNING, time.time()
+        self._save(job)
 
     def _reap(self) -> None:
         now = time.time()
@@ -214,6 +229,7 @@ class JobManager:
                                  "message": f"the study ran longer than {self.timeout:g} s "
                                             "and was stopped",
                                  "fix": "simplify the study or raise SHIGEN_JOB_TIMEOUT"}
+                    self._save(job)
                 continue
             self._collect(job, code)
 
@@ -247,6 +263,7 @@ class JobManager:
                 "kind": "internal",
                 "message": f"the worker exited with code {code}" + (
                     f": {stderr}" if stderr else "")}
+        self._save(job)
 
     def _stop(self, job: Job, state: JobState) -> None:
         if job.proc is not None:
@@ -263,6 +280,7 @@ class JobManager:
                 fh.close()
         job.out = job.err = None
         job.state, job.finished = state, time.time()
+        self._save(job)
 
     def _trim(self) -> None:
         while len(self.jobs) > self.keep:
@@ -270,6 +288,64 @@ class JobManager:
             if oldest is None:
                 break
             del self.jobs[oldest]
+            if self.folder is not None:
+                with contextlib.suppress(OSError):
+                    (self.folder / f"{oldest}.json").unlink()
+
+    # --- records ----------------------------------------------------------------
+    def _save(self, job: Job) -> None:
+        """Write the job's record (best effort: a read-only store keeps jobs in memory)."""
+        if self.folder is None:
+            return
+        record = {**job.to_dict(), "times": [job.submitted, job.started, job.finished],
+                  "server_pid": os.getpid()}
+        path = self.folder / f"{job.id}.json"
+        tmp = path.with_suffix(".tmp")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(record, default=str), "utf-8")
+            os.replace(tmp, path)  # a reader never sees half a record
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+    def _load(self) -> None:
+        """Read the records a previous server left; its unfinished jobs are lost."""
+        if self.folder is None or not self.folder.is_dir():
+            return
+        jobs = []
+        for path in self.folder.glob("*.json"):
+            try:
+                rec = json.loads(path.read_text("utf-8"))
+                job = Job(str(rec["job_id"]), str(rec["study"]), str(rec["title"]), "",
+                          state=JobState(rec["state"]), run_id=rec.get("run_id"),
+                          cached=rec.get("cached"), error=rec.get("error"))
+                job.submitted, job.started, job.finished = rec["times"]
+            except (OSError, ValueError, KeyError, TypeError):
+                continue  # not a record this version wrote: leave it alone
+            if not job.state.finished and not _alive(rec.get("server_pid")):
+                job.state, job.finished = JobState.FAILED, time.time()
+                job.error = {"kind": "lost",
+                             "message": "lost: the server stopped before the job finished",
+                             "fix": "submit the study again"}
+                self._save(job)
+            jobs.append(job)
+        for job in sorted(jobs, key=lambda j: j.submitted):
+            self.jobs[job.id] = job
+        self._trim()
+
+
+def _alive(pid: Any) -> bool:
+    """True when a process with this id exists (the server that owns a job record)."""
+    if not isinstance(pid, int) or pid <= 0 or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class UnknownJob(InputError):

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from shigen.report.compare import compare_figures, compare_table
 from shigen.report.html import environment
 from shigen.web.api import NAME, RUN_REF, compare_doc, service
-from shigen.web.safety import token_ok
+from shigen.web.safety import TOKEN_COOKIE, token_ok
 from shigen.web.service import Service
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -100,42 +100,50 @@ def dataset_page(svc: Svc, name: str) -> HTMLResponse:
 def study_edit(svc: Svc, name: str) -> HTMLResponse:
     _name(name)
     return page("study_edit.html.j2", title=f"Edit and run {name}", name=name,
-                text=svc.example_text(name), need_token=bool(svc.settings.token))
+                text=svc.example_text(name))
 
 
 @router.post("/studies/submit")
 def study_submit(svc: Svc, toml: Annotated[str, Form(max_length=1_000_000)],
-                 name: Annotated[str, Form(max_length=80)] = "study",
-                 token: Annotated[str | None, Form(max_length=500)] = None) -> Response:
-    from shigen.web.api import Unauthorized
-
-    if not token_ok(svc.settings.token, token):
-        raise Unauthorized("running a study needs the server's token",
-                           fix="enter the token (SHIGEN_TOKEN) in the form")
+                 name: Annotated[str, Form(max_length=80)] = "study") -> Response:
+    # the token (when the server has one) and the origin were checked by safety.Guard
     job = svc.submit(toml.replace("\r\n", "\n"), f"{name}.toml (edited)")
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
-def job_page(svc: Svc, job_id: str) -> HTMLResponse:
+def job_page(svc: Svc, job_id: str, request: Request) -> HTMLResponse:
     from shigen.web.api import _job
 
-    job = _job(svc, job_id)
-    return page("job.html.j2", title=f"Job {job.id}", job=job.to_dict(),
-                need_token=bool(svc.settings.token))
+    doc = _job(svc, job_id).to_dict()
+    doc["error"] = request.app.state.redactor.doc(doc["error"])
+    return page("job.html.j2", title=f"Job {doc['job_id']}", job=doc)
 
 
 @router.post("/jobs/{job_id}/cancel")
-def job_cancel(svc: Svc, job_id: str,
-               token: Annotated[str | None, Form(max_length=500)] = None) -> Response:
-    from shigen.web.api import Unauthorized, _job
+def job_cancel(svc: Svc, job_id: str) -> Response:
+    from shigen.web.api import _job
 
     _job(svc, job_id)
-    if not token_ok(svc.settings.token, token):
-        raise Unauthorized("cancelling a job needs the server's token",
-                           fix="enter the token (SHIGEN_TOKEN) in the form")
     svc.jobs.cancel(job_id)
     return RedirectResponse(f"/jobs/{job_id}", status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page() -> HTMLResponse:
+    return page("login.html.j2", title="Sign in", failed=False)
+
+
+@router.post("/login")
+def login(svc: Svc, token: Annotated[str, Form(max_length=500)]) -> Response:
+    """Check the token and keep it in a cookie that cross-site requests do not carry."""
+    if not token_ok(svc.settings.token, token):
+        response: Response = page("login.html.j2", title="Sign in", failed=True)
+        response.status_code = 401
+        return response
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
+    return response
 
 
 def _ref(ref: str) -> str:

@@ -1,8 +1,13 @@
-"""Request safety: body size limit, write token, and no file paths outside the data folders.
+"""Request safety: body size, Host and Origin checks, the token, and no server paths out.
 
 Nothing in a study is ever executed: the TOML is parsed with ``tomllib`` and validated
-by pydantic models. The only file references a study may carry are checked here to
-stay inside the folders the server allows (its data folders).
+by pydantic models. Files a study names are read only inside its sandbox
+(:mod:`shigen.sandbox`); ``check_paths`` refuses a submitted study's out-of-bounds file
+references early, before it is queued. ``Guard`` protects a server that a browser can
+reach: the Host header must name this server (no DNS rebinding), a state-changing
+request must come from the same origin (no cross-site form posts), and with a token
+set every request but the health check must carry it. ``Redactor`` keeps the server's
+absolute paths out of what it sends.
 """
 
 from __future__ import annotations
@@ -10,9 +15,11 @@ from __future__ import annotations
 import hmac
 import json
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from http.cookies import SimpleCookie
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
+from urllib.parse import urlsplit
 
 from shigen.errors import InputError, Location
 
@@ -26,12 +33,142 @@ PATH_KEY = re.compile(r"(^|_)(file|files|path|paths|dir|dirs|folder|folders|data
 FILE_SUFFIX = re.compile(r"\.(toml|csv|parquet|json|nc|xlsx?)$", re.IGNORECASE)
 
 
-async def _json_error(send: Send, status: int, kind: str, message: str, fix: str) -> None:
+async def _json_error(send: Send, status: int, kind: str, message: str, fix: str,
+                      headers: Iterable[tuple[bytes, bytes]] = ()) -> None:
     body = json.dumps({"error": {"kind": kind, "message": message, "fix": fix}}).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())]})
+                            (b"content-length", str(len(body)).encode()), *headers]})
     await send({"type": "http.response.body", "body": body})
+
+
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: Paths answered without the token: liveness, the login form, and static assets (no data).
+OPEN_PATHS = ("/api/health", "/login", "/static/")
+TOKEN_COOKIE = "shigen_token"
+
+
+def host_name(host_header: str) -> str:
+    """The host of a ``Host`` header without its port, lowercase (``[::1]:80`` → ``::1``)."""
+    host = host_header.strip().lower()
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def request_token(scope: Scope) -> str | None:
+    """The token a request carries: bearer header, ``X-Shigen-Token`` or the login cookie."""
+    given = bearer(_header(scope, b"authorization")) or _header(scope, b"x-shigen-token")
+    if given:
+        return given
+    cookie = _header(scope, b"cookie")
+    if cookie:
+        jar: SimpleCookie = SimpleCookie()
+        try:
+            jar.load(cookie)
+        except Exception:  # noqa: BLE001 - a malformed cookie header is simply no token
+            return None
+        if TOKEN_COOKIE in jar:
+            return jar[TOKEN_COOKIE].value
+    return None
+
+
+class Guard:
+    """ASGI middleware: Host allow-list, same-origin writes, and the token on every request.
+
+    Parameters
+    ----------
+    allowed_hosts
+        Host names (no port) this server answers to; ``"*"`` answers any.
+    token
+        When set, every request outside :data:`OPEN_PATHS` must carry it.
+    """
+
+    def __init__(self, app: ASGIApp, allowed_hosts: Iterable[str], token: str | None):
+        self.app = app
+        self.any_host = "*" in allowed_hosts
+        self.hosts = {host_name(h) for h in allowed_hosts if h != "*"}
+        self.token = token
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        host = _header(scope, b"host") or ""
+        if not self.any_host and host_name(host) not in self.hosts:
+            # DNS rebinding: a foreign name resolving to this machine reaches us from a page
+            # of that name; refusing unknown names keeps such pages out.
+            await _json_error(send, 400, "http", "this server does not answer to that host name",
+                              "use http://127.0.0.1 or http://localhost, or add the name to "
+                              "SHIGEN_ALLOWED_HOSTS on the server")
+            return
+        if scope["method"] in STATE_CHANGING and not self._same_origin(scope, host):
+            await _json_error(send, 403, "forbidden",
+                              "cross-site requests may not change anything on this server",
+                              "send the request from the dashboard's own pages, or from a "
+                              "client that sends no Origin header (curl, scripts)")
+            return
+        path = scope.get("path", "")
+        if self.token and not path.startswith(OPEN_PATHS) and not token_ok(
+                self.token, request_token(scope)):
+            await _json_error(send, 401, "auth", "this server needs its token",
+                              "send 'Authorization: Bearer <SHIGEN_TOKEN>', or sign in at /login",
+                              [(b"www-authenticate", b"Bearer")])
+            return
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    def _same_origin(scope: Scope, host: str) -> bool:
+        """False for a browser request from another site (Origin or Sec-Fetch-Site)."""
+        fetch_site = (_header(scope, b"sec-fetch-site") or "").lower()
+        if fetch_site in ("cross-site", "same-site"):  # same-site: another port or subdomain
+            return False
+        origin = _header(scope, b"origin")
+        if origin is None:
+            return True  # not a browser (curl, scripts), or a same-origin GET-style form
+        parts = urlsplit(origin)
+        return origin != "null" and bool(parts.netloc) and parts.netloc.lower() == host.lower()
+
+
+class Redactor:
+    """Replaces the server's absolute paths in messages with names of what they are.
+
+    ``named`` maps a folder to the label shown instead (``<data folder 1>``); any other
+    absolute path is cut to ``.../last-part``.
+    """
+
+    ABSOLUTE = re.compile(r"(?<![\w.:/~>-])(/[^\s'\"(),;]+)")
+
+    def __init__(self, named: dict[Path, str]):
+        pairs: dict[str, str] = {}
+        for folder, label in named.items():
+            for form in (str(folder), str(folder.resolve())):
+                pairs.setdefault(form.rstrip("/"), label)
+        self.pairs = sorted(pairs.items(), key=lambda kv: -len(kv[0]))
+
+    def text(self, value: str) -> str:
+        for prefix, label in self.pairs:
+            if prefix:
+                value = value.replace(prefix, label)
+        return self.ABSOLUTE.sub(lambda m: ".../" + m.group(1).rstrip("/").rsplit("/", 1)[-1],
+                                 value)
+
+    def doc(self, value: Any) -> Any:
+        """``value`` with every string redacted (dicts and lists walked)."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {k: self.doc(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.doc(v) for v in value]
+        return value
 
 
 class BodyLimit:

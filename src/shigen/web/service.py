@@ -160,7 +160,7 @@ class Service:
 
         try:
             doc = tomllib.loads(text)
-        except tomllib.TOMLDecodeError:
+        except (tomllib.TOMLDecodeError, RecursionError):
             doc = None  # the job manager's validation reports it with its line
         if doc is not None:
             check_paths(doc, [EXAMPLES, *self.settings.data_dirs], source)

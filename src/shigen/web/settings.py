@@ -26,6 +26,9 @@ def _env_int(name: str, default: int, low: int, high: int) -> int:
     return value
 
 
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+
+
 def is_loopback(host: str) -> bool:
     """True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost)."""
     if host == "localhost":
@@ -55,6 +58,10 @@ class ServerSettings:
         ``SHIGEN_JOB_TIMEOUT`` seconds a study may run before it is stopped (default 600).
     max_queued
         ``SHIGEN_MAX_QUEUED`` jobs waiting for a worker before submissions are refused (32).
+    extra_hosts
+        ``SHIGEN_ALLOWED_HOSTS``: host names (comma-separated) the server answers to
+        besides the loopback names and ``host``; ``*`` answers any (behind a proxy that
+        checks the name itself).
     """
 
     host: str = "127.0.0.1"
@@ -66,7 +73,15 @@ class ServerSettings:
     job_timeout: int = field(default_factory=lambda: _env_int("SHIGEN_JOB_TIMEOUT", 600, 1,
                                                               86_400))
     max_queued: int = field(default_factory=lambda: _env_int("SHIGEN_MAX_QUEUED", 32, 1, 10_000))
+    extra_hosts: list[str] = field(default_factory=lambda: [
+        h.strip() for h in os.environ.get("SHIGEN_ALLOWED_HOSTS", "").split(",") if h.strip()])
     options: Options = field(default_factory=Options.from_env)
+
+    @property
+    def allowed_hosts(self) -> list[str]:
+        """Host names requests may address: loopback names, the bound host, the extras."""
+        bound = [] if self.host in ("0.0.0.0", "::", "") else [self.host]
+        return list(dict.fromkeys([*LOOPBACK_NAMES, *bound, *self.extra_hosts]))
 
     @property
     def home(self) -> Path:

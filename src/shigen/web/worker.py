@@ -32,6 +32,9 @@ def run_text(text: str, name: str, study_dir: str = ".") -> dict[str, Any]:
 
 
 def main() -> None:
+    from shigen.web.lifeline import die_with_parent
+
+    die_with_parent()  # never outlive the server (SHIGEN_PARENT_PID)
     text = sys.stdin.read()
     name = sys.argv[1] if len(sys.argv) > 1 else "<submitted study>"
     study_dir = sys.argv[2] if len(sys.argv) > 2 else "."

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import atexit
 import shutil
-import tempfile
 import warnings
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
-from webhelpers import STUDY, make_home, variant
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -21,20 +17,18 @@ from shigen.options import Options
 from shigen.web.app import create_app
 from shigen.web.settings import ServerSettings
 
-# The schema is loaded at import, so the app needs its store now: a temporary one with
-# two runs, removed when the module's tests are done.
-HOME = Path(tempfile.mkdtemp(prefix="shigen-schema-"))
-atexit.register(shutil.rmtree, HOME, ignore_errors=True)  # also when the tests are deselected
-make_home(HOME, STUDY.read_text("utf-8"), variant(STUDY.read_text("utf-8")))
-APP = create_app(ServerSettings(token=None, options=Options(home=HOME, data_dirs=[])))
-schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+
+@pytest.fixture(scope="module")
+def api_schema(seeded_home, tmp_path_factory):
+    """The app over a private copy of the store with two runs (its jobs may add runs)."""
+    home = shutil.copytree(seeded_home[0], tmp_path_factory.mktemp("schema") / "home")
+    app = create_app(ServerSettings(token=None, options=Options(home=home, data_dirs=[])))
+    yield schemathesis.openapi.from_asgi("/openapi.json", app)
+    app.state.service.jobs.shutdown()
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _cleanup():
-    yield
-    APP.state.service.jobs.shutdown()
-    shutil.rmtree(HOME, ignore_errors=True)
+# loaded lazily from the fixture, so importing this module runs nothing
+schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()

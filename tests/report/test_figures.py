@@ -321,7 +321,6 @@ def test_validation_notes_read_as_text():
 
 
 def test_disruption_fans_use_the_stage_fan_chart():
-    pytest.importorskip("shigen.disruption.figures")
     q = [0.05, 0.25, 0.5, 0.75, 0.95]
     data = np.array([[0.0, 10.0], [1.0, 20.0], [2.0, 30.0], [3.0, 40.0], [4.0, 50.0]]).T
     ds = xr.Dataset({"shortfall_fan": (("commodity", "importer", "year", "fan_quantile"),

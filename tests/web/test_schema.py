@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import shutil
+import tempfile
 import warnings
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -18,24 +21,33 @@ from shigen.web.app import create_app
 from shigen.web.settings import ServerSettings
 
 
+def _app(home: Path):  # type: ignore[no-untyped-def]
+    return create_app(ServerSettings(token=None, options=Options(home=home, data_dirs=[])))
+
+
+# The schema is read at import (to parametrize the test); the routes do not depend on the
+# store, so an empty one serves. The requests go to an app over the two-run store below.
+_EMPTY = Path(tempfile.mkdtemp(prefix="shigen-schema-"))
+atexit.register(shutil.rmtree, _EMPTY, ignore_errors=True)
+_SCHEMA_APP = _app(_EMPTY)
+schema = schemathesis.openapi.from_asgi("/openapi.json", _SCHEMA_APP)
+
+
 @pytest.fixture(scope="module")
-def api_schema(seeded_home, tmp_path_factory):
+def seeded_app(seeded_home, tmp_path_factory):
     """The app over a private copy of the store with two runs (its jobs may add runs)."""
-    home = shutil.copytree(seeded_home[0], tmp_path_factory.mktemp("schema") / "home")
-    app = create_app(ServerSettings(token=None, options=Options(home=home, data_dirs=[])))
-    yield schemathesis.openapi.from_asgi("/openapi.json", app)
+    app = _app(shutil.copytree(seeded_home[0], tmp_path_factory.mktemp("schema") / "home"))
+    yield app
     app.state.service.jobs.shutdown()
-
-
-# loaded lazily from the fixture, so importing this module runs nothing
-schema = schemathesis.pytest.from_fixture("api_schema")
+    _SCHEMA_APP.state.service.jobs.shutdown()
 
 
 @schema.parametrize()
 @settings(max_examples=8, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.filter_too_much])
-def test_no_server_errors(case):
+def test_no_server_errors(case, seeded_app):
+    case.operation.schema.app = seeded_app
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         response = case.call()

@@ -1,20 +1,22 @@
-# The two commands: `make demo` and `make test`. Both set up .venv themselves.
+# The two commands: `make demo` and `make test`. Both set up .venv themselves, with the
+# dependency versions the test suite passed with (requirements/constraints.txt).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 SHIGEN := $(VENV)/bin/shigen
+LOCK := requirements/constraints.txt
 export SHIGEN_HOME ?= $(CURDIR)/.shigen
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean lock
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet -c $(LOCK) -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
-	$(PY) -m pip install --quiet -e ".[dev]"
+$(VENV)/.installed-dev: pyproject.toml $(LOCK) $(VENV)/.installed
+	$(PY) -m pip install --quiet -c $(LOCK) -e ".[dev]"
 	touch $@
 
 demo: $(VENV)/.installed
@@ -28,6 +30,18 @@ lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/mypy src
 	$(VENV)/bin/lint-imports --no-cache --no-logo  # the layer contracts in pyproject.toml
+
+# Re-resolve the newest versions pyproject.toml allows, in a scratch venv, and pin them.
+# Then run `make test` (it reinstalls .venv from the new pins) and commit the file if it passes.
+lock:
+	tmp=$$(mktemp -d) && $(PYTHON) -m venv $$tmp \
+	&& $$tmp/bin/python -m pip install --quiet --upgrade pip \
+	&& $$tmp/bin/python -m pip install --quiet -e ".[dev]" \
+	&& { echo "# Versions the test suite passed with (pip freeze of the tested .venv, shigen itself left out)."; \
+	     echo "# make demo / make test install with: pip install -c $(LOCK) -e .[dev]"; \
+	     echo "# Refresh: make lock (re-resolves what pyproject.toml allows in a scratch venv), then make test."; \
+	     $$tmp/bin/python -m pip freeze --exclude-editable | sed -E 's/^([A-Za-z0-9_.-]+) @ .*/\1/' ; } > $(LOCK).new \
+	&& mv $(LOCK).new $(LOCK); status=$$?; rm -rf $$tmp; exit $$status
 
 clean:
 	rm -rf $(VENV) .shigen reports

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import warnings
 
+import flodym as fd
 import numpy as np
 import pytest
 
 from shigen.materials import cohort
 from shigen.materials.lifetimes import Lifetime, LifetimeKind
 from shigen.materials.testing import assert_agree
-
-fd = pytest.importorskip("flodym")
 
 T = 60
 

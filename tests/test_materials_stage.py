@@ -13,9 +13,8 @@ from shigen.datasets import Catalogue
 from shigen.materials import stage
 from shigen.materials.mining import metal_fraction
 from shigen.materials.sankey import sankey
-from shigen.runs.runner import run_study
 from shigen.runs.store import RunStore
-from shigen.study import Study, load_study
+from shigen.study import Study
 
 ROOT = Path(__file__).resolve().parents[1]
 CAT = Catalogue.bundled()
@@ -142,21 +141,20 @@ def test_energy_additions_spread_over_their_period() -> None:
     assert float(dd.sel(year=2021)) == 0.0
 
 
-def test_japan_study_json_manifest_and_sankey(tmp_path: Path) -> None:
-    study = load_study(ROOT / "studies" / "japan-2009.toml")
-    study = study.model_copy(update={"supply": None})
-    store = RunStore(tmp_path)
-    result = run_study(study, CAT, store)
-    m = result.to_json()["materials"]
+def test_japan_study_json_manifest_and_sankey(flagship_home) -> None:
+    # a copy of the session's flagship run (tests/conftest.py): its materials stage
+    store = RunStore(flagship_home.home)
+    run_id = flagship_home.run_id
+    m = flagship_home.summary["materials"]
     dy, nd = m["dysprosium"], m["neodymium"]
     assert all(dy["recycling_share"][str(y)] > 0 for y in range(2031, 2051))
     assert nd["demand_t"]["2030"] > nd["demand_t"]["2010"]
     assert m["thorium"]["residues_t"]["2030"] > 0
     for entry in m.values():
         assert entry["balance_max_rel_error"] < 1e-9
-    manifest = store.manifest(result.run_id)
+    manifest = store.manifest(run_id)
     assert manifest["stages"]["materials"]["checks"]["mass_balance"]["passed"] is True
-    ds = store.load_stage(result.run_id, "materials")
+    ds = store.load_stage(run_id, "materials")
     s = sankey(ds, elements=["dysprosium"])
     assert s.year == 2035
     inflow = {n: 0.0 for n in s.nodes}

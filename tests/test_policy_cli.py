@@ -1,10 +1,7 @@
 """The policy stage and ``shigen ensemble`` through the CLI."""
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -46,10 +43,12 @@ weight = 1
 """
 
 
-def shigen(*args, home):
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "SHIGEN_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "shigen", *map(str, args)], env=env,
-                          capture_output=True, text=True, timeout=240)
+@pytest.fixture
+def shigen(shigen_process):
+    """``python -m shigen`` in a real process over the given store (tests/conftest.py)."""
+    def run(*args, home):
+        return shigen_process(*args, env={"SHIGEN_HOME": str(home)})
+    return run
 
 
 @pytest.fixture()
@@ -59,7 +58,7 @@ def study_file(tmp_path):
     return p
 
 
-def test_run_json_has_policy_ranking_scores_and_stability(study_file, tmp_path):
+def test_run_json_has_policy_ranking_scores_and_stability(shigen, study_file, tmp_path):
     r = shigen("run", study_file, "--json", home=tmp_path / "home")
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
@@ -76,7 +75,7 @@ def test_run_json_has_policy_ranking_scores_and_stability(study_file, tmp_path):
 
 
 @pytest.mark.slow
-def test_ensemble_identical_on_one_and_two_workers(study_file, tmp_path):
+def test_ensemble_identical_on_one_and_two_workers(shigen, study_file, tmp_path):
     docs = []
     for workers in (1, 2):
         r = shigen("ensemble", study_file, "--samples", 6, "--workers", workers, "--json",

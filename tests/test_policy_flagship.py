@@ -11,16 +11,19 @@ PACKAGES = {"status-quo", "proposal-1", "proposal-2", "both"}
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["japan-2009", "japan-today"])
-def test_shipped_study_ranks_the_four_packages(name, tmp_path):
+def test_shipped_study_ranks_the_four_packages(name, tmp_path, request):
     from typer.testing import CliRunner
 
     from shigen.cli import app
 
     path = ROOT / "studies" / f"{name}.toml"
-    if "[policy]" not in path.read_text():
-        pytest.skip(f"{name} has no policy section yet")
+    assert "[policy]" in path.read_text()
+    # the flagship is run once per session (tests/conftest.py): here a cache hit, which
+    # prints the document the run printed
+    home = (request.getfixturevalue("flagship_home").home if name == "japan-2009"
+            else tmp_path)
     r = CliRunner().invoke(app, ["run", str(path), "--json"],
-                           env={"SHIGEN_HOME": str(tmp_path), "SHIGEN_WORKERS": "1"})
+                           env={"SHIGEN_HOME": str(home), "SHIGEN_WORKERS": "1"})
     assert r.exit_code == 0, r.output
     doc = json.loads(r.stdout)
     pol = doc["policy"]

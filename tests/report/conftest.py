@@ -6,20 +6,12 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-STUDY = ROOT / "studies" / "japan-2009.toml"
-
 
 @pytest.fixture(scope="session")
-def report_home(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    from shigen.datasets import Catalogue
-    from shigen.runs.runner import run_study
-    from shigen.runs.store import RunStore
-    from shigen.study import load_study
-
-    home = tmp_path_factory.mktemp("report-home")
-    rid = run_study(load_study(STUDY), Catalogue(), RunStore(home)).run_id
-    return home, rid
+def report_home(flagship_store, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """This worker's copy of the session's flagship store (tests/conftest.py)."""
+    home = flagship_store.copy_to(tmp_path_factory.mktemp("report") / "home")
+    return home, flagship_store.run_id
 
 
 @pytest.fixture

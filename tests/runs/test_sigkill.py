@@ -6,6 +6,10 @@ see ``shigen.runs.store``) or after a delay. Then ``shigen runs list`` must be
 unchanged, every visible run folder complete, no temporary folder left once the
 store has been opened again, and the next run must succeed. The processes of all
 scenarios run concurrently to keep the test short.
+
+The killed run is a small supply study: ``RunStore.write`` goes through the same phases
+for every study (lock, tables, manifest, trash, rename, catalogue row), and a small study
+reaches them in seconds where the flagship study takes minutes on a loaded machine.
 """
 
 from __future__ import annotations
@@ -28,7 +32,17 @@ from shigen.study import load_study, parse_study
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
-FLAGSHIP = ROOT / "studies" / "japan-2009.toml"
+# the study the killed processes run; two commodities, so a stage writes several tables
+KILLED = """\
+[study]
+name = "killed"
+title = "Killed while writing"
+
+[supply]
+commodities = ["rare-earths", "uranium"]
+importer = "JPN"
+years = [2009, 2010]
+"""
 OTHER = parse_study('[study]\nname = "other"\ntitle = "Other"\n'
                     '[supply]\ncommodities = ["uranium"]\nyears = [2010]\n')
 
@@ -51,6 +65,12 @@ class Outcome:
     before: list[dict[str, object]]
     killed: bool                 # False: the run finished before the kill came
     visible_after_kill: list[str]
+    study: Path                  # the killed study's file
+
+
+# A child reaches a pause point in ~2 s idle (imports, data, the small study); 600 s
+# leaves room for seven children started at once on a machine loaded many times over.
+KILL_POINT_TIMEOUT = 600.0
 
 
 def _visible(home: Path) -> list[str]:
@@ -68,6 +88,8 @@ def _assert_complete(home: Path, run_id: str) -> None:
 @pytest.fixture(scope="module")
 def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
     cat = Catalogue.bundled()
+    study_file = tmp_path_factory.mktemp("study") / "killed.toml"
+    study_file.write_text(KILLED, "utf-8")
     procs: dict[str, tuple[subprocess.Popen[bytes], Path, float]] = {}
     prepared: dict[str, tuple[Path, bool, list[dict[str, object]]]] = {}
     for name, phase, delay, force in SCENARIOS:
@@ -75,14 +97,14 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
         store = RunStore(home)
         run_study(OTHER, cat, store)
         if force:
-            run_study(load_study(FLAGSHIP), cat, store)
+            run_study(load_study(study_file), cat, store)
         before = [r.to_dict() for r in store.list()]
         env = {**os.environ, "SHIGEN_HOME": str(home), "PYTHONPATH": str(ROOT / "src")}
         env.pop("SHIGEN_TEST_PAUSE_AT", None)
         if phase:
             env["SHIGEN_TEST_PAUSE_AT"] = phase
         log = home / "stderr.log"
-        args = [sys.executable, "-m", "shigen", "run", str(FLAGSHIP), "--json"]
+        args = [sys.executable, "-m", "shigen", "run", str(study_file), "--json"]
         if force:
             args.append("--force")
         with open(log, "wb") as fh:
@@ -90,29 +112,39 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
         procs[name] = (proc, log, time.monotonic() + delay)
         prepared[name] = (home, force, before)
 
+    phases = {s[0]: s[1] for s in SCENARIOS}
+    started = time.monotonic()
     results: dict[str, Outcome] = {}
-    deadline = time.monotonic() + 90
     pending = dict(procs)
-    while pending and time.monotonic() < deadline:
-        for name, (proc, log, kill_at) in list(pending.items()):
-            phase = dict((s[0], s[1]) for s in SCENARIOS)[name]
-            ready = (f"paused at {phase}" in log.read_text("utf-8", "replace") if phase
-                     else time.monotonic() >= kill_at)
-            if ready or proc.poll() is not None:
-                if proc.poll() is None:
-                    proc.send_signal(signal.SIGKILL)
-                rc = proc.wait(timeout=30)
-                home, force, before = prepared[name]
-                if phase:
-                    assert rc == -signal.SIGKILL, (name, rc, log.read_text("utf-8"))
-                results[name] = Outcome(home, force, before, rc == -signal.SIGKILL,
-                                        _visible(home))
-                del pending[name]
-        time.sleep(0.02)
-    for proc, _, _ in pending.values():  # never leave a process behind
-        proc.kill()
-        proc.wait()
-    assert not pending, f"scenarios never reached their kill point: {sorted(pending)}"
+    try:
+        while pending and time.monotonic() < started + KILL_POINT_TIMEOUT:
+            for name, (proc, log, kill_at) in list(pending.items()):
+                phase = phases[name]
+                ready = (f"paused at {phase}" in log.read_text("utf-8", "replace") if phase
+                         else time.monotonic() >= kill_at)
+                if ready or proc.poll() is not None:
+                    if proc.poll() is None:
+                        proc.send_signal(signal.SIGKILL)
+                    rc = proc.wait(timeout=KILL_POINT_TIMEOUT)  # SIGKILL cannot be ignored
+                    home, force, before = prepared[name]
+                    if phase:
+                        assert rc == -signal.SIGKILL, (
+                            f"{name}: exited with {rc} before pausing at {phase}\n"
+                            + log.read_text("utf-8", "replace")[-2000:])
+                    results[name] = Outcome(home, force, before, rc == -signal.SIGKILL,
+                                            _visible(home), study_file)
+                    del pending[name]
+            time.sleep(0.02)
+        waited = time.monotonic() - started
+        assert not pending, "\n".join(
+            f"{name}: waited {waited:.0f} s for 'paused at {phases[name]}', in vain; "
+            "its stderr:\n"
+            + log.read_text("utf-8", "replace")[-2000:]
+            for name, (_, log, _) in pending.items())
+    finally:
+        for proc, _, _ in pending.values():  # never leave a process behind
+            proc.kill()
+            proc.wait()
     return results
 
 
@@ -140,7 +172,7 @@ def test_killed_run_leaves_the_store_as_it_was(cli, outcomes: dict[str, Outcome]
         _assert_complete(o.home, run_id)
 
     # the next run succeeds (a cache hit when the killed one was a --force rerun)
-    nxt = cli("run", FLAGSHIP, "--json")
+    nxt = cli("run", o.study, "--json")
     assert nxt.exit_code == 0, nxt.stderr
     doc = nxt.json()
     assert doc["status"] == "complete"

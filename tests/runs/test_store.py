@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -40,17 +37,11 @@ years = [2009]
 """
 
 
-def shigen(*args: object, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full = {**os.environ, **(env or {}), "PYTHONPATH": str(ROOT / "src")}
-    return subprocess.run([sys.executable, "-m", "shigen", *map(str, args)], env=full,
-                          capture_output=True, text=True, timeout=120, cwd=ROOT)
-
-
 @pytest.mark.slow
-def test_flagship_twice_same_run_id_then_cached(home: Path) -> None:
+def test_flagship_twice_same_run_id_then_cached(shigen_process, home: Path) -> None:
     """The issue's check, as a user types it: two processes, same id, cached the second time."""
-    first = shigen("run", FLAGSHIP, "--json")
-    second = shigen("run", FLAGSHIP, "--json")
+    first = shigen_process("run", FLAGSHIP, "--json")
+    second = shigen_process("run", FLAGSHIP, "--json")
     assert first.returncode == 0, first.stderr
     assert second.returncode == 0, second.stderr
     a, b = json.loads(first.stdout), json.loads(second.stdout)

@@ -12,7 +12,7 @@ from shigen.web.local import local_server
 
 # tests run with --import-mode=importlib: make this folder's helper module importable
 sys.path.insert(0, str(Path(__file__).parent))
-from webhelpers import ROOT, STUDY, make_home, variant  # noqa: E402
+from webhelpers import ROOT, STUDY, variant  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -21,10 +21,16 @@ def study_text() -> str:
 
 
 @pytest.fixture(scope="session")
-def seeded_home(tmp_path_factory: pytest.TempPathFactory, study_text: str
-                ) -> tuple[Path, list[str]]:
-    """A run store with two runs: the flagship study and its 2009-only variant."""
-    return make_home(tmp_path_factory.mktemp("home"), study_text, variant(study_text))
+def seeded_home(flagship_store, shared_run, tmp_path_factory: pytest.TempPathFactory,
+                study_text: str) -> tuple[Path, list[str]]:
+    """A run store with two runs: the flagship study and its 2009-only variant.
+
+    Built once per session on top of the flagship store (tests/conftest.py); each worker
+    gets its own copy.
+    """
+    both = shared_run("web-home", STUDY, variant(study_text), on_top_of=flagship_store)
+    home = shutil.copytree(both.home, tmp_path_factory.mktemp("web") / "home")
+    return home, [flagship_store.run_id, both.run_id]
 
 
 @pytest.fixture

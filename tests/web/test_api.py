@@ -22,14 +22,19 @@ def client(home):
         yield c
 
 
-def wait(client, job_id: str, timeout: float = 60, headers: dict | None = None) -> dict:
+# A flagship job takes ~15 s idle; 600 s leaves room for a machine loaded many times over.
+JOB_TIMEOUT = 600.0
+
+
+def wait(client, job_id: str, timeout: float = JOB_TIMEOUT, headers: dict | None = None) -> dict:
     deadline = time.monotonic() + timeout
+    doc: dict = {}
     while time.monotonic() < deadline:
         doc = client.get(f"/api/jobs/{job_id}", headers=headers).json()
         if doc["finished"]:
             return doc
         time.sleep(0.1)
-    raise AssertionError(f"job {job_id} did not finish in {timeout} s")
+    raise AssertionError(f"job {job_id} did not finish in {timeout:.0f} s; last seen: {doc}")
 
 
 def test_documents_equal_the_cli_json(client, home):
@@ -126,12 +131,16 @@ def test_cancel_and_time_limit(home, study_text):
 def test_concurrency_is_bounded(home, study_text):
     settings = ServerSettings()
     settings.workers = 1
-    texts = [study_text.replace("seed = 2009", f"seed = {s}") for s in (11, 12)]
+    # two small studies not in the store (each job still takes a worker's start-up, > 1 s)
+    texts = [f'[study]\nname = "bounded"\ntitle = "Bounded"\nseed = {s}\n\n'
+             '[supply]\ncommodities = ["uranium"]\nyears = [2010]\n' for s in (11, 12)]
     with test_client(create_app(settings)) as client:
         ids = [client.post("/api/studies", json={"toml": t}).json()["job_id"] for t in texts]
         most = 0
+        deadline = time.monotonic() + 2 * JOB_TIMEOUT
         while True:  # one request lists every job under one lock: a consistent snapshot
             listed = {j["job_id"]: j["state"] for j in client.get("/api/jobs").json()}
+            assert time.monotonic() < deadline, f"unfinished after {2 * JOB_TIMEOUT} s: {listed}"
             states = [listed[i] for i in ids]
             most = max(most, states.count("running"))
             if all(s == "done" for s in states):

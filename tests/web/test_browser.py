@@ -15,6 +15,11 @@ from webhelpers import CHROMIUM
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")]
 
+# Idle, a page loads in < 1 s, a figure draws in < 3 s and the BLUE study runs in ~10 s;
+# these limits are 100x and 60x that, so a loaded machine does not fail the tests.
+PAGE_TIMEOUT_MS = 300_000
+RUN_TIMEOUT_MS = 600_000
+
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run", "--disable-sync"]
 
@@ -32,6 +37,7 @@ def browser():
 @pytest.fixture
 def page(browser):
     ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    ctx.set_default_timeout(PAGE_TIMEOUT_MS)
     pg = ctx.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
@@ -52,7 +58,8 @@ def non_blank(png: bytes) -> bool:
 def check_figures(page, expected: int) -> None:
     """The ``expected`` visible plots are drawn, with traces and a non-blank image."""
     page.wait_for_function(
-        f"document.querySelectorAll('.plot[data-drawn]').length >= {expected}", timeout=30_000)
+        f"document.querySelectorAll('.plot[data-drawn]').length >= {expected}",
+        timeout=PAGE_TIMEOUT_MS)
     plots = page.locator(".plot:visible")
     assert plots.count() == expected
     for i in range(expected):
@@ -104,7 +111,11 @@ def test_submit_a_shipped_study_and_see_its_figures(page, server):
     textarea.fill(edited)  # a run the store lacks
     page.get_by_role("button", name="Run this study").click()
     page.wait_for_url("**/jobs/*")
-    page.locator("#run-link").wait_for(timeout=90_000)
+    try:
+        page.locator("#run-link").wait_for(timeout=RUN_TIMEOUT_MS)
+    except Exception as exc:  # say what the job page showed instead
+        raise AssertionError(f"no run link after {RUN_TIMEOUT_MS / 1000:.0f} s; the job "
+                             f"page says: {page.locator('main').inner_text()[:2000]}") from exc
     assert page.locator("#job-state").inner_text() == "done"
     run_id = page.locator("#run-link").inner_text()
     assert run_id not in ids
@@ -119,7 +130,7 @@ def test_submit_a_shipped_study_and_see_its_figures(page, server):
         n = folded.first.locator(".plot").count()
         page.wait_for_function(
             "[...document.querySelectorAll('details.more-figures')][0]"
-            f".querySelectorAll('.plot[data-drawn]').length === {n}", timeout=30_000)
+            f".querySelectorAll('.plot[data-drawn]').length === {n}", timeout=PAGE_TIMEOUT_MS)
     assert check_numbers(page, base, run_id) >= 10
     # the energy pathway's figures, drawn from the API's data
     ids = {f["id"] for f in figs}

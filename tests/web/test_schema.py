@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
-from webhelpers import STUDY, make_home, variant
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -21,32 +20,37 @@ from shigen.options import Options
 from shigen.web.app import create_app
 from shigen.web.settings import ServerSettings
 
-# The schema is loaded at import, so the app needs its store now: a temporary one with
-# two runs, removed when the module's tests are done.
-HOME = Path(tempfile.mkdtemp(prefix="shigen-schema-"))
-atexit.register(shutil.rmtree, HOME, ignore_errors=True)  # also when the tests are deselected
-make_home(HOME, STUDY.read_text("utf-8"), variant(STUDY.read_text("utf-8")))
-# schemathesis calls the app as http://testserver
-APP = create_app(ServerSettings(token=None, options=Options(home=HOME, data_dirs=[]),
-                                extra_hosts=["testserver"]))
-schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+
+def _app(home: Path):  # type: ignore[no-untyped-def]
+    return create_app(ServerSettings(token=None, options=Options(home=home, data_dirs=[]),
+                                      extra_hosts=["testserver"]))  # schemathesis calls http://testserver
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _cleanup():
-    yield
-    APP.state.service.jobs.shutdown()
-    shutil.rmtree(HOME, ignore_errors=True)
+# The schema is read at import (to parametrize the test); the routes do not depend on the
+# store, so an empty one serves. The requests go to an app over the two-run store below.
+_EMPTY = Path(tempfile.mkdtemp(prefix="shigen-schema-"))
+atexit.register(shutil.rmtree, _EMPTY, ignore_errors=True)
+_SCHEMA_APP = _app(_EMPTY)
+schema = schemathesis.openapi.from_asgi("/openapi.json", _SCHEMA_APP)
+
+
+@pytest.fixture(scope="module")
+def seeded_app(seeded_home, tmp_path_factory):
+    """The app over a private copy of the store with two runs (its jobs may add runs)."""
+    app = _app(shutil.copytree(seeded_home[0], tmp_path_factory.mktemp("schema") / "home"))
+    yield app
+    app.state.service.jobs.shutdown()
+    _SCHEMA_APP.state.service.jobs.shutdown()
 
 
 @schema.parametrize()
 @settings(max_examples=8, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.filter_too_much])
-def test_no_server_errors(case):
+def test_no_server_errors(case, seeded_app):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        response = case.call()
+        response = case.call(app=seeded_app)
     case.validate_response(response, checks=[not_a_server_error])
     assert response.status_code < 500
     if response.status_code >= 400:  # every error is JSON with a message

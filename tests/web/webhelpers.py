@@ -11,18 +11,6 @@ STUDY = ROOT / "studies" / "japan-2009.toml"
 CHROMIUM = Path("/usr/bin/chromium")
 
 
-def make_home(tmp: Path, *texts: str) -> tuple[Path, list[str]]:
-    from shigen.datasets import Catalogue
-    from shigen.runs.runner import run_study
-    from shigen.runs.store import RunStore
-    from shigen.study import parse_study
-
-    store = RunStore(tmp)
-    ctx = {"study_dir": str(STUDY.parent)}  # where the flagship's energy baseline lives
-    ids = [run_study(parse_study(t, str(STUDY), ctx), Catalogue(), store).run_id for t in texts]
-    return tmp, ids
-
-
 def variant(text: str) -> str:
     """The flagship study restricted to 2009 (a second, different run)."""
     import re

@@ -13,11 +13,9 @@ from typing import Any
 import pytest
 import xarray as xr
 
-from shigen.datasets import Catalogue
 from shigen.energy import accounts
-from shigen.energy.model import Outcome, Status, run_model
+from shigen.energy.model import Outcome, Status
 from shigen.energy.results import results
-from shigen.study import load_study
 
 STUDIES = Path(__file__).resolve().parents[1] / "studies"
 NAMES = ["etp2008-baseline", "etp2008-act", "etp2008-blue", "japan-baseline-2006",
@@ -27,12 +25,15 @@ RTOL = 1e-6
 _SOLVED: dict[str, tuple[Outcome, xr.Dataset]] = {}
 
 
+# one worker solves each study once for this file and test_energy_objective.py
+pytestmark = pytest.mark.xdist_group("energy-solves")
+
+
 @pytest.fixture(params=NAMES)
-def solved(request: pytest.FixtureRequest) -> tuple[Outcome, xr.Dataset]:
+def solved(request: pytest.FixtureRequest, solved_energy: Any) -> tuple[Outcome, xr.Dataset]:
     name = request.param
     if name not in _SOLVED:
-        cfg = load_study(STUDIES / f"{name}.toml").energy
-        out = run_model(cfg, Catalogue.bundled())  # type: ignore[arg-type]
+        out = solved_energy(name)
         assert out.status is Status.OPTIMAL
         _SOLVED[name] = (out, results(out))
     return _SOLVED[name]

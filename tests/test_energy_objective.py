@@ -16,12 +16,11 @@ Tolerance 1e-6 relative: the LP is the same, HiGHS may stop at another optimal v
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from shigen.datasets import Catalogue
-from shigen.energy.model import Status, run_model
-from shigen.study import load_study
+from shigen.energy.model import Status
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,10 +32,12 @@ REFERENCE = {
 }
 
 
+# one worker solves each study once for this file and test_energy_invariants.py
+pytestmark = pytest.mark.xdist_group("energy-solves")
+
+
 @pytest.mark.parametrize("name", sorted(REFERENCE))
-def test_energy_objective_unchanged_by_build_path(name: str) -> None:
-    cfg = load_study(ROOT / "studies" / f"{name}.toml").energy
-    assert cfg is not None
-    out = run_model(cfg, Catalogue.bundled())
+def test_energy_objective_unchanged_by_build_path(name: str, solved_energy: Any) -> None:
+    out = solved_energy(name)
     assert out.status is Status.OPTIMAL
     assert out.objective == pytest.approx(REFERENCE[name], rel=1e-6)

@@ -24,8 +24,8 @@ def test_no_arguments_prints_help_and_succeeds(cli) -> None:
     assert cli("runs").exit_code == 0
 
 
-def test_run_json_is_one_document_with_the_contract_keys(cli) -> None:
-    res = cli("run", FLAGSHIP, "--json")
+def test_run_json_is_one_document_with_the_contract_keys(cli, flagship_home) -> None:
+    res = cli("run", FLAGSHIP, "--json")  # a cache hit on the session's flagship run
     assert res.exit_code == 0, res.stderr
     doc = json.loads(res.stdout)  # nothing else on stdout
     assert list(doc)[:4] == ["run_id", "study", "status", "cached"]
@@ -33,8 +33,8 @@ def test_run_json_is_one_document_with_the_contract_keys(cli) -> None:
     assert set(doc["absent_stages"]) >= {"energy", "materials"} - set(doc)
 
 
-def test_run_table_output(cli) -> None:
-    res = cli("run", FLAGSHIP)
+def test_run_table_output(cli, flagship_home) -> None:
+    res = cli("run", FLAGSHIP)  # a cache hit on the session's flagship run
     assert res.exit_code == 0
     assert "japan-2009" in res.stdout or "Japan" in res.stdout
     assert "run folder:" in res.stdout
@@ -50,7 +50,7 @@ def test_run_uses_the_study_location_for_run_time_errors(cli, tmp_path: Path) ->
     assert err["where"] == {"file": str(study), "line": 7, "field": "supply.years"}
 
 
-def test_new_copies_a_shipped_study_that_runs(cli, tmp_path: Path) -> None:
+def test_new_copies_a_shipped_study_that_runs(cli, flagship_home, tmp_path: Path) -> None:
     res = cli("new", tmp_path / "mine", "--json")
     assert res.exit_code == 0, res.stderr
     created = Path(res.json()["created"])
@@ -58,7 +58,9 @@ def test_new_copies_a_shipped_study_that_runs(cli, tmp_path: Path) -> None:
     assert tomllib.loads(created.read_text("utf-8"))["study"]["name"] == "japan-2009"
     again = cli("new", tmp_path / "mine")
     assert again.exit_code == 2 and "already exists" in again.stderr
-    assert cli("run", created, "--json").exit_code == 0
+    copied = cli("run", created, "--json")  # the same study and data: the same run id
+    assert copied.exit_code == 0, copied.stderr
+    assert copied.json()["run_id"] == flagship_home.run_id
 
 
 def test_internal_errors_exit_1_without_traceback(cli, monkeypatch) -> None:

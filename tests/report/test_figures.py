@@ -187,8 +187,12 @@ def test_materials_hooks():
     da = xr.DataArray([[1.0, 2.0]], dims=("element", "year"),
                       coords={"element": ["neodymium"], "year": [2020, 2030]})
     ds = xr.Dataset({"primary_demand": da, "secondary_supply": da / 4})
-    bal = materials_balance(ds, {})
-    assert values(traces(bal[0])[1]["y"]) == [0.25, 0.5]
+    bal = materials_balance(ds, {})  # the graph's flows that these variables store
+    shown = traces(bal[0])
+    assert [t["name"] for t in shown] == ["primary supply -> fabrication",
+                                          "recovery -> secondary supply"]
+    assert values(shown[1]["y"]) == [0.25, 0.5]
+    assert bal[0].variables == ("primary_demand", "secondary_supply")
     assert materials_sankey(ds, {}) == []  # no flows to draw
     # links name their nodes by label or by index
     fig = sankey_figure(["mine", "magnet", "scrap"],

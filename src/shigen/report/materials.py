@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 import xarray as xr
 from rich.table import Table as RichTable
 
+from shigen.materials import graph
 from shigen.materials.sankey import sankey
 from shigen.report.figures import Figure, Summary, layout, slug, units
 from shigen.report.tables import Table, generic_tables
@@ -28,36 +29,39 @@ def tables(summary: Summary) -> list[Table]:
     return generic_tables("materials", summary)
 
 
-BALANCE = ("demand", "primary_demand", "secondary_used", "secondary_supply", "eol_outflow")
+# The balance figure draws the flows of the declared graph (shigen.materials.graph) that
+# reach the products in use and what recycling returns: into fabrication, into use, out
+# to end of life, and into secondary supply.
+BALANCE_TARGETS = ("fabrication", "use", "end of life", "secondary supply")
 
 
 def materials_balance(ds: xr.Dataset, summary: Summary) -> list[Figure]:
-    """Material balance by element: primary demand, secondary supply, stock and end of life.
+    """Material balance by element, from the material-flow graph.
 
-    Draws whichever of ``BALANCE`` exist (``element``, ``year``), one figure per element,
-    summed over other dimensions (the central draw when there is a ``draw`` dimension).
+    One figure per element: every stored flow of ``graph.FLOWS`` whose target is one of
+    ``BALANCE_TARGETS`` (primary and secondary supply to fabrication, fabrication to use,
+    use to end of life, recovery to secondary supply), summed over other dimensions at
+    the central draw (:func:`shigen.materials.graph.series`).
     """
-    names = [n for n in BALANCE if n in ds.data_vars and {"element", "year"} <= set(ds[n].dims)]
-    if not names:
+    drawn = [f for f in graph.FLOWS if f.stored and f.target in BALANCE_TARGETS
+             and f.variable in ds.data_vars and {"element", "year"} <= set(ds[f.variable].dims)]
+    if not drawn:
         return []
-    names = [n for n in names if units(ds[n]) == units(ds[names[0]])]  # flows, not stocks
+    flows = graph.series(ds)
+    names = [f"{f.source} -> {f.target}" for f in drawn]
+    unit = units(ds[drawn[0].variable])
     out = []
-    for element in ds[names[0]].element.values:
+    for element in flows[names[0]].element.values:
         fig = go.Figure()
-        for n in names:
-            da = ds[n].sel(element=element)
-            if "draw" in da.dims:
-                da = da.isel(draw=0)
-            da = da.sum([d for d in da.dims if d != "year"]) if da.ndim > 1 else da
-            kind = go.Scatter(x=[int(y) for y in da.year.values], y=da.values,
-                              mode="lines+markers", name=n.replace("_", " "))
-            fig.add_trace(kind)
+        for name in names:
+            da = flows[name].sel(element=element)
+            fig.add_trace(go.Scatter(x=[int(y) for y in da.year.values], y=da.values,
+                                     mode="lines+markers", name=name))
         title = f"{element}: material balance"
-        layout(fig, title, yaxis=units(ds[names[0]]), xaxis="year")
+        layout(fig, title, yaxis=unit, xaxis="year")
         out.append(Figure(slug("materials-balance", element), "materials", title, fig,
-                          caption="Element flows in use: " + ", ".join(
-                              n.replace("_", " ") for n in names) + ".",
-                          variables=tuple(names)))
+                          caption="Flows of the material-flow graph: " + ", ".join(names)
+                          + ".", variables=tuple(f.variable for f in drawn)))
     return out
 
 

@@ -1,0 +1,211 @@
+"""The bundled critical-mineral datasets (issue 16): totals, shares and dates checked by hand.
+
+World totals and the shares quoted here are read from the USGS Mineral Commodity Summaries
+2025 chapters the datasets come from, so a mistyped row shows up as a broken total.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+import xarray as xr
+
+from shigen import testing
+from shigen.datasets import Catalogue
+
+# USGS MCS 2025 "World total (rounded)" per production table, in each dataset's unit.
+MCS2025_WORLD = {
+    "lithium-mine-production": {2023: 204_000, 2024: 240_000},
+    "nickel-mine-production": {2023: 3_750_000, 2024: 3_700_000},
+    "cobalt-mine-production": {2023: 238_000, 2024: 290_000},
+    "graphite-mine-production": {2023: 1_530_000, 2024: 1_600_000},
+    "copper-mine-production": {2023: 22_600, 2024: 23_000},
+    "copper-refinery-production": {2023: 27_000, 2024: 27_000},
+    "gallium-primary-production": {2023: 633_000, 2024: 760_000},
+    "antimony-mine-production": {2023: 106_000, 2024: 100_000},
+    "tungsten-mine-production": {2023: 79_500, 2024: 81_000},
+}
+RESERVES = ["lithium-reserves", "nickel-reserves", "cobalt-reserves", "graphite-reserves",
+            "copper-reserves", "antimony-reserves", "tungsten-reserves"]
+
+
+@pytest.fixture(scope="module")
+def cat() -> Catalogue:
+    return Catalogue.bundled()
+
+
+def _two_significant(x: float) -> float:
+    return float(f"{x:.2g}")
+
+
+@pytest.mark.parametrize("name", sorted(MCS2025_WORLD))
+def test_production_adds_up_to_the_usgs_world_total(cat: Catalogue, name: str) -> None:
+    frame = cat.frame(name)
+    for year, world in MCS2025_WORLD[name].items():
+        rows = frame[frame["year"] == year]
+        if "OTHER" in set(rows["country"]):
+            # OTHER is world minus listed countries, so the sum is the world total exactly
+            assert rows["value"].sum() == pytest.approx(world, abs=1e-9), (name, year)
+        else:
+            # no OTHER row where the listed countries exceed the rounded world total:
+            # they must still round to it (USGS rounds world totals to about 2-3 figures)
+            listed = rows["value"].sum()
+            assert listed >= world, (name, year)
+            assert _two_significant(listed) == _two_significant(world), (name, year)
+
+
+# USGS MCS 2025 "Other countries" row of the same tables (zero where USGS prints a dash)
+MCS2025_OTHER_COUNTRIES = {
+    "lithium-mine-production": {2023: 0, 2024: 0},
+    "nickel-mine-production": {2023: 340_000, 2024: 300_000},
+    "cobalt-mine-production": {2023: 6_080, 2024: 6_200},
+    "copper-mine-production": {2023: 3_020, 2024: 2_700},
+    "copper-refinery-production": {2023: 2_460, 2024: 2_500},
+    "tungsten-mine-production": {2023: 1_320, 2024: 1_500},
+}
+
+
+def _rounding_unit(total: int) -> int:
+    """The unit a rounded USGS total is given to: 238 000 -> 1 000, 290 000 -> 10 000."""
+    unit = 1
+    while total % (unit * 10) == 0:
+        unit *= 10
+    return unit
+
+
+@pytest.mark.parametrize("name", sorted(MCS2025_OTHER_COUNTRIES))
+def test_other_differs_from_usgs_other_countries_only_by_rounding(cat: Catalogue,
+                                                                  name: str) -> None:
+    """OTHER was computed as world minus listed countries when the rows were transcribed, so a
+    country mistyped at transcription moves OTHER away from USGS's own 'Other countries'."""
+    frame = cat.frame(name)
+    for year, usgs_other in MCS2025_OTHER_COUNTRIES[name].items():
+        other = frame[(frame["year"] == year) & (frame["country"] == "OTHER")]["value"]
+        world = MCS2025_WORLD[name][year]
+        assert abs(float(other.sum()) - usgs_other) <= _rounding_unit(world) / 2, (name, year)
+
+
+def test_every_commodity_of_the_issue_has_mine_or_primary_production(cat: Catalogue) -> None:
+    have = {cat.meta(n).commodity for n in MCS2025_WORLD}
+    assert {"lithium", "nickel", "cobalt", "graphite", "copper", "gallium", "antimony",
+            "tungsten"} <= have
+    for name in MCS2025_WORLD:
+        assert cat.meta(name).dimensions == ["country", "year"]
+        assert set(cat.frame(name)["year"]) == {2023, 2024}
+
+
+def _share(cat: Catalogue, name: str, country: str, year: int, of_listed: bool = False) -> float:
+    f = cat.frame(name)
+    f = f[f["year"] == year]
+    total = f["value"].sum() if of_listed else MCS2025_WORLD[name][year]
+    return float(f.loc[f["country"] == country, "value"].sum() / total)
+
+
+def test_shares_match_what_usgs_states_in_the_text(cat: Catalogue) -> None:
+    # MCS 2025 Cobalt: Congo (Kinshasa) "an estimated 76% of world cobalt mine production,
+    # followed by Indonesia, which accounted for 10%" (2024)
+    assert _share(cat, "cobalt-mine-production", "COD", 2024) == pytest.approx(0.76, abs=0.005)
+    assert _share(cat, "cobalt-mine-production", "IDN", 2024) == pytest.approx(0.10, abs=0.005)
+    # MCS 2025 Graphite: China "an estimated 78% of total world production" (2024); USGS
+    # divides by the unrounded sum of the countries (1 630 670 t), not by 1 600 000 t
+    assert _share(cat, "graphite-mine-production", "CHN", 2024,
+                  of_listed=True) == pytest.approx(0.78, abs=0.005)
+    # MCS 2025 Gallium: "China accounted for 99% of worldwide primary low-purity gallium"
+    assert _share(cat, "gallium-primary-production", "CHN", 2024,
+                  of_listed=True) == pytest.approx(0.99, abs=0.01)
+
+
+def test_china_is_the_top_refiner_of_gallium_and_copper(cat: Catalogue) -> None:
+    for name in ("gallium-primary-production", "copper-refinery-production"):
+        f = cat.frame(name)
+        for year in (2023, 2024):
+            rows = f[(f["year"] == year) & (f["country"] != "OTHER")]
+            assert rows.loc[rows["value"].idxmax(), "country"] == "CHN", (name, year)
+
+
+@pytest.mark.parametrize("name", RESERVES)
+def test_reserves_follow_the_ree_reserves_layout(cat: Catalogue, name: str) -> None:
+    meta = cat.meta(name)
+    assert meta.dimensions == cat.meta("ree-reserves").dimensions == ["country"]
+    frame = cat.frame(name)
+    assert (frame["value"] > 0).all()
+    assert frame["note"].str.contains("MCS 2025").all()
+
+
+def test_us_import_sources_sum_to_one_per_product(cat: Catalogue) -> None:
+    f = cat.frame("us-import-sources")
+    shares = f.set_index(["commodity", "product", "origin"])["value"].to_xarray()
+    testing.assert_shares_sum_to_one(shares, "origin", atol=1e-9)
+    assert set(f["importer"]) == {"USA"}
+    assert set(f["commodity"]) == {"lithium", "nickel", "cobalt", "graphite", "copper",
+                                   "gallium", "germanium", "antimony", "tungsten"}
+    # MCS 2025 Graphite: "China, 43%" of U.S. natural graphite imports 2020-23
+    china = f[(f["commodity"] == "graphite") & (f["origin"] == "CHN")]["value"]
+    assert float(china.iloc[0]) == pytest.approx(0.43)
+
+
+def test_us_net_import_reliance_bounds_ship_as_estimates(cat: Catalogue) -> None:
+    f = cat.frame("us-net-import-reliance")
+    nir = f.set_index(["commodity", "year"])["value"].to_xarray()
+    testing.assert_shares_in_unit_interval(nir)
+    assert set(f["year"]) == set(range(2020, 2025))
+    # no domestic production: 100 % import reliant every year
+    for commodity in ("graphite", "gallium"):
+        assert (nir.sel(commodity=commodity) == 1.0).all()
+    # USGS publishes only '>50%' for germanium and tungsten: the bound, marked estimate
+    bounds = f[f["commodity"].isin(["germanium", "tungsten"])]
+    assert (bounds["value"] == 0.5).all() and (bounds["status"] == "estimate").all()
+    assert float(nir.sel(commodity="cobalt", year=2024)) == pytest.approx(0.76)
+
+
+def _parse_date(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def test_export_controls_have_the_dates_of_the_reference_list(cat: Catalogue) -> None:
+    f = cat.frame("china-export-controls")
+    on = f[f["value"] == 1]
+    first = {(r.commodity, r.destination): r.effective for r in on.itertuples()}
+    # shared/reference/second_wave.md, each checked against the sources in the row notes
+    assert first[("gallium", "WORLD")] == "2023-08-01"
+    assert first[("germanium", "WORLD")] == "2023-08-01"
+    assert first[("graphite", "WORLD")] == "2023-12-01"
+    assert first[("antimony", "WORLD")] == "2024-09-15"
+    assert first[("antimony", "USA")] == "2024-12-03"
+    assert first[("dysprosium", "WORLD")] == "2025-04-04"
+    assert first[("tungsten", "WORLD")] == "2025-02-04"
+
+
+def test_export_controls_switch_on_before_they_are_suspended(cat: Catalogue) -> None:
+    f = cat.frame("china-export-controls")
+    assert set(f["value"]) <= {0.0, 1.0}
+    for key, rows in f.groupby(["commodity", "destination", "control"]):
+        rows = rows.assign(date=rows["effective"].map(_parse_date)).sort_values("date")
+        assert all(dt.date(2023, 1, 1) <= d <= dt.date(2025, 12, 31) for d in rows["date"])
+        states = list(rows["value"])
+        assert states[0] == 1.0, key  # a suspension needs a control to suspend
+        assert all(a != b for a, b in zip(states, states[1:], strict=False)), key
+    unverified = f[f["status"] == "estimate"]
+    assert unverified["note"].str.startswith("UNVERIFIED").all()
+
+
+PERIOD = re.compile(r"^\d{4}(-\d{2})?(/\d{4}-\d{2})?$")
+
+
+def test_controlled_exports_periods_and_derived_figures(cat: Catalogue) -> None:
+    f = cat.frame("china-controlled-exports")
+    assert f["period"].map(lambda p: bool(PERIOD.match(p))).all()
+    v = f.set_index(["commodity", "product", "destination", "period"])["value"]
+    # derived comparison periods, as their notes say
+    assert v[("germanium", "germanium-metal", "WORLD", "2023-01/2023-08")] == pytest.approx(
+        v[("germanium", "germanium-metal", "WORLD", "2024-01/2024-08")] / (1 - 0.55), rel=0.005)
+    assert v[("antimony", "antimony-items", "WORLD", "2023")] == pytest.approx(
+        v[("antimony", "antimony-items", "WORLD", "2024")] / (1 - 0.241), rel=0.001)
+    # germanium reported in kg, loaded in the catalogue unit (t)
+    assert v[("germanium", "germanium-metal", "WORLD", "2024-01/2024-08")] == pytest.approx(16.7)
+    # USGS: flake graphite concentrate exports 25% lower in Jan-Aug 2024 than a year before
+    flake = xr.DataArray([v[("graphite", "flake-graphite-concentrate", "WORLD", p)]
+                          for p in ("2023-01/2023-08", "2024-01/2024-08")])
+    assert float(1 - flake[1] / flake[0]) == pytest.approx(0.25, abs=0.005)

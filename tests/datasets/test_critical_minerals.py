@@ -162,6 +162,20 @@ def test_reserves_follow_the_ree_reserves_layout(cat: Catalogue, name: str) -> N
     assert frame["note"].str.contains("MCS 2025").all()
 
 
+# MCS 2025 world reserves where USGS gives a rounded figure rather than a bound ("> 130 Mt")
+# and every country with reserves has a row (graphite's world total includes countries
+# without a figure)
+WORLD_RESERVES = {"lithium-reserves": 30_000_000, "cobalt-reserves": 11_000_000,
+                  "copper-reserves": 980_000}
+
+
+@pytest.mark.parametrize("name", sorted(WORLD_RESERVES))
+def test_reserves_add_up_to_the_usgs_world_total(cat: Catalogue, name: str) -> None:
+    world = WORLD_RESERVES[name]
+    total = float(cat.frame(name)["value"].sum())
+    assert abs(total - world) <= _rounding_unit(world) / 2
+
+
 def test_us_import_sources_sum_to_one_per_product(cat: Catalogue) -> None:
     f = cat.frame("us-import-sources")
     shares = f.set_index(["commodity", "product", "origin"])["value"].to_xarray()

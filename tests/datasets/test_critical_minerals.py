@@ -33,6 +33,7 @@ WORLD = {
                                    2024: 27_000},
     "gallium-primary-production": {2020: 327_000, 2021: 434_000, 2022: 610_000, 2023: 633_000,
                                    2024: 760_000},
+    "germanium-refinery-production": {2020: 140_000, 2021: 140_000},
     "antimony-mine-production": {2021: 112_000, 2022: 83_100, 2023: 106_000, 2024: 100_000},
     "tungsten-mine-production": {2020: 78_400, 2021: 83_800, 2022: 79_800, 2023: 79_500,
                                  2024: 81_000},
@@ -98,8 +99,8 @@ def test_other_differs_from_usgs_other_countries_only_by_rounding(cat: Catalogue
 
 def test_every_commodity_of_the_issue_has_mine_or_primary_production(cat: Catalogue) -> None:
     have = {cat.meta(n).commodity for n in WORLD}
-    assert {"lithium", "nickel", "cobalt", "graphite", "copper", "gallium", "antimony",
-            "tungsten"} <= have
+    assert {"lithium", "nickel", "cobalt", "graphite", "copper", "gallium", "germanium",
+            "antimony", "tungsten"} <= have
     for name in WORLD:
         assert cat.meta(name).dimensions == ["country", "year"]
         assert set(cat.frame(name)["year"]) == set(WORLD[name])

@@ -193,7 +193,8 @@ def test_us_net_import_reliance_bounds_ship_as_estimates(cat: Catalogue) -> None
     f = cat.frame("us-net-import-reliance")
     nir = f.set_index(["commodity", "year"])["value"].to_xarray()
     testing.assert_shares_in_unit_interval(nir)
-    assert set(f["year"]) == set(range(2020, 2025))
+    assert set(f["year"]) == set(range(2017, 2025))
+    assert set(f[f["commodity"] == "antimony"]["year"]) == set(range(2018, 2025))
     # no domestic production: 100 % import reliant every year
     for commodity in ("graphite", "gallium"):
         assert (nir.sel(commodity=commodity) == 1.0).all()

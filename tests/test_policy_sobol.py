@@ -73,7 +73,8 @@ def test_constant_criterion_has_zero_indices():
 def test_stage_dataset_summary_and_figure_data():
     from policy_toy import TOY, toy_study
     from shigen.policy.appraise import compare
-    from shigen.policy.stage import appraisal_dataset, render, sobol_bars, summarize
+    from shigen.policy.stage import appraisal_dataset, sobol_bars, summarize
+    from shigen.report.policy import render
 
     policy = {"packages": {"base": {}, "cheap": {"overrides": {"toy.cost": 0.5}}},
               "criteria": [{"name": "ishigami", "path": "toy.ishigami", "sense": "max",

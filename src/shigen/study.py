@@ -138,7 +138,10 @@ def resolve_baseline(study: Study, context: Mapping[str, Any]) -> None:
     path = study_dir / energy.baseline
     where = Location(field="energy.baseline")
     sandbox = Sandbox.for_study(study_dir)
-    sandbox.check(path, "baseline study", where)  # before any look at the file
+    if not sandbox.allows(path):  # before any look at the file: say nothing about it
+        raise InputError(sandbox.refusal(energy.baseline, "baseline study"), where,
+                         "name a file inside the study's own folder, the shipped studies "
+                         "or a --data folder")
     if not path.is_file():
         raise InputError(f"baseline study '{energy.baseline}' not found next to the study "
                          f"(looked for {path})", where,

@@ -55,6 +55,19 @@ def _horizon_end(rows: list[pd.DataFrame]) -> int | None:
     return max(years) if years else None
 
 
+def _with_criterion_units(ds: xr.Dataset, summary: object) -> xr.Dataset:
+    """Restore the policy criteria's units, which the stage's summary records.
+
+    Parquet tables keep dimension coordinates only, so the ``criterion_unit`` coordinate
+    of the policy stage is gone from a stored run; its IAMC rows need it.
+    """
+    criteria = summary.get("criteria") if isinstance(summary, dict) else None
+    if "criterion" not in ds.dims or not criteria or "criterion_unit" in ds.coords:
+        return ds
+    units = [str(criteria.get(str(c), {}).get("unit", "")) for c in ds.criterion.values]
+    return ds.assign_coords(criterion_unit=("criterion", units))
+
+
 def iamc_frame(store: RunStore, run_id: str) -> pd.DataFrame:
     """The run as an IAMC table: model, scenario, region, variable, unit, <years>.
 
@@ -70,7 +83,9 @@ def iamc_frame(store: RunStore, run_id: str) -> pd.DataFrame:
         spec = get_stage(stage)
         if spec.iamc is None:
             continue
-        rows = spec.iamc(store.load_stage(run_id, stage))
+        ds = _with_criterion_units(store.load_stage(run_id, stage),
+                                   manifest["stages"][stage].get("summary"))
+        rows = spec.iamc(ds)
         if not rows.empty:
             parts.append(rows)
     if not parts:

@@ -404,11 +404,14 @@ def test_iamc_rows_and_units(cat: Catalogue) -> None:
 
     ds = to_dataset(simulate(_random_cfg(draws=300), cat, 1))
     rows = STAGE.iamc(ds)  # type: ignore[misc]
-    assert list(rows.columns) == ["region", "variable", "unit", "year", "value"]
-    assert set(rows["variable"]) == {"Disruption|Shortfall|Median|toy",
-                                     "Disruption|Shortfall|P95|toy",
-                                     "Disruption|Price Ratio|Median|toy"}
-    assert len(rows) == 3 * 5          # three variables x five years, one market
+    assert list(rows.columns) == ["region", "variable", "unit", "year", "value", "scenario"]
+    assert set(rows["variable"]) == {"shigen|Disruption|Shortfall|toy",
+                                     "shigen|Disruption|Price Ratio|toy"}
+    assert set(rows["scenario"]) == {"P5", "P50", "P95"}   # one IAMC scenario per percentile
+    assert len(rows) == 2 * 3 * 5      # two variables x three percentiles x five years
+    short = rows[rows["variable"] == "shigen|Disruption|Shortfall|toy"].pivot(
+        index="year", columns="scenario", values="value")
+    assert (short["P95"] >= short["P50"]).all() and (short["P50"] >= short["P5"]).all()
     for var in ds.data_vars:
         assert "units" in ds[var].attrs
 

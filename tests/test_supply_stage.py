@@ -37,8 +37,8 @@ def test_stage_matches_cli_api(flagship):
 def test_iamc_rows(flagship):
     rows = iamc(flagship)
     assert {"region", "variable", "unit", "year", "value"} <= set(rows.columns)
-    assert (rows["variable"] == "Supply Share|rare-earths|mining").any()
-    assert (rows["variable"].str.startswith("Supply Risk|")).any()
+    assert (rows["variable"] == "shigen|Supply Share|rare-earths|mining").any()
+    assert (rows["variable"].str.startswith("shigen|Supply Risk|")).any()
 
 
 def test_criticality_matrix():

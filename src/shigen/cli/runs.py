@@ -49,19 +49,21 @@ def runs_show(run_id: RunArg, as_json: JsonOpt = False) -> None:
 @handle_errors
 def runs_export(
     run_id: RunArg,
-    fmt: Annotated[str, typer.Option("--format", help="iamc | csv | parquet | netcdf")] = "iamc",
+    fmt: Annotated[str, typer.Option(
+        "--format", help="iamc | xlsx | csv | parquet | netcdf")] = "iamc",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="where to write")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Export a run (IAMC table for pyam, CSV or Parquet folders, NetCDF)."""
+    """Export a run (IAMC table for pyam, Excel workbook, CSV or Parquet folders, NetCDF)."""
     from shigen.runs.export import export_run
 
-    formats = ("iamc", "csv", "parquet", "netcdf")
+    formats = ("iamc", "xlsx", "csv", "parquet", "netcdf")
     if fmt not in formats:
         raise InputError(f"unknown format '{fmt}'", fix=f"use one of: {', '.join(formats)}")
     st = store()
     rid = resolve_run(st, run_id)
-    default = {"iamc": f"{rid}.iamc.csv", "netcdf": f"{rid}.nc"}.get(fmt, f"{rid}-{fmt}")
+    files = {"iamc": f"{rid}.iamc.csv", "xlsx": f"{rid}.xlsx", "netcdf": f"{rid}.nc"}
+    default = files.get(fmt, f"{rid}-{fmt}")
     path = export_run(st, rid, fmt, output or Path(default))  # type: ignore[arg-type]
     if as_json:
         emit_json({"run_id": rid, "format": fmt, "path": str(path)})

@@ -149,15 +149,20 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
 
 
 def iamc(ds: xr.Dataset) -> pd.DataFrame:
-    """IAMC rows: median and P95 shortfall and median price ratio by year."""
+    """IAMC rows: shortfall and price ratio by year, one scenario per percentile.
+
+    The Monte Carlo's P5, P50 and P95 go to the scenarios ``<study>|P5`` ... (column
+    ``scenario`` holds the suffix); the variables are ``shigen|Disruption|...`` because the
+    IAMC common definitions have none for supply disruptions (docs/iamc.md).
+    """
     rows = []
-    for var, q, name, unit in (("shortfall_fan", 0.5, "Shortfall|Median", "t"),
-                               ("shortfall_fan", 0.95, "Shortfall|P95", "t"),
-                               ("price_ratio_fan", 0.5, "Price Ratio|Median", "fraction")):
-        s = ds[var].sel(fan_quantile=q).to_series().dropna().reset_index()
-        s["variable"] = f"Disruption|{name}|" + s["commodity"].astype(str)
-        s["unit"] = unit
-        s = s.drop(columns=["fan_quantile"], errors="ignore")
-        s = s.rename(columns={"importer": "region", var: "value"})
-        rows.append(s[["region", "variable", "unit", "year", "value"]])
+    for q in (0.05, 0.5, 0.95):
+        for var, name, unit in (("shortfall_fan", "Shortfall", "t"),
+                                ("price_ratio_fan", "Price Ratio", "1")):
+            s = ds[var].sel(fan_quantile=q).to_series().dropna().reset_index()
+            s["variable"] = f"shigen|Disruption|{name}|" + s["commodity"].astype(str)
+            s["unit"] = unit
+            s["scenario"] = f"P{round(q * 100)}"
+            s = s.rename(columns={"importer": "region", var: "value"})
+            rows.append(s[["region", "variable", "unit", "year", "value", "scenario"]])
     return pd.concat(rows, ignore_index=True)

@@ -167,27 +167,62 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
     return out
 
 
+#: IAMC common-definitions names of shigen's dimension values; a value missing here keeps
+#: a ``shigen|`` variable (see docs/iamc.md)
+IAMC_CO2_SECTOR = {"power": "Supply|Electricity", "industry": "Demand|Industry",
+                   "buildings": "Demand|Residential and Commercial",
+                   "transport": "Demand|Transportation", "other": "Demand|Other Sector"}
+IAMC_TECHNOLOGY = {"coal": "Coal|w/o CCS", "coal_ccs": "Coal|w/ CCS",
+                   "gas_ccgt": "Gas|w/o CCS", "gas_ccs": "Gas|w/ CCS", "oil": "Oil",
+                   "nuclear": "Nuclear", "biomass": "Biomass|w/o CCS",
+                   "biomass_ccs": "Biomass|w/ CCS", "hydro": "Hydro",
+                   "wind_onshore": "Wind|Onshore", "wind_offshore": "Wind|Offshore",
+                   "solar_pv": "Solar|PV", "csp": "Solar|CSP", "geothermal": "Geothermal"}
+IAMC_CARRIER = {"coal": "Coal", "oil": "Oil", "gas": "Gas", "nuclear": "Nuclear",
+                "hydro": "Hydro", "wind": "Wind", "solar": "Solar",
+                "geothermal": "Geothermal", "biomass": "Biomass"}
+IAMC_INVESTMENT = {"power": "Investment|Energy Supply|Electricity",
+                   "grid": "Investment|Energy Supply|Electricity|Transmission and Distribution"}
+
+
 def iamc(ds: xr.Dataset) -> pd.DataFrame:
-    """IAMC rows: emissions, capacity, generation, primary energy, investment, carbon price."""
+    """IAMC rows: emissions, capacity, generation, primary energy, investment, carbon price.
+
+    Names follow the IAMC common definitions where one exists (the ``IAMC_*`` tables);
+    other values go under ``shigen|<variable>|<value>``.
+    """
     frames = []
 
-    def add(da: xr.DataArray, variable: str, unit: str, factor: float = 1.0) -> None:
+    def add(da: xr.DataArray, iamc_name: str, custom: str, unit: str,
+            names: dict[str, str] | None = None, dim: str | None = None,
+            factor: float = 1.0) -> None:
         s = (da * factor).to_series().dropna().reset_index()
         s = s.rename(columns={s.columns[-1]: "value"})
-        s["variable"] = variable if "{" not in variable else s.apply(
-            lambda r: variable.format(**r), axis=1)
+        if dim is None or names is None:
+            s["variable"] = iamc_name
+        else:
+            s["variable"] = [f"{iamc_name}|{names[v]}" if v in names else f"{custom}|{v}"
+                             for v in s[dim].astype(str)]
         s["unit"] = unit
         frames.append(s[["region", "variable", "unit", "year", "value"]])
 
-    add(ds["co2"].sum("sector"), "Emissions|CO2|Energy", "Mt CO2/yr")
-    add(ds["co2"], "Emissions|CO2|Energy|{sector}", "Mt CO2/yr")
-    add(ds["capacity"], "Capacity|Electricity|{technology}", "GW")
-    add(ds["generation"], "Secondary Energy|Electricity|{technology}", "EJ/yr", 0.0036)
-    add(ds["primary_energy"], "Primary Energy|{carrier}", "EJ/yr", 1e-3)
-    add(ds["investment"] / int(ds.attrs["step"]), "Investment|Energy|{category}",
-        "billion US$2005/yr")
+    add(ds["co2"].sum("sector"), "Emissions|CO2|Energy", "", "Mt CO2/yr")
+    add(ds["co2"], "Emissions|CO2|Energy", "shigen|Emissions|CO2|Energy", "Mt CO2/yr",
+        IAMC_CO2_SECTOR, "sector")
+    add(ds["capacity"], "Capacity|Electricity", "shigen|Capacity|Electricity", "GW",
+        IAMC_TECHNOLOGY, "technology")
+    add(ds["generation"], "Secondary Energy|Electricity", "shigen|Secondary Energy|Electricity",
+        "EJ/yr", IAMC_TECHNOLOGY, "technology", 0.0036)
+    add(ds["primary_energy"], "Primary Energy", "shigen|Primary Energy", "EJ/yr",
+        IAMC_CARRIER, "carrier", 1e-3)
+    invest = ds["investment"] / int(ds.attrs["step"])
+    s = invest.to_series().dropna().reset_index(name="value")
+    s["variable"] = [IAMC_INVESTMENT.get(c, f"shigen|Investment|{c}")
+                     for c in s["category"].astype(str)]
+    s["unit"] = "billion US$2005/yr"
+    frames.append(s[["region", "variable", "unit", "year", "value"]])
     price = ds["co2_price"].expand_dims(region=["World"])
-    add(price, "Price|Carbon", "US$2005/t CO2")
+    add(price, "Price|Carbon", "", "US$2005/t CO2")
     return pd.concat(frames, ignore_index=True)
 
 

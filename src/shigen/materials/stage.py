@@ -164,19 +164,23 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
 
 
 def iamc(ds: xr.Dataset) -> pd.DataFrame:
-    """IAMC rows (central draw, summed over products): demand, secondary supply, stock."""
+    """IAMC rows (central draw, summed over products): demand, secondary supply, stock.
+
+    The IAMC common definitions have no element-level material variables, so these are
+    ``shigen|`` variables (docs/iamc.md).
+    """
     central = ds.sel(draw=0)
     frames = []
     for var, label in (("demand", "Material Demand"), ("secondary_supply", "Secondary Supply"),
                        ("stock", "In-Use Stock"), ("eol_outflow", "End-of-Life Outflow")):
         s = central[var].sum("product").to_series().reset_index(name="value")
-        s["variable"] = label + "|" + s["element"].str.capitalize()
+        s["variable"] = "shigen|" + label + "|" + s["element"].str.capitalize()
         s["unit"] = "t" if var == "stock" else "t/yr"
         frames.append(s)
     for nuclide in ("thorium", "uranium"):
         if f"residue_{nuclide}" in ds:
             s = central[f"residue_{nuclide}"].to_series().reset_index(name="value")
-            s["variable"] = f"Mining Residues|{nuclide.capitalize()}"
+            s["variable"] = f"shigen|Mining Residues|{nuclide.capitalize()}"
             s["unit"] = "t/yr"
             frames.append(s)
     out = pd.concat(frames, ignore_index=True)

@@ -124,5 +124,28 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
     return out
 
 
+def iamc(ds: xr.Dataset) -> pd.DataFrame:
+    """IAMC rows, one scenario per package: each criterion's value, the score and the rank.
+
+    Column ``scenario`` holds the package (the export makes it ``<study>|<package>``); the
+    rows have no year, as the criteria summarise the horizon (the export puts them in the
+    horizon's last year). Variables are ``shigen|Policy|...`` (docs/iamc.md).
+    """
+    crit = ds["criterion_value"].to_series().reset_index(name="value")
+    units = dict(zip(ds.criterion.values.tolist(), ds["criterion_unit"].values.tolist(),
+                     strict=True))
+    crit["unit"] = crit["criterion"].map(units).astype(str)
+    crit["variable"] = "shigen|Policy|Criterion|" + crit["criterion"].astype(str)
+    frames = [crit]
+    for var, name in (("score", "Score"), ("rank", "Rank")):
+        s = ds[var].to_series().reset_index(name="value")
+        s["variable"], s["unit"] = f"shigen|Policy|{name}", "1"
+        frames.append(s)
+    out = pd.concat(frames, ignore_index=True).rename(columns={"package": "scenario"})
+    out["region"] = "World"
+    out["year"] = np.nan
+    return out[["region", "variable", "unit", "year", "value", "scenario"]]
+
+
 STAGE = StageSpec(name="policy", title="Policy packages: appraisal and sensitivity", run=run,
-                  summarize=summarize)
+                  summarize=summarize, iamc=iamc)

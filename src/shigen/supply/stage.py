@@ -214,11 +214,12 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
 def iamc(ds: xr.Dataset) -> pd.DataFrame:
     """IAMC rows: supply shares by country and the importer's risk indicators.
 
-    Variables ``Supply Share|<commodity>|<stage>`` (region = country) and
-    ``Supply Risk|<indicator>|<commodity>`` (region = importer).
+    Variables ``shigen|Supply Share|<commodity>|<stage>`` (region = country) and
+    ``shigen|Supply Risk|<indicator>|<commodity>`` (region = importer): the IAMC common
+    definitions have no supply-chain variables (docs/iamc.md).
     """
     s = ds["share"].to_series().dropna().reset_index()
-    s["variable"] = "Supply Share|" + s["commodity"] + "|" + s["stage"]
+    s["variable"] = "shigen|Supply Share|" + s["commodity"] + "|" + s["stage"]
     s = s.rename(columns={"country": "region", "share": "value"})
     s["unit"] = "fraction"
     frames = [s[["region", "variable", "unit", "year", "value"]]]
@@ -227,7 +228,7 @@ def iamc(ds: xr.Dataset) -> pd.DataFrame:
         if v not in ds:
             continue
         r = ds[v].to_series().dropna().reset_index()
-        r["variable"] = f"Supply Risk|{v}|" + r["commodity"]
+        r["variable"] = f"shigen|Supply Risk|{v}|" + r["commodity"]
         r["region"] = importer
         r["unit"] = ds[v].attrs.get("units", "")
         r = r.rename(columns={v: "value"})

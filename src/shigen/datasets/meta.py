@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 Status = Literal["verified", "secondary", "estimate"]
@@ -34,6 +34,8 @@ class DatasetMeta(BaseModel):
     url: str | None = None
     edition: str = Field(min_length=1)
     license: str = Field(min_length=1)
+    # before ``unit``: its validator reads the origin (bundled units are checked by the tests)
+    origin: str = "bundled"
     unit: str = Field(min_length=1, description="canonical unit; rows are converted to it")
     dimensions: list[str] = Field(min_length=1)
     status: Status
@@ -41,7 +43,6 @@ class DatasetMeta(BaseModel):
     commodity: str | None = Field(default=None, pattern=NAME_PATTERN)
     min_value: float | None = 0.0
     max_value: float | None = None
-    origin: str = "bundled"
 
     @field_validator("dimensions")
     @classmethod
@@ -64,8 +65,15 @@ class DatasetMeta(BaseModel):
 
     @field_validator("unit")
     @classmethod
-    def _unit_known(cls, unit: str) -> str:
-        from shigen.datasets.units import parse
+    def _unit_known(cls, unit: str, info: ValidationInfo) -> str:
+        from shigen.datasets.units import AmbiguousUnit, parse, refuse_ambiguous
 
-        parse(unit)
+        try:
+            refuse_ambiguous(unit)
+        except AmbiguousUnit as exc:  # the catalogue's fix is generic; this one is specific
+            raise ValueError(f"{exc}; {exc.fix}") from None
+        # Parsing needs pint (~0.5 s at start-up); the bundled catalogue's units are parsed
+        # by tests/datasets/test_units.py instead, a user's on every load.
+        if info.data.get("origin") != "bundled":
+            parse(unit)
         return unit

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from shigen.datasets.meta import DatasetMeta
+from shigen.datasets.units import AmbiguousUnit
 from shigen.datasets.units import factor as unit_factor
 from shigen.errors import InputError, InputErrors, Location
 from shigen.tomlfile import decode_utf8
@@ -166,6 +167,9 @@ def read_dataset(path: Path, meta: DatasetMeta) -> tuple[pd.DataFrame, str, tupl
         if unit not in conv_cache:
             try:
                 conv_cache[unit] = unit_factor(unit, meta.unit)
+            except AmbiguousUnit as exc:
+                problem(lineno, "unit", str(exc), exc.fix)
+                continue
             except ValueError as exc:
                 problem(lineno, "unit", str(exc),
                         f"use '{meta.unit}' or a unit convertible to it")

@@ -16,10 +16,27 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 Status = Literal["verified", "secondary", "estimate"]
+
+
+class SumToOne(BaseModel):
+    """Invariant: shares over one dimension sum to 1.
+
+    Every group (each combination of the dataset's other dimensions) sums to 1 within
+    ``tolerance``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["sum_to_one"]
+    over: str = Field(min_length=1, description="the dimension the shares are spread over")
+    tolerance: float = Field(default=0.01, gt=0, lt=1)
+
+
+Invariant = SumToOne
 
 
 class DatasetMeta(BaseModel):
@@ -43,6 +60,9 @@ class DatasetMeta(BaseModel):
     commodity: str | None = Field(default=None, pattern=NAME_PATTERN)
     min_value: float | None = 0.0
     max_value: float | None = None
+    # Checks, not content: excluded from dumps so the fingerprint (and run ids) move only
+    # when a figure or its description does.
+    invariants: list[Invariant] = Field(default_factory=list, exclude=True)
 
     @field_validator("dimensions")
     @classmethod
@@ -54,6 +74,14 @@ class DatasetMeta(BaseModel):
         if len(set(dims)) != len(dims):
             raise ValueError("dimension names must be unique")
         return dims
+
+    @model_validator(mode="after")
+    def _invariants_over_dimensions(self) -> DatasetMeta:
+        for inv in self.invariants:
+            if inv.over not in self.dimensions:
+                raise ValueError(f"invariant {inv.kind} is over '{inv.over}', which is not one "
+                                 f"of the dimensions {self.dimensions}")
+        return self
 
     @field_validator("file")
     @classmethod

@@ -111,3 +111,15 @@ def test_pint_reads_kilotons_as_short_tons() -> None:
                                   "USD/t", "t/GJ", "kilotonne"])
 def test_unambiguous_masses_are_accepted(unit: str) -> None:
     units.parse(unit)
+
+
+def test_loading_the_bundled_catalogue_does_not_import_pint() -> None:
+    """Start-up: pint (~0.5 s import, ~1 s registry) loads only when a unit must be converted."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from shigen.datasets import Catalogue; c = Catalogue.bundled(); "
+            "c.get('ree-mine-production'); c.get('japan-ree-imports'); "
+            "print('pint' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

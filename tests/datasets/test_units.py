@@ -81,3 +81,45 @@ def test_factors_compose(triple: tuple[str, str, str]) -> None:
     a, b, c = triple
     assert math.isclose(units.factor(a, b) * units.factor(b, c), units.factor(a, c),
                         rel_tol=1e-12)
+
+
+def test_every_bundled_catalogue_unit_parses() -> None:
+    """The bundled catalogue skips pint at load (start-up); its units are parsed here instead."""
+    from shigen.datasets import Catalogue
+
+    cat = Catalogue.bundled()
+    for name in cat.names():
+        units.parse(cat.meta(name).unit)
+
+
+@pytest.mark.parametrize(("unit", "fix"), [
+    ("ton", "'t'"), ("tons", "'t'"), ("kiloton", "'kt'"), ("kilotons", "'kt'"),
+    ("Mtons", "'Mt'"), ("USD/ton", "'USD/t'"), ("tonne/ton", "'tonne/t'")])
+def test_ambiguous_tons_are_refused_with_the_metric_spelling(unit: str, fix: str) -> None:
+    with pytest.raises(units.AmbiguousUnit) as exc:
+        units.parse(unit)
+    assert f"write {fix} for metric tonnes" in exc.value.fix
+
+
+def test_pint_reads_kilotons_as_short_tons() -> None:
+    """Why they are refused: 8.8 kilotons would load as 7,983 t, not 8,800 t."""
+    registry = units.registry()
+    assert registry.Quantity(8.8, "kilotons").to("t").magnitude == pytest.approx(7983.2, abs=0.1)
+
+
+@pytest.mark.parametrize("unit", ["t", "tonne", "kt", "metric_ton", "short_ton", "long_ton",
+                                  "USD/t", "t/GJ", "kilotonne"])
+def test_unambiguous_masses_are_accepted(unit: str) -> None:
+    units.parse(unit)
+
+
+def test_loading_the_bundled_catalogue_does_not_import_pint() -> None:
+    """Start-up: pint (~0.5 s import, ~1 s registry) loads only when a unit must be converted."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from shigen.datasets import Catalogue; c = Catalogue.bundled(); "
+            "c.get('ree-mine-production'); c.get('japan-ree-imports'); "
+            "print('pint' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

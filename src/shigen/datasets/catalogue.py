@@ -151,6 +151,8 @@ class Catalogue:
             for name, meta in _read_catalogue_file(cat, origin).items():
                 if name in self._metas:
                     _check_override(self._metas[name], meta, cat)
+                    if not meta.invariants:  # new figures, same shape: the rules still hold
+                        meta = meta.model_copy(update={"invariants": self._metas[name].invariants})
                 self._metas[name] = meta
                 self._dirs[name] = folder
 

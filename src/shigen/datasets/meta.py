@@ -16,10 +16,27 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 Status = Literal["verified", "secondary", "estimate"]
+
+
+class SumToOne(BaseModel):
+    """Invariant: shares over one dimension sum to 1.
+
+    Every group (each combination of the dataset's other dimensions) sums to 1 within
+    ``tolerance``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["sum_to_one"]
+    over: str = Field(min_length=1, description="the dimension the shares are spread over")
+    tolerance: float = Field(default=0.01, gt=0, lt=1)
+
+
+Invariant = SumToOne
 
 
 class DatasetMeta(BaseModel):
@@ -34,6 +51,8 @@ class DatasetMeta(BaseModel):
     url: str | None = None
     edition: str = Field(min_length=1)
     license: str = Field(min_length=1)
+    # before ``unit``: its validator reads the origin (bundled units are checked by the tests)
+    origin: str = "bundled"
     unit: str = Field(min_length=1, description="canonical unit; rows are converted to it")
     dimensions: list[str] = Field(min_length=1)
     status: Status
@@ -41,7 +60,9 @@ class DatasetMeta(BaseModel):
     commodity: str | None = Field(default=None, pattern=NAME_PATTERN)
     min_value: float | None = 0.0
     max_value: float | None = None
-    origin: str = "bundled"
+    # Checks, not content: excluded from dumps so the fingerprint (and run ids) move only
+    # when a figure or its description does.
+    invariants: list[Invariant] = Field(default_factory=list, exclude=True)
 
     @field_validator("dimensions")
     @classmethod
@@ -54,6 +75,14 @@ class DatasetMeta(BaseModel):
             raise ValueError("dimension names must be unique")
         return dims
 
+    @model_validator(mode="after")
+    def _invariants_over_dimensions(self) -> DatasetMeta:
+        for inv in self.invariants:
+            if inv.over not in self.dimensions:
+                raise ValueError(f"invariant {inv.kind} is over '{inv.over}', which is not one "
+                                 f"of the dimensions {self.dimensions}")
+        return self
+
     @field_validator("file")
     @classmethod
     def _file_inside(cls, file: str) -> str:
@@ -64,8 +93,15 @@ class DatasetMeta(BaseModel):
 
     @field_validator("unit")
     @classmethod
-    def _unit_known(cls, unit: str) -> str:
-        from shigen.datasets.units import parse
+    def _unit_known(cls, unit: str, info: ValidationInfo) -> str:
+        from shigen.datasets.units import AmbiguousUnit, parse, refuse_ambiguous
 
-        parse(unit)
+        try:
+            refuse_ambiguous(unit)
+        except AmbiguousUnit as exc:  # the catalogue's fix is generic; this one is specific
+            raise ValueError(f"{exc}; {exc.fix}") from None
+        # Parsing needs pint (~0.5 s at start-up); the bundled catalogue's units are parsed
+        # by tests/datasets/test_units.py instead, a user's on every load.
+        if info.data.get("origin") != "bundled":
+            parse(unit)
         return unit

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from shigen.datasets.meta import DatasetMeta
+from shigen.datasets.units import AmbiguousUnit
 from shigen.datasets.units import factor as unit_factor
 from shigen.errors import InputError, InputErrors, Location
 from shigen.tomlfile import decode_utf8
@@ -166,6 +167,9 @@ def read_dataset(path: Path, meta: DatasetMeta) -> tuple[pd.DataFrame, str, tupl
         if unit not in conv_cache:
             try:
                 conv_cache[unit] = unit_factor(unit, meta.unit)
+            except AmbiguousUnit as exc:
+                problem(lineno, "unit", str(exc), exc.fix)
+                continue
             except ValueError as exc:
                 problem(lineno, "unit", str(exc),
                         f"use '{meta.unit}' or a unit convertible to it")
@@ -212,4 +216,37 @@ def read_dataset(path: Path, meta: DatasetMeta) -> tuple[pd.DataFrame, str, tupl
     frame = pd.DataFrame.from_records(records)
     cols = [*meta.dimensions, "value", "unit", "status"] + [
         c for c in ("note", "source") if c in frame.columns]
+    problems = invariant_problems(frame, meta, record_lines, where)
+    if problems:
+        raise InputErrors(problems)
     return frame[cols], digest, tuple(record_lines)
+
+
+def invariant_problems(frame: pd.DataFrame, meta: DatasetMeta, lines: list[int],
+                       where: str) -> list[InputError]:
+    """The catalogue's invariants that ``frame`` breaks, one located problem per group.
+
+    A group is one combination of the dimensions other than the invariant's ``over``; the
+    problem points at the group's first row.
+    """
+    problems: list[InputError] = []
+    for inv in meta.invariants:
+        others = [d for d in meta.dimensions if d != inv.over]
+        keyed = frame.assign(_line=lines)
+        groups = keyed.groupby(others, sort=False) if others else [((), keyed)]
+        for key, rows in groups:
+            total = float(rows["value"].sum())
+            if abs(total - 1.0) <= inv.tolerance:
+                continue
+            labels = key if isinstance(key, tuple) else (key,)
+            group = ", ".join(f"{d}={v}" for d, v in zip(others, labels, strict=True))
+            problems.append(InputError(
+                f"dataset '{meta.name}': shares over {inv.over} "
+                f"{'for ' + group + ' ' if group else ''}sum to {total:.6g}, not 1 "
+                f"(tolerance {inv.tolerance:g})",
+                Location(where, int(rows["_line"].min()), inv.over),
+                f"correct the shares of that group so they sum to 1 (the catalogue entry "
+                f"declares sum_to_one over '{inv.over}')"))
+            if len(problems) >= MAX_PROBLEMS:
+                return problems
+    return problems

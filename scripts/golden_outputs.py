@@ -6,6 +6,7 @@ either writes the documents to a folder or compares them with a folder written b
 
     python scripts/golden_outputs.py record /tmp/golden-before      # on the old commit
     python scripts/golden_outputs.py compare /tmp/golden-before     # on the new one
+    python scripts/golden_outputs.py compare /tmp/golden-before --ignore run_id
 
 ``compare`` prints every command whose output differs (with the first differing keys)
 and exits 1 if any does. Run it with the venv's python (``.venv/bin/python``).
@@ -92,7 +93,11 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("mode", choices=["record", "compare"])
     ap.add_argument("folder", type=Path)
+    ap.add_argument("--ignore", action="append", default=[], metavar="KEY",
+                    help="also drop this key when comparing (e.g. run_id after a data change; "
+                         "run ids hash every bundled dataset)")
     ns = ap.parse_args()
+    VOLATILE.update(ns.ignore)
     docs = run_all()
     if ns.mode == "record":
         ns.folder.mkdir(parents=True, exist_ok=True)
@@ -106,7 +111,7 @@ def main() -> int:
         if not ref_file.exists():
             print(f"NEW   {name} (no recorded output)")
             continue
-        ref = json.loads(ref_file.read_text())
+        ref = normalise(json.loads(ref_file.read_text()))
         now = json.loads(json.dumps(doc, sort_keys=True))
         if ref == now:
             print(f"same  {name}")

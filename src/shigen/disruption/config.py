@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from shigen.distributions import Distribution, Fixed
+from shigen.distributions import Distribution, Fixed, Normal, Triangular, Uniform
 
 ISO3 = r"^[A-Z]{3}$"
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
@@ -140,6 +140,31 @@ class Event(_Model):
         if isinstance(self.onset, str):
             decimal_year(self.onset)
         return self
+
+    @field_validator("depth")
+    @classmethod
+    def _depth_fraction(cls, v: Distribution | None) -> Distribution | None:
+        if v is not None:
+            _check_fraction(v, "depth")
+        return v
+
+
+def _check_fraction(dist: Distribution, name: str) -> None:
+    """Every value ``dist`` can give lies in [0, 1]: a depth is a fraction of a flow.
+
+    A normal's mean must; its tails are clipped where it is drawn.
+    """
+    if isinstance(dist, Fixed):
+        ends = [dist.value]
+    elif isinstance(dist, Uniform | Triangular):
+        ends = [dist.low, dist.high]
+    elif isinstance(dist, Normal):
+        ends = [dist.mean]
+    else:  # LogNormal: positive by construction; its median and cap must be fractions
+        ends = [dist.median, *([] if dist.max is None else [dist.max])]
+    bad = [x for x in ends if not 0.0 <= x <= 1.0]
+    if bad:
+        raise ValueError(f"'{name}' is a fraction in [0, 1] (0.3 = 30 %); got {bad[0]:g}")
 
 
 class Stockpile(_Model):

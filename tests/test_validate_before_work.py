@@ -1,0 +1,56 @@
+"""Issue 18, validation before work: crashes that became located exit-2 messages or clear results.
+
+The study-file cases (no stage, repeated years, circular baselines, absurd magnitudes,
+depths) are corpus files in tests/bad_inputs/; these are the command-line and store cases.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from shigen.cli import app
+from shigen.runs.export import compare_runs
+from shigen.runs.store import RunRecord, RunStore
+
+
+def _stageless_run(store: RunStore, run_id: str) -> None:
+    store.write(run_id, {"run_id": run_id}, {},
+                RunRecord(run_id, "empty", "Empty", time.time(), "complete", [], "test"))
+
+
+def test_compare_of_stageless_runs_is_an_empty_table(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    store = RunStore(tmp_path)
+    _stageless_run(store, "aaaaaaaaaaaa")
+    _stageless_run(store, "bbbbbbbbbbbb")
+    table = compare_runs(store, ["aaaaaaaaaaaa", "bbbbbbbbbbbb"])
+    assert table.empty
+    assert list(table.columns) == ["stage", "variable", "key", "aaaaaaaaaaaa", "bbbbbbbbbbbb"]
+    monkeypatch.setenv("SHIGEN_HOME", str(tmp_path))
+    res = CliRunner().invoke(app, ["runs", "compare", "aaaaaaaaaaaa", "bbbbbbbbbbbb", "--json"])
+    assert res.exit_code == 0, res.output
+    assert '"rows": []' in res.output
+
+
+@pytest.mark.parametrize("value, message", [
+    ("0", "SHIGEN_WORKERS=0 is outside 1–64"),
+    ("-3", "SHIGEN_WORKERS=-3 is outside 1–64"),
+    ("two", "SHIGEN_WORKERS='two' is not an integer"),
+])
+def test_bad_shigen_workers_stops_before_any_work(value: str, message: str, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHIGEN_HOME", str(tmp_path))
+    monkeypatch.setenv("SHIGEN_WORKERS", value)
+    study = Path(__file__).parents[1] / "studies" / "japan-2009.toml"
+    started = time.perf_counter()
+    res = CliRunner().invoke(app, ["run", str(study)])
+    assert res.exit_code == 2, res.output
+    text = " ".join(res.output.split())
+    assert message in text and "field 'SHIGEN_WORKERS'" in text
+    assert "--workers" not in text
+    assert time.perf_counter() - started < 5  # refused before the run (which takes minutes)
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())

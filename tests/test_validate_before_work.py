@@ -6,6 +6,7 @@ depths) are corpus files in tests/bad_inputs/; these are the command-line and st
 
 from __future__ import annotations
 
+import socket
 import time
 from pathlib import Path
 
@@ -54,3 +55,30 @@ def test_bad_shigen_workers_stops_before_any_work(value: str, message: str, tmp_
     assert "--workers" not in text
     assert time.perf_counter() - started < 5  # refused before the run (which takes minutes)
     assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+
+
+def test_serve_on_a_port_in_use_is_one_located_line(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHIGEN_HOME", str(tmp_path))
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        res = CliRunner().invoke(app, ["serve", "--port", str(port)])
+    assert res.exit_code == 2, res.output
+    text = " ".join(res.output.split())
+    assert f"field '--port': cannot listen on 127.0.0.1:{port}: Address already in use" in text
+    assert "Traceback" not in text and "uvicorn" not in text
+
+
+@pytest.mark.parametrize("host, message", [
+    ("no-such-host.invalid", "cannot listen on host 'no-such-host.invalid'"),
+    ("192.0.2.1", "cannot listen on 192.0.2.1:8000: Cannot assign requested address"),
+])
+def test_serve_on_a_bad_host_is_one_located_line(host: str, message: str, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHIGEN_HOME", str(tmp_path))
+    monkeypatch.setenv("SHIGEN_TOKEN", "x" * 32)  # a non-loopback host needs one
+    res = CliRunner().invoke(app, ["serve", "--host", host])
+    assert res.exit_code == 2, res.output
+    text = " ".join(res.output.split())
+    assert "field '--host'" in text and message in text
+    assert "Traceback" not in text

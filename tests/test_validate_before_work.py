@@ -82,3 +82,26 @@ def test_serve_on_a_bad_host_is_one_located_line(host: str, message: str, tmp_pa
     text = " ".join(res.output.split())
     assert "field '--host'" in text and message in text
     assert "Traceback" not in text
+
+
+def test_data_override_without_the_study_year_is_refused(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Valid data that lacks the study's year: exit 2 naming the dataset, not "stages": []."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "catalogue.toml").write_text(
+        '[datasets.ree-mine-production]\ntitle = "Rare-earth mine production, 2011 only"\n'
+        'file = "ree.csv"\nsource = "A user"\nedition = "2026"\nlicense = "CC0"\nunit = "t"\n'
+        'dimensions = ["country", "year"]\nstatus = "estimate"\n', "utf-8")
+    (folder / "ree.csv").write_text("country,year,value,unit\nCHN,2011,129000,t\n"
+                                    "OTHER,2011,4000,t\n", "utf-8")
+    monkeypatch.setenv("SHIGEN_HOME", str(tmp_path / "home"))
+    probe = Path(__file__).parent / "bad_inputs" / "good-study.toml"
+    runner = CliRunner()
+    assert runner.invoke(app, ["data", "check", str(folder)]).exit_code == 0  # the data is valid
+    res = runner.invoke(app, ["--data", str(folder), "run", str(probe)])
+    assert res.exit_code == 2, res.output
+    text = " ".join(res.output.split())
+    assert ("good-study.toml:11, field 'supply.years': no supply data for ['rare-earths'] "
+            "in years [2009]") in text
+    assert "choose years with data: rare-earths mining 2011-2011" in text

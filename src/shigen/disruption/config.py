@@ -403,6 +403,8 @@ class DisruptionConfig(_Model):
             if e.same_draws_as is not None and e.same_draws_as not in names:
                 raise ValueError(f"event '{e.name}': same_draws_as names no event "
                                  f"('{e.same_draws_as}'); events: {names}")
+        for e in self.events:
+            _check_in_horizon(e, self.start, self.end)
         commodities = {m.commodity for m in self.markets}
         for e in self.events:
             if e.commodity not in commodities:
@@ -415,3 +417,31 @@ class DisruptionConfig(_Model):
                 raise ValueError(f"a '{lv.kind}' lever names market ({lv.commodity}, "
                                  f"{lv.importer}) that is not declared in 'markets'")
         return self
+
+
+def _check_in_horizon(event: Event, start: int, end: int) -> None:
+    """A scheduled event must touch the horizon [start, end + 1): an error, not a warning.
+
+    An event wholly outside it changes no number of the run, so it is almost surely a
+    typo in a year; refusing it is clearer than a warning nobody reads. Checked where
+    the onset is certain (a year, a date, or a uniform/triangular range entirely out).
+    """
+    onset = event.onset
+    if onset is None:  # hazard events: their window is checked by the simulator
+        return
+    if isinstance(onset, str | int | float):
+        first = last = decimal_year(onset)
+    elif isinstance(onset, Fixed):
+        first = last = onset.value
+    elif isinstance(onset, Uniform | Triangular):
+        first, last = onset.low, onset.high
+    else:
+        return
+    duration = event.duration_days
+    longest = duration.value / 365.25 if isinstance(duration, Fixed) else None
+    after = first >= end + 1
+    before = longest is not None and last + longest <= start
+    if after or before:
+        when = onset if isinstance(onset, str) else f"{first:g}"
+        raise ValueError(f"event '{event.name}' (onset {when}) is outside the horizon "
+                         f"{start}-{end}; it would change nothing")

@@ -43,3 +43,26 @@ class Options:
         if home is not None:
             opts.home = home
         return opts
+
+
+def env_workers(default: int = 1, high: int = 64) -> int:
+    """``SHIGEN_WORKERS``: processes a run may use; checked when a command starts.
+
+    Read once up front so a bad value stops the command before any work, naming the
+    variable (not a ``--workers`` option the user never gave).
+    """
+    from shigen.errors import InputError, Location
+
+    raw = os.environ.get("SHIGEN_WORKERS", "").strip()
+    if not raw:
+        return default
+    fix = f"set SHIGEN_WORKERS to a whole number from 1 to {high}, or unset it"
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InputError(f"SHIGEN_WORKERS='{raw}' is not an integer",
+                         Location(field="SHIGEN_WORKERS"), fix) from None
+    if not 1 <= value <= high:
+        raise InputError(f"SHIGEN_WORKERS={value} is outside 1–{high}",
+                         Location(field="SHIGEN_WORKERS"), fix)
+    return value

@@ -146,13 +146,61 @@ def resolve_baseline(study: Study, context: Mapping[str, Any]) -> None:
         raise InputError(f"baseline study '{energy.baseline}' not found next to the study "
                          f"(looked for {path})", where,
                          "name a study file relative to this study's folder")
+    _check_baseline_chain(path, context, where)
     if int(context.get("baseline_depth", 0)) > 0:
         return
-    base = load_study(path, baseline_depth=1, sandbox=sandbox)
+    base = load_study(path, baseline_depth=1, sandbox=sandbox,
+                      chain=(*context.get("chain", ()), str(path)))
     if base.energy is None:
         raise InputError(f"baseline study '{energy.baseline}' has no [energy] section", where,
                          "name a study with an [energy] section as the baseline")
     energy.attach_baseline(base.energy)
+
+
+def _check_baseline_chain(path: Path, context: Mapping[str, Any], where: Location) -> None:
+    """A study may not be its own baseline, directly or through its baseline (A → B → A)."""
+    chain = [str(p) for p in context.get("chain", ())]
+    if not chain:
+        return
+    seen = {Path(p).resolve() for p in chain}
+    if path.resolve() in seen:
+        names = " → ".join(Path(p).name for p in [*chain, str(path)])
+        raise InputError(f"circular baselines: {names}", where,
+                         "name a baseline study that does not lead back to this study")
+
+
+def _check_study(doc: dict[str, Any], text: str, file: str) -> None:
+    """Whole-study rules checked before the models: at least one stage, no repeated years.
+
+    The repeated-year check runs on the raw document, so a list of 200,000 copies of a
+    year is refused in one pass before any model is built from it.
+    """
+    if "study" in doc and not any(k in doc for k in STAGE_ORDER):  # else: [study] missing
+        sections = ", ".join(f"[{s}]" for s in STAGE_ORDER)
+        raise InputError(f"the study declares no stage: declare at least one of {sections}",
+                         Location(file, find_line(text, ("study",)), field="study"),
+                         "add a stage section, e.g. [supply] (see `shigen new DIR` for examples)")
+    _reject_repeated_years(doc, (), text, file)
+
+
+def _reject_repeated_years(node: Any, loc: tuple[Any, ...], text: str, file: str) -> None:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "years" and isinstance(v, list):
+                seen: set[Any] = set()
+                for i, y in enumerate(v):
+                    if isinstance(y, int | float | str) and y in seen:
+                        field = ".".join(str(p) for p in (*loc, k))
+                        raise InputError(
+                            f"year {y} is repeated in '{field}' (position {i + 1} of {len(v)})",
+                            Location(file, find_line(text, (*loc, k)), field=field),
+                            "list each year once")
+                    seen.add(y)
+            else:
+                _reject_repeated_years(v, (*loc, k), text, file)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            _reject_repeated_years(v, (*loc, i), text, file)
 
 
 def validate_study(doc: dict[str, Any], text: str, file: str,
@@ -163,6 +211,7 @@ def validate_study(doc: dict[str, Any], text: str, file: str,
     baseline study named by a relative path).
     """
     _reject_non_finite(doc, (), text, file)
+    _check_study(doc, text, file)
     unknown_stage = [k for k in doc if k in STAGE_ORDER and k not in Study.model_fields]
     if unknown_stage:
         raise InputError(
@@ -181,7 +230,7 @@ def validate_study(doc: dict[str, Any], text: str, file: str,
 
 
 def load_study(path: str | Path, baseline_depth: int = 0,
-               sandbox: Sandbox | None = None) -> Study:
+               sandbox: Sandbox | None = None, chain: tuple[str, ...] = ()) -> Study:
     """Read and validate a study file.
 
     A file another study names (a baseline) is read through that study's ``sandbox``;
@@ -197,7 +246,8 @@ def load_study(path: str | Path, baseline_depth: int = 0,
                              "pass the path of a .toml study (see `shigen new DIR`)")
         raw = read_limited(p, "study file")
     doc, text = read_toml(raw, str(p), "study file")
-    context = {"study_dir": str(p.parent), "baseline_depth": baseline_depth}
+    context = {"study_dir": str(p.parent), "baseline_depth": baseline_depth,
+               "chain": chain or (str(p),)}  # the files that led here, for circular baselines
     return validate_study(doc, text, str(p), context)
 
 

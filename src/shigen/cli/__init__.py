@@ -21,6 +21,8 @@ from typer.core import TyperGroup
 import shigen
 from shigen.cli import data, disruption, policy, report, run, runs, serve, study, supply
 from shigen.cli.common import STATE, DataOpt, err, out, say_error
+from shigen.errors import InputError
+from shigen.options import env_workers
 
 # The click exceptions typer raises (recent typer vendors click as ``typer._click``).
 _clickx = getattr(typer.core, "_click", None) or importlib.import_module("click")
@@ -77,6 +79,11 @@ def main_callback(
     """shigen: energy pathways, materials, supply risk, disruptions and policy, with sources."""
     STATE["debug"] = debug
     STATE["data"] = list(data or [])
+    try:
+        env_workers()  # a bad SHIGEN_WORKERS stops every command before any work
+    except InputError as exc:
+        say_error(exc.message)
+        raise typer.Exit(2) from None
 
 
 # the order of `shigen --help`: the pipeline first, then its analytics, then the outputs

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
+import tempfile
 import traceback
 from collections.abc import Callable
 from functools import wraps
@@ -22,7 +24,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from shigen.errors import InputError, ShigenError
+from shigen.errors import InputError, Location, ShigenError
 
 if TYPE_CHECKING:
     from shigen.datasets import Catalogue
@@ -124,3 +126,37 @@ def resolve_run(st: RunStore, ref: str) -> str:
                              fix=f"run it first: shigen run {ref}")
         return rid
     return str(st.resolve(ref))
+
+
+def _cause(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
+
+
+def check_output(path: Path, option: str = "-o/--output") -> Path:
+    """Refuse an output path that cannot be written, before any work (exit 2 with the cause).
+
+    The folder is probed by creating and removing a file in it: permission bits say
+    nothing for root or for special file systems such as /proc.
+    """
+    where = Location(field=option)
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.exists():
+        raise InputError(f"cannot write '{path}': folder '{parent}' does not exist", where,
+                         f"create it first (mkdir -p {parent}) or pick another {option}")
+    if not parent.is_dir():
+        raise InputError(f"cannot write '{path}': '{parent}' is a file, not a folder", where,
+                         f"pick an {option} inside a folder")
+    try:
+        fd, probe = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".probe")
+    except OSError as exc:
+        raise InputError(f"cannot write in folder '{parent}': {_cause(exc)}", where,
+                         f"pick an {option} in a folder you can write to") from None
+    os.close(fd)
+    os.unlink(probe)
+    return path
+
+
+def write_failed(path: Path, exc: OSError, option: str = "-o/--output") -> InputError:
+    """A write that failed after the checks (disk full, permissions changed): exit 2, the cause."""
+    return InputError(f"could not write '{path}': {_cause(exc)}", Location(field=option),
+                      "free space or pick another output path")

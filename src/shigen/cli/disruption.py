@@ -7,7 +7,17 @@ from typing import Annotated, Literal
 
 import typer
 
-from shigen.cli.common import JsonOpt, RunArg, emit_json, handle_errors, out, resolve_run, store
+from shigen.cli.common import (
+    JsonOpt,
+    RunArg,
+    check_output,
+    emit_json,
+    handle_errors,
+    out,
+    resolve_run,
+    store,
+    write_failed,
+)
 from shigen.errors import InputError, Location
 
 # --variable → the stage's fan variable
@@ -29,6 +39,7 @@ def fan(
     """Fan chart (P5-P95, P25-P75, median by year) of shortfall or price of a run."""
     from shigen.report.disruption import market_fan
 
+    check_output(output)
     st = store()
     rid = resolve_run(st, run_id)
     if "disruption" not in st.manifest(rid)["stages"]:
@@ -44,7 +55,10 @@ def fan(
     if (commodity, importer) not in have:
         raise InputError(f"run {rid} has no market ({commodity}, {importer})",
                          Location(field="--commodity"), f"choose among {sorted(have)}")
-    market_fan(ds, commodity, importer, var).write_html(output, include_plotlyjs="cdn")
+    try:
+        market_fan(ds, commodity, importer, var).write_html(output, include_plotlyjs="cdn")
+    except OSError as exc:
+        raise write_failed(output, exc) from None
     if as_json:
         emit_json({"run_id": rid, "output": str(output)})
     else:

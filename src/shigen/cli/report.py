@@ -10,12 +10,14 @@ import typer
 from shigen.cli.common import (
     JsonOpt,
     RunArg,
+    check_output,
     emit_json,
     err,
     handle_errors,
     out,
     resolve_run,
     store,
+    write_failed,
 )
 
 
@@ -29,9 +31,15 @@ def report(
     """Write a run's report: study, tables, figures, validation notes, data provenance."""
     from shigen.report.build import write_report
 
+    if output is not None:
+        check_output(output)
     st = store()
     rid = resolve_run(st, run_id)
-    path = write_report(st, rid, fmt, output or Path(f"{rid}.{fmt}"))
+    target = check_output(output or Path(f"{rid}.{fmt}"))
+    try:
+        path = write_report(st, rid, fmt, target)
+    except OSError as exc:
+        raise write_failed(target, exc) from None
     if as_json:
         emit_json({"run_id": rid, "format": fmt, "path": str(path),
                    "bytes": path.stat().st_size})

@@ -9,7 +9,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from shigen.cli.common import JsonOpt, RunArg, emit_json, handle_errors, out, resolve_run, store
+from shigen.cli.common import (
+    JsonOpt,
+    RunArg,
+    check_output,
+    emit_json,
+    handle_errors,
+    out,
+    resolve_run,
+    store,
+    write_failed,
+)
 from shigen.errors import InputError
 
 app = typer.Typer(help="The run store.", no_args_is_help=True)
@@ -60,11 +70,16 @@ def runs_export(
     formats = ("iamc", "xlsx", "csv", "parquet", "netcdf")
     if fmt not in formats:
         raise InputError(f"unknown format '{fmt}'", fix=f"use one of: {', '.join(formats)}")
+    if output is not None:
+        check_output(output)
     st = store()
     rid = resolve_run(st, run_id)
     files = {"iamc": f"{rid}.iamc.csv", "xlsx": f"{rid}.xlsx", "netcdf": f"{rid}.nc"}
-    default = files.get(fmt, f"{rid}-{fmt}")
-    path = export_run(st, rid, fmt, output or Path(default))  # type: ignore[arg-type]
+    target = check_output(output or Path(files.get(fmt, f"{rid}-{fmt}")))
+    try:
+        path = export_run(st, rid, fmt, target)  # type: ignore[arg-type]
+    except OSError as exc:
+        raise write_failed(target, exc) from None
     if as_json:
         emit_json({"run_id": rid, "format": fmt, "path": str(path)})
     else:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import socket
 from typing import Annotated
 
 import typer
 
 from shigen.cli.common import STATE, err, handle_errors
-from shigen.errors import InputError
+from shigen.errors import InputError, Location
 
 
 @handle_errors
@@ -33,8 +36,33 @@ def serve(
                               options=Options.from_env(data=list(STATE["data"])))
     if workers is not None:
         settings.workers = workers
+    sock = _listen(host, port)  # before any worker starts: a bad address costs nothing
     application = create_app(settings)
-    err.print(f"shigen dashboard: http://{host}:{port}/  (API docs: /docs, "
+    err.print(f"shigen dashboard: http://{host}:{sock.getsockname()[1]}/  (API docs: /docs, "
               f"store: {settings.home})", highlight=False)
-    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False,
-                timeout_graceful_shutdown=5)
+    config = uvicorn.Config(application, host=host, port=port, log_level="warning",
+                            access_log=False, timeout_graceful_shutdown=5)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The listening socket, or exit 2 with the cause (unknown host, port in use, ...).
+
+    Bound here and handed to uvicorn, which would otherwise log its own traceback and
+    exit 1 on the same errors.
+    """
+    where = Location(field="--host" if port else "--port")
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    except (socket.gaierror, UnicodeError) as exc:
+        raise InputError(f"cannot listen on host '{host}': {exc}", Location(field="--host"),
+                         "give an address of this machine, e.g. 127.0.0.1 or ::1") from None
+    try:
+        return socket.create_server((host, port), family=family)
+    except OSError as exc:
+        in_use = exc.errno == errno.EADDRINUSE
+        raise InputError(
+            f"cannot listen on {host}:{port}: {os.strerror(exc.errno) if exc.errno else exc}",
+            Location(field="--port") if in_use else where,
+            "pick a free --port (or stop the other server)" if in_use
+            else "give an address of this machine, e.g. 127.0.0.1") from None

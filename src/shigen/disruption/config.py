@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from shigen.distributions import Distribution, Fixed
+from shigen.distributions import Distribution, Fixed, Normal, Triangular, Uniform
 
 ISO3 = r"^[A-Z]{3}$"
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
@@ -140,6 +140,31 @@ class Event(_Model):
         if isinstance(self.onset, str):
             decimal_year(self.onset)
         return self
+
+    @field_validator("depth")
+    @classmethod
+    def _depth_fraction(cls, v: Distribution | None) -> Distribution | None:
+        if v is not None:
+            _check_fraction(v, "depth")
+        return v
+
+
+def _check_fraction(dist: Distribution, name: str) -> None:
+    """Every value ``dist`` can give lies in [0, 1]: a depth is a fraction of a flow.
+
+    A normal's mean must; its tails are clipped where it is drawn.
+    """
+    if isinstance(dist, Fixed):
+        ends = [dist.value]
+    elif isinstance(dist, Uniform | Triangular):
+        ends = [dist.low, dist.high]
+    elif isinstance(dist, Normal):
+        ends = [dist.mean]
+    else:  # LogNormal: positive by construction; its median and cap must be fractions
+        ends = [dist.median, *([] if dist.max is None else [dist.max])]
+    bad = [x for x in ends if not 0.0 <= x <= 1.0]
+    if bad:
+        raise ValueError(f"'{name}' is a fraction in [0, 1] (0.3 = 30 %); got {bad[0]:g}")
 
 
 class Stockpile(_Model):
@@ -378,6 +403,8 @@ class DisruptionConfig(_Model):
             if e.same_draws_as is not None and e.same_draws_as not in names:
                 raise ValueError(f"event '{e.name}': same_draws_as names no event "
                                  f"('{e.same_draws_as}'); events: {names}")
+        for e in self.events:
+            _check_in_horizon(e, self.start, self.end)
         commodities = {m.commodity for m in self.markets}
         for e in self.events:
             if e.commodity not in commodities:
@@ -390,3 +417,31 @@ class DisruptionConfig(_Model):
                 raise ValueError(f"a '{lv.kind}' lever names market ({lv.commodity}, "
                                  f"{lv.importer}) that is not declared in 'markets'")
         return self
+
+
+def _check_in_horizon(event: Event, start: int, end: int) -> None:
+    """A scheduled event must touch the horizon [start, end + 1): an error, not a warning.
+
+    An event wholly outside it changes no number of the run, so it is almost surely a
+    typo in a year; refusing it is clearer than a warning nobody reads. Checked where
+    the onset is certain (a year, a date, or a uniform/triangular range entirely out).
+    """
+    onset = event.onset
+    if onset is None:  # hazard events: their window is checked by the simulator
+        return
+    if isinstance(onset, str | int | float):
+        first = last = decimal_year(onset)
+    elif isinstance(onset, Fixed):
+        first = last = onset.value
+    elif isinstance(onset, Uniform | Triangular):
+        first, last = onset.low, onset.high
+    else:
+        return
+    duration = event.duration_days
+    longest = duration.value / 365.25 if isinstance(duration, Fixed) else None
+    after = first >= end + 1
+    before = longest is not None and last + longest <= start
+    if after or before:
+        when = onset if isinstance(onset, str) else f"{first:g}"
+        raise ValueError(f"event '{event.name}' (onset {when}) is outside the horizon "
+                         f"{start}-{end}; it would change nothing")

@@ -21,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    ValidationInfo,
     computed_field,
     field_validator,
     model_validator,
@@ -93,13 +94,28 @@ class IntensityTarget(BaseModel):
     reduction: float = Field(gt=0, lt=1, description="e.g. 0.3 for 30% better than 2005")
 
 
-def _year_path(v: dict[int, float]) -> dict[int, float]:
-    """A policy path (year -> value): at least one year, no negative values, sorted."""
+# plausible upper bounds of each policy path: a value beyond them is a typo (1e300), and
+# refusing it here saves the solver's long failure on a badly scaled model
+_PATH_MAX = {
+    "co2_price": (10_000.0, "USD/t CO2"),
+    "co2_cap_vs_2005": (10.0, "times the base year's CO2"),
+    "co2_cap_gt": (1_000.0, "Gt CO2"),
+    "sector_co2_cap_vs_2005": (10.0, "times the sector's base-year CO2"),
+}
+
+
+def _year_path(v: dict[int, float], field: str = "co2_price") -> dict[int, float]:
+    """A policy path (year -> value): at least one year, values in a plausible range, sorted."""
     if not v:
         raise ValueError("give at least one year = value")
     bad = [y for y, x in v.items() if x < 0]
     if bad:
         raise ValueError(f"negative values for years {bad}")
+    top, unit = _PATH_MAX[field]
+    huge = [y for y, x in v.items() if x > top]
+    if huge:
+        raise ValueError(f"values for years {huge} are beyond the plausible range "
+                         f"0 to {top:g} ({unit})")
     return dict(sorted(v.items()))
 
 
@@ -159,13 +175,14 @@ class EnergyConfig(BaseModel):
 
     @field_validator("co2_cap_vs_2005", "co2_cap_gt", "co2_price")
     @classmethod
-    def _paths(cls, v: dict[int, float] | None) -> dict[int, float] | None:
-        return None if v is None else _year_path(v)
+    def _paths(cls, v: dict[int, float] | None,
+               info: ValidationInfo) -> dict[int, float] | None:
+        return None if v is None else _year_path(v, str(info.field_name))
 
     @field_validator("sector_co2_cap_vs_2005")
     @classmethod
     def _sector_paths(cls, v: dict[str, dict[int, float]]) -> dict[str, dict[int, float]]:
-        return {k: _year_path(path) for k, path in v.items()}
+        return {k: _year_path(path, "sector_co2_cap_vs_2005") for k, path in v.items()}
 
     @model_validator(mode="after")
     def _consistent(self) -> EnergyConfig:

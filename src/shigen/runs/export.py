@@ -156,7 +156,10 @@ def export_run(store: RunStore, run_id: str, fmt: Format, out: Path) -> Path:
 
 
 def compare_runs(store: RunStore, run_ids: list[str]) -> pd.DataFrame:
-    """Side-by-side values of every shared variable, queried with DuckDB over Parquet."""
+    """Side-by-side values of every shared variable, queried with DuckDB over Parquet.
+
+    Runs without stages give an empty table (the columns only), not an error.
+    """
     import duckdb
 
     con = duckdb.connect()
@@ -173,7 +176,9 @@ def compare_runs(store: RunStore, run_ids: list[str]) -> pd.DataFrame:
                      f"{key} AS key, CAST(\"{var}\" AS DOUBLE) AS value "
                      f"FROM read_parquet(?) WHERE \"{var}\" IS NOT NULL")
                 frames.append(con.execute(q, [str(path)]).df())
-    long = pd.concat(frames, ignore_index=True)
+    long = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if long.empty:  # runs with no stage (or only empty tables): nothing to set side by side
+        return pd.DataFrame(columns=["stage", "variable", "key", *dict.fromkeys(run_ids)])
     wide = long.pivot_table(index=["stage", "variable", "key"], columns="run_id",
                             values="value", aggfunc="first").reset_index()
     return wide

@@ -84,7 +84,11 @@ def run(cfg: SupplyConfig, study: Study, cat: Catalogue,
                     if not np.isnan(v):
                         cp_rows.append(dict(commodity=commodity, year=y, chokepoint=str(cp),
                                             chokepoint_share=v))
-    if not share_rows and not imp_rows:
+    # no production shares in any study year: the concentration measures would all be
+    # empty, even when import shares exist (a data override that drops the study's year
+    # gave "stages": [] and exit 0). A commodity missing some years is fine: studies span
+    # years that not every dataset covers (the flagship's coal has only recent data)
+    if not share_rows:
         have = "; ".join(
             f"{c} {st.name} {min(ys)}-{max(ys)}" for c in cfg.commodities
             for st in chain(c).stages if (ys := data.years_of(cat, st.dataset)))

@@ -134,6 +134,14 @@ def _can_write(*paths: Path) -> bool:
     return all(os.access(p, os.W_OK) for p in paths if p.exists())
 
 
+def _nearly_full(folder: Path) -> bool:
+    """Less free space than a small run needs (64 KiB), or unknown."""
+    try:
+        return shutil.disk_usage(folder).free < 64 * 1024
+    except OSError:
+        return False
+
+
 def _to_frame(da: xr.DataArray) -> pd.DataFrame:
     name = da.name or "value"
     if da.ndim == 0:
@@ -154,6 +162,7 @@ class RunStore:
         self.db_path = self.home / "catalogue.sqlite"
         self.lock_path = self.home / "store.lock"
         self.writable = True  # until _open_for_writing finds otherwise
+        self._open_error: OSError | sqlite3.Error | None = None
         self.read_only_cause = self._open_for_writing()
         self.writable = self.read_only_cause is None
         if self.writable:
@@ -169,7 +178,8 @@ class RunStore:
                 con.executescript(SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             if self.home.is_dir() and self.db_path.is_file():
-                return str(exc)  # e.g. a full disk: what is stored can still be read
+                self._open_error = exc  # e.g. a full disk: what is stored can still be read
+                return str(exc)
             raise InputError(f"cannot use the run store at '{self.home}' ({exc})",
                              Location(str(self.home)),
                              "set SHIGEN_HOME to a writable folder") from None
@@ -201,24 +211,33 @@ class RunStore:
             con.close()
             return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
 
-    def _require_writable(self) -> None:
-        if not self.writable:
-            raise InputError(f"the run store at {self.home} is read-only "
-                             f"({self.read_only_cause})",
-                             fix="set SHIGEN_HOME to a writable folder")
+    def _require_writable(self, action: str) -> None:
+        if self.writable:
+            return
+        if self._open_error is not None:  # e.g. a full disk: say so, not "read-only"
+            known = self._storage_error(self._open_error, action)
+            raise known if known is not None else InputError(
+                f"cannot {action} in the run store at {self.home} ({self._open_error})",
+                fix="check that folder's disk and permissions, or set SHIGEN_HOME to a "
+                    "writable folder")
+        raise InputError(f"the run store at {self.home} is read-only: cannot {action} "
+                         f"({self.read_only_cause})",
+                         fix="set SHIGEN_HOME to a writable folder")
 
-    def _storage_error(self, exc: OSError | sqlite3.Error, run_id: str) -> InputError | None:
+    def _storage_error(self, exc: OSError | sqlite3.Error, action: str) -> InputError | None:
         """The user's error for a write that failed for space or permission, else None."""
         code = getattr(exc, "errno", None)
         text = str(exc)
-        if code in NO_SPACE or "disk is full" in text:
-            return InputError(f"cannot write run {run_id} to the run store at {self.home}: "
-                              f"no space left ({text})",
+        # SQLite reports a full disk as "disk I/O error" when it cannot grow its -shm
+        # file, without an errno: the free space tells
+        if code in NO_SPACE or "disk is full" in text or _nearly_full(self.home):
+            return InputError(f"cannot {action}: no space left in the run store at "
+                              f"{self.home} ({text})",
                               fix="free space on that disk, or set SHIGEN_HOME to a folder "
                                   "on another disk")
         if code in NO_PERMISSION or "readonly database" in text:
-            return InputError(f"the run store at {self.home} is read-only: cannot write run "
-                              f"{run_id} ({text})",
+            return InputError(f"the run store at {self.home} is read-only: cannot {action} "
+                              f"({text})",
                               fix="set SHIGEN_HOME to a writable folder")
         return None
 
@@ -307,12 +326,12 @@ class RunStore:
         When the write fails, what it wrote is removed and a replaced run is put back;
         a failure of space or permission becomes an :class:`InputError` (exit 2).
         """
-        self._require_writable()
+        self._require_writable(f"write run {run_id}")
         try:
             with _lock(self.lock_path, wait=True):
                 return self._write_locked(run_id, manifest, results, record)
         except (OSError, sqlite3.Error) as exc:
-            user_error = self._storage_error(exc, run_id)
+            user_error = self._storage_error(exc, f"write run {run_id}")
             if user_error is None:
                 raise
             raise user_error from None
@@ -378,7 +397,7 @@ class RunStore:
 
     def delete(self, run_id: str) -> None:
         """Remove a run: catalogue row first (it disappears at once), then its folder."""
-        self._require_writable()
+        self._require_writable(f"delete run {run_id}")
         with _lock(self.lock_path, wait=True):
             with self._db() as con:
                 con.execute("DELETE FROM runs WHERE run_id = ?", (run_id,))

@@ -26,29 +26,39 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["atomic_path", "atomic_write"]
+__all__ = ["atomic_path", "atomic_write", "fsync_path", "fsync_tree"]
 
 
-def _fsync(path: Path) -> None:
-    """Flush a file's or a folder's entry to disk (folders: where the OS allows it)."""
-    flags = os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() and hasattr(os, "O_DIRECTORY") else 0)
+def fsync_path(path: Path) -> None:
+    """Flush a file's or a folder's entry to disk (folders: where the OS allows it).
+
+    A file's fsync error propagates: on some file systems a full disk or an I/O error
+    only shows there, and the write must then fail rather than be reported complete.
+    """
+    is_dir = path.is_dir()
+    flags = os.O_RDONLY | (os.O_DIRECTORY if is_dir and hasattr(os, "O_DIRECTORY") else 0)
     try:
         fd = os.open(path, flags)
-    except OSError:  # e.g. Windows cannot open a folder; the rename is still atomic
-        return
+    except OSError:
+        if not is_dir:
+            raise
+        return  # e.g. Windows cannot open a folder; the rename is still atomic
     try:
         os.fsync(fd)
-    except OSError:  # some file systems do not support fsync on folders
-        pass
+    except OSError:
+        if not is_dir:
+            raise
+        # some file systems do not support fsync on folders
     finally:
         os.close(fd)
 
 
-def _fsync_tree(path: Path) -> None:
+def fsync_tree(path: Path) -> None:
+    """Flush every file and folder under ``path`` (and ``path`` itself) to disk."""
     if path.is_dir():
         for child in sorted(path.rglob("*")):
-            _fsync(child)
-    _fsync(path)
+            fsync_path(child)
+    fsync_path(path)
 
 
 @contextmanager
@@ -68,13 +78,13 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
         # netCDF features in a ``.nc`` file), and each caller names its format itself
         tmp = workdir / "content"
         yield tmp
-        _fsync_tree(tmp)
+        fsync_tree(tmp)
         if tmp.is_dir() and target.is_dir():
             shutil.rmtree(target)  # a folder cannot be renamed over a non-empty one
         elif tmp.is_dir() and target.exists():
             target.unlink()
         os.replace(tmp, target)
-        _fsync(parent)
+        fsync_path(parent)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

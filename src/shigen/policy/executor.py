@@ -6,7 +6,10 @@ datasets) is shipped once per worker; ``items`` are small task descriptions.
 
 - :class:`LocalExecutor` — the default: in-process for one worker, else a pool of
   local processes (``spawn``); when a worker process dies, the pool is rebuilt and
-  the unfinished tasks are submitted again (up to ``max_retries`` times).
+  the unfinished tasks are submitted again (up to ``max_retries`` times). Workers
+  die with the process that started them, even a ``kill -9``'ed one (Linux: a
+  parent-death signal; elsewhere they notice at their next task), and with them
+  multiprocessing's resource tracker, which exits once no process holds its pipe.
 - :class:`DaskExecutor` — Dask distributed: a ``LocalCluster`` of worker processes,
   or an existing scheduler (``tcp://host:8786``). Dask reschedules the tasks of a
   lost worker itself.
@@ -17,12 +20,18 @@ is a function of its item alone.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
+import os
+import pickle
+import signal
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.reduction import ForkingPickler
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -34,12 +43,41 @@ Progress = Callable[[int, int], None]
 _SHARED: Any = None
 
 
-def _init_worker(shared: Any) -> None:
-    global _SHARED
-    _SHARED = shared
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+_PARENT_PID: int | None = None
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Ask Linux to SIGKILL this worker when the process that started it dies.
+
+    Without it a ``kill -9`` of ``shigen ensemble`` leaves the workers (hundreds of MB
+    each, holding the caller's stderr) alive forever. The parent may have died before
+    the request took effect, so its pid is checked afterwards.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)  # the running process's own libc
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def _init_worker(shared: bytes, parent_pid: int) -> None:
+    """Tie the worker to its parent first, then load ``shared`` (already pickled).
+
+    Unpickling ``shared`` imports the stages (seconds on a loaded machine); passed
+    as bytes, it happens after the parent-death signal is armed, so a worker killed
+    while starting up does not survive its parent.
+    """
+    global _SHARED, _PARENT_PID
+    _PARENT_PID = parent_pid
+    _die_with_parent(parent_pid)
+    _SHARED = pickle.loads(shared)
 
 
 def _call_local(fn: Callable[[Any, Any], Any], item: Any) -> Any:
+    # where there is no parent-death signal: an orphan stops at its next task
+    if _PARENT_PID is not None and os.getppid() != _PARENT_PID:
+        os._exit(1)
     return fn(_SHARED, item)
 
 
@@ -103,10 +141,11 @@ class LocalExecutor(Executor):
         results: dict[int, T] = {}
         pending = set(range(total))
         rounds = 0
+        payload = bytes(ForkingPickler.dumps(shared, pickle.HIGHEST_PROTOCOL))
         while pending:
             ctx = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
-                                     initargs=(shared,)) as pool:
+                                     initargs=(payload, os.getpid())) as pool:
                 futures = {pool.submit(_call_local, fn, items[i]): i for i in sorted(pending)}
                 broken = False
                 waiting = set(futures)
@@ -213,8 +252,6 @@ def default_executor() -> Executor:
     ``SHIGEN_SCHEDULER`` (``local``, ``dask`` or ``tcp://HOST:PORT``; default ``local``)
     and ``SHIGEN_WORKERS`` (default 1). Results do not depend on either.
     """
-    import os
-
     raw = os.environ.get("SHIGEN_WORKERS", "1")
     try:
         workers = int(raw)

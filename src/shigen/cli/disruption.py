@@ -44,7 +44,7 @@ def fan(
     if (commodity, importer) not in have:
         raise InputError(f"run {rid} has no market ({commodity}, {importer})",
                          Location(field="--commodity"), f"choose among {sorted(have)}")
-    market_fan(ds, commodity, importer, var).write_html(output, include_plotlyjs="cdn")
+    market_fan(ds, commodity, importer, var).write_html(output, include_plotlyjs=True)
     if as_json:
         emit_json({"run_id": rid, "output": str(output)})
     else:

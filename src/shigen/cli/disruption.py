@@ -56,7 +56,7 @@ def fan(
         raise InputError(f"run {rid} has no market ({commodity}, {importer})",
                          Location(field="--commodity"), f"choose among {sorted(have)}")
     try:
-        market_fan(ds, commodity, importer, var).write_html(output, include_plotlyjs="cdn")
+        market_fan(ds, commodity, importer, var).write_html(output, include_plotlyjs=True)
     except OSError as exc:
         raise write_failed(output, exc) from None
     if as_json:

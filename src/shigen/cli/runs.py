@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -90,26 +90,53 @@ def runs_export(
 @handle_errors
 def runs_compare(
     run_ids: Annotated[list[str], typer.Argument(help="two or more run ids")],
+    limit: Annotated[int | None, typer.Option(
+        "--limit", min=1, help="variable rows to show (default 200; --json: all)")] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="show every variable row")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Compare runs variable by variable (DuckDB over the runs' Parquet tables)."""
+    """Compare runs: headline figures of each stage with differences, then every variable."""
+    from shigen.report.compare import headline_table
+    from shigen.runs.compare import comparison
     from shigen.runs.export import compare_runs
 
     if len(run_ids) < 2:
         raise InputError("compare needs at least two runs", fix="pass two or more run ids")
     st = store()
     rids = [resolve_run(st, r) for r in run_ids]
+    cmp = comparison(st, rids)
     table = compare_runs(st, rids)
+    # columns in the order the runs were given (the pivot sorts them by id)
+    table = table[[c for c in table.columns if c not in rids] + [r for r in rids
+                                                                  if r in table.columns]]
+    total = len(table)
+    shown = total if show_all or (as_json and limit is None) else min(total, limit or 200)
     if as_json:
-        emit_json({"runs": rids, "rows": json.loads(table.to_json(orient="records"))})
+        emit_json({**cmp.to_json(), "rows_total": total, "rows_shown": shown,
+                   "rows": json.loads(table.head(shown).to_json(orient="records"))})
         return
-    t = Table(title="comparison")
+    for d in cmp.differs:
+        out.print(f"differs: {d.key}: " + " | ".join(str(v) for v in d.values))
+    out.print(_rich(headline_table(cmp.to_json())))
+    t = Table(title="variables")
     for col in table.columns:
         t.add_column(str(col))
-    for rec in table.head(200).itertuples(index=False):
+    for rec in table.head(shown).itertuples(index=False):
         t.add_row(*("" if v != v else (f"{v:.6g}" if isinstance(v, float) else str(v))
                     for v in rec))
     out.print(t)
+    out.print(f"showing {shown:,} of {total:,} rows"
+              + ("" if shown == total else "; --all / --limit N / --json for all"))
+
+
+def _rich(table: Any) -> Table:
+    """A report table (headers, rows) as a rich table for the terminal."""
+    t = Table(title=table.title)
+    for col in table.columns:
+        t.add_column(str(col))
+    for row in table.rows:
+        t.add_row(*(c.text for c in row))
+    return t
 
 
 @app.command("delete")

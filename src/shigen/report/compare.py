@@ -7,10 +7,30 @@ from typing import Any
 import plotly.graph_objects as go
 
 from shigen.report.figures import Figure, layout, slug
-from shigen.report.tables import Table
+from shigen.report.tables import Cell, Table
 
 MAX_FIGURES = 8
 MAX_KEYS = 30
+
+
+def headline_table(cmp: dict[str, Any]) -> Table:
+    """Each stage's summary figures by run, in the order given, with differences.
+
+    The difference is the last run minus the first, absolute and relative;
+    ``cmp`` is :meth:`shigen.runs.compare.Comparison.to_json`.
+    """
+    names = cmp["names"]
+    labels = [f"{n} [{r[:8]}]" for n, r in zip(names, cmp["runs"], strict=True)]
+    t = Table("headline", "Headline figures by run", ["figure", *labels, "difference",
+                                                      "relative"],
+              caption=f"Difference: {labels[-1]} minus {labels[0]}; relative to {labels[0]}.")
+    for h in cmp["headline"]:
+        rel = h["rel_diff"]
+        t.add(h["key"], *h["values"], h["diff"], None if rel is None else 100 * rel,
+              fmt={len(labels) + 1: "+.4g"})
+        if rel is not None:
+            t.rows[-1][-1] = Cell(rel, f"{100 * rel:+.3g} %", numeric=True)
+    return t
 
 
 def compare_table(doc: dict[str, Any], limit: int = 500) -> Table:

@@ -255,8 +255,13 @@ def compare_doc(svc: Service, refs: list[str]) -> dict[str, Any]:
 @router.get("/compare", tags=["runs"])
 def compare(svc: Svc, runs: Annotated[list[Annotated[str, Query(pattern=RUN_REF)]],
                                       Query(max_length=8)] = []) -> dict[str, Any]:  # noqa: B006
-    """Variable-by-variable values of two or more runs (``shigen runs compare``)."""
-    return compare_doc(svc, runs)
+    """Headline figures, then variable-by-variable values (``shigen runs compare --json``)."""
+    from shigen.runs.compare import comparison
+
+    doc = compare_doc(svc, runs)
+    n = len(doc["rows"])
+    return {**comparison(svc.store, doc["runs"]).to_json(), "rows_total": n, "rows_shown": n,
+            "rows": doc["rows"]}
 
 
 # --- studies and jobs -------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from shigen.report.compare import compare_figures, compare_table
+from shigen.report.compare import compare_figures, compare_table, headline_table
 from shigen.report.html import environment
 from shigen.web.api import NAME, RUN_REF, compare_doc, service
 from shigen.web.safety import TOKEN_COOKIE, token_ok
@@ -69,9 +69,15 @@ def run_page(svc: Svc, run: str) -> HTMLResponse:
 def compare_page(svc: Svc, runs: Annotated[list[str], Query(max_length=8)] = []  # noqa: B006
                  ) -> HTMLResponse:
     doc = compare_doc(svc, [_ref(r) for r in runs])
-    titles = {rid: svc.run_document(rid)["study"] for rid in doc["runs"]}
-    return page("compare.html.j2", title="Compare runs", doc=doc, titles=titles,
-                table=compare_table(doc), figures=compare_figures(doc))
+    from shigen.runs.compare import comparison
+
+    # what changed first: runs named by study plus what differs, headline figures by run
+    cmp = svc.cache.get(("compare-headline", *doc["runs"]),
+                        lambda: comparison(svc.store, doc["runs"]).to_json())
+    titles = dict(zip(doc["runs"], cmp["names"], strict=True))
+    return page("compare.html.j2", title="Compare runs", doc=doc, titles=titles, cmp=cmp,
+                headline=headline_table(cmp), table=compare_table(doc),
+                figures=compare_figures(doc))
 
 
 @router.get("/api", response_class=HTMLResponse)

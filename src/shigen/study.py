@@ -31,6 +31,7 @@ from pydantic import (
     model_validator,
 )
 
+from shigen.datasets.overrides import DataOverride
 from shigen.disruption.config import DisruptionConfig
 from shigen.energy.config import EnergyConfig
 from shigen.errors import InputError, InputErrors, Location
@@ -58,6 +59,21 @@ class StudyMeta(BaseModel):
                                 description="the questions the study answers (for reports)")
 
 
+class DataSection(BaseModel):
+    """Changes to dataset values for this study, without copying a dataset.
+
+    ``[[data.override]]`` entries (see :mod:`shigen.datasets.overrides`) apply to every
+    stage of the run, the energy baseline's solve included; on a cell two entries select,
+    the later wins. The run manifest records each one and the rows it changed.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    override: list[DataOverride] = Field(
+        default_factory=list, max_length=10_000,
+        description="dataset cells this study changes: dataset, select, value or scale, reason")
+
+
 class Study(BaseModel):
     """A whole study: metadata plus one optional section per stage."""
 
@@ -69,6 +85,7 @@ class Study(BaseModel):
     supply: SupplyConfig | None = None
     disruption: DisruptionConfig | None = None
     policy: PolicyConfig | None = None
+    data: DataSection | None = None
 
     # (file, text) the study was read from, to locate errors found later in a run
     _source: tuple[str, str] | None = PrivateAttr(default=None)
@@ -84,9 +101,19 @@ class Study(BaseModel):
     def declared_stages(self) -> list[str]:
         return [s for s in STAGE_ORDER if getattr(self, s, None) is not None]
 
+    def data_overrides(self) -> list[DataOverride]:
+        """The study's ``[[data.override]]`` entries (empty without a ``[data]`` section)."""
+        return list(self.data.override) if self.data is not None else []
+
     def canonical_json(self) -> str:
-        """Deterministic JSON of the study (sorted keys), the input of its run id."""
-        return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        """Deterministic JSON of the study (sorted keys), the input of its run id.
+
+        A study without a ``[data]`` section hashes as it did before the section existed.
+        """
+        doc = self.model_dump(mode="json")
+        if doc.get("data") is None:
+            doc.pop("data", None)
+        return json.dumps(doc, sort_keys=True, separators=(",", ":"))
 
 
 def available_stages() -> list[str]:

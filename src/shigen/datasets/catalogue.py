@@ -216,8 +216,8 @@ class Catalogue:
         >>> o = DataOverride(dataset="energy-build-limit", value=28.0,
         ...                  select={"region": "WORLD", "technology": "nuclear", "year": 2030})
         >>> view = cat.with_overrides([o])
-        >>> f = view.frame("energy-build-limit")
-        >>> float(f.query("region == 'WORLD' and technology == 'nuclear' and year == 2030").value.iloc[0])
+        >>> f = view.frame("energy-build-limit").set_index(["region", "technology", "year"])
+        >>> float(f.loc[("WORLD", "nuclear", 2030), "value"])
         28.0
         >>> [a.rows for a in view.applied()]
         [1]

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -85,15 +85,15 @@ class AppliedOverride:
     """What one override changed: the rows it matched and (up to N of) their old → new values."""
 
     override: DataOverride
-    field: str
+    at: str  # the study field that declared it, e.g. data.override.0
     rows: int
-    changes: tuple[dict[str, Any], ...] = field(default=())
+    changes: tuple[dict[str, Any], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         o = self.override
         out: dict[str, Any] = {"dataset": o.dataset, "select": dict(o.select)}
         out.update({"value": o.value} if o.value is not None else {"scale": o.scale})
-        out.update(reason=o.reason, field=self.field, rows_changed=self.rows,
+        out.update(reason=o.reason, field=self.at, rows_changed=self.rows,
                    changes=list(self.changes))
         return out
 
@@ -133,7 +133,8 @@ def select_rows(frame: pd.DataFrame, meta: DatasetMeta, override: DataOverride,
         if dim not in meta.dimensions:
             close = difflib.get_close_matches(dim, meta.dimensions, n=1)
             guess = f"did you mean '{close[0]}'? " if close else ""
-            raise InputError(f"dataset '{ds}' has no dimension '{dim}' (select {dict(override.select)})",
+            raise InputError(f"dataset '{ds}' has no dimension '{dim}' "
+                             f"(select {dict(override.select)})",
                              Location(field=f"{where}.select.{dim}"),
                              f"{guess}select on its dimensions: {', '.join(meta.dimensions)}")
         column = frame[dim]
@@ -168,7 +169,8 @@ def _check_bounds(values: np.ndarray, meta: DatasetMeta, override: DataOverride,
     key = "value" if override.value is not None else "scale"
     bad = [v for v in values if (low is not None and v < low) or (high is not None and v > high)]
     if bad:
-        span = f"[{'-inf' if low is None else f'{low:g}'}, {'inf' if high is None else f'{high:g}'}]"
+        span = (f"[{'-inf' if low is None else f'{low:g}'}, "
+                f"{'inf' if high is None else f'{high:g}'}]")
         raise InputError(
             f"override of dataset '{meta.name}' ({override.describe()}) gives {bad[0]:g} "
             f"{meta.unit}, outside the dataset's bounds {span}",
@@ -178,7 +180,8 @@ def _check_bounds(values: np.ndarray, meta: DatasetMeta, override: DataOverride,
 
 
 def apply(frame: pd.DataFrame, meta: DatasetMeta,
-          overrides: Sequence[tuple[str, DataOverride]]) -> tuple[pd.DataFrame, list[AppliedOverride]]:
+          overrides: Sequence[tuple[str, DataOverride]],
+          ) -> tuple[pd.DataFrame, list[AppliedOverride]]:
     """``frame`` with ``overrides`` (``(field, override)`` pairs, in order) applied.
 
     The later override wins on a cell two select (see the module docstring).

@@ -155,10 +155,17 @@ def resolve_baseline(study: Study, context: Mapping[str, Any]) -> None:
 
     The baseline's energy section is attached to ``study.energy`` (the energy stage
     solves it for the comparison). A baseline's own baseline must exist but is not
-    read (``context["baseline_depth"]`` > 0): it is never run.
+    read (``context["baseline_depth"]`` > 0): it is never run. A baseline already read
+    (``context["baselines"]``: file name → energy section, set for copies of a loaded
+    study) is attached without touching the file system, so copies validated on a
+    remote worker never resolve a relative path in the worker's folder.
     """
     energy = study.energy
     if energy is None or energy.baseline is None:
+        return
+    known = context.get("baselines") or {}
+    if energy.baseline in known:
+        energy.attach_baseline(known[energy.baseline])
         return
     path = Path(str(context.get("study_dir", "."))) / energy.baseline
     where = Location(field="energy.baseline")
@@ -213,7 +220,8 @@ def load_study(path: str | Path, baseline_depth: int = 0) -> Study:
         raise InputError(f"cannot read the study file ({exc.strerror})", Location(str(p)),
                          "check the file's permissions") from None
     doc, text = read_toml(raw, str(p), "study file")
-    context = {"study_dir": str(p.parent), "baseline_depth": baseline_depth}
+    # absolute, so a copy validated elsewhere (another process or folder) finds the same files
+    context = {"study_dir": str(p.parent.resolve()), "baseline_depth": baseline_depth}
     return validate_study(doc, text, str(p), context)
 
 

@@ -135,10 +135,10 @@ def select_rows(frame: pd.DataFrame, meta: DatasetMeta, override: DataOverride,
             guess = f"did you mean '{close[0]}'? " if close else ""
             raise InputError(f"dataset '{ds}' has no dimension '{dim}' "
                              f"(select {dict(override.select)})",
-                             Location(field=f"{where}.select.{dim}"),
+                             Location(field=f"{where}.select"),
                              f"{guess}select on its dimensions: {', '.join(meta.dimensions)}")
         column = frame[dim]
-        labels = [_typed(v, column, dim, Location(field=f"{where}.select.{dim}"), ds)
+        labels = [_typed(v, column, dim, Location(field=f"{where}.select"), ds)
                   for v in (wanted if isinstance(wanted, list) else [wanted])]
         existing = sorted(column.unique().tolist(), key=str)
         for label in labels:
@@ -147,7 +147,7 @@ def select_rows(frame: pd.DataFrame, meta: DatasetMeta, override: DataOverride,
                 guess = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
                 raise InputError(
                     f"no row of dataset '{ds}' has {dim} = {label!r} "
-                    f"(select {dict(override.select)})", Location(field=f"{where}.select.{dim}"),
+                    f"(select {dict(override.select)})", Location(field=f"{where}.select"),
                     f"{guess}{dim} in '{ds}' is one of: {_shown(existing)}")
         narrowed = mask & column.isin(labels).to_numpy()
         if not narrowed.any():

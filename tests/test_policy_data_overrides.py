@@ -111,3 +111,14 @@ def test_an_uncertain_parameter_names_one_target(entry, what):
         '\ndistribution = { dist = "uniform", low = 0.6, high = 0.95 }\n')
     with pytest.raises(InputError, match=what):
         parse_study(text)
+
+
+def test_study_field_parameters_dump_as_before_so_run_ids_stay():
+    import json
+
+    doc = json.loads(parse_study(STUDY.replace(
+        'dataset = "japan-ree-imports"\nselect = { origin = "CHN", year = 2009 }\ndistribution',
+        'path = "supply.years"\ndistribution')).canonical_json())
+    assert set(doc["policy"]["uncertain"][0]) == {"name", "path", "distribution", "integer"}
+    data = json.loads(parse_study(STUDY).canonical_json())["policy"]["uncertain"][0]
+    assert data["dataset"] == "japan-ree-imports" and data["change"] == "value"

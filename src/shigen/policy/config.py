@@ -12,9 +12,11 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     StrictInt,
     StrictStr,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -186,6 +188,16 @@ class Uncertain(BaseModel):
         if self.path is not None and (self.select or self.change != "value"):
             raise ValueError("'select' and 'change' go with 'dataset', not with 'path'")
         return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # a study-field parameter dumps as it did before dataset parameters existed, so
+        # the study's canonical JSON (its run id) is unchanged
+        out: dict[str, Any] = handler(self)
+        if self.dataset is None:
+            for key in ("dataset", "select", "change"):
+                out.pop(key, None)
+        return out
 
     @property
     def target(self) -> str:

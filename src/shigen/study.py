@@ -31,6 +31,7 @@ from pydantic import (
     model_validator,
 )
 
+from shigen.datasets.overrides import DataOverride
 from shigen.disruption.config import DisruptionConfig
 from shigen.energy.config import EnergyConfig
 from shigen.errors import InputError, InputErrors, Location
@@ -59,6 +60,21 @@ class StudyMeta(BaseModel):
                                 description="the questions the study answers (for reports)")
 
 
+class DataSection(BaseModel):
+    """Changes to dataset values for this study, without copying a dataset.
+
+    ``[[data.override]]`` entries (see :mod:`shigen.datasets.overrides`) apply to every
+    stage of the run, the energy baseline's solve included; on a cell two entries select,
+    the later wins. The run manifest records each one and the rows it changed.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    override: list[DataOverride] = Field(
+        default_factory=list, max_length=10_000,
+        description="dataset cells this study changes: dataset, select, value or scale, reason")
+
+
 class Study(BaseModel):
     """A whole study: metadata plus one optional section per stage."""
 
@@ -70,6 +86,7 @@ class Study(BaseModel):
     supply: SupplyConfig | None = None
     disruption: DisruptionConfig | None = None
     policy: PolicyConfig | None = None
+    data: DataSection | None = None
 
     # (file, text) the study was read from, to locate errors found later in a run
     _source: tuple[str, str] | None = PrivateAttr(default=None)
@@ -85,9 +102,19 @@ class Study(BaseModel):
     def declared_stages(self) -> list[str]:
         return [s for s in STAGE_ORDER if getattr(self, s, None) is not None]
 
+    def data_overrides(self) -> list[DataOverride]:
+        """The study's ``[[data.override]]`` entries (empty without a ``[data]`` section)."""
+        return list(self.data.override) if self.data is not None else []
+
     def canonical_json(self) -> str:
-        """Deterministic JSON of the study (sorted keys), the input of its run id."""
-        return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        """Deterministic JSON of the study (sorted keys), the input of its run id.
+
+        A study without a ``[data]`` section hashes as it did before the section existed.
+        """
+        doc = self.model_dump(mode="json")
+        if doc.get("data") is None:
+            doc.pop("data", None)
+        return json.dumps(doc, sort_keys=True, separators=(",", ":"))
 
 
 def available_stages() -> list[str]:
@@ -129,10 +156,17 @@ def resolve_baseline(study: Study, context: Mapping[str, Any]) -> None:
 
     The baseline's energy section is attached to ``study.energy`` (the energy stage
     solves it for the comparison). A baseline's own baseline must exist but is not
-    read (``context["baseline_depth"]`` > 0): it is never run.
+    read (``context["baseline_depth"]`` > 0): it is never run. A baseline already read
+    (``context["baselines"]``: file name → energy section, set for copies of a loaded
+    study) is attached without touching the file system, so copies validated on a
+    remote worker never resolve a relative path in the worker's folder.
     """
     energy = study.energy
     if energy is None or energy.baseline is None:
+        return
+    known = context.get("baselines") or {}
+    if energy.baseline in known:  # a copy of a loaded study: its baseline is already read
+        energy.attach_baseline(known[energy.baseline])
         return
     study_dir = Path(str(context.get("study_dir", ".")))
     path = study_dir / energy.baseline
@@ -246,8 +280,10 @@ def load_study(path: str | Path, baseline_depth: int = 0,
                              "pass the path of a .toml study (see `shigen new DIR`)")
         raw = read_limited(p, "study file")
     doc, text = read_toml(raw, str(p), "study file")
-    context = {"study_dir": str(p.parent), "baseline_depth": baseline_depth,
-               "chain": chain or (str(p),)}  # the files that led here, for circular baselines
+    # study_dir absolute, so a copy validated elsewhere (another process or folder) finds the
+    # same files; chain: the files that led here, for circular baselines
+    context = {"study_dir": str(p.parent.resolve()), "baseline_depth": baseline_depth,
+               "chain": chain or (str(p),)}
     return validate_study(doc, text, str(p), context)
 
 

@@ -19,9 +19,11 @@ True
 
 from __future__ import annotations
 
+import copy
+import difflib
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,8 @@ import xarray as xr
 from pydantic import ValidationError
 
 from shigen.datasets.meta import DatasetMeta
+from shigen.datasets.overrides import AppliedOverride, DataOverride
+from shigen.datasets.overrides import apply as apply_overrides
 from shigen.datasets.validate import read_dataset
 from shigen.errors import InputError, InputErrors, Location
 from shigen.input_errors import input_errors
@@ -132,7 +136,11 @@ class Catalogue:
     def __init__(self, dirs: list[Path] | None = None, include_bundled: bool = True):
         self._metas: dict[str, DatasetMeta] = {}
         self._dirs: dict[str, Path] = {}
-        self._cache: dict[str, Dataset] = {}
+        self._cache: dict[str, Dataset] = {}  # the files as read; shared with views
+        # a view (``with_overrides``): its overrides, the datasets they change, what they did
+        self._overrides: tuple[DataOverride, ...] = ()
+        self._changed: dict[str, Dataset] = {}
+        self._applied: tuple[AppliedOverride, ...] = ()
         folders: list[tuple[Path, str]] = []
         if include_bundled:
             folders.append((BUNDLED_DIR, "bundled"))
@@ -179,13 +187,68 @@ class Catalogue:
         return self._dirs[name] / self.meta(name).file
 
     def get(self, name: str) -> Dataset:
-        """Load and validate one dataset (cached)."""
+        """Load and validate one dataset (cached), with this view's overrides applied."""
+        if name in self._changed:
+            return self._changed[name]
+        return self._read(name)
+
+    def _read(self, name: str) -> Dataset:
+        """The dataset as its file says (cached, the cache shared by every view)."""
         if name not in self._cache:
             meta = self.meta(name)
             path = self.path(name)
             frame, digest, lines = read_dataset(path, meta)
             self._cache[name] = Dataset(meta, frame, path, digest, lines)
         return self._cache[name]
+
+    def with_overrides(self, overrides: Sequence[DataOverride], *,
+                       where: str = "data.override") -> Catalogue:
+        """A view of this catalogue whose datasets have ``overrides`` applied.
+
+        Stages use the view like any catalogue and never see the overrides. The overrides
+        are checked and applied now (``InputError`` at ``{where}.{i}``, e.g. a selection
+        that matches no row); on a cell two overrides select, the later wins (see
+        :mod:`shigen.datasets.overrides`). A view's overrides *replace* those of the
+        catalogue it is made from: the base is always the files.
+
+        Examples
+        --------
+        >>> from shigen.datasets.overrides import DataOverride
+        >>> cat = Catalogue.bundled()
+        >>> o = DataOverride(dataset="energy-build-limit", value=28.0,
+        ...                  select={"region": "WORLD", "technology": "nuclear", "year": 2030})
+        >>> view = cat.with_overrides([o])
+        >>> f = view.frame("energy-build-limit").set_index(["region", "technology", "year"])
+        >>> float(f.loc[("WORLD", "nuclear", 2030), "value"])
+        28.0
+        >>> [a.rows for a in view.applied()]
+        [1]
+        """
+        view = copy.copy(self)
+        view._overrides = tuple(overrides)
+        view._changed = {}
+        applied: list[tuple[int, AppliedOverride]] = []
+        by_dataset: dict[str, list[int]] = {}
+        for i, o in enumerate(view._overrides):
+            by_dataset.setdefault(o.dataset, []).append(i)
+        for name, indices in by_dataset.items():
+            if name not in self._metas:
+                close = difflib.get_close_matches(name, self.names(), n=3)
+                raise InputError(f"unknown dataset '{name}' in a data override",
+                                 Location(field=f"{where}.{indices[0]}.dataset"),
+                                 (f"did you mean {', '.join(close)}? " if close else "")
+                                 + "name a dataset of `shigen data list`")
+            raw = self._read(name)
+            frame, done = apply_overrides(
+                raw.frame, raw.meta, [(f"{where}.{i}", view._overrides[i]) for i in indices])
+            view._changed[name] = Dataset(raw.meta, frame, raw.path, raw.sha256, raw.lines)
+            applied += zip(indices, done, strict=True)
+        view._applied = tuple(a for _, a in sorted(applied, key=lambda x: x[0]))
+        return view
+
+    def applied(self) -> list[AppliedOverride]:
+        """What this view's overrides changed, in the order they were given."""
+        return list(self._applied)
 
     def frame(self, name: str) -> pd.DataFrame:
         return self.get(name).frame
@@ -218,8 +281,17 @@ class Catalogue:
                 raise InputError(f"cannot read dataset file ({exc.strerror})",
                                  Location(str(self.path(name))),
                                  "add the CSV or remove its catalogue entry") from exc
+            # a view's changed dataset is other content: its overrides enter its hash
+            # (stages key caches on the fingerprint, e.g. the energy baseline)
+            touching = [o.model_dump(mode="json") for o in self._overrides if o.dataset == name]
+            if touching:
+                h.update(json.dumps(touching, sort_keys=True).encode())
             out[name] = h.hexdigest()
         return out
+
+    def files_fingerprint(self) -> dict[str, str]:
+        """Content hash of every dataset file and entry, without this view's overrides."""
+        return self.with_overrides([]).fingerprint() if self._overrides else self.fingerprint()
 
     def listing(self) -> list[dict[str, Any]]:
         """One row of provenance per dataset (``shigen data list --json``, web catalogue)."""

@@ -139,7 +139,11 @@ def sensitivity(study: Study, evaluator: Evaluator,
     base = {**cfg.sensitivity.overrides, **cfg.packages[pkg].overrides}
     u = design(cfg.sensitivity.samples, len(cfg.uncertain), study.study.seed)
     x = uncertainty.values(cfg.uncertain, u)
-    cases = [Case({**uncertainty.as_overrides(cfg.uncertain, row), **base}, study.study.seed,
-                  f"policy.packages.{pkg}.overrides", cfg.packages[pkg].append) for row in x]
+    cases = []
+    for row in x:
+        overrides, append = uncertainty.sample_changes(cfg.uncertain, row, overrides=base,
+                                                       append=cfg.packages[pkg].append)
+        cases.append(Case(overrides, study.study.seed, f"policy.packages.{pkg}.overrides",
+                          append))
     y = evaluate_cases(evaluator, cases, executor or LocalExecutor(1))
     return analyze(cfg.uncertain, [c.name for c in cfg.criteria], y, study.study.seed)

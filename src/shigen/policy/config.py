@@ -7,7 +7,18 @@ import warnings
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    StrictInt,
+    StrictStr,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from shigen.distributions import Distribution, Fixed, LogNormal, Normal, Triangular, Uniform
 
@@ -120,7 +131,19 @@ def _from_old_spelling(data: dict[str, Any]) -> dict[str, Any]:
 
 
 class Uncertain(BaseModel):
-    """An uncertain study field and its distribution.
+    """An uncertain study field, or dataset cells, and its distribution.
+
+    A study field is named by ``path`` (dotted, as in a package's overrides). Dataset
+    values are named by ``dataset`` and ``select`` (as in a ``[[data.override]]`` entry)
+    and each draw becomes a data override of the sample: ``change = "value"`` sets the
+    selected cells to the draw, ``change = "scale"`` multiplies them by it, e.g.::
+
+        [[policy.uncertain]]
+        name = "nuclear-capital-cost"
+        dataset = "energy-capital-cost"
+        select = { technology = "nuclear" }
+        change = "scale"
+        distribution = { dist = "uniform", low = 0.8, high = 1.3 }
 
     ``distribution`` is a distribution in the study-wide syntax of
     :mod:`shigen.distributions`, e.g. ``{ dist = "uniform", low = 30, high = 180 }``,
@@ -132,7 +155,16 @@ class Uncertain(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(pattern=NAME)
-    path: str = Field(pattern=PATH)
+    path: str | None = Field(default=None, pattern=PATH,
+                             description="study field (dotted path); or give dataset/select")
+    dataset: str | None = Field(default=None, pattern=NAME,
+                                description="dataset whose cells the draw sets or scales")
+    select: dict[str, StrictStr | StrictInt | list[StrictStr | StrictInt]] = Field(
+        default_factory=dict, description="dimension column → label(s) of the cells "
+                                          "(with dataset; as in [[data.override]])")
+    change: Literal["value", "scale"] = Field(
+        default="value", description="with dataset: the draw is the cells' value, or a "
+                                     "factor on their own value")
     distribution: Distribution
     integer: bool = False
 
@@ -145,8 +177,41 @@ class Uncertain(BaseModel):
 
     @field_validator("path")
     @classmethod
-    def _path(cls, v: str) -> str:
-        return check_path(v)
+    def _path(cls, v: str | None) -> str | None:
+        return None if v is None else check_path(v)
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Uncertain:
+        if (self.path is None) == (self.dataset is None):
+            raise ValueError("give either 'path' (a study field) or 'dataset' with 'select' "
+                             "(dataset cells), not both or neither")
+        if self.path is not None and (self.select or self.change != "value"):
+            raise ValueError("'select' and 'change' go with 'dataset', not with 'path'")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # a study-field parameter dumps as it did before dataset parameters existed, so
+        # the study's canonical JSON (its run id) is unchanged
+        out: dict[str, Any] = handler(self)
+        if self.dataset is None:
+            for key in ("dataset", "select", "change"):
+                out.pop(key, None)
+        return out
+
+    @property
+    def target(self) -> str:
+        """What the parameter sets: its path, or ``data:dataset[dim=label,...]`` (labels)."""
+        if self.path is not None:
+            return self.path
+        sel = ",".join(f"{k}={'|'.join(map(str, v)) if isinstance(v, list) else v}"
+                       for k, v in self.select.items())
+        return f"data:{self.dataset}[{sel}]" + (" (scale)" if self.change == "scale" else "")
+
+    def data_override(self, draw: float) -> dict[str, Any]:
+        """The ``[[data.override]]`` entry of one draw of a dataset parameter."""
+        return {"dataset": self.dataset, "select": dict(self.select), self.change: draw,
+                "reason": f"policy.uncertain '{self.name}'"}
 
     @field_validator("distribution")
     @classmethod

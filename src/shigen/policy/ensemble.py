@@ -41,11 +41,13 @@ def sample_cases(study: Study, samples: int) -> tuple[list[Case], np.ndarray, np
         seeds[k] = seed
         row = uncertainty.values(cfg.uncertain, u[None, :])[0]
         params[k] = row
-        drawn = uncertainty.as_overrides(cfg.uncertain, row)
         for name, pkg in cfg.packages.items():
             # the package's own overrides win: a lever it fixes is not uncertain
-            cases.append(Case({**cfg.ensemble.overrides, **drawn, **pkg.overrides}, seed,
-                              f"policy.packages.{name}.overrides", pkg.append))
+            # (and the ensemble's own overrides sit under the draws)
+            overrides, append = uncertainty.sample_changes(
+                cfg.uncertain, row, overrides=pkg.overrides, append=pkg.append)
+            cases.append(Case({**cfg.ensemble.overrides, **overrides}, seed,
+                              f"policy.packages.{name}.overrides", append))
     return cases, seeds, params
 
 
@@ -87,7 +89,7 @@ def run_ensemble(study: Study, catalogue: Catalogue, samples: int, executor: Exe
                 "criterion_unit": ("criterion", [c.unit for c in cfg.criteria]),
                 "criterion_sense": ("criterion", [c.sense for c in cfg.criteria]),
                 "parameter": [p.name for p in cfg.uncertain],
-                "parameter_path": ("parameter", [p.path for p in cfg.uncertain])})
+                "parameter_path": ("parameter", [p.target for p in cfg.uncertain])})
     ds.attrs.update(study_seed=study.study.seed, samples=samples, method=cfg.method)
     return ds
 

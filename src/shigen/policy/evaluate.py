@@ -72,7 +72,8 @@ class Evaluator:
 
     def _key(self, case: Case, upto: int) -> str:
         """What ``stages[upto]`` depends on: the seed, changes to its and earlier sections."""
-        heads = {s.name for s in self.stages[: upto + 1]}
+        # data overrides change what every stage reads
+        heads = {s.name for s in self.stages[: upto + 1]} | {"data"}
         ov = {p: v for p, v in case.overrides.items() if p.split(".")[0] in heads}
         ap = {p: v for p, v in (case.append or {}).items() if p.split(".")[0] in heads}
         return json.dumps([case.seed, ov, ap], sort_keys=True, default=str)
@@ -93,6 +94,8 @@ class Evaluator:
         """Each stage's ``summarize()`` JSON for the case's study."""
         study = apply_overrides(self.study, case.overrides, where=case.where, seed=case.seed,
                                 append=case.append)
+        # the case's data overrides (the study's, a package's, drawn ones) replace the view's
+        catalogue = self.catalogue.with_overrides(study.data_overrides())
         results: dict[str, xr.Dataset] = {}
         out: dict[str, dict[str, Any]] = {}
         for i, spec in enumerate(self.stages):
@@ -105,7 +108,7 @@ class Evaluator:
                 ds, summary = memo[key]
                 memo.move_to_end(key)
             else:
-                ds = spec.run(cfg, study, self.catalogue, results)
+                ds = spec.run(cfg, study, catalogue, results)
                 summary = spec.summarize(ds)
                 if self.reuse:
                     memo[key] = (ds, summary)

@@ -35,11 +35,20 @@ def _dump(study: Study) -> dict[str, Any]:
 
 
 def _context(study: Study) -> dict[str, Any]:
-    """Validation context of the copy: the original's (the folder relative paths start in)."""
+    """Validation context of the copy: the original's, and the baseline it already read.
+
+    Copies are validated where the work runs (a Dask worker may sit in another folder or
+    on another machine): the baseline read with the original is handed over, so a copy
+    naming the same baseline never resolves its relative path again.
+    """
     context = dict(getattr(study, "_context", None) or {})
     source = getattr(study, "_source", None)
     if "study_dir" not in context and source:
-        context["study_dir"] = str(Path(source[0]).parent)
+        context["study_dir"] = str(Path(source[0]).resolve().parent)
+    energy = getattr(study, "energy", None)
+    if energy is not None and energy.baseline is not None and energy.baseline_config is not None:
+        context["baselines"] = {**context.get("baselines", {}),
+                                energy.baseline: energy.baseline_config}
     return context
 
 

@@ -68,7 +68,7 @@ def _sobol_dataset(sob: SobolResult, cfg: PolicyConfig) -> xr.Dataset:
     out = xr.Dataset({k: (dims, getattr(sob, k), {"units": "1"})
                       for k in ("S1", "ST", "S1_conf", "ST_conf")},
                      coords={"criterion": sob.criteria, "parameter": sob.parameters,
-                             "parameter_path": ("parameter", [p.path for p in cfg.uncertain])})
+                             "parameter_path": ("parameter", [p.target for p in cfg.uncertain])})
     return out.rename({k: f"sobol_{k}" for k in ("S1", "ST", "S1_conf", "ST_conf")})
 
 

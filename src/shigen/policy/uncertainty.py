@@ -7,7 +7,7 @@ each coordinate through the inverse CDF of its parameter's distribution
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -34,8 +34,39 @@ def values(params: Sequence[Uncertain], u: np.ndarray) -> np.ndarray:
 
 
 def as_overrides(params: Sequence[Uncertain], row: np.ndarray) -> dict[str, Any]:
-    """Dotted path → value for one sample (integers as ``int`` so models accept them)."""
-    return {p.path: (int(v) if p.integer else float(v)) for p, v in zip(params, row, strict=True)}
+    """Dotted path → value of the study-field parameters for one sample.
+
+    Integers as ``int`` so models accept them; dataset parameters are in
+    :func:`as_data_overrides`.
+    """
+    return {p.path: _number(p, v) for p, v in zip(params, row, strict=True) if p.path is not None}
+
+
+def as_data_overrides(params: Sequence[Uncertain], row: np.ndarray) -> list[dict[str, Any]]:
+    """The ``[[data.override]]`` entries of the dataset parameters for one sample."""
+    return [p.data_override(_number(p, v)) for p, v in zip(params, row, strict=True)
+            if p.dataset is not None]
+
+
+def sample_changes(params: Sequence[Uncertain], row: np.ndarray, *,
+                   overrides: Mapping[str, Any],
+                   append: Mapping[str, Sequence[Any]] | None = None,
+                   ) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    """A sample's study overrides and list appends, with a package's winning over the draws.
+
+    The drawn study fields go under ``overrides`` (a lever a package fixes is not
+    uncertain); the drawn dataset cells go before ``append``'s ``data.override`` entries,
+    since on a cell two data overrides select the later wins.
+    """
+    items = {k: list(v) for k, v in (append or {}).items()}
+    drawn = as_data_overrides(params, row)
+    if drawn:
+        items["data.override"] = [*drawn, *items.get("data.override", [])]
+    return {**as_overrides(params, row), **overrides}, items
+
+
+def _number(p: Uncertain, v: float) -> int | float:
+    return int(v) if p.integer else float(v)
 
 
 def sample_draw(study_seed: int, index: int, dims: int) -> tuple[int, np.ndarray]:

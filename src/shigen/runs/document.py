@@ -21,8 +21,8 @@ def run_json(store: RunStore, run_id: str) -> dict[str, Any]:
 def run_document(store: RunStore, run_id: str) -> dict[str, Any]:
     """The document ``shigen runs show --json`` prints for this run.
 
-    When and with what it was made (versions, timings, dataset editions and short hashes)
-    and each stage's summary.
+    When and with what it was made (versions, timings, dataset editions and short hashes,
+    the study's data overrides with the rows they changed) and each stage's summary.
     """
     manifest = store.manifest(run_id)
     return {"run_id": run_id, "study": manifest["study"]["study"]["name"],
@@ -30,5 +30,6 @@ def run_document(store: RunStore, run_id: str) -> dict[str, Any]:
             "timings": manifest["timings"], "absent_stages": manifest.get("absent_stages", []),
             "data": {k: {"edition": v.get("edition"), "sha256": v["sha256"][:12]}
                      for k, v in manifest["data"].items()},
+            "overrides": manifest.get("overrides", []),
             **{k: v["summary"] for k, v in manifest["stages"].items()},
             "path": str(store.path(run_id))}

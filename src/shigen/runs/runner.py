@@ -76,11 +76,20 @@ def _absent(study: Study) -> list[str]:
 
 def run_study(study: Study, catalogue: Catalogue, store: RunStore, *, force: bool = False,
               progress: Progress | None = None) -> RunResult:
-    """Run every stage the study declares and store the run (or return the cached one)."""
-    fingerprint = catalogue.fingerprint()
+    """Run every stage the study declares and store the run (or return the cached one).
+
+    The study's ``[[data.override]]`` entries are applied by a catalogue view the stages
+    read from; they enter the run id through the study and the manifest through ``overrides``.
+    """
+    # the files' hashes: the overrides are part of the study, hashed with it
+    fingerprint = catalogue.files_fingerprint()
     run_id = run_id_for(study, fingerprint)
     if not force and store.has(run_id):
         return RunResult.from_manifest(run_id, store.manifest(run_id), str(store.path(run_id)))
+    try:
+        catalogue = catalogue.with_overrides(study.data_overrides())
+    except InputError as exc:
+        raise locate(study, exc) from None
     results: dict[str, xr.Dataset] = {}
     summaries: dict[str, dict[str, Any]] = {}
     timings: dict[str, float] = {}
@@ -113,6 +122,8 @@ def run_study(study: Study, catalogue: Catalogue, store: RunStore, *, force: boo
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "stages": extra,
     }
+    if catalogue.applied():
+        manifest["overrides"] = [a.to_json() for a in catalogue.applied()]
     record = RunRecord(run_id, study.study.name, study.study.title, time.time(), "complete",
                        list(results), shigen.__version__)
     path = store.write(run_id, manifest, results, record)

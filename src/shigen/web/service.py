@@ -164,4 +164,16 @@ class Service:
             doc = None  # the job manager's validation reports it with its line
         if doc is not None:
             check_paths(doc, [EXAMPLES, *self.settings.data_dirs], source)
+        if isinstance(doc, dict) and doc.get("data"):
+            self._check_data_overrides(text, source)
         return self.jobs.submit(text, source, study_dir=EXAMPLES)
+
+    def _check_data_overrides(self, text: str, source: str) -> None:
+        """A data override that selects no row is bad input (422) now, not a failed job."""
+        from shigen.study import locate, parse_study
+
+        study = parse_study(text, source, {"study_dir": str(EXAMPLES)})
+        try:
+            self.catalogue.with_overrides(study.data_overrides())
+        except InputError as exc:
+            raise locate(study, exc) from None

@@ -66,7 +66,8 @@ def test_size_is_checked_before_reading(tmp_path):
 
 def test_the_limit_is_configurable(tmp_path, monkeypatch):
     study = tmp_path / "s.toml"
-    study.write_text('[study]\nname = "s"\ntitle = "S"\n')
+    study.write_text('[study]\nname = "s"\ntitle = "S"\n\n[supply]\ncommodities = ["coal"]\n'
+                     'years = [2023]\n')
     load_study(study)
     monkeypatch.setenv("SHIGEN_MAX_STUDY_BYTES", "10")
     with pytest.raises(InputError, match="over the 10-byte limit"):

@@ -23,7 +23,7 @@ title = "Demo"
 
 [supply]
 commodities = ["rare-earths"]
-years = [2010, 2009, 2009]
+years = [2010, 2009]
 """
 
 
@@ -34,7 +34,7 @@ def problems(text: str) -> list[InputError]:
     return exc.problems if isinstance(exc, InputErrors) else [exc]
 
 
-def test_good_study_parses_and_normalises_years() -> None:
+def test_good_study_parses_and_sorts_years() -> None:
     s = parse_study(GOOD, "s.toml")
     assert s.supply is not None and s.supply.years == [2009, 2010]
     assert s.declared_stages() == ["supply"]

@@ -100,7 +100,7 @@ def headline_rows(summaries: list[dict[str, float]]) -> list[HeadlineRow]:
 
 def differences(manifests: list[dict[str, Any]]) -> list[Difference]:
     """Study settings (seed, data overrides, any field) and dataset hashes that differ."""
-    flat = [_flatten_any(m["study"], "") | {f"data.{k}": v["sha256"][:12]
+    flat = [_flatten_any(m.get("study", {}), "") | {f"data.{k}": v["sha256"][:12]
                                             for k, v in m.get("data", {}).items()}
             for m in manifests]
     keys = list(dict.fromkeys(k for f in flat for k in f))
@@ -130,10 +130,12 @@ def run_names(study_names: list[str], diffs: list[Difference]) -> list[str]:
 def comparison(store: RunStore, run_ids: list[str]) -> Comparison:
     """Headline figures and differences of ``run_ids`` in the order given."""
     manifests = [store.manifest(r) for r in run_ids]
-    summaries = [{k: v for stage, info in m["stages"].items()
+    summaries = [{k: v for stage, info in m.get("stages", {}).items()
                   for k, v in flatten_numbers(info["summary"], stage).items()}
                  for m in manifests]
     diffs = differences(manifests)
-    studies = [str(m["study"]["study"]["name"]) for m in manifests]
+    # a manifest without its study (written by hand or by an older version) is named by id
+    studies = [str(m.get("study", {}).get("study", {}).get("name", r))
+               for m, r in zip(manifests, run_ids, strict=True)]
     return Comparison(tuple(run_ids), tuple(run_names(studies, diffs)), tuple(diffs),
                       tuple(headline_rows(summaries)))

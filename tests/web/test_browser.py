@@ -102,7 +102,8 @@ def test_submit_a_shipped_study_and_see_its_figures(page, server):
     base, ids = server
     page.goto(base + "/")
     assert page.title() == "Runs and studies — shigen"
-    page.get_by_role("link", name="edit and run etp2008-blue").click()  # the shipped BLUE study
+    # the shipped BLUE study (exact: etp2008-blue-nuclear-limit-30 starts with the same name)
+    page.get_by_role("link", name="edit and run etp2008-blue", exact=True).click()
     textarea = page.get_by_label("Study file (TOML)")
     text = textarea.input_value()
     assert "[energy]" in text

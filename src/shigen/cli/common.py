@@ -140,9 +140,14 @@ def check_output(path: Path, option: str = "-o/--output") -> Path:
     """
     where = Location(field=option)
     parent = path.parent if str(path.parent) else Path(".")
-    if not parent.exists():
-        raise InputError(f"cannot write '{path}': folder '{parent}' does not exist", where,
-                         f"create it first (mkdir -p {parent}) or pick another {option}")
+    if not parent.exists():  # e.g. `-o reports/x.html` in a fresh clone: make the folder
+        try:
+            parent.mkdir(parents=True)
+        except OSError as exc:
+            raise InputError(f"cannot write '{path}': cannot create folder '{parent}': "
+                             f"{_cause(exc)}", where,
+                             f"create it first (mkdir -p {parent}) or pick another {option}"
+                             ) from None
     if not parent.is_dir():
         raise InputError(f"cannot write '{path}': '{parent}' is a file, not a folder", where,
                          f"pick an {option} inside a folder")

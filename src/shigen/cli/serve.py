@@ -36,6 +36,7 @@ def serve(
                               options=Options.from_env(data=list(STATE["data"])))
     if workers is not None:
         settings.workers = workers
+    settings.check()  # a non-loopback address without a token is refused before binding
     sock = _listen(host, port)  # before any worker starts: a bad address costs nothing
     application = create_app(settings)
     err.print(f"shigen dashboard: http://{host}:{sock.getsockname()[1]}/  (API docs: /docs, "

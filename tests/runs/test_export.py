@@ -148,7 +148,9 @@ def test_iamc_region_names() -> None:
 def test_export_bad_arguments(cli, run_id: str, tmp_path: Path) -> None:
     res = cli("runs", "export", run_id, "--format", "xls")
     assert res.exit_code == 2 and "unknown format" in res.stderr
-    res = cli("runs", "export", run_id, "-o", tmp_path / "no" / "such" / "x.csv")
-    assert res.exit_code == 2 and "does not exist" in res.stderr
+    res = cli("runs", "export", run_id, "-o", "/proc/no/such/x.csv")  # a folder not makeable
+    assert res.exit_code == 2 and "cannot create folder" in res.stderr
+    made = tmp_path / "new" / "folder" / "x.csv"  # a missing folder that can be made is made
+    assert cli("runs", "export", run_id, "-o", made).exit_code == 0 and made.exists()
     res = cli("runs", "export", run_id, "-o", tmp_path)
     assert res.exit_code == 2 and "is a folder" in res.stderr

@@ -12,7 +12,22 @@ from shigen.web.local import local_server
 
 # tests run with --import-mode=importlib: make this folder's helper module importable
 sys.path.insert(0, str(Path(__file__).parent))
-from webhelpers import ROOT, STUDY, variant  # noqa: E402
+from webhelpers import CHROMIUM, ROOT, STUDY, variant  # noqa: E402
+
+# headless chromium with nothing of its own reaching the network (background updates etc.)
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium driven by Playwright (Playwright cannot download browsers here)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
 
 
 @pytest.fixture(scope="session")

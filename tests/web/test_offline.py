@@ -17,20 +17,6 @@ pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")]
 
 TIMEOUT_MS = 300_000  # a loaded 2-core machine; an idle one draws in < 3 s
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
 def load_offline(browser, url: str, allowed_host: str | None = None) -> tuple[object, list[str]]:
     """Open ``url`` with the network blocked; return the page and the blocked requests."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 800})

@@ -6,7 +6,8 @@ from enum import StrEnum
 from pathlib import Path
 
 from shigen.errors import InputError, Location
-from shigen.report.html import atomic_write, render_html
+from shigen.files import atomic_write
+from shigen.report.html import render_html
 from shigen.report.view import run_view
 from shigen.runs.store import RunStore
 

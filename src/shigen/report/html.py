@@ -14,7 +14,6 @@ import jinja2
 import tomli_w
 
 import shigen
-from shigen.files import atomic_write as atomic_write  # build.py writes through it
 from shigen.report.figures import Figure
 from shigen.report.view import RunView
 

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 
 import shigen
 from shigen.errors import InputError, Location
@@ -45,10 +46,17 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 class Submission(BaseModel):
     """A study to run: its TOML text, or the name of a shipped study."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Exactly one of the two: said in the schema (oneOf) so that clients and schemathesis
+    # know it; the handler says it again in words for a request that breaks it.
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "oneOf": [{"required": ["toml"]}, {"required": ["example"]}]})
 
-    toml: str | None = Field(default=None, max_length=1_000_000, description="study TOML")
-    example: str | None = Field(default=None, pattern=NAME, description="a shipped study")
+    # format "shigen-study": a study file's text (`shigen schema` is its schema); named so
+    # that a client (and the schemathesis tests) can generate valid ones
+    toml: Annotated[str, Field(max_length=1_000_000, json_schema_extra={"format": "shigen-study"})
+                    ] | SkipJsonSchema[None] = Field(default=None, description="study TOML")
+    example: Annotated[str, Field(pattern=NAME)] | SkipJsonSchema[None] = Field(
+        default=None, description="a shipped study")
 
 
 class JobOut(BaseModel):
@@ -254,7 +262,9 @@ def compare_doc(svc: Service, refs: list[str]) -> dict[str, Any]:
 
 @router.get("/compare", tags=["runs"])
 def compare(svc: Svc, runs: Annotated[list[Annotated[str, Query(pattern=RUN_REF)]],
-                                      Query(max_length=8)] = []) -> dict[str, Any]:  # noqa: B006
+                                      Query(min_length=2, max_length=8,
+                                            description="two to eight run ids")]
+            ) -> dict[str, Any]:
     """Headline figures, then variable-by-variable values (``shigen runs compare --json``)."""
     from shigen.runs.compare import comparison
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,30 @@ def test_a_baseline_symlinked_out_of_the_study_folder_is_refused(tmp_path):
     os.unlink(work / "base.toml")  # the same file, copied in: read
     (work / "base.toml").write_text((tmp_path / "secret" / "base.toml").read_text())
     assert load_study(work / "s.toml").energy.baseline == "base.toml"
+
+
+def test_a_baseline_in_a_data_folder_given_with_dash_dash_data_is_read(tmp_path, monkeypatch):
+    """`--data DIR` widens the sandbox as SHIGEN_DATA does; without it the file is refused."""
+    from typer.testing import CliRunner
+
+    from shigen.cli import app
+
+    monkeypatch.delenv("SHIGEN_DATA", raising=False)
+    monkeypatch.setenv("SHIGEN_HOME", str(tmp_path / "home"))
+    data, work = tmp_path / "data", tmp_path / "work"
+    shutil.copytree(ROOT / "tests" / "data" / "energy" / "links", data)  # a valid data folder
+    work.mkdir()
+    (data / "base.toml").write_text((ROOT / "studies" / "etp2008-baseline.toml").read_text())
+    (work / "base.toml").symlink_to(data / "base.toml")
+    (work / "s.toml").write_text('[study]\nname = "s"\ntitle = "S"\n\n[energy]\n'
+                                 'regions = ["WORLD"]\nbaseline = "base.toml"\n')
+    with pytest.raises(InputError, match="outside the folders a study may read"):
+        load_study(work / "s.toml")
+    assert load_study(work / "s.toml", data_dirs=[data]).energy.baseline == "base.toml"
+    # the CLI passes its --data folders (global option) to the study loader
+    refused = CliRunner().invoke(app, ["runs", "show", str(work / "s.toml")])
+    assert refused.exit_code == 2
+    assert "outside the folders a study may read" in refused.output
+    read = CliRunner().invoke(app, ["--data", str(data), "runs", "show", str(work / "s.toml")])
+    assert "outside the folders" not in read.output
+    assert "has no stored run" in read.output  # got past the sandbox to the store

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -171,7 +171,8 @@ def resolve_baseline(study: Study, context: Mapping[str, Any]) -> None:
     study_dir = Path(str(context.get("study_dir", ".")))
     path = study_dir / energy.baseline
     where = Location(field="energy.baseline")
-    sandbox = Sandbox.for_study(study_dir)
+    dirs = context.get("data_dirs")  # the invocation's data folders (None: SHIGEN_DATA)
+    sandbox = Sandbox.for_study(study_dir, None if dirs is None else [Path(d) for d in dirs])
     if not sandbox.allows(path):  # before any look at the file: say nothing about it
         raise InputError(sandbox.refusal(energy.baseline, "baseline study"), where,
                          "name a file inside the study's own folder, the shipped studies "
@@ -184,7 +185,7 @@ def resolve_baseline(study: Study, context: Mapping[str, Any]) -> None:
     if int(context.get("baseline_depth", 0)) > 0:
         return
     base = load_study(path, baseline_depth=1, sandbox=sandbox,
-                      chain=(*context.get("chain", ()), str(path)))
+                      chain=(*context.get("chain", ()), str(path)), data_dirs=dirs)
     if base.energy is None:
         raise InputError(f"baseline study '{energy.baseline}' has no [energy] section", where,
                          "name a study with an [energy] section as the baseline")
@@ -264,11 +265,15 @@ def validate_study(doc: dict[str, Any], text: str, file: str,
 
 
 def load_study(path: str | Path, baseline_depth: int = 0,
-               sandbox: Sandbox | None = None, chain: tuple[str, ...] = ()) -> Study:
+               sandbox: Sandbox | None = None, chain: tuple[str, ...] = (),
+               data_dirs: Sequence[str | Path] | None = None) -> Study:
     """Read and validate a study file.
 
     A file another study names (a baseline) is read through that study's ``sandbox``;
     the file named on the command line is the user's own and is only size-checked.
+    ``data_dirs`` are the data folders of this invocation (``SHIGEN_DATA`` and every
+    ``--data``), which a study may read besides its own folder and the shipped studies;
+    None: ``SHIGEN_DATA`` alone.
     """
     p = Path(path)
     if sandbox is not None:
@@ -282,8 +287,10 @@ def load_study(path: str | Path, baseline_depth: int = 0,
     doc, text = read_toml(raw, str(p), "study file")
     # study_dir absolute, so a copy validated elsewhere (another process or folder) finds the
     # same files; chain: the files that led here, for circular baselines
-    context = {"study_dir": str(p.parent.resolve()), "baseline_depth": baseline_depth,
-               "chain": chain or (str(p),)}
+    context: dict[str, Any] = {"study_dir": str(p.parent.resolve()),
+                               "baseline_depth": baseline_depth, "chain": chain or (str(p),)}
+    if data_dirs is not None:  # absolute, for the same reason as study_dir
+        context["data_dirs"] = [str(Path(d).expanduser().resolve()) for d in data_dirs]
     return validate_study(doc, text, str(p), context)
 
 

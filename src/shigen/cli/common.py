@@ -29,6 +29,7 @@ from shigen.errors import InputError, Location, ShigenError
 if TYPE_CHECKING:
     from shigen.datasets import Catalogue
     from shigen.runs.store import RunStore
+    from shigen.study import Study
 
 # markup off: messages and tables carry user text (file names, notes) that may hold "[...]";
 # styled text is built with rich.text.Text instead
@@ -107,6 +108,20 @@ def catalogue(data: list[Path] | None = None) -> Catalogue:
     return open_catalogue([*STATE["data"], *(data or [])])
 
 
+def data_dirs(data: list[Path] | None = None) -> list[Path]:
+    """The data folders of this invocation: ``SHIGEN_DATA``, then every ``--data``."""
+    from shigen.options import Options
+
+    return [*Options().data_dirs, *STATE["data"], *(data or [])]
+
+
+def load(path: str | Path, data: list[Path] | None = None) -> Study:
+    """The study file ``path``, which may name files in this invocation's data folders."""
+    from shigen.study import load_study
+
+    return load_study(path, data_dirs=data_dirs(data))
+
+
 def store() -> RunStore:
     """The run store at ``SHIGEN_HOME``."""
     from shigen.runs.context import open_store
@@ -118,9 +133,7 @@ def resolve_run(st: RunStore, ref: str) -> str:
     """A run id from an id, a unique prefix, ``latest``, or a study file (its current run)."""
     if ref.endswith(".toml") or Path(ref).is_file():
         from shigen.runs.runner import run_id_for
-        from shigen.study import load_study
-
-        rid = run_id_for(load_study(ref), catalogue().fingerprint())
+        rid = run_id_for(load(ref), catalogue().fingerprint())
         if not st.has(rid):
             raise InputError(f"study '{ref}' has no stored run with the current data",
                              fix=f"run it first: shigen run {ref}")

@@ -11,7 +11,16 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from shigen.cli.common import DataOpt, JsonOpt, catalogue, emit_json, handle_errors, out, store
+from shigen.cli.common import (
+    DataOpt,
+    JsonOpt,
+    catalogue,
+    emit_json,
+    handle_errors,
+    load,
+    out,
+    store,
+)
 
 
 @handle_errors
@@ -36,9 +45,7 @@ def ensemble(
     from shigen.policy.ensemble import run_ensemble, summarize
     from shigen.policy.executor import make_executor
     from shigen.runs.ensemble import store_ensemble
-    from shigen.study import load_study
-
-    s = load_study(study)
+    s = load(study, data)
     if samples is None:
         pol = getattr(s, "policy", None)
         samples = pol.ensemble.samples if pol is not None else 200

@@ -8,7 +8,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.text import Text
 
-from shigen.cli.common import DataOpt, JsonOpt, catalogue, emit_json, err, handle_errors, out, store
+from shigen.cli.common import (
+    DataOpt,
+    JsonOpt,
+    catalogue,
+    emit_json,
+    err,
+    handle_errors,
+    load,
+    out,
+    store,
+)
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -27,9 +37,7 @@ def run(
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from shigen.runs.runner import run_study
-    from shigen.study import load_study
-
-    s = load_study(study)
+    s = load(study, data)
     cat = catalogue(data)
     st = store()
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),

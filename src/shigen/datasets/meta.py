@@ -14,7 +14,7 @@ Examples
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -36,7 +36,32 @@ class SumToOne(BaseModel):
     tolerance: float = Field(default=0.01, gt=0, lt=1)
 
 
-Invariant = SumToOne
+class CoversYears(BaseModel):
+    """Invariant: every group has a row for each year from ``first`` to ``last``.
+
+    A study that reads the dataset may then ask for any of those years (every ``step``
+    years) in any group, and a revision that drops one is refused where it is loaded.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["covers_years"]
+    over: str = Field(default="year", min_length=1, description="the year dimension")
+    first: int = Field(ge=1800, le=2200)
+    last: int = Field(ge=1800, le=2200)
+    step: int = Field(default=1, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CoversYears:
+        if self.first > self.last:
+            raise ValueError(f"covers_years: first ({self.first}) is after last ({self.last})")
+        return self
+
+    def years(self) -> list[int]:
+        return list(range(self.first, self.last + 1, self.step))
+
+
+Invariant = Annotated[SumToOne | CoversYears, Field(discriminator="kind")]
 
 
 class DatasetMeta(BaseModel):

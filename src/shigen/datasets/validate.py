@@ -15,10 +15,11 @@ import math
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from shigen.datasets.meta import DatasetMeta
+from shigen.datasets.meta import CoversYears, DatasetMeta
 from shigen.datasets.units import AmbiguousUnit
 from shigen.datasets.units import factor as unit_factor
 from shigen.errors import InputError, InputErrors, Location
@@ -234,6 +235,11 @@ def invariant_problems(frame: pd.DataFrame, meta: DatasetMeta, lines: list[int],
         others = [d for d in meta.dimensions if d != inv.over]
         keyed = frame.assign(_line=lines)
         groups = keyed.groupby(others, sort=False) if others else [((), keyed)]
+        if isinstance(inv, CoversYears):
+            problems.extend(_missing_years(inv, groups, others, meta.name, where))
+            if len(problems) >= MAX_PROBLEMS:
+                return problems[:MAX_PROBLEMS]
+            continue
         for key, rows in groups:
             total = float(rows["value"].sum())
             if abs(total - 1.0) <= inv.tolerance:
@@ -249,4 +255,26 @@ def invariant_problems(frame: pd.DataFrame, meta: DatasetMeta, lines: list[int],
                 f"declares sum_to_one over '{inv.over}')"))
             if len(problems) >= MAX_PROBLEMS:
                 return problems
+    return problems
+
+
+def _missing_years(inv: CoversYears, groups: Any, others: list[str], name: str,
+                   where: str) -> list[InputError]:
+    """One located problem per group that lacks a year the catalogue says it covers."""
+    problems: list[InputError] = []
+    for key, rows in groups:
+        have = {int(y) for y in pd.to_numeric(rows[inv.over], errors="coerce").dropna()}
+        missing = [y for y in inv.years() if y not in have]
+        if not missing:
+            continue
+        labels = key if isinstance(key, tuple) else (key,)
+        group = ", ".join(f"{d}={v}" for d, v in zip(others, labels, strict=True))
+        more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+        problems.append(InputError(
+            f"dataset '{name}': no row for {inv.over}={missing[0]}{more}"
+            f"{' for ' + group if group else ''} (the catalogue entry declares covers_years "
+            f"{inv.first}-{inv.last}{f' every {inv.step}' if inv.step > 1 else ''})",
+            Location(where, int(rows["_line"].min()), inv.over),
+            f"add the missing rows ({', '.join(map(str, missing[:5]))}"
+            f"{', ...' if len(missing) > 5 else ''}) or narrow the declared years"))
     return problems

@@ -68,16 +68,17 @@ def _to_basis(units: str, basis: str) -> float:
     return factor(amount or "GW", basis)
 
 
-def annual_stock(points: xr.DataArray, years: np.ndarray) -> xr.DataArray:
+def annual_stock(points: xr.DataArray, years: np.ndarray, ramp: float = 1.0) -> xr.DataArray:
     """An in-use stock given at model periods, on every year of ``years``.
 
     Between periods: monotone cubic (PCHIP) interpolation, so the stock and its
     slope (net additions) are continuous and never overshoot the period values —
     a piecewise-linear stock would make sales jump at every period boundary.
     Before the first period the stock is carried back at the first period's growth
-    rate (flat when it does not grow), which gives the cohorts already in use
-    their ages; after the last period it is held. Both are assumptions, stated in
-    docs/methods/materials.md.
+    rate; a stock that does not grow is taken to have been built up evenly over
+    the ``ramp`` years before (one mean lifetime: a steady age mix). This gives the
+    cohorts already in use their ages. After the last period the stock is held.
+    These are assumptions, stated in docs/methods/materials.md.
     """
     from scipy.interpolate import PchipInterpolator
 
@@ -92,7 +93,10 @@ def annual_stock(points: xr.DataArray, years: np.ndarray) -> xr.DataArray:
         inside = PchipInterpolator(xs, vals, axis=0, extrapolate=False)(np.clip(t, xs[0], xs[-1]))
         ratio = np.where(vals[0] > 0, vals[1] / np.where(vals[0] > 0, vals[0], 1.0), 1.0)
         rate = np.log(np.clip(ratio, 1.0, None)) / (xs[1] - xs[0])
-        before = vals[0] * np.exp(np.multiply.outer(np.minimum(t - xs[0], 0.0), rate))
+        back = np.minimum(t - xs[0], 0.0)
+        grown = vals[0] * np.exp(np.multiply.outer(back, rate))
+        ramped = np.multiply.outer(np.clip(1.0 + back / ramp, 0.0, 1.0), vals[0])
+        before = np.where(rate > 0, grown, ramped)
         out = np.where((t < xs[0]).reshape(-1, *[1] * (vals.ndim - 1)), before, inside)
     return xr.DataArray(out, dims=pts.dims,
                         coords={"year": years, **{d: pts[d].values for d in pts.dims[1:]}})
@@ -168,7 +172,8 @@ def from_energy_stock(cfg: MaterialsConfig, energy: xr.Dataset | None, years: np
     span = np.arange(int(years[0]) - spin, int(years[-1]) + 1)
     rel_error, negative, parts = 0.0, 0, {}
     for product, points in mapped.items():
-        stock = annual_stock(points, span).transpose("region", "year")
+        stock = annual_stock(points, span, ramp=lifetimes[product].expected())
+        stock = stock.transpose("region", "year")
         flows = cohort.stock_driven(stock.values[None], [lifetimes[product]], cfg.inflow_at)
         rel_error = max(rel_error, flows.max_rel_error())
         inflow = flows.inflow[0]

@@ -47,7 +47,8 @@ def reo_by_use(cat: Catalogue, cfg: EndUses, years: np.ndarray) -> xr.DataArray:
     uses = cfg.uses or known
     unknown = [u for u in uses if u not in known]
     if unknown:
-        raise InputError(f"no end-use demand for {unknown}", Location(field="materials.end_uses.uses"),
+        raise InputError(f"no end-use demand for {unknown}",
+                         Location(field="materials.end_uses.uses"),
                          f"use some of {known} (dataset '{DEMAND}')")
     rows = frame[frame["bound"] == cfg.bound]
     out = np.zeros((len(uses), len(years)))

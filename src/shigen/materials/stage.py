@@ -101,7 +101,8 @@ def run(cfg: MaterialsConfig, study: Study, cat: Catalogue,
         ds = ds.merge(_with_end_uses(ds["demand"], cat, cfg, years), join="outer")
         # non-magnet uses are not recycled here: their demand is all primary
         other = ds["end_use_demand"].sum("use").rename(ree="element")
-        primary = sum(xr.align(primary, other, join="outer", fill_value=0.0))
+        primary, other = xr.align(primary, other, join="outer", fill_value=0.0)
+        primary = primary + other
     if cfg.mining is not None:
         ds = ds.merge(mining.joint_production(primary, cat, cfg.mining), join="outer")
     order = [d for d in DIMS if d in ds.dims] + [d for d in ds.dims if d not in DIMS]

@@ -212,6 +212,11 @@ def _end_use_summary(ds: xr.Dataset, central: xr.Dataset, out: dict[str, Any]) -
             entry["magnet_demand_t"] = entry.get("demand_t") or _series(
                 central["demand"].sel(element=e).sum(("product", "region")))
             uses["energy-products"] = entry["magnet_demand_t"]
+            # the share of all-use demand that recycled magnets cover
+            total = central["total_demand"].sel(ree=e).sum("region")
+            used = central["secondary_used"].sel(element=e).sum("region")
+            entry["recycling_share"] = _series(xr.where(total > 0, used / total.where(total > 0),
+                                                        0.0))
         entry["demand_t"] = _series(central["total_demand"].sel(ree=e).sum("region"))
         entry["demand_by_use_t"] = uses
     reo = out.setdefault("rare-earth-oxide", {})

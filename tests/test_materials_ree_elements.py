@@ -139,3 +139,15 @@ def test_japan_2010_imports_follow_the_ministry_of_finance() -> None:
     # 2009: China held at its 2010 level (Ohata), over MoF's 2009 share
     assert vol[("WORLD", 2009)] == pytest.approx(vol[("CHN", 2009)] / share[("CHN", 2009)],
                                                  abs=1)
+
+
+def test_japan_end_uses_are_the_world_mix_scaled_to_japan_total() -> None:
+    years = np.array([2010, 2020, 2022, 2030])
+    jpn = end_uses.reo_by_use(CAT, EndUses(region="JPN"), years)
+    world = end_uses.reo_by_use(CAT, EndUses(), years)
+    # Japan Society of Newer Metals: 17 401 t in 2020, 16 039 t in 2022; held outside
+    # 2018-2024, so 2010 takes the 2018 total (18 550 t) and 2030 the 2024 one (18 835 t)
+    assert jpn.sel(year=[2010, 2020, 2022, 2030]).sum("use").values == pytest.approx(
+        [18550, 17401, 16039, 18835])
+    share = float(jpn.sel(use="catalysts", year=2020) / world.sel(use="catalysts", year=2020))
+    assert share == pytest.approx(17401 / 188000)

@@ -153,7 +153,8 @@ class EndUses(BaseModel):
     bound: Literal["central", "low", "high"] = Field(
         default="central", description="which bound of the demand estimates to use")
     region: str = Field(default="WORLD", pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$",
-                        description="region the demand is counted in (the data are world totals)")
+                        description="WORLD, or JPN: the world's uses scaled to Japan's "
+                                    "sourced total demand (`japan-ree-demand`)")
 
 
 class MaterialsConfig(BaseModel):

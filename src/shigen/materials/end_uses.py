@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from shigen.errors import InputError, Location
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
 
 DEMAND = "ree-end-use-demand"
 COMPOSITION = "ree-end-use-composition"
+# regions with a sourced total demand: each use is the world's scaled by the region's share
+REGIONAL_TOTALS = {"JPN": "japan-ree-demand"}
 
 
 def reo_by_use(cat: Catalogue, cfg: EndUses, years: np.ndarray) -> xr.DataArray:
@@ -60,8 +63,34 @@ def reo_by_use(cat: Catalogue, cfg: EndUses, years: np.ndarray) -> xr.DataArray:
                              "use bound = \"central\"")
         points = {int(y): float(v) for y, v in zip(at["year"], at["value"], strict=True)}
         out[i] = interpolate(points, years, hold=True)
-    return xr.DataArray(out, dims=("use", "year"), coords={"use": uses, "year": years},
-                        attrs={"units": "t REO/yr"})
+    da = xr.DataArray(out, dims=("use", "year"), coords={"use": uses, "year": years},
+                      attrs={"units": "t REO/yr"})
+    return da * regional_share(cat, cfg, years, frame)
+
+
+def regional_share(cat: Catalogue, cfg: EndUses, years: np.ndarray,
+                   world: pd.DataFrame) -> xr.DataArray:
+    """The region's share of world demand by year (1 for WORLD).
+
+    For a region with a sourced total (``REGIONAL_TOTALS``) the share is its total over
+    the world total of every use at the configured bound, each linear between its years
+    and held outside them; each use then keeps the world's mix — an assumption, since no
+    regional split by use is bundled.
+    """
+    if cfg.region == "WORLD":
+        return xr.DataArray(np.ones(len(years)), dims="year", coords={"year": years})
+    if cfg.region not in REGIONAL_TOTALS:
+        raise InputError(f"no end-use demand for region '{cfg.region}'",
+                         Location(field="materials.end_uses.region"),
+                         f"use one of {['WORLD', *REGIONAL_TOTALS]}")
+    totals = cat.frame(REGIONAL_TOTALS[cfg.region])
+    totals = totals[totals["product"] == "total"]
+    region = interpolate({int(y): float(v) for y, v in zip(totals["year"], totals["value"],
+                                                            strict=True)}, years, hold=True)
+    rows = world[world["bound"] == cfg.bound].groupby("year")["value"].sum()
+    total = interpolate({int(y): float(v) for y, v in rows.items()}, years, hold=True)
+    return xr.DataArray(region / total, dims="year", coords={"year": years},
+                        attrs={"source": REGIONAL_TOTALS[cfg.region]})
 
 
 def demand(cat: Catalogue, cfg: EndUses, years: np.ndarray) -> xr.DataArray:

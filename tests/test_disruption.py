@@ -372,9 +372,10 @@ def test_backtest_shows_squeeze_and_stockpile_helps() -> None:
     assert rows["imports-from-china-2010-11"]["history"] == 634.0
     assert rows["dysprosium-price-2011-vs-2008"]["history"] == pytest.approx(1410 / 118, abs=1e-4)
     sp = _run(ROOT / "studies" / "backtest-ree-2010-stockpile.toml")["rare-earths"]["JPN"]
-    # 60 days x 22 222 t/yr / 365 = 3 653 t less shortfall in every draw
+    # 60 days x 27 302 t/yr (2009 imports, japan-ree-imports-volume) / 365 = 4 488 t less
+    # shortfall in every draw
     assert base["expected_shortfall_t"] - sp["expected_shortfall_t"] == pytest.approx(
-        60 / 365 * 22222, rel=1e-6)
+        60 / 365 * 27302, rel=1e-6)
     assert sp["days_of_cover"] == 60
 
 

@@ -130,7 +130,7 @@ def test_energy_additions_spread_over_their_period() -> None:
                                                                        "technology"),
                        coords={"year": [2010, 2015, 2020], "region": ["WORLD"],
                                "technology": ["wind_onshore"]}, attrs={"units": "GW"})
-    ds = _run({"start_year": 2005, "end_year": 2025,
+    ds = _run({"start_year": 2005, "end_year": 2025, "energy_basis": "additions",
                "from_energy": {"wind-onshore": {"wind-direct-drive": 0.25,
                                                 "wind-geared-induction": 0.75}}},
               {"energy": xr.Dataset({"additions": add})})
@@ -172,7 +172,7 @@ def test_energy_vehicle_sales_feed_traction_motors() -> None:
                          coords={"year": [2020, 2030], "region": ["WORLD"],
                                  "vehicle": ["bev", "hybrid"]},
                          attrs={"units": "million/year"})
-    ds = _run({"start_year": 2016, "end_year": 2030,
+    ds = _run({"start_year": 2016, "end_year": 2030, "energy_basis": "additions",
                "from_energy": {"bev": {"ev-traction-motor": 1.0},
                                "hybrid": {"hev-traction-motor": 1.0}}},
               {"energy": xr.Dataset({"vehicle_sales": sales})})
@@ -190,7 +190,7 @@ def test_energy_mapping_to_wrong_basis_is_a_located_input_error() -> None:
                        coords={"year": [2010], "region": ["WORLD"],
                                "technology": ["wind_onshore"]}, attrs={"units": "GW"})
     with pytest.raises(InputError, match="counted per vehicle") as exc:
-        _run({"start_year": 2005, "end_year": 2025,
+        _run({"start_year": 2005, "end_year": 2025, "energy_basis": "additions",
               "from_energy": {"wind_onshore": {"ev-traction-motor": 1.0}}},
              {"energy": xr.Dataset({"additions": add})})
     assert exc.value.where is not None

@@ -26,11 +26,11 @@ def test_japan_china_2009_by_hand(cat):
     assert d["salience"] == pytest.approx(math.sqrt(ts_j * ts_c), abs=1e-6)
     assert d["symmetry"] == pytest.approx(1 - abs(ts_j - ts_c), abs=1e-6)
     areas = {a["area"]: a["sensitivity"] for a in d["issue_areas"]}
-    assert areas["rare-earths"] == pytest.approx(0.9)            # 0.9 share x IR 1
+    assert areas["rare-earths"] == pytest.approx(0.8549)         # MoF 0.8549 share x IR 1
     assert areas["technology"] == pytest.approx(109.7 / 1010, abs=1e-6)
     assert areas["market"] == pytest.approx(122.5 / 1200, abs=1e-6)
     dep_c = 109.7 / 1010 + 122.5 / 1200
-    assert d["reciprocity"] == pytest.approx(dep_c / 0.9, abs=1e-6)
+    assert d["reciprocity"] == pytest.approx(dep_c / 0.8549, abs=1e-6)
 
 
 def test_reciprocity_symmetric_in_order(cat):

@@ -66,7 +66,8 @@ def test_must_show_ree_2009_japan():
     assert set(d) == KEYS
     assert d["top_producer"] == "CHN" and d["top_producer_share"] >= 0.9
     assert d["production_hhi"] >= 0.85 and d["import_reliance"] >= 0.95
-    assert d["top_supplier"] == "CHN" and d["import_hhi"] == pytest.approx(0.81)
+    # MoF: 85.49 % from China in 2009 (japan-ree-imports)
+    assert d["top_supplier"] == "CHN" and d["import_hhi"] == pytest.approx(0.8549 ** 2)
     # EoL-RIR / SI_SR are not in the bundled data: null with a reason
     assert d["eu_supply_risk"] is None
     assert any(n.startswith("eu_supply_risk") for n in d["notes"])
@@ -105,10 +106,11 @@ def test_governance_weighted_and_geopolrisk_by_hand(cat):
     ds = risk(cat, "rare-earths", importer="JPN", years=[2009]).sel(year=2009)
     s = 129 / 133
     assert float(ds["hhi_wgi_global"]) == pytest.approx(s * s * score, rel=1e-5)
-    upper = s * s * score * 0.5 + 0.81 * score * 0.5   # IR = 1, sourcing = 0.9 CHN
+    c = 0.8549  # MoF China share of Japan's 2009 imports
+    upper = s * s * score * 0.5 + c * c * score * 0.5   # IR = 1, sourcing = c CHN
     assert float(ds["supply_risk_upper"]) == pytest.approx(upper, rel=1e-5)
     g = (2.5 - wgi[1]) / 5
-    assert float(ds["geopolrisk"]) == pytest.approx(s * s * 1.0 * 0.9 * g, rel=1e-5)
+    assert float(ds["geopolrisk"]) == pytest.approx(s * s * 1.0 * c * g, rel=1e-5)
 
 
 def test_eu_supply_risk_with_user_inputs(tmp_path, cat):

@@ -48,7 +48,7 @@ def test_summary_names_top_producer_and_import_concentration(result) -> None:
     summary = stage.summarize(result)
     ree = summary["commodities"]["rare-earths"]["2009"]
     assert ree["stages"][0]["top_producer"] == "CHN"
-    # Japan 2009: > 90 % from China (Nikkei), OTHER excluded from the HHI → 0.9² = 0.81
-    assert ree["top_supplier"] == "CHN" and ree["import_hhi"] == pytest.approx(0.81)
+    # Japan 2009: 85.49 % from China (MoF), OTHER excluded from the HHI → 0.8549²
+    assert ree["top_supplier"] == "CHN" and ree["import_hhi"] == pytest.approx(0.8549 ** 2)
     assert summary["importer"] == "JPN"
 

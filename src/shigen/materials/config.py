@@ -143,6 +143,20 @@ class Mining(BaseModel):
         return v
 
 
+class EndUses(BaseModel):
+    """Rare-earth demand from the uses the energy pathway does not deploy (world, t REO/yr)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    uses: list[str] = Field(default_factory=list,
+                            description="end uses of dataset `ree-end-use-demand` (empty: all)")
+    bound: Literal["central", "low", "high"] = Field(
+        default="central", description="which bound of the demand estimates to use")
+    region: str = Field(default="WORLD", pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$",
+                        description="WORLD, or JPN: the world's uses scaled to Japan's "
+                                    "sourced total demand (`japan-ree-demand`)")
+
+
 class MaterialsConfig(BaseModel):
     """Deployment → element demand → in-use stock → end of life → recycling → mining."""
 
@@ -160,6 +174,13 @@ class MaterialsConfig(BaseModel):
     lifetimes: dict[str, LifetimeOverride] = Field(default_factory=dict)
     recycling: Recycling = Field(default_factory=Recycling)
     mining: Mining | None = None
+    end_uses: EndUses | None = Field(
+        default=None, description="add demand from catalysts, polishing, glass, metallurgy, "
+                                  "batteries, phosphors, ceramics and non-energy magnets")
+    energy_basis: Literal["stock", "additions"] = Field(
+        default="stock",
+        description="deploy from the energy stage's in-use stocks (new plus replacements, "
+                    "annual) or from its additions per period (the pre-2026-12 behaviour)")
     thrifting: bool = Field(
         default=True,
         description="follow the Dy-thrifting path of `ndfeb-composition` (else its first year)")

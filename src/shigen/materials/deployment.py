@@ -53,6 +53,9 @@ def _annual_additions(additions: xr.DataArray) -> xr.DataArray:
 
 # energy-stage variables that deploy products: (variable, its category dim, product basis)
 ENERGY_SOURCES = (("additions", "technology", "MW"), ("vehicle_sales", "vehicle", "vehicle"))
+# the in-use stocks behind them (energy_basis = "stock")
+ENERGY_STOCKS = (("capacity", "technology", "MW"), ("vehicle_stock", "vehicle", "vehicle"))
+SPIN_UP_LIFETIMES = 3.0  # cohorts before the first year: 3 mean lifetimes retire > 99 % of them
 
 
 def _to_basis(units: str, basis: str) -> float:
@@ -65,13 +68,130 @@ def _to_basis(units: str, basis: str) -> float:
     return factor(amount or "GW", basis)
 
 
+def annual_stock(points: xr.DataArray, years: np.ndarray, ramp: float = 1.0) -> xr.DataArray:
+    """An in-use stock given at model periods, on every year of ``years``.
+
+    Between periods: monotone cubic (PCHIP) interpolation, so the stock and its
+    slope (net additions) are continuous and never overshoot the period values —
+    a piecewise-linear stock would make sales jump at every period boundary.
+    Before the first period the stock is carried back at the first period's growth
+    rate; a stock that does not grow is taken to have been built up evenly over
+    the ``ramp`` years before (one mean lifetime: a steady age mix). This gives the
+    cohorts already in use their ages. After the last period the stock is held.
+    These are assumptions, stated in docs/methods/materials.md.
+    """
+    from scipy.interpolate import PchipInterpolator
+
+    pts = points.transpose("year", ...)
+    xs = np.array([int(y) for y in pts["year"].values], dtype=float)
+    order = np.argsort(xs)
+    xs, vals = xs[order], np.clip(pts.values[order], 0.0, None)
+    t = years.astype(float)
+    if len(xs) == 1:
+        out = np.broadcast_to(vals[0], (len(t), *vals.shape[1:])).copy()
+    else:
+        inside = PchipInterpolator(xs, vals, axis=0, extrapolate=False)(np.clip(t, xs[0], xs[-1]))
+        ratio = np.where(vals[0] > 0, vals[1] / np.where(vals[0] > 0, vals[0], 1.0), 1.0)
+        rate = np.log(np.clip(ratio, 1.0, None)) / (xs[1] - xs[0])
+        back = np.minimum(t - xs[0], 0.0)
+        grown = vals[0] * np.exp(np.multiply.outer(back, rate))
+        ramped = np.multiply.outer(np.clip(1.0 + back / ramp, 0.0, 1.0), vals[0])
+        before = np.where(rate > 0, grown, ramped)
+        out = np.where((t < xs[0]).reshape(-1, *[1] * (vals.ndim - 1)), before, inside)
+    return xr.DataArray(out, dims=pts.dims,
+                        coords={"year": years, **{d: pts[d].values for d in pts.dims[1:]}})
+
+
+def _energy_arrays(energy: xr.Dataset, sources: tuple[tuple[str, str, str], ...],
+                   ) -> dict[str, tuple[xr.DataArray, str, str]]:
+    """Energy variables by normalised category name: (array on year × region, basis, units)."""
+    out: dict[str, tuple[xr.DataArray, str, str]] = {}
+    for var, dim, basis in sources:
+        if var not in energy:
+            continue
+        da = energy[var]
+        if not {"year", dim} <= set(da.dims):
+            raise InputError(f"energy {var} has dims {list(da.dims)}, need year and {dim}",
+                             Location(field="materials.from_energy"),
+                             f"run an energy stage that reports {var} by year and {dim}")
+        if "region" not in da.dims:
+            da = da.expand_dims(region=["WORLD"])
+        extra = [d for d in da.dims if d not in ("year", "region", dim)]
+        if extra:
+            da = da.sum(extra)
+        da = da.transpose("year", "region", dim)
+        for item in da[dim].values:
+            out[_norm(item)] = (da.sel({dim: item}, drop=True), basis,
+                                str(energy[var].attrs.get("units", "")))
+    return out
+
+
+def _split(cfg: MaterialsConfig, available: Mapping[str, tuple[xr.DataArray, str]],
+           what: str) -> dict[str, xr.DataArray]:
+    """Map each ``from_energy`` key's series onto its products with their shares."""
+    out: dict[str, xr.DataArray] = {}
+    for key, split in cfg.from_energy.items():
+        if _norm(key) not in available:
+            raise InputError(f"'{key}' is neither a technology nor a vehicle type with "
+                             f"{what} in the energy stage",
+                             Location(field=f"materials.from_energy.{key}"),
+                             f"use one of {sorted(available)}")
+        units, basis = available[_norm(key)]
+        for product, share in split.items():
+            if products()[product].basis != basis:
+                raise InputError(f"product '{product}' is counted per "
+                                 f"{products()[product].basis}, but '{key}' deploys {basis}",
+                                 Location(field=f"materials.from_energy.{key}.{product}"),
+                                 f"map '{key}' to products counted per {basis}")
+            part = units * share
+            out[product] = out[product] + part if product in out else part
+    return out
+
+
+def from_energy_stock(cfg: MaterialsConfig, energy: xr.Dataset | None, years: np.ndarray,
+                      lifetimes: Mapping[str, Lifetime],
+                      ) -> tuple[xr.DataArray | None, float, int]:
+    """Units entering use from the energy stage's in-use stocks (new plus replacements).
+
+    The energy model's installed ``capacity`` (GW by technology) and
+    ``vehicle_stock`` (million by vehicle) at its periods are made annual
+    (:func:`annual_stock`) and a stock-driven cohort model with each product's
+    lifetime turns them into yearly sales: growth plus the replacement of retiring
+    units, so sales follow the pathway year by year instead of the LP's
+    period-by-period new builds. Returns the units, the unit mass-balance error
+    and the number of series whose implied sales went negative (clipped to 0).
+    """
+    if energy is None or not cfg.from_energy:
+        return None, 0.0, 0
+    arrays = _energy_arrays(energy, ENERGY_STOCKS)
+    mapped = _split(cfg, {k: (v * _to_basis(u, b), b) for k, (v, b, u) in arrays.items()},
+                    "an in-use stock")
+    if not mapped:
+        return None, 0.0, 0
+    spin = int(np.ceil(SPIN_UP_LIFETIMES * max(lifetimes[p].expected() for p in mapped)))
+    span = np.arange(int(years[0]) - spin, int(years[-1]) + 1)
+    rel_error, negative, parts = 0.0, 0, {}
+    for product, points in mapped.items():
+        stock = annual_stock(points, span, ramp=lifetimes[product].expected())
+        stock = stock.transpose("region", "year")
+        flows = cohort.stock_driven(stock.values[None], [lifetimes[product]], cfg.inflow_at)
+        rel_error = max(rel_error, flows.max_rel_error())
+        inflow = flows.inflow[0]
+        scale = np.maximum(1.0, np.abs(inflow).max(axis=-1, keepdims=True))
+        negative += int(np.any(inflow < -1e-9 * scale, axis=-1).sum())
+        parts[product] = stock.copy(data=np.clip(inflow, 0.0, None)).sel(year=years)
+    da = xr.concat(list(parts.values()), dim=xr.Variable("product", list(parts)))
+    return da.transpose("product", "region", "year"), rel_error, negative
+
+
 def from_energy(cfg: MaterialsConfig, energy: xr.Dataset | None,
                 years: np.ndarray) -> xr.DataArray | None:
-    """Units entering use by product, region and year from the energy stage.
+    """Units entering use by product, region and year from the energy stage's additions.
 
-    Capacity ``additions`` (GW per period, by technology) feed products counted per
-    MW; ``vehicle_sales`` (million per year, by vehicle) feed products counted per
-    vehicle. Each key of ``from_energy`` names a technology or a vehicle type.
+    ``energy_basis = "additions"``: capacity ``additions`` (GW per period, by
+    technology) feed products counted per MW; ``vehicle_sales`` (million per year,
+    by vehicle) feed products counted per vehicle, spread evenly over each period.
+    Each key of ``from_energy`` names a technology or a vehicle type.
     """
     if energy is None or not cfg.from_energy:
         return None

@@ -22,7 +22,16 @@ import pandas as pd
 import xarray as xr
 
 from shigen.errors import RunFailed
-from shigen.materials import balance, cohort, deployment, eol, graph, intensities, mining
+from shigen.materials import (
+    balance,
+    cohort,
+    deployment,
+    end_uses,
+    eol,
+    graph,
+    intensities,
+    mining,
+)
 from shigen.materials.config import MaterialsConfig
 from shigen.stages import StageSpec
 
@@ -32,7 +41,7 @@ if TYPE_CHECKING:
 
 TOLERANCE = 1e-9
 EOL_CHAIN = ("end of life", "collection", "recovery")  # the processes eol.end_of_life fills
-DIMS = ("element", "ree", "product", "region", "year", "draw")
+DIMS = ("element", "ree", "product", "use", "region", "year", "draw")
 UNITS = {
     "units_inflow": "unit/yr (vehicle, MW or device; see attrs basis)",
     "intensity": "kg/unit", "demand": "t/yr", "stock": "t", "eol_outflow": "t/yr",
@@ -42,7 +51,8 @@ UNITS = {
     "mined_reo": "t/yr", "primary_supply": "t/yr", "supply_balance": "t/yr",
     "residue_thorium": "t/yr", "residue_uranium": "t/yr", "element_yield": "t/t",
     "collection_rate": "fraction", "preprocessing_yield": "fraction",
-    "recovery_yield": "fraction",
+    "recovery_yield": "fraction", "end_use_demand": "t/yr", "total_demand": "t/yr",
+    "end_use_reo": "t REO/yr",
 }
 
 
@@ -56,8 +66,13 @@ def run(cfg: MaterialsConfig, study: Study, cat: Catalogue,
     lts = intensities.lifetimes(cat, cfg, sorted(named))
 
     from_traj, unit_error, negative = deployment.from_trajectories(cfg, years, lts)
-    units = deployment.combine([deployment.from_energy(cfg, upstream.get("energy"), years),
-                                from_traj])
+    if cfg.energy_basis == "stock":
+        from_energy, energy_error, energy_negative = deployment.from_energy_stock(
+            cfg, upstream.get("energy"), years, lts)
+        unit_error, negative = max(unit_error, energy_error), negative + energy_negative
+    else:
+        from_energy = deployment.from_energy(cfg, upstream.get("energy"), years)
+    units = deployment.combine([from_energy, from_traj])
     names = [str(p) for p in units["product"].values]
     intensity = intensities.element_intensity(cat, cfg, names, years, rng)
 
@@ -81,8 +96,15 @@ def run(cfg: MaterialsConfig, study: Study, cat: Catalogue,
         "collection_rate": r["collection"], "preprocessing_yield": r["preprocessing"],
         "recovery_yield": r["recovery"],
     })
+    primary = loop["primary_demand"]
+    if cfg.end_uses is not None:
+        ds = ds.merge(_with_end_uses(ds["demand"], cat, cfg, years), join="outer")
+        # non-magnet uses are not recycled here: their demand is all primary
+        other = ds["end_use_demand"].sum("use").rename(ree="element")
+        primary, other = xr.align(primary, other, join="outer", fill_value=0.0)
+        primary = primary + other
     if cfg.mining is not None:
-        ds = ds.merge(mining.joint_production(loop["primary_demand"], cat, cfg.mining))
+        ds = ds.merge(mining.joint_production(primary, cat, cfg.mining), join="outer")
     order = [d for d in DIMS if d in ds.dims] + [d for d in ds.dims if d not in DIMS]
     ds = ds.transpose(*order)
     for name, unit in UNITS.items():
@@ -107,6 +129,18 @@ def run(cfg: MaterialsConfig, study: Study, cat: Catalogue,
                     draws=cfg.draws, sankey_year=cfg.sankey_year or -1,
                     balance_max_rel_error=worst)
     return ds
+
+
+def _with_end_uses(magnets: xr.DataArray, cat: Catalogue, cfg: MaterialsConfig,
+                   years: np.ndarray) -> xr.Dataset:
+    """End-use demand (use, ree, region, year) and all-use demand (ree, region, draw, year)."""
+    assert cfg.end_uses is not None
+    eu = end_uses.demand(cat, cfg.end_uses, years).expand_dims(region=[cfg.end_uses.region])
+    mag = magnets.sum("product").rename(element="ree")
+    mag = mag.sel(ree=[e for e in mag["ree"].values if e in eu["ree"].values])
+    mag, other = xr.align(mag, eu.sum("use"), join="outer", fill_value=0.0)
+    return xr.Dataset({"end_use_demand": eu, "total_demand": mag + other,
+                       "end_use_reo": end_uses.reo_by_use(cat, cfg.end_uses, years)})
 
 
 def _series(da: xr.DataArray) -> dict[str, float]:
@@ -160,7 +194,35 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
                     "balance_max_rel_error": worst}
         out["rare-earth-oxide"] = {"mined_t": _series(central["mined_reo"].sum("region")),
                                    "balance_max_rel_error": worst}
+    if "total_demand" in ds:
+        _end_use_summary(ds, central, out)
     return out
+
+
+def _end_use_summary(ds: xr.Dataset, central: xr.Dataset, out: dict[str, Any]) -> None:
+    """``demand_t`` from every use per rare earth, its split by use, and REO demand."""
+    for e in ds["ree"].values:
+        e = str(e)
+        entry = out.setdefault(e, {})
+        entry.setdefault("balance_max_rel_error",
+                         json.loads(ds.attrs["checks_json"])["mass_balance"]["max_rel_error"])
+        by_use = central["end_use_demand"].sel(ree=e).sum("region")
+        uses = {str(u): _series(by_use.sel(use=u)) for u in by_use["use"].values}
+        if e in ds["element"].values:
+            entry["magnet_demand_t"] = entry.get("demand_t") or _series(
+                central["demand"].sel(element=e).sum(("product", "region")))
+            uses["energy-products"] = entry["magnet_demand_t"]
+            # the share of all-use demand that recycled magnets cover
+            total = central["total_demand"].sel(ree=e).sum("region")
+            used = central["secondary_used"].sel(element=e).sum("region")
+            entry["recycling_share"] = _series(xr.where(total > 0, used / total.where(total > 0),
+                                                        0.0))
+        entry["demand_t"] = _series(central["total_demand"].sel(ree=e).sum("region"))
+        entry["demand_by_use_t"] = uses
+    reo = out.setdefault("rare-earth-oxide", {})
+    reo["end_use_demand_t"] = _series(ds["end_use_reo"].sum("use"))
+    reo["end_use_demand_by_use_t"] = {str(u): _series(ds["end_use_reo"].sel(use=u))
+                                      for u in ds["use"].values}
 
 
 def iamc(ds: xr.Dataset) -> pd.DataFrame:

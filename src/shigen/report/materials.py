@@ -1,7 +1,8 @@
 """How the materials stage is shown: its figures, its HTML tables and its ``shigen run`` tables.
 
-Figures: the material balance by element and the Sankey of the element flows. Tables:
-the generic ones of the summary (year series, then the rest).
+Figures: the material balance by element, demand by end use per rare earth (when the
+study counts every use) and the Sankey of the element flows. Tables: the generic ones of
+the summary (year series, then the rest).
 """
 
 from __future__ import annotations
@@ -22,7 +23,33 @@ from shigen.report.tables import Table, generic_tables
 
 def figures(ds: xr.Dataset, summary: Summary) -> list[Figure]:
     """The materials stage's own figures, in the order the report shows them."""
-    return [*materials_balance(ds, summary), *materials_sankey(ds, summary)]
+    return [*materials_balance(ds, summary), *materials_demand_by_use(ds, summary),
+            *materials_sankey(ds, summary)]
+
+
+def materials_demand_by_use(ds: xr.Dataset, summary: Summary) -> list[Figure]:
+    """Per rare earth, stacked yearly demand by end use (central estimate).
+
+    Drawn from the summary's ``demand_by_use_t`` (``energy-products`` = the vehicles and
+    wind turbines the energy pathway deploys; the rest from ``ree-end-use-demand``).
+    """
+    out = []
+    for element, entry in summary.items():
+        uses = entry.get("demand_by_use_t") if isinstance(entry, Mapping) else None
+        if not uses:
+            continue
+        fig = go.Figure()
+        for use, series in uses.items():
+            fig.add_trace(go.Scatter(x=[int(y) for y in series], y=list(series.values()),
+                                     mode="lines", stackgroup="uses", name=use))
+        title = f"{element}: demand by end use"
+        layout(fig, title, yaxis="t/yr", xaxis="year")
+        out.append(Figure(slug("materials-demand-by-use", element), "materials", title, fig,
+                          caption="Element demand (t metal a year) by end use; energy-products "
+                                  "follow the energy pathway's fleets, the other uses the "
+                                  "estimates of dataset ree-end-use-demand.",
+                          variables=("end_use_demand", "demand")))
+    return out
 
 
 def tables(summary: Summary) -> list[Table]:
@@ -94,7 +121,11 @@ def materials_sankey(ds: xr.Dataset, summary: Summary) -> list[Figure]:
 
 
 def render(summary: dict[str, Any]) -> list[RichTable]:
-    """One table: per element, demand, secondary supply and recycling share at key years."""
+    """One table: per element, demand and the magnet flows' recycling at key years.
+
+    Demand counts every use the study names; secondary supply, recycled share and stock
+    are those of the magnet flows (a dash for rare earths used only outside magnets).
+    """
     t = RichTable(title="materials (central estimate)")
     for col in ("element", "year", "demand t", "secondary t", "recycled share", "stock t"):
         t.add_column(col, justify="right" if col != "element" else "left")
@@ -105,9 +136,13 @@ def render(summary: dict[str, Any]) -> list[RichTable]:
         picks = sorted({years[0], *[y for y in ("2010", "2020", "2030", "2050") if y in years],
                         years[-1]}, key=int)
         for y in picks:
+            # rare earths used only outside magnets have demand but no magnet stock
+            sec, share, stock = (entry.get(k, {}).get(y) for k in
+                                 ("secondary_supply_t", "recycling_share", "stock_t"))
             t.add_row(e, y, f"{entry['demand_t'][y]:,.1f}",
-                      f"{entry['secondary_supply_t'][y]:,.1f}",
-                      f"{entry['recycling_share'][y]:.1%}", f"{entry['stock_t'][y]:,.0f}")
+                      "—" if sec is None else f"{sec:,.1f}",
+                      "—" if share is None else f"{share:.1%}",
+                      "—" if stock is None else f"{stock:,.0f}")
     tables = [t]
     if "thorium" in summary:
         r = RichTable(title="thorium and uranium in mining residues (t)")

@@ -46,7 +46,7 @@ class ChunkResult:
     min_cover_days: np.ndarray       # (n, M)
     history: np.ndarray              # (n, H)
     shortfall_at_price: np.ndarray   # (n, M) sum over years of shortfall x price ratio
-    annual_imports: np.ndarray       # (n, Y, M) imports received (draw-major), float32
+    imports: np.ndarray              # (n, T, M) imports received in each step (draw-major), float32
     capped: np.ndarray               # (n, M) some step's price reached the choke price
     unconverged: np.ndarray          # (n,) steps where joint prices did not settle
 
@@ -260,7 +260,7 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
             hist[:, h_i] = (np.minimum(supply[a0:a1, :, j], demand[a0:a1, :, j]) * dt).sum(0)
     d0 = D[0] / DAYS_PER_YEAR
     annual_price = price if P == 1 else price.reshape(Y, P, n, M).mean(axis=1)
-    imports = np.minimum(supply, demand).reshape(Y, P, n, M).sum(axis=1) * dt
+    imports = np.minimum(supply, demand) * dt
     return ChunkResult(
         total_shortfall=total,
         annual_shortfall=annual_short.astype(np.float32),
@@ -270,7 +270,7 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
         min_cover_days=min_stock / d0,
         history=hist,
         shortfall_at_price=(annual_short * annual_price).sum(axis=0),
-        annual_imports=np.ascontiguousarray(imports.transpose(1, 0, 2), dtype=np.float32), capped=capped,
+        imports=np.ascontiguousarray(imports.transpose(1, 0, 2), dtype=np.float32), capped=capped,
         unconverged=unconverged)
 
 

@@ -141,6 +141,8 @@ class HistorySpec:
     year_index: int
     period: str
     observed: float
+    used_for_estimation: bool = False
+    tolerance: float = 0.0
 
 
 @dataclass
@@ -519,4 +521,5 @@ def _compile_history(cfg: DisruptionConfig, cat: Catalogue, h, k: int,  # type: 
     sup = h.supplier
     ch = channel_ix.get((j, sup), -1) if sup else -1
     return HistorySpec(h.name, h.metric, j, sup, ch, shares[j].get(sup or "", 0.0), steps,
-                       int(h.period[:4]) - grid.start, h.period, observed)
+                       int(h.period[:4]) - grid.start, h.period, observed,
+                       h.used_for_estimation, h.tolerance)

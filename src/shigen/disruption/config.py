@@ -437,7 +437,7 @@ class WorldMarket(_Model):
     importers: list[str] = Field(min_length=1, description="importers of the study that buy "
                                  "in this market (each needs a market)")
     world_demand: float | DataRef = Field(description="world demand per year, in the unit of "
-                                          "the importers' markets")
+                                          "the importers' markets (selected rows are summed)")
     world_demand_share: float = Field(default=1.0, gt=0, le=1, description="fraction of the "
                                       "selected world demand (e.g. an element's share)")
     demand_elasticity: DistOrNumber | None = Field(
@@ -454,7 +454,7 @@ class WorldMarket(_Model):
     route_shares: dict[str, float] = Field(
         default_factory=dict, description="share of world supply through each chokepoint, "
         "e.g. { hormuz = 0.2 }")
-    max_price_ratio: float = Field(default=50.0, gt=1, le=1000, description="choke price; a "
+    max_price_ratio: float = Field(default=50.0, gt=1, le=1e6, description="choke price; a "
                                    "run warns when a draw reaches it")
 
     @field_validator("route_shares")

@@ -91,7 +91,7 @@ def compile_world(cfg: DisruptionConfig, cat: Catalogue, markets: list[tuple[str
         f = f"disruption.world_markets.{g}"
         members = [markets.index((w.commodity, i)) for i in w.importers]
         q0 = (w.world_demand if isinstance(w.world_demand, int | float) else data.scalar(
-            cat, w.world_demand, f"{f}.world_demand")) * w.world_demand_share
+            cat, w.world_demand, f"{f}.world_demand", sum_rows=True)) * w.world_demand_share
         d_members = sum(demand[0, j] for j in members)
         if q0 < d_members:
             raise InputError(f"world demand of {w.commodity} ({q0:g}) is below its importers' "

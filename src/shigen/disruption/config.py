@@ -594,6 +594,13 @@ class DisruptionConfig(_Model):
                 raise ValueError(f"event '{e.name}' names commodity '{e.commodity}' that has "
                                  f"no market; markets: {sorted(commodities)}")
         _check_world(self, keys)
+        for e in self.events:
+            named = e.element_filter()
+            have = {m.commodity for m in self.markets if m.element_of == e.commodity}
+            if named is not None and not named & have:
+                raise ValueError(f"event '{e.name}' names elements {sorted(named)} of "
+                                 f"'{e.commodity}' but no market is one of them (markets with "
+                                 f"element_of = '{e.commodity}': {sorted(have)})")
         for lv in self.levers:
             if isinstance(lv, Agreement):
                 continue

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from shigen.disruption import data
-from shigen.disruption.config import DisruptionConfig, JointProduction, StockRelease, WorldMarket
+from shigen.disruption.config import DisruptionConfig, JointProduction, StockRelease
 from shigen.disruption.sampling import event_uniforms
 from shigen.distributions import Distribution, Fixed, quantile
 from shigen.errors import InputError, Location

@@ -46,7 +46,8 @@ class ChunkResult:
     min_cover_days: np.ndarray       # (n, M)
     history: np.ndarray              # (n, H)
     shortfall_at_price: np.ndarray   # (n, M) sum over years of shortfall x price ratio
-    imports: np.ndarray              # (n, T, M) imports received in each step (draw-major), float32
+    imports: np.ndarray              # (n, T, M) imports in each step (draw-major), float32;
+    #                                  (n, T, 0) when nothing reports them
     capped: np.ndarray               # (n, M) some step's price reached the choke price
     unconverged: np.ndarray          # (n,) steps where joint prices did not settle
 
@@ -260,7 +261,9 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
             hist[:, h_i] = (np.minimum(supply[a0:a1, :, j], demand[a0:a1, :, j]) * dt).sum(0)
     d0 = D[0] / DAYS_PER_YEAR
     annual_price = price if P == 1 else price.reshape(Y, P, n, M).mean(axis=1)
-    imports = np.minimum(supply, demand) * dt
+    # imports by step are kept only where they are reported (backtests, world markets)
+    imports = (np.minimum(supply, demand) * dt if model.history or model.world
+               else np.empty((T, n, 0)))
     return ChunkResult(
         total_shortfall=total,
         annual_shortfall=annual_short.astype(np.float32),

@@ -322,8 +322,8 @@ def test_chokepoint_and_same_draws(cat: Catalogue) -> None:
     assert crude[0].weight == pytest.approx(0.87)          # chokepoint-shares JPN 2019
     assert model.stock_days[model.markets.index(("crude-oil", "JPN"))] == 98 + 85
     out = summarize(to_dataset(sim))
-    assert set(out) == {"rare-earths", "uranium", "crude-oil", "lng"}
-    for c in out.values():
+    assert set(out) - {"warnings"} == {"rare-earths", "uranium", "crude-oil", "lng"}
+    for c in (out[k] for k in ("rare-earths", "uranium", "crude-oil", "lng")):
         e = c["JPN"]
         assert 0 <= e["prob_shortfall_gt_10pct"] <= 1
         assert e["p95_shortfall_t"] >= e["p50_shortfall_t"] >= e["p5_shortfall_t"] >= 0
@@ -365,18 +365,27 @@ def _run(path: Path, draws: int = 2000) -> dict[str, Any]:
 
 
 def test_backtest_shows_squeeze_and_stockpile_helps() -> None:
-    base = _run(ROOT / "studies" / "backtest-ree-2010.toml")["rare-earths"]["JPN"]
+    out = _run(ROOT / "studies" / "backtest-ree-2010.toml")
+    base = out["rare-earths"]["JPN"]
     assert base["prob_shortfall_gt_10pct"] > 0
     assert base["peak_price_ratio"] > 2
     rows = {r["check"]: r for r in base["backtest"]}
     assert rows["imports-from-china-2010-11"]["history"] == 634.0
-    assert rows["dysprosium-price-2011-vs-2008"]["history"] == pytest.approx(1410 / 118, abs=1e-4)
-    sp = _run(ROOT / "studies" / "backtest-ree-2010-stockpile.toml")["rare-earths"]["JPN"]
-    # 60 days x 27 302 t/yr (2009 imports, japan-ree-imports-volume) / 365 = 4 488 t less
-    # shortfall in every draw
-    assert base["expected_shortfall_t"] - sp["expected_shortfall_t"] == pytest.approx(
-        60 / 365 * 27302, rel=1e-6)
-    assert sp["days_of_cover"] == 60
+    dy = {r["check"]: r for r in out["dysprosium"]["JPN"]["backtest"]}
+    assert dy["dysprosium-price-2011-vs-2008"]["history"] == pytest.approx(1410 / 118,
+                                                                          abs=1e-4)
+    # heavy elements (almost all from China, least elastic) rise more than light ones
+    assert (out["dysprosium"]["JPN"]["price_path"]["2011"]["p50"]
+            > out["neodymium"]["JPN"]["price_path"]["2011"]["p50"]
+            > out["cerium"]["JPN"]["price_path"]["2011"]["p50"])
+    sp = _run(ROOT / "studies" / "backtest-ree-2010-stockpile.toml")
+    # 60 days of Dy and Tb only: their shortfall falls, REO and Nd are untouched
+    for el in ("dysprosium", "terbium"):
+        assert sp[el]["JPN"]["days_of_cover"] == 60
+        assert sp[el]["JPN"]["expected_shortfall_t"] < out[el]["JPN"]["expected_shortfall_t"]
+    for c in ("rare-earths", "neodymium"):
+        assert sp[c]["JPN"]["expected_shortfall_t"] == out[c]["JPN"]["expected_shortfall_t"]
+        assert sp[c]["JPN"]["days_of_cover"] == 0
 
 
 def test_random_path_equals_deterministic_path(cat: Catalogue) -> None:
@@ -518,12 +527,21 @@ def test_cli_json_must_show(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
         res = CliRunner().invoke(app, ["run", str(ROOT / "studies" / f"{name}.toml"),
                                        "--json"])
         assert res.exit_code == 0, res.output
-        out[name] = json.loads(res.stdout)["disruption"]["rare-earths"]["JPN"]
+        out[name] = json.loads(res.stdout)["disruption"]
     base, sp = out["backtest-ree-2010"], out["backtest-ree-2010-stockpile"]
-    assert base["prob_shortfall_gt_10pct"] > 0 and base["peak_price_ratio"] > 2
-    assert sp["expected_shortfall_t"] < base["expected_shortfall_t"]
+    reo = base["rare-earths"]["JPN"]
+    assert reo["prob_shortfall_gt_10pct"] > 0 and reo["peak_price_ratio"] > 2
+    assert (sp["dysprosium"]["JPN"]["expected_shortfall_t"]
+            < base["dysprosium"]["JPN"]["expected_shortfall_t"])
     assert {"expected_shortfall_t", "p95_shortfall_t", "prob_shortfall_gt_10pct",
-            "days_of_cover", "peak_price_ratio"} <= set(base)
+            "days_of_cover", "peak_price_ratio", "price_path", "imports_monthly"} <= set(reo)
+    # issue 14's must-show: price paths for Nd, Pr, Dy, Tb and REO, none at a cap
+    for c in ("neodymium", "praseodymium", "dysprosium", "terbium", "rare-earths"):
+        assert set(base[c]["JPN"]["price_path"]) == {"2009", "2010", "2011", "2012"}
+    assert "warnings" not in base
+    score = base["backtest_score"]
+    assert score["used_for_estimation"] == []
+    assert score["out_of_sample_checks"] == 12
 
 
 def test_events_with_colliding_stream_keys_are_refused(cat: Catalogue,

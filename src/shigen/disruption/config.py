@@ -71,6 +71,18 @@ class QuotaPath(_Model):
     base_year: int = Field(ge=1900, le=2100)
 
 
+# Element groups an event may name (``group = "heavy"``). There is no IUPAC split; this
+# follows the convention of China's export controls, which treat samarium, europium and
+# gadolinium as "medium" and terbium, dysprosium and the heavier lanthanides plus yttrium
+# as "heavy" (MOFCOM/GAC announcement 2025 No. 18 names Sm, Gd, Tb, Dy, Lu, Sc, Y).
+ELEMENT_GROUPS: dict[str, tuple[str, ...]] = {
+    "light": ("lanthanum", "cerium", "praseodymium", "neodymium"),
+    "medium": ("samarium", "europium", "gadolinium"),
+    "heavy": ("terbium", "dysprosium", "holmium", "erbium", "thulium", "ytterbium",
+              "lutetium", "yttrium"),
+}
+ElementGroup = Literal["light", "medium", "heavy"]
+
 EventKind = Literal["quota-cut", "embargo", "sanction", "chokepoint", "fleet-outage",
                     "capacity-loss"]
 
@@ -114,6 +126,20 @@ class Event(_Model):
     same_draws_as: str | None = Field(
         default=None, pattern=SLUG, description="share the random draws of another event "
         "(e.g. one strait closure hitting crude and LNG at once)")
+    elements: list[str] | None = Field(
+        default=None, min_length=1, description="only these elements of the commodity "
+        "(element markets with element_of = commodity), e.g. ['dysprosium', 'terbium']")
+    group: ElementGroup | None = Field(
+        default=None, description="only the elements of this group (light, medium, heavy)")
+
+    def element_filter(self) -> set[str] | None:
+        """The element markets the event reaches, or None for the whole commodity."""
+        if self.elements is None and self.group is None:
+            return None
+        named = set(self.elements or [])
+        if self.group is not None:
+            named |= set(ELEMENT_GROUPS[self.group])
+        return named
 
     @model_validator(mode="after")
     def _consistent(self) -> Event:
@@ -182,6 +208,10 @@ class Stockpile(_Model):
     days_from: DataRef | None = Field(default=None, description="days from a dataset (summed)")
     max_release_share: float = Field(default=1.0, gt=0, le=1)
     refill_days_per_year: float = Field(default=0.0, ge=0, le=3650)
+    elements: list[str] | None = Field(
+        default=None, min_length=1, description="hold these elements of the commodity "
+        "(their element markets) instead of the commodity itself, e.g. JOGMEC's "
+        "dysprosium and terbium")
 
     @model_validator(mode="after")
     def _one(self) -> Stockpile:
@@ -302,8 +332,36 @@ class Agreement(_Model):
         return self
 
 
+class StockRelease(_Model):
+    """A release of stocks by several holders into a world market (e.g. an IEA collective action).
+
+    ``volume`` (in the unit of the markets' demand, e.g. kL or t) reaches the world
+    market of ``commodity`` evenly over ``duration_days`` from ``start``; it lowers the
+    world price for every importer. ``holders`` names who releases (for the record; the
+    volume is their total). Needs a ``[[disruption.world_markets]]`` for the commodity.
+    """
+
+    kind: Literal["stock-release"]
+    name: str = Field(pattern=SLUG, max_length=80)
+    commodity: str = Field(pattern=SLUG)
+    holders: list[str] = Field(min_length=1)
+    volume: float = Field(gt=0)
+    start: str | float
+    duration_days: float = Field(default=180.0, gt=0, le=3650)
+
+    @field_validator("holders")
+    @classmethod
+    def _iso(cls, v: list[str]) -> list[str]:
+        import re
+
+        bad = [p for p in v if not re.match(ISO3, p)]
+        if bad:
+            raise ValueError(f"holders {bad} are not ISO3 codes")
+        return v
+
+
 Lever = Annotated[Stockpile | Diversification | RecyclingLever | Substitution | DemandRestraint
-                  | Agreement, Field(discriminator="kind")]
+                  | Agreement | StockRelease, Field(discriminator="kind")]
 
 
 class Elasticity(_Model):
@@ -327,6 +385,12 @@ class Market(_Model):
                                         "the dataset")
     to_tonnes: DataRef | None = Field(default=None, description="tonnes per unit of demand, "
                                       "when the demand dataset is not in mass units")
+    demand_share: float | DataRef = Field(
+        default=1.0, description="fraction of the selected demand this market takes (e.g. an "
+        "element's share of rare-earth oxide demand)")
+    element_of: str | None = Field(
+        default=None, pattern=SLUG, description="the market is one element of this commodity: "
+        "events on the commodity reach it (all of them, or those naming the element)")
     growth: float = Field(default=0.0, ge=-0.5, le=0.5, description="demand growth per year")
     suppliers: DataRef = Field(description="import shares by origin (dimension 'origin')")
     elasticity: float | Elasticity | DataRef = Field(
@@ -347,12 +411,125 @@ class Market(_Model):
             raise ValueError("a demand elasticity must be negative (between -5 and 0)")
         return v
 
+    @field_validator("demand_share")
+    @classmethod
+    def _share(cls, v: float | DataRef) -> float | DataRef:
+        if isinstance(v, float | int) and not 0 < v <= 1:
+            raise ValueError("'demand_share' is a fraction in (0, 1]")
+        return v
+
+
+class WorldMarket(_Model):
+    """One world market of a commodity shared by the importers of the study.
+
+    A disruption changes the world balance: supply lost (to the study's importers and
+    to the rest of the world), less spare capacity and stocks released by every holder,
+    answered by demand and supply. The price ratio is the same for every importer::
+
+        supply (1 - x) p^es + by-products = demand p^ed,  x = net loss / world demand
+
+    and each importer consumes ``D p^e`` (its own elasticity): what it can bid away
+    from the others, whoever lost the barrels. Without by-products the price has the
+    closed form ``p = (1 - x)^(1 / (ed - es))``.
+    """
+
+    commodity: str = Field(pattern=SLUG, max_length=60)
+    importers: list[str] = Field(min_length=1, description="importers of the study that buy "
+                                 "in this market (each needs a market)")
+    world_demand: float | DataRef = Field(description="world demand per year, in the unit of "
+                                          "the importers' markets (selected rows are summed)")
+    world_demand_share: float = Field(default=1.0, gt=0, le=1, description="fraction of the "
+                                      "selected world demand (e.g. an element's share)")
+    demand_elasticity: DistOrNumber | None = Field(
+        default=None, description="short-run world demand elasticity (negative); default: "
+        "the first importer's market elasticity")
+    supply_elasticity: DistOrNumber = Field(
+        default_factory=lambda: Fixed(value=0.0), description="short-run supply elasticity "
+        "of unaffected supply, not counting joint production (>= 0)")
+    spare_capacity_share: float = Field(default=0.0, ge=0, le=1, description="spare capacity "
+                                        "released in a crisis, fraction of world demand")
+    world_suppliers: DataRef | None = Field(
+        default=None, description="world supply shares by origin (dimension 'origin'): "
+        "what a supplier's quota cut or capacity loss removes from the rest of the world")
+    route_shares: dict[str, float] = Field(
+        default_factory=dict, description="share of world supply through each chokepoint, "
+        "e.g. { hormuz = 0.2 }")
+    max_price_ratio: float = Field(default=50.0, gt=1, le=1e6, description="choke price; a "
+                                   "run warns when a draw reaches it")
+
+    @field_validator("route_shares")
+    @classmethod
+    def _fractions(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = {k: x for k, x in v.items() if not 0 <= x <= 1}
+        if bad:
+            raise ValueError(f"route shares are fractions in [0, 1]; got {bad}")
+        return v
+
+    @field_validator("demand_elasticity")
+    @classmethod
+    def _neg_d(cls, v: Distribution | None) -> Distribution | None:
+        if v is not None and not _all_in(v, -5.0, -1e-9):
+            raise ValueError("a demand elasticity is negative (between -5 and 0)")
+        return v
+
+    @field_validator("supply_elasticity")
+    @classmethod
+    def _pos_s(cls, v: Distribution) -> Distribution:
+        if not _all_in(v, 0.0, 5.0):
+            raise ValueError("a supply elasticity is between 0 and 5")
+        return v
+
+
+def _all_in(dist: Distribution, low: float, high: float) -> bool:
+    if isinstance(dist, Fixed):
+        ends = [dist.value]
+    elif isinstance(dist, Uniform | Triangular):
+        ends = [dist.low, dist.high]
+    elif isinstance(dist, Normal):
+        ends = [dist.mean]
+    else:
+        return False
+    return all(low <= x <= high for x in ends)
+
+
+class JointProduction(_Model):
+    """Elements mined together: deposits of fixed mix whose output answers their basket price.
+
+    Each deposit type ``k`` yields elements in a fixed mix; its output rises by
+    ``basket_price^supply_elasticity[k]`` where the basket price weights the element
+    price ratios by the value of the mix (``reference_prices``). So a light-REE mine
+    expansion driven by neodymium brings cerium and lanthanum too, and heavy elements
+    that come from deposits with no elasticity (ionic clays held by quota) get none.
+    """
+
+    parent: str = Field(pattern=SLUG, description="commodity whose elements these are")
+    mix: DataRef = Field(description="dataset with dimensions deposit and element (fraction)")
+    deposit_output: dict[str, float] = Field(
+        description="responding supply by deposit type, t oxide per year")
+    supply_elasticity: dict[str, DistOrNumber] = Field(
+        description="short-run output elasticity of each deposit type (>= 0)")
+    reference_prices: DataRef = Field(description="element prices (dimension element) that "
+                                      "weight the basket")
+
+    @model_validator(mode="after")
+    def _keys(self) -> JointProduction:
+        missing = sorted(set(self.supply_elasticity) - set(self.deposit_output))
+        if missing:
+            raise ValueError(f"supply_elasticity names deposits {missing} with no "
+                             "deposit_output")
+        for k, d in self.supply_elasticity.items():
+            if not _all_in(d, 0.0, 5.0):
+                raise ValueError(f"supply_elasticity of '{k}' is between 0 and 5")
+        return self
+
 
 class HistoryPoint(_Model):
     """One observed figure the backtest puts beside the model."""
 
     name: str = Field(pattern=SLUG)
     metric: Literal["imports_from_supplier", "imports_total", "price_ratio"]
+    tolerance: float = Field(default=0.0, ge=0, le=1, description="the check passes when the "
+                             "observed figure is inside [P5, P95] widened by this fraction")
     commodity: str = Field(pattern=SLUG)
     importer: str = Field(pattern=ISO3)
     supplier: str | None = Field(default=None, pattern=r"^([A-Z]{3}|OTHER)$")
@@ -360,6 +537,9 @@ class HistoryPoint(_Model):
     observed: DataRef
     observed_base: DataRef | None = Field(default=None, description="denominator for "
                                           "price_ratio")
+    used_for_estimation: bool = Field(
+        default=False, description="the figure was used to estimate a parameter of the study; "
+        "it is shown but not scored (in-sample)")
 
     @field_validator("period")
     @classmethod
@@ -386,6 +566,8 @@ class DisruptionConfig(_Model):
     events: list[Event] = Field(default_factory=list)
     levers: list[Lever] = Field(default_factory=list)
     history: list[HistoryPoint] = Field(default_factory=list)
+    world_markets: list[WorldMarket] = Field(default_factory=list)
+    joint_production: list[JointProduction] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _check(self) -> DisruptionConfig:
@@ -405,18 +587,58 @@ class DisruptionConfig(_Model):
                                  f"('{e.same_draws_as}'); events: {names}")
         for e in self.events:
             _check_in_horizon(e, self.start, self.end)
-        commodities = {m.commodity for m in self.markets}
+        commodities = {m.commodity for m in self.markets} | {
+            m.element_of for m in self.markets if m.element_of is not None}
         for e in self.events:
             if e.commodity not in commodities:
                 raise ValueError(f"event '{e.name}' names commodity '{e.commodity}' that has "
                                  f"no market; markets: {sorted(commodities)}")
+        _check_world(self, keys)
+        for e in self.events:
+            named = e.element_filter()
+            have = {m.commodity for m in self.markets if m.element_of == e.commodity}
+            if named is not None and not named & have:
+                raise ValueError(f"event '{e.name}' names elements {sorted(named)} of "
+                                 f"'{e.commodity}' but no market is one of them (markets with "
+                                 f"element_of = '{e.commodity}': {sorted(have)})")
         for lv in self.levers:
             if isinstance(lv, Agreement):
+                continue
+            if isinstance(lv, StockRelease):
+                if lv.commodity not in {w.commodity for w in self.world_markets}:
+                    raise ValueError(f"stock-release '{lv.name}' names commodity "
+                                     f"'{lv.commodity}' with no [[disruption.world_markets]]")
+                continue
+            if isinstance(lv, Stockpile) and lv.elements is not None:
+                for el in lv.elements:
+                    if not any(m.commodity == el and m.element_of == lv.commodity
+                               and m.importer == lv.importer for m in self.markets):
+                        raise ValueError(f"a stockpile holds element '{el}' of "
+                                         f"'{lv.commodity}' for {lv.importer}, but no market "
+                                         f"has commodity = '{el}', element_of = "
+                                         f"'{lv.commodity}', importer = '{lv.importer}'")
                 continue
             if (lv.commodity, lv.importer) not in keys:
                 raise ValueError(f"a '{lv.kind}' lever names market ({lv.commodity}, "
                                  f"{lv.importer}) that is not declared in 'markets'")
         return self
+
+
+def _check_world(cfg: DisruptionConfig, keys: list[tuple[str, str]]) -> None:
+    """World markets name declared markets, once per commodity; joint groups name elements."""
+    seen: set[str] = set()
+    for w in cfg.world_markets:
+        if w.commodity in seen:
+            raise ValueError(f"world market '{w.commodity}' is declared twice")
+        seen.add(w.commodity)
+        missing = [i for i in w.importers if (w.commodity, i) not in keys]
+        if missing:
+            raise ValueError(f"world market '{w.commodity}' names importers {missing} with no "
+                             f"market of commodity '{w.commodity}'")
+    for jp in cfg.joint_production:
+        if not any(m.element_of == jp.parent and m.commodity in seen for m in cfg.markets):
+            raise ValueError(f"joint_production of '{jp.parent}' needs world markets of its "
+                             f"elements (markets with element_of = '{jp.parent}')")
 
 
 def _check_in_horizon(event: Event, start: int, end: int) -> None:

@@ -26,6 +26,7 @@ import numpy as np
 
 from shigen.disruption.model import DAYS_PER_YEAR, CompiledEvent, Model
 from shigen.disruption.sampling import event_uniforms
+from shigen.disruption.world import world_prices
 from shigen.distributions import Fixed, quantile
 
 
@@ -45,6 +46,10 @@ class ChunkResult:
     min_cover_days: np.ndarray       # (n, M)
     history: np.ndarray              # (n, H)
     shortfall_at_price: np.ndarray   # (n, M) sum over years of shortfall x price ratio
+    imports: np.ndarray              # (n, T, M) imports in each step (draw-major), float32;
+    #                                  (n, T, 0) when nothing reports them
+    capped: np.ndarray               # (n, M) some step's price reached the choke price
+    unconverged: np.ndarray          # (n,) steps where joint prices did not settle
 
 
 def _deterministic(ev: CompiledEvent) -> bool:
@@ -160,7 +165,7 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
     supply[:] = (D * (1.0 + model.surge) + model.extra_supply)[:, None, :]
     for c, mc in mult.items():
         j, _name, w = model.channels[c]
-        if w:
+        if w and j < M:     # j >= M: a world market's rest-of-world channel
             supply[:, :, j] -= w * D[:, j, None] * (1.0 - mc)
     for c, path in model.channel_supply:
         supply[:, :, model.channels[c][0]] += path[:, None] * mult.get(c, 1.0)
@@ -186,6 +191,8 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
         inv_d = np.where(d_sub > 0, 1.0 / d_sub, np.inf)   # (T, M), used without fleet demand
     tiny = np.finfo(float).tiny
     gap = np.empty((n, M))
+    members = sorted({j for g in model.world for j in g.members})
+    member_gap = np.empty((T, n, len(members))) if members else None
     for t in range(T):
         a, de = supply[t], demand[t]
         diff = a - de                       # > 0: surplus, < 0: gap
@@ -209,6 +216,8 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
             release += a
             delivered = release
         annual_short[t // P] += gap
+        if member_gap is not None:
+            member_gap[t] = gap[:, members]
         c = cover[t]
         if dadd is None:
             with np.errstate(invalid="ignore"):   # 0 x inf: no demand, no supply
@@ -220,25 +229,24 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
         np.fmin(c, 1.0, out=c)              # fmin: 0 x inf (no demand, no supply) -> 1
         np.fmax(c, 0.0, out=c)              # -0.0 x inf
     annual_short *= dt
-    total = annual_short.sum(axis=0)
     min_stock *= dt
     if dadd is None:
         annual_demand = (d_sub * dt).reshape(Y, P, M).sum(axis=1)[:, None, :]
     else:
         annual_demand *= dt
 
-    if P > 1:   # prices answer the trailing annual balance (elasticities are annual)
-        csum = np.cumsum(cover, axis=0)
-        window = csum.copy()
-        window[P:] -= csum[:-P]
-        filled = np.minimum(np.arange(1, T + 1), P)[:, None, None]
-        cover = (window + (P - filled)) / P
-    # inverse demand P/P0 = cover^(1/e), capped; float32 is ample for a price ratio, and
-    # a cover of exactly 1 gives exactly 1
-    price = cover.astype(np.float32)
-    np.maximum(price, np.float32(1e-12), out=price)
-    np.power(price, (1.0 / model.elasticity).astype(np.float32), out=price)
-    np.minimum(price, model.max_price_ratio.astype(np.float32), out=price)
+    price = _price(model, cover)
+    unconverged = np.zeros(n, dtype=np.int64)
+    if model.world:
+        unconverged = _world(model, seed, first, last, mult, member_gap, members, demand,
+                             price, annual_short)
+    cap = model.max_price_ratio.copy()     # a world market's members take its choke price
+    for grp in model.world:
+        cap[grp.members] = grp.max_price_ratio
+    cap32 = cap.astype(np.float32)
+    capped = np.asarray((price >= cap32).any(axis=0))
+    np.minimum(price, cap32, out=price)
+    total = annual_short.sum(axis=0)
     hist = np.empty((n, len(model.history)))
     for h_i, h in enumerate(model.history):
         a0, a1 = h.steps
@@ -253,6 +261,9 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
             hist[:, h_i] = (np.minimum(supply[a0:a1, :, j], demand[a0:a1, :, j]) * dt).sum(0)
     d0 = D[0] / DAYS_PER_YEAR
     annual_price = price if P == 1 else price.reshape(Y, P, n, M).mean(axis=1)
+    # imports by step are kept only where they are reported (backtests, world markets)
+    imports = (np.minimum(supply, demand) * dt if model.history or model.world
+               else np.empty((T, n, 0)))
     return ChunkResult(
         total_shortfall=total,
         annual_shortfall=annual_short.astype(np.float32),
@@ -261,4 +272,63 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
         peak_price=price.max(axis=0),
         min_cover_days=min_stock / d0,
         history=hist,
-        shortfall_at_price=(annual_short * annual_price).sum(axis=0))
+        shortfall_at_price=(annual_short * annual_price).sum(axis=0),
+        imports=np.ascontiguousarray(imports.transpose(1, 0, 2), dtype=np.float32), capped=capped,
+        unconverged=unconverged)
+
+
+def _trailing_year(x: np.ndarray, P: int) -> np.ndarray:
+    """Mean over the trailing year of monthly values (axis 0); a cover of 1 before the start.
+
+    Prices answer the trailing annual balance because elasticities are annual.
+    """
+    if P == 1:
+        return x
+    T = x.shape[0]
+    csum = np.cumsum(x, axis=0)
+    window = csum.copy()
+    window[P:] -= csum[:-P]
+    filled = np.minimum(np.arange(1, T + 1), P).reshape((T,) + (1,) * (x.ndim - 1))
+    return (window + (P - filled)) / P
+
+
+def _price(model: Model, cover: np.ndarray) -> np.ndarray:
+    """Inverse demand ``P/P0 = cover^(1/e)`` of each market (float32), before any cap.
+
+    Float32 is ample for a price ratio, and a cover of exactly 1 gives exactly 1.
+    """
+    price = _trailing_year(cover, model.grid.per_year).astype(np.float32)
+    np.maximum(price, np.float32(1e-12), out=price)
+    np.power(price, (1.0 / model.elasticity).astype(np.float32), out=price)
+    return price
+
+
+def _world(model: Model, seed: int, first: int, last: int, mult: dict[int, np.ndarray],
+           member_gap: np.ndarray | None, members: list[int], demand: np.ndarray,
+           price: np.ndarray, annual_short: np.ndarray) -> np.ndarray:
+    """World prices for the members of world markets; their shortfall at that price.
+
+    Overwrites the members' ``price`` (T, n, M) and ``annual_short`` (Y, n, M) in place;
+    returns, per draw, the count of steps where joint prices did not settle.
+    """
+    grid = model.grid
+    T, n, P, dt = grid.n, last - first, grid.per_year, grid.dt
+    cover = np.empty((T, n, len(model.world)))
+    col = {j: k for k, j in enumerate(members)}
+    for g, grp in enumerate(model.world):
+        loss = member_gap[:, :, [col[j] for j in grp.members]].sum(axis=-1)  # type: ignore[index]
+        for ch, r in grp.rest_channels:
+            if ch in mult:
+                loss += grp.demand[:, None] * r * (1.0 - mult[ch])
+        loss -= (grp.spare * grp.demand + grp.release)[:, None]
+        cover[:, :, g] = 1.0 - np.maximum(loss, 0.0) / grp.demand[:, None]
+    wp = world_prices(model.world, model.joint, _trailing_year(cover, P), seed, first, last)
+    Y = T // P
+    for g, grp in enumerate(model.world):
+        p = wp.price[:, :, g]
+        for j in grp.members:
+            price[:, :, j] = p      # capped by the caller, which records the cap binding
+            forgone = demand[:, :, j] * (
+                1.0 - np.minimum(p, grp.max_price_ratio) ** model.elasticity[j])
+            annual_short[:, :, j] = forgone.reshape(Y, P, n).sum(axis=1) * dt
+    return wp.unconverged

@@ -27,8 +27,16 @@ from shigen.disruption.config import (
     Event,
     RecyclingLever,
     Stockpile,
+    StockRelease,
     Substitution,
     decimal_year,
+)
+from shigen.disruption.world import (
+    JointGroup,
+    WorldGroup,
+    compile_joint,
+    compile_world,
+    rest_of_world_share,
 )
 from shigen.distributions import Distribution, Fixed
 from shigen.errors import InputError, Location
@@ -133,6 +141,8 @@ class HistorySpec:
     year_index: int
     period: str
     observed: float
+    used_for_estimation: bool = False
+    tolerance: float = 0.0
 
 
 @dataclass
@@ -162,6 +172,8 @@ class Model:
     shares: list[dict[str, float]]
     history: list[HistorySpec] = field(default_factory=list)
     value_per_unit: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (M,) USD/unit
+    world: list[WorldGroup] = field(default_factory=list)
+    joint: list[JointGroup] = field(default_factory=list)
 
     @property
     def n_markets(self) -> int:
@@ -273,7 +285,9 @@ def compile_model(cfg: DisruptionConfig, cat: Catalogue,
     value = np.full(M, np.nan)
     for j, m in enumerate(cfg.markets):
         f = f"disruption.markets.{j}"
-        d0 = data.scalar(cat, m.demand, f"{f}.demand")
+        d0 = data.scalar(cat, m.demand, f"{f}.demand") * (
+            m.demand_share if isinstance(m.demand_share, int | float)
+            else data.scalar(cat, m.demand_share, f"{f}.demand_share"))
         if d0 <= 0:
             raise InputError(f"baseline demand of {m.commodity} for {m.importer} is {d0}",
                              Location(field=f"{f}.demand"), "select a positive demand")
@@ -317,15 +331,16 @@ def compile_model(cfg: DisruptionConfig, cat: Catalogue,
     channel_supply: list[tuple[int, np.ndarray]] = []
     for i, lv in enumerate(cfg.levers):
         f = f"disruption.levers.{i}"
-        if isinstance(lv, Agreement):
+        if isinstance(lv, Agreement | StockRelease):    # stock releases act on world markets
+            continue
+        if isinstance(lv, Stockpile) and lv.elements is not None:
+            for el in lv.elements:      # the same days of each named element
+                _stockpile(index[(el, lv.importer)], lv, cat, f, stock_days, max_release,
+                           refill_days)
             continue
         j = index[(lv.commodity, lv.importer)]
         if isinstance(lv, Stockpile):
-            days = lv.days if lv.days is not None else data.scalar(
-                cat, lv.days_from, f"{f}.days_from", sum_rows=True)  # type: ignore[arg-type]
-            stock_days[j] += days
-            max_release[j] = lv.max_release_share
-            refill_days[j] += lv.refill_days_per_year
+            _stockpile(j, lv, cat, f, stock_days, max_release, refill_days)
         elif isinstance(lv, Diversification):
             path = lv.capacity_t_per_year * lv.offtake_share / tonnes[j] * _ramp(
                 grid, decimal_year(lv.start) + lv.lead_time_years, lv.ramp_years)
@@ -348,7 +363,12 @@ def compile_model(cfg: DisruptionConfig, cat: Catalogue,
         elif isinstance(lv, DemandRestraint):
             restraint[j] = 1.0 - (1.0 - restraint[j]) * (1.0 - lv.share)
 
-    events = [_compile_event(cfg, cat, e, k, markets, shares, grid, agreements, channel)
+    growth = np.array([m.growth for m in cfg.markets])
+    world = compile_world(cfg, cat, markets, demand, growth, eps, grid.edges,
+                          years_from_start)
+    element_of = [m.element_of for m in cfg.markets]
+    events = [_compile_event(cfg, cat, e, k, markets, shares, grid, agreements, channel,
+                             element_of, world, demand[0])
               for k, e in enumerate(cfg.events)]
     streams: dict[int, str] = {}
     for e in cfg.events:
@@ -368,7 +388,25 @@ def compile_model(cfg: DisruptionConfig, cat: Catalogue,
         surge=surge, elasticity=eps, max_price_ratio=cap, restraint=restraint,
         stock0=stock_days / DAYS_PER_YEAR * d_start, stock_days=stock_days,
         max_release=max_release, refill=refill_days / DAYS_PER_YEAR * d_start,
-        channels=channels, channel_supply=channel_supply, events=events, shares=shares)
+        channels=channels, channel_supply=channel_supply, events=events, shares=shares,
+        world=world, joint=compile_joint(cfg, cat, world))
+
+
+def _stockpile(j: int, lv: Stockpile, cat: Catalogue, f: str, stock_days: np.ndarray,
+               max_release: np.ndarray, refill_days: np.ndarray) -> None:
+    days = lv.days if lv.days is not None else data.scalar(
+        cat, lv.days_from, f"{f}.days_from", sum_rows=True)  # type: ignore[arg-type]
+    stock_days[j] += days
+    max_release[j] = lv.max_release_share
+    refill_days[j] += lv.refill_days_per_year
+
+
+def touches_market(e: Event, commodity: str, element_of: str | None) -> bool:
+    """Whether an event reaches a market: its commodity, or an element of it it names."""
+    named = e.element_filter()
+    if commodity == e.commodity:
+        return named is None
+    return element_of == e.commodity and (named is None or commodity in named)
 
 
 def _agreement_factors(e: Event, importer: str,
@@ -387,7 +425,9 @@ def _agreement_factors(e: Event, importer: str,
 
 def _compile_event(cfg: DisruptionConfig, cat: Catalogue, e: Event, k: int,
                    markets: list[tuple[str, str]], shares: list[dict[str, float]],
-                   grid: TimeGrid, agreements: list[Agreement], channel) -> CompiledEvent:  # type: ignore[no-untyped-def]
+                   grid: TimeGrid, agreements: list[Agreement], channel,  # type: ignore[no-untyped-def]
+                   element_of: list[str | None], world: list[WorldGroup],
+                   demand0: np.ndarray) -> CompiledEvent:
     f = f"disruption.events.{k}"
     depth_by_step = None
     if e.quota is not None:
@@ -405,8 +445,10 @@ def _compile_event(cfg: DisruptionConfig, cat: Catalogue, e: Event, k: int,
         window_start=e.window_start if e.window_start is not None else float(cfg.start),
         duration_days=_dist(e.duration_days),
         depth=None if e.depth is None else _dist(e.depth), depth_by_step=depth_by_step)
+    member_flow: dict[int, float] = {}     # market -> flow the event can cut, unit/yr
     for j, (c, imp) in enumerate(markets):
-        if c != e.commodity or (e.importer is not None and imp != e.importer):
+        if not touches_market(e, c, element_of[j]) or (
+                e.importer is not None and imp != e.importer):
             continue
         pf, df, start = _agreement_factors(e, imp, agreements)
         if e.kind == "chokepoint":
@@ -426,6 +468,18 @@ def _compile_event(cfg: DisruptionConfig, cat: Catalogue, e: Event, k: int,
                 continue
         ch = channel(j, name, w) if e.kind != "fleet-outage" else -1
         ce.touches.append(EventChannel(j, w, ch, pf, df, start))
+        member_flow[j] = w * float(demand0[j])
+    M = len(markets)
+    for g, grp in enumerate(world):
+        if not any(touches_market(e, c, element_of[j]) for j, (c, _i) in enumerate(markets)
+                   if j in grp.members):
+            continue
+        exposed = sum(member_flow.get(j, 0.0) for j in grp.members) / float(grp.demand[0])
+        r = rest_of_world_share(grp, e.kind, e.supplier, e.chokepoint, exposed)
+        if r > 0:
+            ch = channel(M + g, f"world:{e.name}", r)
+            grp.rest_channels.append((ch, r))
+            ce.touches.append(EventChannel(M + g, r, ch))
     return ce
 
 
@@ -467,4 +521,5 @@ def _compile_history(cfg: DisruptionConfig, cat: Catalogue, h, k: int,  # type: 
     sup = h.supplier
     ch = channel_ix.get((j, sup), -1) if sup else -1
     return HistorySpec(h.name, h.metric, j, sup, ch, shares[j].get(sup or "", 0.0), steps,
-                       int(h.period[:4]) - grid.start, h.period, observed)
+                       int(h.period[:4]) - grid.start, h.period, observed,
+                       h.used_for_estimation, h.tolerance)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
@@ -77,6 +78,8 @@ def to_dataset(sim: Simulation) -> xr.Dataset:
         "baseline demand per year")
     put("shortfall_by_draw", _grid(sim, total_t, ("draw",), {"draw": np.arange(sim.n_draws)}),
         "t", "cumulative shortfall in each draw (common random numbers across studies)")
+    if m.history or m.world:
+        _paths(sim, put)
     if m.history:
         h = r.history
         q = np.quantile(h, QUANTILES, axis=0)
@@ -95,11 +98,71 @@ def to_dataset(sim: Simulation) -> xr.Dataset:
                 ("model_p95", q[2], "model, 95th percentile")):
             put(name, xr.DataArray(np.asarray(vals, dtype=float), dims=("check",),
                                    coords=coords), "see market_unit", desc)
+        for name, vals, desc in (
+                ("used_for_estimation", [s.used_for_estimation for s in m.history],
+                 "the figure was used to estimate a parameter (in-sample, not scored)"),
+                ("check_tolerance", [s.tolerance for s in m.history],
+                 "the check passes inside [P5, P95] widened by this fraction")):
+            put(name, xr.DataArray(np.asarray(vals), dims=("check",), coords=coords),
+                "fraction", desc)
+    ds.attrs["warnings"] = json.dumps(warnings(sim))
     ds.attrs.update(draws=sim.n_draws, seed=sim.seed, resolution=(
         "month" if m.grid.per_year == 12 else "year"), start=int(m.grid.start),
         end=int(m.grid.end), elasticities=";".join(
             f"{c}/{i}={e:.4f}" for (c, i), e in zip(m.markets, m.elasticity, strict=True)))
     return ds
+
+
+def _paths(sim: Simulation, put: Any) -> None:
+    """Price ratio by year and imports by step and by year, P5/P50/P95 over draws."""
+    m, r = sim.model, sim.draws
+    years = m.grid.years
+    q = list(QUANTILES)
+    pq = np.quantile(np.ascontiguousarray(r.annual_price.transpose(0, 2, 1)), q, axis=-1)
+    put("price_path", _grid(sim, np.moveaxis(pq, 0, 1), ("year", "quantile"),
+                            {"year": years, "quantile": q}),
+        "fraction", "price ratio to the path price in each year, quantiles over draws")
+    steps = m.grid.labels()
+    iq = np.quantile(r.imports, q, axis=0)                          # (3, T, M)
+    put("imports_path", _grid(sim, np.moveaxis(iq, 0, 1), ("step", "quantile"),
+                              {"step": steps, "quantile": q}),
+        "see market unit", "imports received in each step, quantiles over draws")
+    per = m.grid.per_year
+    yearly = r.imports.reshape(r.imports.shape[0], len(years), per, -1).sum(axis=2)
+    yq = np.quantile(yearly, q, axis=0)
+    put("imports_annual", _grid(sim, np.moveaxis(yq, 0, 1), ("year", "quantile"),
+                                {"year": years, "quantile": q}),
+        "see market unit", "imports received in each year, quantiles over draws")
+
+
+def warnings(sim: Simulation) -> list[dict[str, Any]]:
+    """Warning records (code, stage, message, where, severity) of a simulation.
+
+    A price at its choke price means the cap, not the market, set it; joint prices that
+    did not settle mean the by-product fixed point needs a look.
+    """
+    m, r = sim.model, sim.draws
+    out: list[dict[str, Any]] = []
+    caps = m.max_price_ratio.copy()
+    for grp in m.world:
+        caps[grp.members] = grp.max_price_ratio
+    share = r.capped.mean(axis=0)
+    for j, (c, i) in enumerate(m.markets):
+        if share[j] > 0:
+            out.append({"code": "price-at-choke", "stage": "disruption", "severity": "warning",
+                        "message": f"the price of {c} for {i} reached its choke price "
+                                   f"({caps[j]:g} x the path price) in {share[j]:.1%} of draws: "
+                                   "the cap, not the market, set it there; the shortfall "
+                                   "is understated",
+                        "where": {"commodity": c, "importer": i, "share_of_draws":
+                                  round(float(share[j]), 6), "max_price_ratio": float(caps[j])}})
+    bad = int((r.unconverged > 0).sum())
+    if bad:
+        out.append({"code": "joint-prices-unsettled", "stage": "disruption",
+                    "severity": "warning",
+                    "message": f"joint-production prices did not settle in {bad} draws",
+                    "where": {"draws": bad}})
+    return out
 
 
 def _r(x: float, nd: int = 6) -> float | None:
@@ -144,8 +207,48 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
                                  "model_p95": _r(float(ds["model_p95"].values[k]), 4)})
                 if rows:
                     entry["backtest"] = rows
+            if "price_path" in ds:
+                entry["price_path"] = _path(ds["price_path"].sel(commodity=c, importer=i),
+                                            "year", 4)
+                entry["imports_annual"] = _path(ds["imports_annual"].sel(
+                    commodity=c, importer=i), "year", 1)
+                if ds.attrs.get("resolution") == "month":
+                    entry["imports_monthly"] = _path(ds["imports_path"].sel(
+                        commodity=c, importer=i), "step", 1)
             out.setdefault(str(c), {})[str(i)] = entry
+    if "check" in ds.dims:
+        out["backtest_score"] = score(ds)
+    found = json.loads(str(ds.attrs.get("warnings", "[]")))
+    if found:
+        out["warnings"] = found
     return out
+
+
+def _path(da: xr.DataArray, dim: str, nd: int) -> dict[str, dict[str, float | None]]:
+    return {str(k): {f"p{round(q * 100)}": _r(float(da.sel({dim: k, "quantile": q})), nd)
+                     for q in QUANTILES} for k in da[dim].values}
+
+
+def score(ds: xr.Dataset) -> dict[str, Any]:
+    """Checks whose history lies inside the model's [P5, P95] (widened by their tolerance).
+
+    Only out-of-sample checks count: a figure used to estimate a parameter is listed
+    but never scored.
+    """
+    inside, scored, in_sample = [], [], []
+    for k, name in enumerate(ds["check"].values):
+        if bool(ds["used_for_estimation"].values[k]):
+            in_sample.append(str(name))
+            continue
+        tol = float(ds["check_tolerance"].values[k])
+        lo = float(ds["model_p5"].values[k]) * (1 - tol)
+        hi = float(ds["model_p95"].values[k]) * (1 + tol)
+        scored.append(str(name))
+        if lo <= float(ds["history_observed"].values[k]) <= hi:
+            inside.append(str(name))
+    return {"inside_p5_p95": len(inside), "out_of_sample_checks": len(scored),
+            "passed": inside, "failed": [c for c in scored if c not in inside],
+            "used_for_estimation": in_sample}
 
 
 def iamc(ds: xr.Dataset) -> pd.DataFrame:

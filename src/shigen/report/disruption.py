@@ -129,6 +129,10 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
+# top-level summary keys that are not commodities
+NOT_MARKETS = ("warnings", "backtest_score")
+
+
 def render(summary: dict[str, Any]) -> list[RichTable]:
     """One table of outcomes per market, and one model-versus-history table per backtest."""
     t = RichTable(title="disruption: shortfall after levers (Monte Carlo)")
@@ -139,6 +143,8 @@ def render(summary: dict[str, Any]) -> list[RichTable]:
                      col == "commodity" else 8, overflow="fold")
     tables = [t]
     for c, by_imp in summary.items():
+        if c in NOT_MARKETS:
+            continue
         for i, e in by_imp.items():
             t.add_row(c, i, _fmt(e["expected_shortfall_t"]), _fmt(e["p95_shortfall_t"]),
                       _fmt(e["prob_shortfall_gt_10pct"]), _fmt(e["days_of_cover"]),
@@ -156,4 +162,16 @@ def render(summary: dict[str, Any]) -> list[RichTable]:
                               _fmt(row["model_p5"]), _fmt(row["model_p50"]),
                               _fmt(row["model_p95"]))
                 tables.append(b)
+    if "backtest_score" in summary:
+        sc = summary["backtest_score"]
+        b = RichTable(title=f"backtest score: {sc['inside_p5_p95']} of "
+                            f"{sc['out_of_sample_checks']} out-of-sample checks inside P5-P95")
+        b.add_column("checks used to estimate parameters (not scored)", overflow="fold")
+        b.add_row(", ".join(sc["used_for_estimation"]) or "none")
+        tables.append(b)
+    for w in summary.get("warnings", []):
+        b = RichTable(title=f"warning {w['code']}")
+        b.add_column("message", overflow="fold")
+        b.add_row(w["message"])
+        tables.append(b)
     return tables

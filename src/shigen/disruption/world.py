@@ -1,0 +1,227 @@
+"""World markets shared by importers, and elements mined together (joint production).
+
+A world market pools the study's importers of one commodity with the rest of the
+world. In each step and draw its net loss is::
+
+    L = sum of the members' gaps after their own stocks and restraint
+        + world demand x sum_c r_c (1 - m_c)          supply lost to the rest of the world
+        - spare capacity - stocks released by other holders
+
+and the world clears at one price ratio ``p``: with ``x = L / Q`` (cover ``1 - x``)::
+
+    (1 - x) p^es + by-products / Q = p^ed
+
+Without by-products ``p = (1 - x)^(1 / (ed - es))``. With joint production the
+by-products of deposit ``k`` are ``B_k,e (basket_k^es_k - 1)``, where ``basket_k`` is the
+value-weighted price ratio of deposit ``k``'s mix; the prices of the elements of one
+parent then depend on each other and are found by a damped fixed point in log price.
+
+Every member importer then consumes ``D p^e`` at the world price (``e`` its own
+elasticity), so its shortfall is ``D (1 - p^e)``: what it could not bid away from the
+others, whoever lost the physical barrels.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from shigen.disruption import data
+from shigen.disruption.config import DisruptionConfig, JointProduction, StockRelease
+from shigen.disruption.sampling import event_uniforms
+from shigen.distributions import Distribution, Fixed, quantile
+from shigen.errors import InputError, Location
+
+if TYPE_CHECKING:
+    from shigen.datasets import Catalogue
+
+JOINT_ITERATIONS = 60
+JOINT_TOLERANCE = 1e-4      # in log price: prices agree to 0.01 %
+
+
+@dataclass
+class WorldGroup:
+    """One compiled world market."""
+
+    commodity: str
+    members: list[int]                  # market indices
+    demand: np.ndarray                  # (T,) world demand rate, market unit / yr
+    demand_elasticity: Distribution
+    supply_elasticity: Distribution
+    key: int                            # random stream of the elasticity draws
+    spare: float                        # fraction of world demand
+    release: np.ndarray                 # (T,) stock released by other holders, rate
+    max_price_ratio: float
+    shares: dict[str, float]            # world supply shares by origin ({} if not given)
+    route_shares: dict[str, float]
+    rest_channels: list[tuple[int, float]] = field(default_factory=list)  # (channel, r_c)
+
+
+@dataclass
+class JointGroup:
+    """Deposits whose output answers the value of their mix."""
+
+    parent: str
+    groups: list[int]                   # world group index of each element
+    elements: list[str]
+    byproduct: np.ndarray               # (K, E) base output of element e from deposit k
+    weights: np.ndarray                 # (K, E) value weight of element e in basket k
+    elasticity: list[Distribution]      # (K,)
+    keys: list[int]
+
+
+def _draw(dist: Distribution, key: int, column: int, seed: int, first: int,
+          last: int) -> np.ndarray:
+    """Per-draw values of an uncertain parameter (a constant column when fixed)."""
+    if isinstance(dist, Fixed):
+        return np.full(last - first, dist.value)
+    u = event_uniforms(seed, key, first, last)[:, column]
+    return np.asarray(quantile(dist, u), dtype=float)
+
+
+def compile_world(cfg: DisruptionConfig, cat: Catalogue, markets: list[tuple[str, str]],
+                  demand: np.ndarray, growth: np.ndarray, eps: np.ndarray,
+                  edges: np.ndarray, years_from_start: np.ndarray) -> list[WorldGroup]:
+    """Resolve the world markets of a study (their rest-of-world channels come later)."""
+    out = []
+    for g, w in enumerate(cfg.world_markets):
+        f = f"disruption.world_markets.{g}"
+        members = [markets.index((w.commodity, i)) for i in w.importers]
+        q0 = (w.world_demand if isinstance(w.world_demand, int | float) else data.scalar(
+            cat, w.world_demand, f"{f}.world_demand", sum_rows=True)) * w.world_demand_share
+        d_members = sum(demand[0, j] for j in members)
+        if q0 < d_members:
+            raise InputError(f"world demand of {w.commodity} ({q0:g}) is below its importers' "
+                             f"demand ({d_members:g})", Location(field=f"{f}.world_demand"),
+                             "give world demand in the unit of the importers' markets")
+        path = q0 * (1.0 + growth[members[0]]) ** years_from_start
+        release = np.zeros(len(years_from_start))
+        for lv in cfg.levers:
+            if isinstance(lv, StockRelease) and lv.commodity == w.commodity:
+                release += _release_rate(lv, edges)
+        ed = w.demand_elasticity or Fixed(value=float(eps[members[0]]))
+        shares = ({} if w.world_suppliers is None
+                  else data.shares(cat, w.world_suppliers, f"{f}.world_suppliers"))
+        out.append(WorldGroup(
+            commodity=w.commodity, members=members, demand=path, demand_elasticity=ed,
+            supply_elasticity=w.supply_elasticity,
+            key=zlib.crc32(f"world:{w.commodity}".encode()), spare=w.spare_capacity_share,
+            release=release, max_price_ratio=w.max_price_ratio, shares=shares,
+            route_shares=dict(w.route_shares)))
+    return out
+
+
+def _release_rate(lv: StockRelease, edges: np.ndarray) -> np.ndarray:
+    """A volume spread evenly over its days, as a rate (unit/yr) averaged within each step."""
+    from shigen.disruption.config import decimal_year
+
+    start = decimal_year(lv.start)
+    end = start + lv.duration_days / 365.0
+    lo, hi = edges[:-1], edges[1:]
+    overlap = np.clip(np.minimum(hi, end) - np.maximum(lo, start), 0.0, None)
+    return lv.volume / (end - start) * overlap / (hi - lo)
+
+
+def rest_of_world_share(group: WorldGroup, kind: str, supplier: str | None,
+                        chokepoint: str | None, member_flows: float) -> float:
+    """Share of world demand an event cuts outside the study's importers.
+
+    Bilateral events (embargo, sanction) cut nothing outside: the supplier sells the
+    same barrels to someone else. ``member_flows`` is the members' exposed flow as a
+    fraction of world demand; what lies beyond it belongs to the rest of the world.
+    """
+    if kind in {"quota-cut", "capacity-loss"} and supplier is not None:
+        world = group.shares.get(supplier, 0.0)
+    elif kind == "chokepoint" and chokepoint is not None:
+        world = group.route_shares.get(chokepoint, 0.0)
+    else:
+        return 0.0
+    return max(0.0, world - member_flows)
+
+
+def compile_joint(cfg: DisruptionConfig, cat: Catalogue, groups: list[WorldGroup]
+                  ) -> list[JointGroup]:
+    """Deposit mixes, by-product outputs and value weights of each joint-production group."""
+    out = []
+    by_commodity = {w.commodity: g for g, w in enumerate(groups)}
+    for i, jp in enumerate(cfg.joint_production):
+        f = f"disruption.joint_production.{i}"
+        elements = [m.commodity for m in cfg.markets
+                    if m.element_of == jp.parent and m.commodity in by_commodity]
+        elements = list(dict.fromkeys(elements))
+        deposits = list(jp.deposit_output)
+        mix = _mix(cat, jp, deposits, f)
+        prices = data.series(cat, jp.reference_prices, "element", f"{f}.reference_prices")
+        missing = [e for e in elements if e not in prices]
+        if missing:
+            raise InputError(f"reference_prices have no price for {missing}",
+                             Location(field=f"{f}.reference_prices"),
+                             f"select a year with prices of {elements}")
+        out_k = np.array([jp.deposit_output[k] for k in deposits])
+        share = np.array([[mix[k].get(e, 0.0) for e in elements] for k in deposits])
+        value = share * np.array([prices[e] for e in elements])[None, :]
+        # the value of the rest of the mix (elements without a market) is held at price 1;
+        # its weight is unknown without a price, so the basket counts only priced elements
+        weights = value / np.maximum(value.sum(axis=1, keepdims=True), 1e-300)
+        out.append(JointGroup(
+            parent=jp.parent, groups=[by_commodity[e] for e in elements], elements=elements,
+            byproduct=out_k[:, None] * share, weights=weights,
+            elasticity=[jp.supply_elasticity.get(k, Fixed(value=0.0)) for k in deposits],
+            keys=[zlib.crc32(f"joint:{jp.parent}:{k}".encode()) for k in deposits]))
+    return out
+
+
+def _mix(cat: Catalogue, jp: JointProduction, deposits: list[str], field: str
+         ) -> dict[str, dict[str, float]]:
+    """Element shares of each deposit type, one selection per deposit."""
+    mix = {}
+    for k in deposits:
+        ref = jp.mix.model_copy(update={"select": {**jp.mix.select, "deposit": k}})
+        mix[k] = data.series(cat, ref, "element", f"{field}.mix")
+    return mix
+
+
+@dataclass
+class WorldPrices:
+    """Prices of the world markets of one chunk."""
+
+    price: np.ndarray                   # (T, n, G) price ratio, before the choke cap
+    unconverged: np.ndarray             # (n,) steps where the joint fixed point did not settle
+
+
+def world_prices(groups: list[WorldGroup], joints: list[JointGroup], cover: np.ndarray,
+                 seed: int, first: int, last: int) -> WorldPrices:
+    """Price ratios ``(T, n, G)`` from world covers ``(T, n, G)`` (1 - net loss share)."""
+    n = last - first
+    ed = np.stack([_draw(g.demand_elasticity, g.key, 0, seed, first, last) for g in groups],
+                  axis=-1)                                           # (n, G)
+    es = np.stack([_draw(g.supply_elasticity, g.key, 1, seed, first, last) for g in groups],
+                  axis=-1)
+    cover = np.clip(cover, 1e-9, None)
+    log_cover = np.log(cover)
+    log_p = log_cover / (ed - es)[None, :, :]                         # closed form
+    unconverged = np.zeros(n, dtype=np.int64)
+    for jg in joints:
+        idx = np.array(jg.groups)
+        es_k = np.stack([_draw(d, k, 0, seed, first, last)
+                         for d, k in zip(jg.elasticity, jg.keys, strict=True)], axis=-1)  # (n, K)
+        q = np.stack([groups[g].demand for g in jg.groups], axis=-1)  # (T, E)
+        byp = jg.byproduct[None, :, :] / q[:, None, :]                 # (T, K, E) share of Q_e
+        lp = log_p[:, :, idx]                                         # (T, n, E)
+        c = cover[:, :, idx]
+        e_d, e_s = ed[None, :, idx], es[None, :, idx]
+        for _ in range(JOINT_ITERATIONS):
+            basket = np.einsum("tne,ke->tnk", np.exp(lp), jg.weights)    # (T, n, K)
+            extra = np.einsum("tnk,tke->tne", basket ** es_k[None] - 1.0, byp)
+            supply = np.clip(c * np.exp(e_s * lp) + extra, 1e-9, None)
+            new = np.log(supply) / e_d
+            step = new - lp
+            lp = lp + 0.5 * step
+            if float(np.abs(step).max(initial=0.0)) < JOINT_TOLERANCE:
+                break
+        unconverged += (np.abs(step) >= JOINT_TOLERANCE).any(axis=-1).sum(axis=0)
+        log_p[:, :, idx] = lp
+    return WorldPrices(price=np.exp(log_p), unconverged=unconverged)

@@ -69,7 +69,7 @@ def test_wrong_type_names_line() -> None:
 
 def test_every_problem_is_reported() -> None:
     text = GOOD.replace('name = "demo"', 'name = "Demo Study"').replace(
-        '["rare-earths"]', '["rare-earths", "unobtainium"]')
+        '["rare-earths"]', '["rare-earths", "Unobtainium"]')
     ps = problems(text)
     assert [(p.where.line, p.where.field) for p in ps if p.where] == [
         (2, "study.name"), (6, "supply.commodities")]

@@ -32,6 +32,8 @@ import pandas as pd
 import xarray as xr
 from pydantic import ValidationError
 
+from shigen.datasets.commodities import CommodityDecl
+from shigen.datasets.commodities import load as load_commodities
 from shigen.datasets.meta import DatasetMeta
 from shigen.datasets.overrides import AppliedOverride, DataOverride
 from shigen.datasets.overrides import apply as apply_overrides
@@ -141,11 +143,13 @@ class Catalogue:
         self._overrides: tuple[DataOverride, ...] = ()
         self._changed: dict[str, Dataset] = {}
         self._applied: tuple[AppliedOverride, ...] = ()
+        self._commodities: dict[str, Any] | None = None  # read on first use
         folders: list[tuple[Path, str]] = []
         if include_bundled:
             folders.append((BUNDLED_DIR, "bundled"))
         for d in dirs or []:
             folders.append((Path(d), str(d)))
+        self._folders = tuple(folders)
         for folder, origin in folders:
             if not folder.is_dir():
                 what = "is not a folder" if folder.exists() else "does not exist"
@@ -163,6 +167,12 @@ class Catalogue:
                         meta = meta.model_copy(update={"invariants": self._metas[name].invariants})
                 self._metas[name] = meta
                 self._dirs[name] = folder
+
+    def commodities(self) -> dict[str, CommodityDecl]:
+        """The commodity declarations of every folder (``commodities.toml``), checked once."""
+        if self._commodities is None:
+            self._commodities = load_commodities(self._folders, self.names())
+        return self._commodities
 
     @classmethod
     def bundled(cls) -> Catalogue:

@@ -276,6 +276,12 @@ class Catalogue:
                 problems.extend(exc.problems)
             except InputError as exc:
                 problems.append(exc)
+        try:  # the folders' commodity declarations (commodities.toml) too
+            self.commodities()
+        except InputErrors as exc:
+            problems.extend(exc.problems)
+        except InputError as exc:
+            problems.append(exc)
         return problems
 
     def fingerprint(self) -> dict[str, str]:

@@ -104,3 +104,16 @@ def test_bad_declaration(folder):
         assert re.search(expect, err), err
         assert str(folder / where.split(":")[0]) + where[len(where.split(":")[0]):] in err, err
         assert "fix:" in err
+
+
+def test_declaration_enters_the_run_fingerprint(tmp_path):
+    import shutil
+
+    folder = tmp_path / "cobalt"
+    shutil.copytree(COBALT, folder)
+    before = Catalogue([folder]).fingerprint()
+    decl = folder / "commodities.toml"
+    decl.write_text(decl.read_text().replace("(user declaration)", "(edited)"))
+    after = Catalogue([folder]).fingerprint()
+    assert after["my-cobalt-mining"] != before["my-cobalt-mining"]
+    assert after["cobalt-mine-production"] == before["cobalt-mine-production"]  # bundled

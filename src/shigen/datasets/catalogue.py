@@ -297,6 +297,11 @@ class Catalogue:
                 raise InputError(f"cannot read dataset file ({exc.strerror})",
                                  Location(str(self.path(name))),
                                  "add the CSV or remove its catalogue entry") from exc
+            # a user folder's commodity declarations decide which datasets a stage reads:
+            # they enter the hash of the folder's datasets (bundled: the package version)
+            decl = self._dirs[name] / "commodities.toml"
+            if meta.origin != "bundled" and decl.is_file():
+                h.update(decl.read_bytes())
             # a view's changed dataset is other content: its overrides enter its hash
             # (stages key caches on the fingerprint, e.g. the energy baseline)
             touching = [o.model_dump(mode="json") for o in self._overrides if o.dataset == name]

@@ -55,8 +55,8 @@ def test_user_declaration_replaces_bundled_only_with_data():
 
 def test_gallium_china_top_refiner():
     d = _risk("risk", "gallium", "--year", "2023")
-    # USGS MCS 2025 gallium: China 750 000 kg of 759 000 kg listed (Russia 5 000,
-    # Japan 3 000, Korea 3 000 ... the rows of gallium-primary-production)
+    # USGS MCS 2025 gallium, 2023: China 621 000 kg of a 633 000 kg world (Russia 6 000,
+    # Japan 3 000, Korea 3 000): 0.981, recomputed here from the bundled rows
     assert d["stage"] == "refining" and d["top_producer"] == "CHN"
     frame = Catalogue.bundled().frame("gallium-primary-production")
     rows = frame[frame["year"] == 2023]

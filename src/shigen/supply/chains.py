@@ -19,7 +19,7 @@ from shigen.errors import InputError, Location
 
 if TYPE_CHECKING:
     from shigen.datasets import Catalogue
-    from shigen.datasets.commodities import CommodityDecl
+    from shigen.datasets.commodities import CommodityDecl, DatasetRef
 
 
 @dataclass(frozen=True)
@@ -77,8 +77,8 @@ class Chain:
         return self.reliance.get(importer, {}).get(stage)
 
 
-def _refs(d: dict[str, dict[str, object]]) -> dict[str, dict[str, DataRef]]:
-    return {imp: {st: DataRef(r.dataset, tuple(sorted(r.select.items())))  # type: ignore[attr-defined]
+def _refs(d: dict[str, dict[str, DatasetRef]]) -> dict[str, dict[str, DataRef]]:
+    return {imp: {st: DataRef(r.dataset, tuple(sorted(r.select.items())))
                   for st, r in by.items()} for imp, by in d.items()}
 
 

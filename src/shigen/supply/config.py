@@ -7,7 +7,6 @@ import re
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
-
 class SupplyConfig(BaseModel):
     """Which commodities, importer and years the supply stage analyses."""
 

@@ -10,7 +10,6 @@ and ``shigen risk`` give the same numbers.
 from __future__ import annotations
 
 import json
-
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 

@@ -73,7 +73,7 @@ def test_every_problem_is_reported() -> None:
     ps = problems(text)
     assert [(p.where.line, p.where.field) for p in ps if p.where] == [
         (2, "study.name"), (6, "supply.commodities")]
-    assert "unobtainium" in ps[1].what and "available" in ps[1].what
+    assert "Unobtainium" in ps[1].what and "lowercase" in ps[1].what
 
 
 def test_missing_required_field() -> None:

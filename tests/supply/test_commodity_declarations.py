@@ -117,3 +117,18 @@ def test_declaration_enters_the_run_fingerprint(tmp_path):
     after = Catalogue([folder]).fingerprint()
     assert after["my-cobalt-mining"] != before["my-cobalt-mining"]
     assert after["cobalt-mine-production"] == before["cobalt-mine-production"]  # bundled
+
+
+def test_study_supply_section_uses_a_user_declaration(tmp_path):
+    study = tmp_path / "cobalt-study.toml"
+    study.write_text('[study]\nname = "cobalt-user"\ntitle = "Cobalt from a user folder"\n\n'
+                     '[supply]\ncommodities = ["cobalt"]\nyears = [2023]\n')
+    res = runner.invoke(app, ["--data", str(COBALT), "run", str(study), "--json"])
+    assert res.exit_code == 0, res.output
+    cobalt = json.loads(res.stdout)["supply"]["commodities"]["cobalt"]["2023"]
+    mining = cobalt["stages"][0]
+    assert mining["stage"] == "mining" and mining["top_producer"] == "COD"
+    assert mining["top_producer_share"] == pytest.approx(175_000 / 238_000, abs=1e-6)
+    # without the folder the study names the bundled cobalt: same shares, bundled data
+    res = runner.invoke(app, ["run", str(study), "--json"])
+    assert res.exit_code == 0, res.output

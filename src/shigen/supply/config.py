@@ -31,7 +31,7 @@ class SupplyConfig(BaseModel):
                              "(e.g. rare-earths, cobalt)")
         twice = sorted({c for c in v if v.count(c) > 1})
         if twice:
-            raise ValueError(f"commodity {twice[0]!r} is listed twice")
+            raise ValueError(f"commodities must not repeat: {twice[0]!r} is listed twice")
         return v
 
     @field_validator("years")

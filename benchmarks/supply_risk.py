@@ -22,7 +22,7 @@ def main() -> None:
     cat = Catalogue.bundled()
     for name in cat.names():  # load once: the CLI pays this per call as well
         cat.get(name)
-    calls = [(c, st.name, y) for c in commodities() for st in chain(c).stages
+    calls = [(c, st.name, y) for c in commodities(cat) for st in chain(cat, c).stages
              for y in data.years_of(cat, st.dataset)]
     t0 = time.perf_counter()
     for c, s, y in calls:

@@ -69,11 +69,11 @@ def test_wrong_type_names_line() -> None:
 
 def test_every_problem_is_reported() -> None:
     text = GOOD.replace('name = "demo"', 'name = "Demo Study"').replace(
-        '["rare-earths"]', '["rare-earths", "unobtainium"]')
+        '["rare-earths"]', '["rare-earths", "Unobtainium"]')
     ps = problems(text)
     assert [(p.where.line, p.where.field) for p in ps if p.where] == [
         (2, "study.name"), (6, "supply.commodities")]
-    assert "unobtainium" in ps[1].what and "available" in ps[1].what
+    assert "Unobtainium" in ps[1].what and "lowercase" in ps[1].what
 
 
 def test_missing_required_field() -> None:

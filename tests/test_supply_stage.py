@@ -43,7 +43,10 @@ def test_iamc_rows(flagship):
 
 def test_criticality_matrix():
     m = criticality(Catalogue.bundled(), "JPN", years=[2009])
-    assert set(m.commodity.values) == {"rare-earths", "uranium", "crude-oil", "lng", "coal"}
+    # every declared commodity (commodities.toml), the 2009 five and the critical minerals
+    assert {"rare-earths", "uranium", "crude-oil", "lng", "coal", "gallium"} <= set(
+        m.commodity.values)
+    assert set(m.commodity.values) == set(Catalogue.bundled().commodities())
     assert float(m["import_reliance"].sel(commodity="rare-earths", year=2009)) == 1.0
     assert float(m["supply_risk_upper"].sel(commodity="rare-earths", year=2009)) > 1.0
     assert float(m["energy_share"].sel(commodity="crude-oil", year=2009)) == pytest.approx(0.439)

@@ -32,6 +32,8 @@ import pandas as pd
 import xarray as xr
 from pydantic import ValidationError
 
+from shigen.datasets.commodities import CommodityDecl
+from shigen.datasets.commodities import load as load_commodities
 from shigen.datasets.meta import DatasetMeta
 from shigen.datasets.overrides import AppliedOverride, DataOverride
 from shigen.datasets.overrides import apply as apply_overrides
@@ -141,11 +143,13 @@ class Catalogue:
         self._overrides: tuple[DataOverride, ...] = ()
         self._changed: dict[str, Dataset] = {}
         self._applied: tuple[AppliedOverride, ...] = ()
+        self._commodities: dict[str, Any] | None = None  # read on first use
         folders: list[tuple[Path, str]] = []
         if include_bundled:
             folders.append((BUNDLED_DIR, "bundled"))
         for d in dirs or []:
             folders.append((Path(d), str(d)))
+        self._folders = tuple(folders)
         for folder, origin in folders:
             if not folder.is_dir():
                 what = "is not a folder" if folder.exists() else "does not exist"
@@ -163,6 +167,12 @@ class Catalogue:
                         meta = meta.model_copy(update={"invariants": self._metas[name].invariants})
                 self._metas[name] = meta
                 self._dirs[name] = folder
+
+    def commodities(self) -> dict[str, CommodityDecl]:
+        """The commodity declarations of every folder (``commodities.toml``), checked once."""
+        if self._commodities is None:
+            self._commodities = load_commodities(self._folders, self.names())
+        return self._commodities
 
     @classmethod
     def bundled(cls) -> Catalogue:
@@ -266,6 +276,12 @@ class Catalogue:
                 problems.extend(exc.problems)
             except InputError as exc:
                 problems.append(exc)
+        try:  # the folders' commodity declarations (commodities.toml) too
+            self.commodities()
+        except InputErrors as exc:
+            problems.extend(exc.problems)
+        except InputError as exc:
+            problems.append(exc)
         return problems
 
     def fingerprint(self) -> dict[str, str]:
@@ -281,6 +297,11 @@ class Catalogue:
                 raise InputError(f"cannot read dataset file ({exc.strerror})",
                                  Location(str(self.path(name))),
                                  "add the CSV or remove its catalogue entry") from exc
+            # a user folder's commodity declarations decide which datasets a stage reads:
+            # they enter the hash of the folder's datasets (bundled: the package version)
+            decl = self._dirs[name] / "commodities.toml"
+            if meta.origin != "bundled" and decl.is_file():
+                h.update(decl.read_bytes())
             # a view's changed dataset is other content: its overrides enter its hash
             # (stages key caches on the fingerprint, e.g. the energy baseline)
             touching = [o.model_dump(mode="json") for o in self._overrides if o.dataset == name]

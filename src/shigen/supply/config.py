@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+import re
 
-from shigen.checks import known_names
-from shigen.supply.chains import commodities
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class SupplyConfig(BaseModel):
@@ -23,8 +22,17 @@ class SupplyConfig(BaseModel):
 
     @field_validator("commodities")
     @classmethod
-    def _known(cls, v: list[str]) -> list[str]:
-        return known_names(v, commodities(), "commodities")
+    def _names(cls, v: list[str]) -> list[str]:
+        # whether a name is declared depends on the data folders (bundled and --data), so
+        # the stage checks it against the catalogue; here only the form and repeats
+        bad = [c for c in v if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", c)]
+        if bad:
+            raise ValueError(f"commodity name {bad[0]!r} is not lowercase-with-hyphens "
+                             "(e.g. rare-earths, cobalt)")
+        twice = sorted({c for c in v if v.count(c) > 1})
+        if twice:
+            raise ValueError(f"commodities must not repeat: {twice[0]!r} is listed twice")
+        return v
 
     @field_validator("years")
     @classmethod

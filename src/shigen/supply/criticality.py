@@ -54,13 +54,13 @@ def criticality(cat: Catalogue, importer: str, years: Sequence[int] | None = Non
     the bottleneck of extraction and processing).
     """
     _check_country(importer)
-    names = list(commodity_list or commodities())
+    names = list(commodity_list or commodities(cat))
     for n in names:
-        chain(n)
+        chain(cat, n)
     if years:
         all_years = sorted(set(years))
     else:
-        found = {y for n in names for st in chain(n).stages
+        found = {y for n in names for st in chain(cat, n).stages
                  for y in data.years_of(cat, st.dataset)}
         all_years = sorted(found)
     if not all_years:
@@ -69,7 +69,7 @@ def criticality(cat: Catalogue, importer: str, years: Sequence[int] | None = Non
     out = {v: np.full((len(names), len(all_years)), np.nan) for v in VARIABLES}
     stage_used = np.full((len(names), len(all_years)), "", dtype=object)
     for i, n in enumerate(names):
-        ch = chain(n)
+        ch = chain(cat, n)
         assessed = {}
         for st in ch.stages:
             ys = [y for y in all_years if y in data.years_of(cat, st.dataset)]

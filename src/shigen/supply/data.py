@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from shigen.supply import indicators
-from shigen.supply.chains import Stage
+from shigen.supply.chains import Chain, DataRef, Stage
 
 if TYPE_CHECKING:
     from shigen.datasets import Catalogue
@@ -70,27 +70,93 @@ def company_shares(cat: Catalogue, stage: Stage, year: int) -> dict[str, float] 
     return out
 
 
-def origin_shares(cat: Catalogue, dataset: str, year: int) -> dict[str, float] | None:
+def _period_years(period: str) -> list[int]:
+    """``"2020-2023"`` → 2020..2023; ``"2023"`` → [2023]; anything else → []."""
+    parts = str(period).split("-")
+    if len(parts) == 2 and all(p.isdigit() and len(p) == 4 for p in parts):
+        return list(range(int(parts[0]), int(parts[1]) + 1))
+    return [int(period)] if str(period).isdigit() and len(str(period)) == 4 else []
+
+
+@lru_cache(maxsize=128)
+def _selected_by_year(cat: Catalogue, ref: DataRef) -> dict[int, pd.DataFrame]:
+    """A reference's rows split by year: a ``year`` column, or a ``period`` of years.
+
+    A period (``2020-2023``, USGS import sources) stands for every year it spans: the
+    shares are the period's average, the best sourced figure for each of its years.
+    """
+    frame = cat.frame(ref.dataset)
+    for key, value in ref.select:
+        if key not in frame.columns:
+            return {}
+        frame = frame[frame[key].astype(str) == str(value)]
+    if "year" in frame.columns:
+        return {int(y): rows for y, rows in frame.groupby("year")}
+    if "period" in frame.columns:
+        out: dict[int, pd.DataFrame] = {}
+        for period, rows in frame.groupby("period"):
+            for y in _period_years(str(period)):
+                out.setdefault(y, rows)
+        return out
+    return {}
+
+
+def _as_ref(ref: DataRef | str) -> DataRef:
+    return DataRef(ref) if isinstance(ref, str) else ref
+
+
+def ref_years(cat: Catalogue, ref: DataRef | str | None) -> list[int]:
+    """Years an importer reference covers (empty when absent or without years)."""
+    if ref is None:
+        return []
+    ref = _as_ref(ref)
+    if ref.dataset not in cat:
+        return []
+    if not ref.select:
+        return years_of(cat, ref.dataset) or sorted(_selected_by_year(cat, ref))
+    return sorted(_selected_by_year(cat, ref))
+
+
+def origin_shares(cat: Catalogue, ref: DataRef | str, year: int) -> dict[str, float] | None:
     """An importer's supply by origin in one year, as shares (values or fractions)."""
-    if year not in years_of(cat, dataset):
+    ref = _as_ref(ref)
+    if year not in ref_years(cat, ref):
         return None
-    rows = _year_rows(cat, dataset, year)
-    return indicators.shares({str(k): float(v) for k, v in
-                              zip(rows["origin"], rows["value"], strict=True)})
+    rows = (_year_rows(cat, ref.dataset, year) if not ref.select and years_of(cat, ref.dataset)
+            else _selected_by_year(cat, ref)[year])
+    grouped = rows.groupby("origin")["value"].sum()
+    return indicators.shares({str(k): float(v) for k, v in grouped.items()})
 
 
-def import_reliance(cat: Catalogue, importer: str, commodity: str,
-                    stage: str) -> tuple[float, str] | None:
-    """Sourced net import reliance of an importer for a commodity's stage, with its note."""
+def import_reliance(cat: Catalogue, ch: Chain, importer: str, stage: str,
+                    year: int | None = None) -> tuple[float, str, str] | None:
+    """Sourced net import reliance of an importer for a commodity's stage.
+
+    From the chain's ``reliance`` declaration when it has one (the row of ``year``, or
+    of the nearest year with data), else from the ``import-reliance`` dataset. Returns
+    the value, its note and the dataset it came from.
+    """
+    ref = ch.reliance_ref(importer, stage)
+    if ref is not None:
+        by_year = _selected_by_year(cat, DataRef(ref.dataset, (*ref.select,
+                                                               ("importer", importer))))
+        if not by_year:
+            return None
+        y = _nearest(sorted(by_year), year) if year is not None else max(by_year)
+        row = by_year[y].iloc[0]
+        note = str(row.get("note", "") or "")
+        if y != year:
+            note = f"{y} figure (nearest to {year}); {note}"
+        return float(row["value"]), note, ref.dataset
     if RELIANCE_DATASET not in cat:
         return None
     frame = cat.frame(RELIANCE_DATASET)
-    hit = frame[(frame["importer"] == importer) & (frame["commodity"] == commodity)
+    hit = frame[(frame["importer"] == importer) & (frame["commodity"] == ch.commodity)
                 & (frame["stage"] == stage)]
     if hit.empty:
         return None
     row = hit.iloc[0]
-    return float(row["value"]), str(row.get("note", "") or "")
+    return float(row["value"]), str(row.get("note", "") or ""), RELIANCE_DATASET
 
 
 def _nearest(years: list[int], year: int) -> int:

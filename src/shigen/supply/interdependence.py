@@ -118,17 +118,18 @@ def _area_value(cat: Catalogue, area: IssueArea, year: int) -> tuple[float | Non
         if got is None:
             return None, "", f"no {area.flow} trade data for {area.dependent}-{area.on} in {year}"
         return got[0], got[1], area.note
-    ch = chain(area.commodity or "")
-    ds_name = ch.import_dataset(area.dependent, area.stage or "")
-    sh = data.origin_shares(cat, ds_name, year) if ds_name else None
+    ch = chain(cat, area.commodity or "")
+    ref = ch.import_ref(area.dependent, area.stage or "")
+    ds_name = None if ref is None else ref.dataset
+    sh = data.origin_shares(cat, ref, year) if ref else None
     if sh is None:
         return None, "", (f"no {area.dependent} {area.commodity} {area.stage} supply data for "
-                          f"{year} (years: {data.years_of(cat, ds_name)})")
+                          f"{year} (years: {data.ref_years(cat, ref)})")
     s = sh.get(area.on, 0.0)
-    ir = data.import_reliance(cat, area.dependent, ch.commodity, area.stage or "")
+    ir = data.import_reliance(cat, ch, area.dependent, area.stage or "", year)
     if ir is None:
         return s, ds_name or "", "import share basis (import reliance not sourced)"
-    return s * ir[0], f"{ds_name} x {data.RELIANCE_DATASET}", "import share x import reliance"
+    return s * ir[0], f"{ds_name} x {ir[2]}", "import share x import reliance"
 
 
 def available_years(cat: Catalogue, a: str, b: str) -> list[int]:
@@ -139,7 +140,7 @@ def available_years(cat: Catalogue, a: str, b: str) -> list[int]:
         candidates.update(data.years_of(cat, name))
     for x in areas:
         if x.kind == "supply":
-            candidates.update(data.years_of(cat, chain(x.commodity or "").import_dataset(
+            candidates.update(data.ref_years(cat, chain(cat, x.commodity or "").import_ref(
                 x.dependent, x.stage or "")))
     years = []
     for y in sorted(candidates):

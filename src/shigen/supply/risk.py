@@ -56,7 +56,7 @@ def resolve_years(cat: Catalogue, commodity: str, stage: str | None,
 
     Raises ``InputError`` listing the available years when none of the asked years has data.
     """
-    ch = chain(commodity)
+    ch = chain(cat, commodity)
     st = ch.stage(stage)
     available = data.years_of(cat, st.dataset)
     if not available:
@@ -102,16 +102,17 @@ def _importer_block(cat: Catalogue, ch: Chain, stage: str, importer: str, year: 
                     notes: list[str], sources: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {"import_share": None, "import_reliance": None, "import_hhi": None,
                            "top_supplier": None, "top_supplier_share": None}
-    ds_name = ch.import_dataset(importer, stage)
-    if ds_name is None:
+    ref = ch.import_ref(importer, stage)
+    if ref is None:
         stages = sorted(ch.imports.get(importer, {}))
         notes.append(f"no import data for {importer} at stage '{stage}'"
                      + (f" (available stages: {', '.join(stages)})" if stages else ""))
     else:
-        sh = data.origin_shares(cat, ds_name, year)
+        ds_name = ref.dataset
+        sh = data.origin_shares(cat, ref, year)
         if sh is None:
             notes.append(f"{ds_name} has no data for {year} "
-                         f"(years: {data.years_of(cat, ds_name)})")
+                         f"(years: {data.ref_years(cat, ref)})")
         else:
             sources.append(ds_name)
             k, v = indicators.top(sh)
@@ -124,13 +125,15 @@ def _importer_block(cat: Catalogue, ch: Chain, stage: str, importer: str, year: 
                              + ("; top_supplier is the largest named origin, the remainder "
                                 "could hide a larger one" if v is not None and rest > v
                                 else ""))
-    ir = data.import_reliance(cat, importer, ch.commodity, stage)
+    ir = data.import_reliance(cat, ch, importer, stage, year)
     if ir is None:
         notes.append(f"import_reliance: no sourced domestic production / consumption for "
                      f"{importer} {ch.commodity} {stage}")
     else:
         out["import_reliance"] = ir[0]
-        sources.append(data.RELIANCE_DATASET)
+        sources.append(ir[2])
+        if ir[2] != data.RELIANCE_DATASET and ir[1]:
+            notes.append(f"import_reliance: {ir[1]}")
     return out
 
 
@@ -238,16 +241,17 @@ def _bottleneck(cat: Catalogue, ch: Chain, importer: str | None, year: int,
     rec["bottleneck_stage"], rec["bottleneck_hhi"] = worst["stage"], worst["production_hhi"]
     if importer is None:
         return
-    ds_name = ch.import_dataset(importer, worst["stage"])
-    near = [y for y in data.years_of(cat, ds_name) if abs(y - year) <= VINTAGE_GAP]
-    if ds_name is None or not near:
+    ref = ch.import_ref(importer, worst["stage"])
+    ds_name = None if ref is None else ref.dataset
+    near = [y for y in data.ref_years(cat, ref) if abs(y - year) <= VINTAGE_GAP]
+    if ref is None or ds_name is None or not near:
         rec["notes"].append(f"bottleneck_exposure: no {importer} supply data for stage "
                             f"'{worst['stage']}' within {VINTAGE_GAP} year of {year}")
         return
     y = min(near, key=lambda v: (abs(v - year), v))
-    sh = data.origin_shares(cat, ds_name, y) or {}
+    sh = data.origin_shares(cat, ref, y) or {}
     s = sh.get(worst["top_producer"], 0.0)
-    ir = data.import_reliance(cat, importer, ch.commodity, worst["stage"])
+    ir = data.import_reliance(cat, ch, importer, worst["stage"], year)
     rec["bottleneck_exposure"] = s * ir[0] if ir else s
     rec["sources"].append(ds_name)
     rec["notes"].append(
@@ -259,7 +263,7 @@ def _bottleneck(cat: Catalogue, ch: Chain, importer: str | None, year: int,
 def risk(cat: Catalogue, commodity: str, stage: str | None = None,
          importer: str | None = None, years: Sequence[int] | None = None) -> xr.Dataset:
     """Assess a commodity stage for an importer over years (see module docstring)."""
-    ch = chain(commodity)
+    ch = chain(cat, commodity)
     if importer is not None:
         _check_country(importer, hint=f"importers with supply data for {commodity}: "
                        + ", ".join(sorted(ch.imports)))
@@ -375,7 +379,7 @@ def chain_view(cat: Catalogue, commodity: str, years: Sequence[int] | None = Non
     >>> list(chain_view(Catalogue.bundled(), "uranium", [2010]).stage.values)
     ['mining', 'conversion', 'enrichment', 'fabrication']
     """
-    ch = chain(commodity)
+    ch = chain(cat, commodity)
     found = sorted({y for st in ch.stages for y in data.years_of(cat, st.dataset)})
     chosen = sorted(set(years)) if years else found
     rows: list[tuple[str, int, str, float]] = []

@@ -9,6 +9,7 @@ and ``shigen risk`` give the same numbers.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -37,12 +38,17 @@ PAIR_VARS = ("trade_share_a", "trade_share_b", "salience", "symmetry",
              "reciprocity")
 
 
-def _stage_order(commodities: list[str]) -> list[str]:
+def _stage_order(cat: Catalogue, commodities: list[str]) -> list[str]:
     """Union of the chains' stage names, each chain's order kept (first appearance)."""
     out: list[str] = []
     for c in commodities:
-        out += [s for s in chain(c).stage_names if s not in out]
+        out += [s for s in chain(cat, c).stage_names if s not in out]
     return out
+
+
+def _chain_orders(ds: xr.Dataset) -> dict[str, list[str]]:
+    """Each commodity's stages in chain order, as ``run`` recorded them (JSON attr)."""
+    return json.loads(ds.attrs.get("chain_order", "{}"))
 
 
 def _series(rows: list[dict[str, Any]], index: list[str], name: str) -> xr.DataArray | None:
@@ -59,15 +65,15 @@ def run(cfg: SupplyConfig, study: Study, cat: Catalogue,
     per_year: list[dict[str, Any]] = []
     cp_rows: list[dict[str, Any]] = []
     for commodity in cfg.commodities:
-        ch = chain(commodity)
+        ch = chain(cat, commodity, field_name="supply.commodities")
         for st in ch.stages:
             for year in cfg.years:
                 sh = data.country_shares(cat, st, year)
                 for country, s in (sh or {}).items():
                     share_rows.append(dict(commodity=commodity, stage=st.name, year=year,
                                            country=country, share=s))
-                ds_name = ch.import_dataset(cfg.importer, st.name) if cfg.importer else None
-                origins = data.origin_shares(cat, ds_name, year) if ds_name else None
+                ref = ch.import_ref(cfg.importer, st.name) if cfg.importer else None
+                origins = data.origin_shares(cat, ref, year) if ref else None
                 for origin, s in (origins or {}).items():
                     imp_rows.append(dict(commodity=commodity, stage=st.name, year=year,
                                          country=origin, import_share=s))
@@ -91,10 +97,10 @@ def run(cfg: SupplyConfig, study: Study, cat: Catalogue,
     if not share_rows:
         have = "; ".join(
             f"{c} {st.name} {min(ys)}-{max(ys)}" for c in cfg.commodities
-            for st in chain(c).stages if (ys := data.years_of(cat, st.dataset)))
+            for st in chain(cat, c).stages if (ys := data.years_of(cat, st.dataset)))
         raise InputError(f"no supply data for {cfg.commodities} in years {cfg.years}",
                          Location(field="supply.years"), f"choose years with data: {have}")
-    stages = _stage_order(cfg.commodities)
+    stages = _stage_order(cat, cfg.commodities)
     parts: list[xr.DataArray] = []
     share = _series(share_rows, ["commodity", "stage", "year", "country"], "share")
     if share is not None:
@@ -141,6 +147,8 @@ def run(cfg: SupplyConfig, study: Study, cat: Catalogue,
         out["geopolrisk"].attrs["units"] = "dimensionless"
     out.attrs["importer"] = cfg.importer or ""
     out.attrs["stage_order"] = ",".join(stages)
+    out.attrs["chain_order"] = json.dumps({c: chain(cat, c).stage_names
+                                           for c in cfg.commodities})
     return out
 
 
@@ -161,11 +169,13 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
             commodities += [str(c) for c in ds[var].commodity.values
                             if str(c) not in commodities]
     years = sorted(int(y) for y in ds.year.values) if "year" in ds.coords else []
+    order = _chain_orders(ds)
+    stage_coord = [str(s) for s in ds.stage.values] if "stage" in ds.coords else []
     for commodity in commodities:
         per: dict[str, Any] = {}
         for year in years:
             stages = []
-            for st in chain(commodity).stage_names:
+            for st in order.get(commodity, stage_coord):
                 if ("share" not in ds or commodity not in ds["share"].commodity.values
                         or st not in ds["share"].stage.values):
                     continue
@@ -184,7 +194,8 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
                     entry[var] = _num(ds[var].sel(commodity=commodity, year=year))
             if "import_share" in ds and commodity in ds["import_share"].commodity.values:
                 sub = ds["import_share"].sel(commodity=commodity, year=year)
-                first = [st for st in chain(commodity).stage_names if st in sub.stage.values]
+                first = [st for st in order.get(commodity, stage_coord)
+                         if st in sub.stage.values]
                 for st in first[:1]:
                     sh = sub.sel(stage=st).to_series().dropna().to_dict()
                     if sh:

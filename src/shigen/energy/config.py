@@ -85,6 +85,36 @@ class CapacityBound(BaseModel):
         return self
 
 
+class Outage(BaseModel):
+    """A fleet partly or wholly offline in chosen years (e.g. reactors stopped after an accident).
+
+    The technology's availability in the region is multiplied by ``availability`` in those
+    years: 0 takes the whole fleet offline, 0.3 leaves 30 % of it running.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    region: str = Field(description="ISO3 code or WORLD; one of the study's regions")
+    technology: str
+    years: list[int] = Field(min_length=1, description="model years the outage covers")
+    availability: float = Field(ge=0, le=1, description="fraction of the fleet available")
+
+    @field_validator("technology")
+    @classmethod
+    def _tech(cls, v: str) -> str:
+        if v not in TECHNOLOGIES:
+            raise ValueError(f"unknown technology '{v}'; use one of {list(TECHNOLOGIES)}")
+        return v
+
+
+class RollingHorizon(BaseModel):
+    """Limited foresight: the model sees ``window`` periods ahead and commits the first."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    window: int = Field(ge=1, le=50, description="periods the model sees in each solve")
+
+
 class IntensityTarget(BaseModel):
     """Primary energy per unit of GDP at least ``reduction`` below its base-year level."""
 
@@ -150,6 +180,16 @@ class EnergyConfig(BaseModel):
     efficiency_measures: bool = Field(
         default=True, description="offer the end-use efficiency cost curves; false for a "
         "baseline whose demand path already holds the trend's efficiency gains")
+    build_limits: Literal["growth", "absolute"] = Field(
+        default="growth", description="how new capacity per period is bounded: 'growth' "
+        "(new capacity at most the previous period's grown at a rate, plus a start-up "
+        "increment; datasets energy-growth-limit and energy-build-increment) or 'absolute' "
+        "(GW per year, dataset energy-build-limit)")
+    outage: list[Outage] = Field(default_factory=list, description="fleets offline in "
+                                 "chosen years, e.g. region='JPN' technology='nuclear'")
+    foresight: Literal["perfect"] | RollingHorizon = Field(
+        default="perfect", description="'perfect' (one solve over all periods) or "
+        "{ window = N } (rolling horizon: solve N periods at a time, fix the past)")
     solver: Solver = Field(default="auto", description="HiGHS algorithm; auto = the fastest "
                            "measured by benchmarks/bench_energy.py")
 
@@ -194,13 +234,21 @@ class EnergyConfig(BaseModel):
             raise ValueError("give co2_cap_vs_2005 or co2_cap_gt, not both")
         periods = set(self.periods())
         years = [y for s in self.shares for y in s.years] + [
-            y for c in self.capacity for y in c.years] + [t.year for t in self.energy_intensity]
+            y for c in self.capacity for y in c.years] + [t.year for t in self.energy_intensity] + [
+            y for o in self.outage for y in o.years]
         for path in (self.co2_cap_vs_2005, self.co2_cap_gt, self.co2_price,
                      *self.sector_co2_cap_vs_2005.values()):
             years += list(path or {})
         bad = sorted({y for y in years if y not in periods})
         if bad:
             raise ValueError(f"years {bad} are not model periods {sorted(periods)}")
+        stray = sorted({o.region for o in self.outage} - set(self.regions))
+        if stray:
+            raise ValueError(f"outage regions {stray} are not among the study's regions "
+                             f"{self.regions}")
+        if any(self.first_year in o.years for o in self.outage):
+            raise ValueError(f"an outage cannot cover the base year {self.first_year}, "
+                             "which is calibrated to statistics")
         return self
 
     def attach_baseline(self, baseline: EnergyConfig) -> None:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import linopy
 
-from shigen.energy import accounts, demand, policy, supply, transmission
+from shigen.energy import accounts, demand, foresight, policy, supply, transmission
 from shigen.energy.config import EnergyConfig
 from shigen.energy.constants import BN
 from shigen.energy.formulation import Formulation
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 #: builders in the order they run; each adds one family and returns early if it has none
 BUILDERS = (
-    supply.define_capacity, supply.define_build_limit, supply.define_potential,
+    supply.define_capacity, supply.define_build_limit, supply.define_growth_limit, supply.define_potential,
     supply.define_dispatch, supply.define_storage,
     demand.define_end_use, demand.define_fuel_switching, demand.define_vehicles,
     demand.define_vehicle_diffusion, demand.define_hydrogen, demand.define_biomass,
@@ -191,6 +191,11 @@ def run_model(cfg: EnergyConfig, cat: Catalogue, algorithm: str | None = None,
     """Load inputs, build, solve. Infeasible or failed solves come back with their status."""
     alg = algorithm or (DEFAULT_ALGORITHM if cfg.solver == "auto" else cfg.solver)
     tm = Timings()
+    if not isinstance(cfg.foresight, str):  # a rolling horizon: limited foresight
+        status, f = foresight.solve_rolling(cfg, cat, cfg.foresight, create_model,
+                                            lambda f: solve(f, alg), tm)
+        obj = objective_value(f) if status is Status.OPTIMAL else None
+        return Outcome(status, f, obj, tm, alg)
     t0 = time.perf_counter()
     inp = inputs or load_inputs(cfg, cat)
     tm.load = time.perf_counter() - t0

@@ -63,7 +63,7 @@ def fix_past(f: Formulation, past: dict[str, xr.DataArray]) -> None:
         fixed = fixed.clip(min=lower.sel(year=years), max=upper.sel(year=years))
         lower.loc[{"year": years}] = fixed.values
         upper.loc[{"year": years}] = fixed.values
-        var.lower, var.upper = lower, upper
+        var.update(lower=lower, upper=upper)
 
 
 def committed(f: Formulation, up_to: int) -> dict[str, xr.DataArray]:

@@ -124,3 +124,20 @@ def test_windows_commit_one_period_each() -> None:
 def test_bad_outages_are_refused(outage: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         _japan(outage=[outage])
+
+
+def test_horizon_jumps_flags_the_last_period_of_blue(solved_energy) -> None:  # type: ignore[no-untyped-def]
+    from shigen.energy.artefacts import horizon_jumps
+
+    out = solved_energy("etp2008-blue")
+    jumps = horizon_jumps(out)
+    f = out.formulation
+    new = f.values["new_capacity"].solution.sel(region="WORLD") / f.cfg.step
+    for j in jumps:  # each record is what the solution says, by hand
+        if j.variable == "builds_per_year":
+            assert j.before == pytest.approx(float(new.sel(year=2045, technology=j.technology)))
+            assert j.after == pytest.approx(float(new.sel(year=2050, technology=j.technology)))
+        assert abs(j.after - j.before) >= 1.0
+        assert j.before == 0 or abs(j.change) > 0.5
+    # nothing is reported with an infinite threshold except starts from zero
+    assert all(j.before == 0 for j in horizon_jumps(out, threshold=float("inf")))

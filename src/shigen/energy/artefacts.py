@@ -47,8 +47,11 @@ class HorizonJump:
 
 
 def horizon_jumps(result: Outcome, threshold: float = JUMP_THRESHOLD) -> list[HorizonJump]:
-    """Builds and generation that change by more than ``threshold`` (relative) between the
-    last two periods of a solved model, larger first."""
+    """Builds and generation that jump between the last two periods, larger first.
+
+    A jump is a change of more than ``threshold`` (relative to the earlier value) and at
+    least :data:`MIN_SIZE`; a start from zero counts as a jump.
+    """
     f = result.formulation
     periods = f.inp.periods
     if len(periods) < 3:  # the base year is calibrated: no pair of modelled periods

@@ -14,20 +14,15 @@ This is the "myopic" mode of TIMES (``FIXBOH`` / time-stepped runs) and of PyPSA
 
 from __future__ import annotations
 
-import time
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
 
 import xarray as xr
 
 from shigen.energy.config import EnergyConfig, RollingHorizon
 from shigen.energy.formulation import Formulation
-from shigen.energy.inputs import load_inputs
 
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from shigen.datasets import Catalogue
-    from shigen.energy.model import Status, Timings
+#: solves one window: (the window's study section, the past to fix) -> (optimal?, model)
+WindowSolve = Callable[[EnergyConfig, Mapping[str, xr.DataArray]], tuple[bool, Formulation]]
 
 
 def windows(periods: list[int], window: int) -> list[tuple[int, int]]:
@@ -47,7 +42,7 @@ def windows(periods: list[int], window: int) -> list[tuple[int, int]]:
         k += 1
 
 
-def fix_past(f: Formulation, past: dict[str, xr.DataArray]) -> None:
+def fix_past(f: Formulation, past: Mapping[str, xr.DataArray]) -> None:
     """Fix every variable's value in the committed years to an earlier solve's."""
     for name, values in past.items():
         var = f.values.get(name)
@@ -76,28 +71,15 @@ def committed(f: Formulation, up_to: int) -> dict[str, xr.DataArray]:
     return out
 
 
-def solve_rolling(cfg: EnergyConfig, cat: Catalogue, rolling: RollingHorizon,
-                  build: Callable[[EnergyConfig, object], Formulation],
-                  solve: Callable[[Formulation], tuple[Status, float, float]],
-                  tm: Timings) -> tuple[Status, Formulation]:
-    """Solve window by window; return the last solve's status and formulation."""
+def solve_rolling(cfg: EnergyConfig, rolling: RollingHorizon,
+                  solve_window: WindowSolve) -> tuple[bool, Formulation]:
+    """Solve window by window; the last solve's outcome (or the first that fails)."""
     past: dict[str, xr.DataArray] = {}
-    status = None
-    f = None
+    result: tuple[bool, Formulation] | None = None
     for seen, commit in windows(cfg.periods(), rolling.window):
-        sub = cfg.model_copy(update={"last_year": seen})
-        t0 = time.perf_counter()
-        inp = load_inputs(sub, cat)
-        tm.load += time.perf_counter() - t0
-        t0 = time.perf_counter()
-        f = build(sub, inp)
-        fix_past(f, past)
-        tm.build += time.perf_counter() - t0
-        status, wall, solver = solve(f)
-        tm.solve_total += wall
-        tm.solver += solver
-        if status.value != "optimal":
-            return status, f
+        ok, f = result = solve_window(cfg.model_copy(update={"last_year": seen}), past)
+        if not ok:
+            return result
         past = committed(f, commit)
-    assert status is not None and f is not None  # at least one window
-    return status, f
+    assert result is not None  # windows() returns at least one window
+    return result

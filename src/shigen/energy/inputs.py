@@ -57,6 +57,8 @@ class Inputs:
     build_increment: xr.DataArray       # region, technology (GW/yr start-up increment)
     recent_additions: xr.DataArray      # region, technology (GW/yr before the first period)
     outage: xr.DataArray                # region, technology, year (availability factor, 1 = none)
+    extension_cost: xr.DataArray        # technology (USD/kW; NaN = cannot be life-extended)
+    extension_life: xr.DataArray        # technology (years a refurbishment adds)
     potential: xr.DataArray             # region, technology (GW; inf = none)
     fuel_price: xr.DataArray            # region, fuel, year (USD/GJ)
     emission_factor: xr.DataArray       # fuel (t/GJ = Mt/PJ)
@@ -300,6 +302,9 @@ def load_inputs(cfg: EnergyConfig, cat: Catalogue) -> Inputs:
         growth_rate=growth, build_increment=inc.sel(parameter="increment", drop=True),
         recent_additions=inc.sel(parameter="recent_additions", drop=True),
         outage=outage_factor(cfg, techs),
+        extension_cost=_arr(cat, "energy-life-extension-cost").reindex(technology=techs),
+        extension_life=_arr(cat, "energy-life-extension-years").reindex(technology=techs)
+        .fillna(1.0),
         emission_factor=ef, end_use_emission_factor=end_ef,
         final_demand=_end_use(xr.concat([
             _on_years(reg(_arr(cat, "energy-final-demand")), periods)

@@ -13,13 +13,26 @@ from shigen.energy.constants import VARIABLE
 from shigen.energy.formulation import Formulation
 
 
-def existing_left(f: Formulation) -> xr.DataArray:
+def base_fleet_left(f: Formulation) -> xr.DataArray:
     """Base-year fleet still running, retiring linearly over a technology's life.
 
     A uniform age distribution of the base-year fleet means a share (t - t0) / life of
     it has retired by year t.
     """
     return f.inp.existing * (1 - f.turnover(f.inp.lifetime))
+
+
+def existing_left(f: Formulation) -> xr.DataArray:
+    """Base-year fleet in service (GW), life extensions included once solved.
+
+    What has not retired, plus, in a solved model, the capacity whose life was extended
+    (:func:`define_life_extension`).
+    """
+    left = base_fleet_left(f)
+    ext = f.values.get("life_extension")
+    if ext is None or f.m.status != "ok":  # not solved (yet): the base-year fleet alone
+        return left
+    return left + f.in_service(ext.solution.fillna(0.0), f.alive_by["extension"])
 
 
 def define_capacity(f: Formulation) -> None:
@@ -35,11 +48,43 @@ def define_capacity(f: Formulation) -> None:
     # the base-year fleet may be mothballed (or retired early) in any period after the base
     # year: a mothballed plant produces nothing, counts for no firm capacity and saves its
     # fixed O&M, so a bound of 0 on a fleet, or an outage, is feasible
-    left = existing_left(f)
+    left = base_fleet_left(f)
     mothball_up = xr.where(y == inp.base_year, 0.0, left).transpose("region", "technology", "year")
     f.values["mothballed"] = f.m.add_variables(lower=0, upper=mothball_up, name="mothballed")
     f.exprs["capacity"] = (f.in_service(f.t("new_capacity"), alive) + left
                            - f.t("mothballed"))
+
+
+def define_life_extension(f: Formulation) -> None:
+    """Base-year capacity reaching the end of its life may be refurbished and kept running.
+
+    ``life_extension[v]`` GW decided in period v run ``energy-life-extension-years`` more
+    years, at ``energy-life-extension-cost`` per kW plus fixed O&M; extended capacity in
+    service in period t is at most what has retired from the base-year fleet by t, so a
+    refurbished plant may be refurbished again when its added years run out (paying again).
+    Only technologies with a cost in the dataset (hydro, nuclear) can be extended.
+    """
+    inp = f.inp
+    techs = [str(t) for t in inp.extension_cost.technology.values
+             if np.isfinite(float(inp.extension_cost.sel(technology=t)))]
+    if not techs:
+        return
+    y = f.years
+    retired = inp.existing * f.turnover(inp.lifetime)  # region, technology, year
+    eligible = xr.DataArray([t in techs for t in inp.existing.technology.values],
+                            dims="technology", coords={"technology": inp.existing.technology})
+    upper = xr.where(eligible & (y > inp.base_year), np.inf, 0.0).broadcast_like(
+        retired).transpose("region", "technology", "year")
+    ext = f.m.add_variables(lower=0, upper=upper, name="life_extension")
+    f.values["life_extension"] = ext
+    alive = f.alive(inp.extension_life)
+    f.alive_by["extension"] = alive
+    running = f.in_service(f.t("life_extension"), alive)
+    f.exprs["capacity"] = f.exprs["capacity"] + running
+    mask = (eligible & (y > inp.base_year)).broadcast_like(retired).transpose(
+        "region", "technology", "year")
+    f.add(running, "<=", retired.transpose("region", "technology", "year"), "life_extension",
+          "life_extension", mask=mask)
 
 
 def build_rate_limit(g: xr.DataArray, step: int) -> tuple[xr.DataArray, xr.DataArray]:

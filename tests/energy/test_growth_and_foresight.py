@@ -141,3 +141,24 @@ def test_horizon_jumps_flags_the_last_period_of_blue(solved_energy) -> None:  # 
         assert j.before == 0 or abs(j.change) > 0.5
     # nothing is reported with an infinite threshold except starts from zero
     assert all(j.before == 0 for j in horizon_jumps(out, threshold=float("inf")))
+
+
+def test_baseline_keeps_hydro_and_nuclear(solved_energy) -> None:  # type: ignore[no-untyped-def]
+    """The shipped Baseline refurbishes rather than loses its hydro and nuclear fleets."""
+    from shigen.energy.results import results
+
+    out = solved_energy("etp2008-baseline")
+    ds = results(out)
+    gen = ds["generation"].sel(region="WORLD")
+    if "slice" in gen.dims:
+        gen = gen.sum("slice")
+    hydro, nuclear = gen.sel(technology="hydro"), gen.sel(technology="nuclear")
+    assert float(hydro.sel(year=2050)) >= float(hydro.sel(year=2005)) * (1 - 1e-6)
+    assert float(nuclear.sel(year=2050)) > 0
+    # capacity never falls below what the base-year fleet plus its extensions hold: the
+    # linear retirement of 800 GW of hydro over 60 years would leave 200 GW in 2050
+    cap = ds["capacity"].sel(region="WORLD", technology="hydro")
+    assert float(cap.sel(year=2050)) > 200.0 + 1e-6
+    ext = out.formulation.values["life_extension"].solution.sel(region="WORLD")
+    assert float(ext.sel(technology="hydro").sum()) > 0  # the refurbishment is used
+    assert float(ext.sel(technology="coal").sum()) == 0  # only listed technologies

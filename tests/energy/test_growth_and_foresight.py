@@ -162,3 +162,19 @@ def test_baseline_keeps_hydro_and_nuclear(solved_energy) -> None:  # type: ignor
     ext = out.formulation.values["life_extension"].solution.sel(region="WORLD")
     assert float(ext.sel(technology="hydro").sum()) > 0  # the refurbishment is used
     assert float(ext.sel(technology="coal").sum()) == 0  # only listed technologies
+
+
+def test_a_sector_cap_can_follow_a_path_from_a_start_year() -> None:
+    cfg = EnergyConfig.model_validate({"sector_co2_cap_vs_2005": {"transport": {2050: 0.75}},
+                                       "sector_co2_cap_from": 2010})
+    assert cfg.sector_cap_path("transport") == {2010: 1.0, 2050: 0.75}
+    from shigen.energy.policy import path_on_periods
+
+    path = path_on_periods(cfg.sector_cap_path("transport"), cfg.periods())
+    # linear: 1.0 in 2010, 0.75 in 2050, so 0.96875 in 2015 and 0.78125 in 2045
+    assert float(path.sel(year=2015)) == pytest.approx(0.96875)
+    assert float(path.sel(year=2045)) == pytest.approx(0.78125)
+    assert np.isnan(float(path.sel(year=2005)))  # the base year is not capped
+    with pytest.raises(ValueError, match="must be before the first year"):
+        EnergyConfig.model_validate({"sector_co2_cap_vs_2005": {"transport": {2030: 0.9}},
+                                     "sector_co2_cap_from": 2030})

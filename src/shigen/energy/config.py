@@ -173,6 +173,10 @@ class EnergyConfig(BaseModel):
         default_factory=dict, description="CO2 cap of one sector (power, industry, buildings, "
         "transport, other) as a fraction of its base-year CO2, by year (linear between given "
         "years), e.g. transport = { 2050 = 0.75 }")
+    sector_co2_cap_from: int | None = Field(
+        default=None, description="a year from which every sector cap follows a path: the "
+        "sector's base-year CO2 (fraction 1.0) in that year, then linear to the first year "
+        "given, so a 2050-only cap does not bind in 2050 alone (end-of-horizon jumps)")
     shares: list[ShareTarget] = Field(default_factory=list)
     capacity: list[CapacityBound] = Field(default_factory=list)
     energy_intensity: list[IntensityTarget] = Field(default_factory=list)
@@ -208,6 +212,20 @@ class EnergyConfig(BaseModel):
             raise ValueError("regions must not repeat")
         return v
 
+    @field_validator("foresight", mode="before")
+    @classmethod
+    def _foresight(cls, v: object) -> object:
+        """One message for a bad value (the union would report each of its members)."""
+        if v == "perfect" or isinstance(v, RollingHorizon):
+            return v
+        if isinstance(v, dict) and set(v) == {"window"}:
+            w = v["window"]
+            if isinstance(w, int) and not isinstance(w, bool) and 1 <= w <= 50:
+                return RollingHorizon(window=w)
+            raise ValueError(f"window must be a whole number of periods from 1 to 50, not {w!r}")
+        raise ValueError(f"foresight is \"perfect\" or {{ window = N }} (N periods seen per "
+                         f"solve), not {v!r}")
+
     @field_validator("banned")
     @classmethod
     def _banned(cls, v: list[str]) -> list[str]:
@@ -239,6 +257,13 @@ class EnergyConfig(BaseModel):
         for path in (self.co2_cap_vs_2005, self.co2_cap_gt, self.co2_price,
                      *self.sector_co2_cap_vs_2005.values()):
             years += list(path or {})
+        if self.sector_co2_cap_from is not None:
+            years.append(self.sector_co2_cap_from)
+            late = [s for s, path in self.sector_co2_cap_vs_2005.items()
+                    if min(path) <= self.sector_co2_cap_from]
+            if late:
+                raise ValueError(f"sector_co2_cap_from {self.sector_co2_cap_from} must be "
+                                 f"before the first year of the caps of {late}")
         bad = sorted({y for y in years if y not in periods})
         if bad:
             raise ValueError(f"years {bad} are not model periods {sorted(periods)}")
@@ -271,6 +296,13 @@ class EnergyConfig(BaseModel):
     def baseline_config(self) -> EnergyConfig | None:
         """The baseline study's energy section, loaded with this study by the study loader."""
         return self._baseline_cfg
+
+    def sector_cap_path(self, sector: str) -> dict[int, float]:
+        """A sector's cap path, starting at 1.0 in ``sector_co2_cap_from`` when it is set."""
+        path = dict(self.sector_co2_cap_vs_2005[sector])  # type: ignore[index]
+        if self.sector_co2_cap_from is not None:
+            path = {self.sector_co2_cap_from: 1.0, **path}
+        return path
 
     def periods(self) -> list[int]:
         """Model years: first_year, first_year + step, ..., last_year."""

@@ -178,3 +178,24 @@ def test_a_sector_cap_can_follow_a_path_from_a_start_year() -> None:
     with pytest.raises(ValueError, match="must be before the first year"):
         EnergyConfig.model_validate({"sector_co2_cap_vs_2005": {"transport": {2030: 0.9}},
                                      "sector_co2_cap_from": 2030})
+
+
+def test_capital_is_charged_only_for_years_inside_the_horizon(solved_energy) -> None:  # type: ignore[no-untyped-def]
+    """Salvage in annuity form: a 2050 vintage pays one period of annuity, not its capex."""
+    from shigen.energy.model import objective_account
+
+    f = solved_energy("etp2008-blue").formulation
+    inp = f.inp
+    coef = objective_account(f)["new_capacity"].sel(technology="nuclear")
+    r = inp.params["discount_rate"]
+    capex = float(inp.capex.sel(technology="nuclear", year=2050))
+    grid = float(inp.grid_cost.sel(technology="nuclear"))
+    fom = float(inp.fom.sel(technology="nuclear"))
+    life = float(inp.lifetime.sel(technology="nuclear"))
+    crf = r / (1 - (1 + r) ** -life)
+    # built in 2050: runs in the 2050 period only (5 years at 2050's discount factor)
+    by_hand = ((capex + grid) * crf + fom) * (1 + r) ** -(2050 - 2005) * 5 * 1e-3
+    assert float(coef.sel(year=2050)) == pytest.approx(by_hand, rel=1e-9)
+    # the capital part is five annuities, 5 x CRF(10 %, 40 yr) = 0.511 of the overnight
+    # cost: the 35 years after 2050 (the salvage value) are not charged
+    assert 5 * crf == pytest.approx(0.511, abs=1e-3)

@@ -55,6 +55,7 @@ def two_tech(inp: Inputs, years_last: int = 2020) -> tuple[EnergyConfig, Inputs]
     sub["base_generation"] = xr.DataArray([[1.0, 0.0]], dims=("region", "technology"),
                                           coords={"region": ["WORLD"], "technology": techs})
     sub["build_limit"] = xr.full_like(sub["build_limit"], np.inf)  # type: ignore[arg-type]
+    sub["growth_rate"] = xr.full_like(sub["growth_rate"], np.nan)  # type: ignore[arg-type]
     assert set(sectors) >= {"appliances"}
     params = dict(inp.params, industry_ccs_max_share=0.0)
     small = dataclasses.replace(inp, **sub, params=params)  # type: ignore[arg-type]

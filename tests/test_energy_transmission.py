@@ -72,6 +72,7 @@ def two_regions(inp: Inputs, link: Links | None, factor: float = 5.0,
     sub["base_generation"] = xr.DataArray([[1.0, 0.0, 0.0]] * 2, dims=("region", "technology"),
                                           coords={"region": REGIONS, "technology": TECHS})
     sub["build_limit"] = xr.full_like(sub["build_limit"], np.inf)  # type: ignore[arg-type]
+    sub["growth_rate"] = xr.full_like(sub["growth_rate"], np.nan)  # type: ignore[arg-type]
     price = sub["fuel_price"].copy()  # type: ignore[union-attr]
     price.loc[{"region": "NLD", "fuel": "coal"}] = price.sel(region="NLD", fuel="coal") * factor
     sub["fuel_price"] = price

@@ -224,6 +224,12 @@ def cost(inp: Inputs, weight: xr.DataArray, alive: dict[str, xr.DataArray],
         "hydrogen": h2 * weight * BN,
         "industry_capture": xr.full_like(weight, capture) * weight * BN,
     }
+    # a mothballed base-year plant saves its fixed O&M (counted outside the LP as sunk)
+    acc["mothballed"] = -inp.fom * weight * BN
+    if "extension" in alive:  # refurbishment: an annuity over the added years, plus O&M
+        ext_cost = inp.extension_cost.fillna(0.0)
+        acc["life_extension"] = ((ext_cost * inp.crf(inp.extension_life) + inp.fom)
+                                 * pv("extension") * BN)
     if "network" in alive and inp.network_life is not None:
         acc["network"] = (inp.network_cost["investment"] * inp.crf(inp.network_life)
                           * pv("network") * BN)

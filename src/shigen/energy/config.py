@@ -85,6 +85,36 @@ class CapacityBound(BaseModel):
         return self
 
 
+class Outage(BaseModel):
+    """A fleet partly or wholly offline in chosen years (e.g. reactors stopped after an accident).
+
+    The technology's availability in the region is multiplied by ``availability`` in those
+    years: 0 takes the whole fleet offline, 0.3 leaves 30 % of it running.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    region: str = Field(description="ISO3 code or WORLD; one of the study's regions")
+    technology: str
+    years: list[int] = Field(min_length=1, description="model years the outage covers")
+    availability: float = Field(ge=0, le=1, description="fraction of the fleet available")
+
+    @field_validator("technology")
+    @classmethod
+    def _tech(cls, v: str) -> str:
+        if v not in TECHNOLOGIES:
+            raise ValueError(f"unknown technology '{v}'; use one of {list(TECHNOLOGIES)}")
+        return v
+
+
+class RollingHorizon(BaseModel):
+    """Limited foresight: the model sees ``window`` periods ahead and commits the first."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    window: int = Field(ge=1, le=50, description="periods the model sees in each solve")
+
+
 class IntensityTarget(BaseModel):
     """Primary energy per unit of GDP at least ``reduction`` below its base-year level."""
 
@@ -143,6 +173,10 @@ class EnergyConfig(BaseModel):
         default_factory=dict, description="CO2 cap of one sector (power, industry, buildings, "
         "transport, other) as a fraction of its base-year CO2, by year (linear between given "
         "years), e.g. transport = { 2050 = 0.75 }")
+    sector_co2_cap_from: int | None = Field(
+        default=None, description="a year from which every sector cap follows a path: the "
+        "sector's base-year CO2 (fraction 1.0) in that year, then linear to the first year "
+        "given, so a 2050-only cap does not bind in 2050 alone (end-of-horizon jumps)")
     shares: list[ShareTarget] = Field(default_factory=list)
     capacity: list[CapacityBound] = Field(default_factory=list)
     energy_intensity: list[IntensityTarget] = Field(default_factory=list)
@@ -150,6 +184,16 @@ class EnergyConfig(BaseModel):
     efficiency_measures: bool = Field(
         default=True, description="offer the end-use efficiency cost curves; false for a "
         "baseline whose demand path already holds the trend's efficiency gains")
+    build_limits: Literal["growth", "absolute"] = Field(
+        default="growth", description="how new capacity per period is bounded: 'growth' "
+        "(new capacity at most the previous period's grown at a rate, plus a start-up "
+        "increment; datasets energy-growth-limit and energy-build-increment) or 'absolute' "
+        "(GW per year, dataset energy-build-limit)")
+    outage: list[Outage] = Field(default_factory=list, description="fleets offline in "
+                                 "chosen years, e.g. region='JPN' technology='nuclear'")
+    foresight: Literal["perfect"] | RollingHorizon = Field(
+        default="perfect", description="'perfect' (one solve over all periods) or "
+        "{ window = N } (rolling horizon: solve N periods at a time, fix the past)")
     solver: Solver = Field(default="auto", description="HiGHS algorithm; auto = the fastest "
                            "measured by benchmarks/bench_energy.py")
 
@@ -167,6 +211,20 @@ class EnergyConfig(BaseModel):
         if len(set(v)) != len(v):
             raise ValueError("regions must not repeat")
         return v
+
+    @field_validator("foresight", mode="before")
+    @classmethod
+    def _foresight(cls, v: object) -> object:
+        """One message for a bad value (the union would report each of its members)."""
+        if v == "perfect" or isinstance(v, RollingHorizon):
+            return v
+        if isinstance(v, dict) and set(v) == {"window"}:
+            w = v["window"]
+            if isinstance(w, int) and not isinstance(w, bool) and 1 <= w <= 50:
+                return RollingHorizon(window=w)
+            raise ValueError(f"window must be a whole number of periods from 1 to 50, not {w!r}")
+        raise ValueError(f"foresight is \"perfect\" or {{ window = N }} (N periods seen per "
+                         f"solve), not {v!r}")
 
     @field_validator("banned")
     @classmethod
@@ -194,13 +252,28 @@ class EnergyConfig(BaseModel):
             raise ValueError("give co2_cap_vs_2005 or co2_cap_gt, not both")
         periods = set(self.periods())
         years = [y for s in self.shares for y in s.years] + [
-            y for c in self.capacity for y in c.years] + [t.year for t in self.energy_intensity]
+            y for c in self.capacity for y in c.years] + [t.year for t in self.energy_intensity] + [
+            y for o in self.outage for y in o.years]
         for path in (self.co2_cap_vs_2005, self.co2_cap_gt, self.co2_price,
                      *self.sector_co2_cap_vs_2005.values()):
             years += list(path or {})
+        if self.sector_co2_cap_from is not None:
+            years.append(self.sector_co2_cap_from)
+            late = [s for s, path in self.sector_co2_cap_vs_2005.items()
+                    if min(path) <= self.sector_co2_cap_from]
+            if late:
+                raise ValueError(f"sector_co2_cap_from {self.sector_co2_cap_from} must be "
+                                 f"before the first year of the caps of {late}")
         bad = sorted({y for y in years if y not in periods})
         if bad:
             raise ValueError(f"years {bad} are not model periods {sorted(periods)}")
+        stray = sorted({o.region for o in self.outage} - set(self.regions))
+        if stray:
+            raise ValueError(f"outage regions {stray} are not among the study's regions "
+                             f"{self.regions}")
+        if any(self.first_year in o.years for o in self.outage):
+            raise ValueError(f"an outage cannot cover the base year {self.first_year}, "
+                             "which is calibrated to statistics")
         return self
 
     def attach_baseline(self, baseline: EnergyConfig) -> None:
@@ -223,6 +296,13 @@ class EnergyConfig(BaseModel):
     def baseline_config(self) -> EnergyConfig | None:
         """The baseline study's energy section, loaded with this study by the study loader."""
         return self._baseline_cfg
+
+    def sector_cap_path(self, sector: str) -> dict[int, float]:
+        """A sector's cap path, starting at 1.0 in ``sector_co2_cap_from`` when it is set."""
+        path = dict(self.sector_co2_cap_vs_2005[sector])  # type: ignore[index]
+        if self.sector_co2_cap_from is not None:
+            path = {self.sector_co2_cap_from: 1.0, **path}
+        return path
 
     def periods(self) -> list[int]:
         """Model years: first_year, first_year + step, ..., last_year."""

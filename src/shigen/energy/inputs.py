@@ -53,6 +53,12 @@ class Inputs:
     existing: xr.DataArray              # region, technology (GW in base year)
     base_generation: xr.DataArray       # region, technology (TWh, base year)
     build_limit: xr.DataArray           # region, technology, year (GW/yr; inf = none)
+    growth_rate: xr.DataArray           # region, technology (1/yr; NaN = no growth limit)
+    build_increment: xr.DataArray       # region, technology (GW/yr start-up increment)
+    recent_additions: xr.DataArray      # region, technology (GW/yr before the first period)
+    outage: xr.DataArray                # region, technology, year (availability factor, 1 = none)
+    extension_cost: xr.DataArray        # technology (USD/kW; NaN = cannot be life-extended)
+    extension_life: xr.DataArray        # technology (years a refurbishment adds)
     potential: xr.DataArray             # region, technology (GW; inf = none)
     fuel_price: xr.DataArray            # region, fuel, year (USD/GJ)
     emission_factor: xr.DataArray       # fuel (t/GJ = Mt/PJ)
@@ -211,6 +217,22 @@ def _by_key(cat: Catalogue, name: str, key: str) -> dict[str, float]:
     return {str(k): float(v) for k, v in zip(f[key], f["value"], strict=True)}
 
 
+def outage_factor(cfg: EnergyConfig, techs: list[str]) -> xr.DataArray:
+    """Availability factor (region, technology, year) of the study's outages; 1 elsewhere.
+
+    Two outages of one fleet in one year multiply (each takes its share offline).
+    """
+    periods = cfg.periods()
+    out = xr.DataArray(np.ones((len(cfg.regions), len(techs), len(periods))),
+                       dims=("region", "technology", "year"),
+                       coords={"region": cfg.regions, "technology": techs, "year": periods})
+    for o in cfg.outage:
+        years = [y for y in o.years if y in periods]  # a rolling-horizon window sees fewer
+        cell = dict(region=o.region, technology=o.technology, year=years)
+        out.loc[cell] = out.loc[cell] * o.availability
+    return out
+
+
 def load_inputs(cfg: EnergyConfig, cat: Catalogue) -> Inputs:
     """Read every energy dataset for the study's regions and periods."""
     periods = cfg.periods()
@@ -220,7 +242,8 @@ def load_inputs(cfg: EnergyConfig, cat: Catalogue) -> Inputs:
                  "energy-base-generation", "energy-electricity-demand",
                  "energy-final-fuel-mix", "energy-vehicle-stock", "energy-vehicle-mileage",
                  "energy-import-share", "energy-biomass-potential", "energy-population",
-                 "energy-build-limit", "energy-potential"):
+                 "energy-build-limit", "energy-potential", "energy-growth-limit",
+                 "energy-build-increment"):
         _need(cat, name, "region", regions, "energy.regions")
     techs = list(TECHNOLOGIES)
     slices = [str(s) for s in cat.frame("energy-slices")["slice"]]
@@ -244,6 +267,10 @@ def load_inputs(cfg: EnergyConfig, cat: Catalogue) -> Inputs:
     pop = _on_years(reg(_arr(cat, "energy-population")), periods)
     bl = reg(_arr(cat, "energy-build-limit")).reindex(technology=techs, fill_value=np.inf)
     bl = _on_years(bl.fillna(np.inf), periods)
+    _need(cat, "energy-build-increment", "parameter", ["increment", "recent_additions"],
+          "energy-build-increment")
+    growth = reg(_arr(cat, "energy-growth-limit")).reindex(technology=techs)
+    inc = reg(_arr(cat, "energy-build-increment")).reindex(technology=techs).fillna(0.0)
     pot = reg(_arr(cat, "energy-potential")).reindex(technology=techs).fillna(np.inf)
     _need(cat, "energy-equipment-lifetime", "sector", [*SECTORS, "ldv"],
           "energy-equipment-lifetime")
@@ -272,6 +299,12 @@ def load_inputs(cfg: EnergyConfig, cat: Catalogue) -> Inputs:
         base_generation=reg(_arr(cat, "energy-base-generation")).reindex(technology=techs)
         .fillna(0.0),
         build_limit=bl, potential=pot, fuel_price=fp,
+        growth_rate=growth, build_increment=inc.sel(parameter="increment", drop=True),
+        recent_additions=inc.sel(parameter="recent_additions", drop=True),
+        outage=outage_factor(cfg, techs),
+        extension_cost=_arr(cat, "energy-life-extension-cost").reindex(technology=techs),
+        extension_life=_arr(cat, "energy-life-extension-years").reindex(technology=techs)
+        .fillna(1.0),
         emission_factor=ef, end_use_emission_factor=end_ef,
         final_demand=_end_use(xr.concat([
             _on_years(reg(_arr(cat, "energy-final-demand")), periods)

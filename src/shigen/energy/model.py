@@ -21,13 +21,14 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import linopy
+import xarray as xr
 
-from shigen.energy import accounts, demand, policy, supply, transmission
+from shigen.energy import accounts, demand, foresight, policy, supply, transmission
 from shigen.energy.config import EnergyConfig
 from shigen.energy.constants import BN
 from shigen.energy.formulation import Formulation
@@ -39,7 +40,8 @@ if TYPE_CHECKING:
 
 #: builders in the order they run; each adds one family and returns early if it has none
 BUILDERS = (
-    supply.define_capacity, supply.define_build_limit, supply.define_potential,
+    supply.define_capacity, supply.define_life_extension, supply.define_build_limit,
+    supply.define_growth_limit, supply.define_potential,
     supply.define_dispatch, supply.define_storage,
     demand.define_end_use, demand.define_fuel_switching, demand.define_vehicles,
     demand.define_vehicle_diffusion, demand.define_hydrogen, demand.define_biomass,
@@ -123,7 +125,7 @@ def objective_account(f: Formulation) -> accounts.Account:
 
 def sunk_cost(f: Formulation) -> float:
     """Present value of O&M on the base-year fleet (a constant left out of the LP)."""
-    left = supply.existing_left(f)
+    left = supply.base_fleet_left(f)  # life extensions are costed in the LP
     sunk = float((left * f.inp.fom * f.weight()).sum()) * BN
     if f.inp.links is not None:
         links = transmission.existing_left(f) * f.inp.links.fom * f.weight()
@@ -186,11 +188,39 @@ def solve(f: Formulation, algorithm: str = DEFAULT_ALGORITHM) -> tuple[Status, f
     return st, wall, solver_time
 
 
+def _run_rolling(cfg: EnergyConfig, rolling: foresight.RollingHorizon, cat: Catalogue,
+                 alg: str) -> Outcome:
+    """Solve a rolling horizon (:mod:`shigen.energy.foresight`); times add up over windows."""
+    tm = Timings()
+    status = Status.ERROR
+
+    def solve_window(sub: EnergyConfig,
+                     past: Mapping[str, xr.DataArray]) -> tuple[bool, Formulation]:
+        nonlocal status
+        t0 = time.perf_counter()
+        inp = load_inputs(sub, cat)
+        tm.load += time.perf_counter() - t0
+        t0 = time.perf_counter()
+        f = create_model(sub, inp)
+        foresight.fix_past(f, past)
+        tm.build += time.perf_counter() - t0
+        status, wall, solver = solve(f, alg)
+        tm.solve_total += wall
+        tm.solver += solver
+        return status is Status.OPTIMAL, f
+
+    _, f = foresight.solve_rolling(cfg, rolling, solve_window)
+    obj = objective_value(f) if status is Status.OPTIMAL else None
+    return Outcome(status, f, obj, tm, alg)
+
+
 def run_model(cfg: EnergyConfig, cat: Catalogue, algorithm: str | None = None,
               inputs: Inputs | None = None) -> Outcome:
     """Load inputs, build, solve. Infeasible or failed solves come back with their status."""
     alg = algorithm or (DEFAULT_ALGORITHM if cfg.solver == "auto" else cfg.solver)
     tm = Timings()
+    if not isinstance(cfg.foresight, str):  # a rolling horizon: limited foresight
+        return _run_rolling(cfg, cfg.foresight, cat, alg)
     t0 = time.perf_counter()
     inp = inputs or load_inputs(cfg, cat)
     tm.load = time.perf_counter() - t0

@@ -44,8 +44,9 @@ def define_co2_cap(f: Formulation) -> None:
         cap = path_on_periods(cfg.co2_cap_gt, f.inp.periods) * 1000.0
         mask = cap.notnull() & (f.years > f.inp.base_year)
         f.add(total, "<=", cap.fillna(0.0), "co2_cap", "co2_cap", mask=mask)
-    for sector, path in cfg.sector_co2_cap_vs_2005.items():
-        _cap_vs_base_year(f, by_sector.sel(sector=sector), path, f"co2_cap_{sector}")
+    for sector in cfg.sector_co2_cap_vs_2005:
+        _cap_vs_base_year(f, by_sector.sel(sector=sector), cfg.sector_cap_path(sector),
+                          f"co2_cap_{sector}")
 
 
 def _share_parts(f: Formulation, kind: str):  # type: ignore[no-untyped-def]

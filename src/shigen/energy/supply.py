@@ -13,13 +13,26 @@ from shigen.energy.constants import VARIABLE
 from shigen.energy.formulation import Formulation
 
 
-def existing_left(f: Formulation) -> xr.DataArray:
+def base_fleet_left(f: Formulation) -> xr.DataArray:
     """Base-year fleet still running, retiring linearly over a technology's life.
 
     A uniform age distribution of the base-year fleet means a share (t - t0) / life of
     it has retired by year t.
     """
     return f.inp.existing * (1 - f.turnover(f.inp.lifetime))
+
+
+def existing_left(f: Formulation) -> xr.DataArray:
+    """Base-year fleet in service (GW), life extensions included once solved.
+
+    What has not retired, plus, in a solved model, the capacity whose life was extended
+    (:func:`define_life_extension`).
+    """
+    left = base_fleet_left(f)
+    ext = f.values.get("life_extension")
+    if ext is None or f.m.status != "ok":  # not solved (yet): the base-year fleet alone
+        return left
+    return left + f.in_service(ext.solution.fillna(0.0), f.alive_by["extension"])
 
 
 def define_capacity(f: Formulation) -> None:
@@ -32,11 +45,97 @@ def define_capacity(f: Formulation) -> None:
     alive = f.alive(inp.lifetime)  # technology, vintage, year
     f.alive_by["power"] = alive
     f.values["new_capacity"] = new
-    f.exprs["capacity"] = f.in_service(f.t("new_capacity"), alive) + existing_left(f)
+    # the base-year fleet may be mothballed (or retired early) in any period after the base
+    # year: a mothballed plant produces nothing, counts for no firm capacity and saves its
+    # fixed O&M, so a bound of 0 on a fleet, or an outage, is feasible
+    left = base_fleet_left(f)
+    mothball_up = xr.where(y == inp.base_year, 0.0, left).transpose("region", "technology", "year")
+    f.values["mothballed"] = f.m.add_variables(lower=0, upper=mothball_up, name="mothballed")
+    f.exprs["capacity"] = (f.in_service(f.t("new_capacity"), alive) + left
+                           - f.t("mothballed"))
+
+
+def define_life_extension(f: Formulation) -> None:
+    """Base-year capacity reaching the end of its life may be refurbished and kept running.
+
+    ``life_extension[v]`` GW decided in period v run ``energy-life-extension-years`` more
+    years, at ``energy-life-extension-cost`` per kW plus fixed O&M; extended capacity in
+    service in period t is at most what has retired from the base-year fleet by t, so a
+    refurbished plant may be refurbished again when its added years run out (paying again).
+    Only technologies with a cost in the dataset (hydro, nuclear) can be extended.
+    """
+    inp = f.inp
+    techs = [str(t) for t in inp.extension_cost.technology.values
+             if np.isfinite(float(inp.extension_cost.sel(technology=t)))]
+    if not techs:
+        return
+    y = f.years
+    retired = inp.existing * f.turnover(inp.lifetime)  # region, technology, year
+    eligible = xr.DataArray([t in techs for t in inp.existing.technology.values],
+                            dims="technology", coords={"technology": inp.existing.technology})
+    upper = xr.where(eligible & (y > inp.base_year), np.inf, 0.0).broadcast_like(
+        retired).transpose("region", "technology", "year")
+    ext = f.m.add_variables(lower=0, upper=upper, name="life_extension")
+    f.values["life_extension"] = ext
+    alive = f.alive(inp.extension_life)
+    f.alive_by["extension"] = alive
+    running = f.in_service(f.t("life_extension"), alive)
+    f.exprs["capacity"] = f.exprs["capacity"] + running
+    mask = (eligible & (y > inp.base_year)).broadcast_like(retired).transpose(
+        "region", "technology", "year")
+    f.add(running, "<=", retired.transpose("region", "technology", "year"), "life_extension",
+          "life_extension", mask=mask)
+
+
+def build_rate_limit(g: xr.DataArray, step: int) -> tuple[xr.DataArray, xr.DataArray]:
+    """Factors of the growth constraint on the build rate b (GW/yr) over a period of ``step`` years.
+
+    ``b[t] <= b[t-1] * (1+g)^step + increment * ((1+g)^step - 1) / g`` (MESSAGEix
+    NEW_CAPACITY_CONSTRAINT_UP): returns ``(1+g)^step`` and the increment's multiplier,
+    which is ``step`` when g = 0 (the limit of the fraction).
+    """
+    grown = (1 + g) ** step
+    spread = xr.where(g > 0, (grown - 1) / g.where(g > 0, 1.0), float(step))
+    return grown, spread
+
+
+def define_growth_limit(f: Formulation) -> None:
+    """New capacity per period at most the previous period's, grown, plus a start-up increment.
+
+    In GW per period (``n = b x step``): ``n[t] <= n[t-1] (1+g)^step + step x increment x
+    ((1+g)^step - 1)/g``; before the first model period ``n[t-1]/step`` is the observed
+    recent build rate (``energy-build-increment``, ``recent_additions``). Technologies without
+    a growth rate in ``energy-growth-limit`` are not limited. Family ``growth_limit``.
+    """
+    inp = f.inp
+    if f.cfg.build_limits != "growth":
+        return
+    step = f.cfg.step
+    g = inp.growth_rate
+    grown, spread = build_rate_limit(g.fillna(0.0), step)
+    periods = inp.periods
+    if len(periods) < 2:
+        return
+    y = f.years
+    first = y == periods[1]
+    # the period before each year, as a (vintage, year) matrix: new[t-1] = (new x before).sum
+    before = (y.rename(year="vintage") == y - step).astype(float)
+    rhs = (inp.build_increment * spread * step
+           + xr.where(first, inp.recent_additions * step * grown, 0.0))
+    lhs = f.t("new_capacity") - f.in_service(f.t("new_capacity"), before * grown)
+    mask = (g.notnull() & (y > inp.base_year)).transpose("region", "technology", "year")
+    f.add(lhs, "<=", rhs.transpose("region", "technology", "year"), "growth_limit",
+          "growth_limit", mask=mask)
 
 
 def define_build_limit(f: Formulation) -> None:
-    """Additions per period at most the yearly build limit times the period length."""
+    """Additions per period at most the yearly build limit times the period length.
+
+    Used when the study asks for ``build_limits = "absolute"``; the default is
+    :func:`define_growth_limit`.
+    """
+    if f.cfg.build_limits != "absolute":
+        return
     lim = f.inp.build_limit * f.cfg.step
     mask = xr.apply_ufunc(np.isfinite, lim) & (f.years > f.inp.base_year)
     if not bool(mask.any()):
@@ -62,7 +161,9 @@ def define_dispatch(f: Formulation) -> None:
                                              f.years.indexes["year"],
                                              inp.hours.indexes["slice"]], name="generation")
     f.values["generation"] = gen
-    f.add(f.t("generation") - f.exprs["capacity"] * (inp.availability * inp.hours / 1000.0),
+    # an outage (study [[energy.outage]]) scales a fleet's availability in its years
+    avail = inp.availability * inp.outage
+    f.add(f.t("generation") - f.exprs["capacity"] * (avail * inp.hours / 1000.0),
           "<=", 0,
           "dispatch", "dispatch")
 
@@ -132,11 +233,19 @@ def define_network(f: Formulation) -> None:
 
 
 def define_firm_capacity(f: Formulation) -> None:
-    """Firm capacity covers each slice's average load plus the reserve margin."""
+    """Firm capacity covers each slice's average load plus the reserve margin.
+
+    In a year and region with an outage (study ``[[energy.outage]]``) the operators run the
+    reserve down: firm capacity need only cover the load. A fleet that fails at once cannot
+    be replaced within a year, and system operators then cut reserves rather than load
+    (Japan 2012: summer reserve margins of a few per cent after every reactor stopped).
+    """
     inp = f.inp
-    firm = (f.exprs["capacity"] * inp.capacity_credit).sum("technology")
+    firm = (f.exprs["capacity"] * (inp.capacity_credit * inp.outage)).sum("technology")
+    in_outage = (inp.outage < 1).any("technology")
+    reserve = xr.where(in_outage, 0.0, inp.params["reserve_margin"])
     load_gw = f.exprs["electricity_demand_twh"] * (
-        inp.load_share * 1000.0 * (1 + inp.params["reserve_margin"]) / inp.hours)
+        inp.load_share * 1000.0 * (1 + reserve) / inp.hours)
     f.add(firm - load_gw, ">=", 0, "firm_capacity", "firm_capacity",
           mask=(f.years > inp.base_year).broadcast_like(inp.hours))
 

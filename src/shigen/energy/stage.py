@@ -11,12 +11,15 @@ import hashlib
 import json
 import time
 from collections.abc import Mapping
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
+from shigen.energy import binding, warnings
+from shigen.energy.basis import BUILD_FIGURES, PLANT_FIGURES, figure_basis
 from shigen.energy.compare import OPTIONS, compare, investment_window
 from shigen.energy.config import EnergyConfig
 from shigen.energy.constants import RENEWABLE
@@ -57,6 +60,7 @@ def solve_study(cfg: EnergyConfig, cat: Catalogue, inputs: Inputs | None = None)
     ds.attrs.update(load_s=round(t.load, 4), build_s=round(t.build, 4),
                     solve_s=round(t.solve_total, 4), solver_s=round(t.solver, 4),
                     extract_s=round(t.extract, 4), algorithm=out.algorithm)
+    ds.attrs["warnings_json"] = warnings.to_json(warnings.run_checks(ds))
     return ds
 
 
@@ -102,25 +106,22 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
     primary = ds["primary_energy"].sum("region")
     imports = ds["imports"].sum(["region", "fuel"])
     total_primary = primary.sum("carrier")
+    records = binding.from_json(ds.attrs.get("binding_json"))
+    basis = figure_basis(ds, records, window)
+
+    def techs(figures: dict[str, tuple[str, ...]], of: xr.DataArray, d: int) -> dict[str, Any]:
+        return {k: _r(of.sel(technology=list(t)).sum(), d) for k, t in figures.items()}
+
     out: dict[str, Any] = {
         "regions": str(ds.attrs["regions"]).split(","),
         "currency": ds.attrs.get("currency"),
         "co2_gt": series(co2, 3),
         "co2_by_sector_gt": {str(s): series(ds["co2"].sel(sector=s).sum("region") / 1000.0, 3)
                              for s in ds.sector.values},
-        "builds_per_year": {
-            "nuclear_gw": _r(builds.sel(technology="nuclear")),
-            "coal_ccs_gw": _r(builds.sel(technology="coal_ccs")),
-            "gas_ccs_gw": _r(builds.sel(technology="gas_ccs")),
-            "wind_gw": _r(builds.sel(technology=["wind_onshore", "wind_offshore"]).sum()),
-            "solar_pv_gw": _r(builds.sel(technology="solar_pv")),
-        },
-        "plants_per_year": {
-            "nuclear": _r(plants.sel(technology="nuclear"), 1),
-            "coal_ccs": _r(plants.sel(technology="coal_ccs"), 1),
-            "gas_ccs": _r(plants.sel(technology="gas_ccs"), 1),
-            "wind_turbines": _r(plants.sel(technology=["wind_onshore", "wind_offshore"]).sum(), 0),
-        },
+        "builds_per_year": techs(BUILD_FIGURES, builds, 3),
+        "plants_per_year": {**techs(PLANT_FIGURES, plants, 1),
+                            "wind_turbines": _r(plants.sel(technology=list(
+                                PLANT_FIGURES["wind_turbines"])).sum(), 0)},
         "builds_window": f"{window[0] - int(ds.attrs['step']) + 1}-{window[-1]}",
         "co2_price_usd_per_t": series(ds["co2_price"], 1),
         "sector_co2_premium_usd_per_t": {
@@ -148,6 +149,11 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
         "emission_reduction_shares": None,
         "objective_usd_bn_pv": _r(ds.attrs["objective_bn_usd"], 1),
         "timings_s": {k: ds.attrs.get(f"{k}_s") for k in ("load", "build", "solver", "extract")},
+        "binding": [asdict(r) for r in records],
+        "figure_basis": basis,
+        "warnings": [asdict(w) for w in (
+            warnings.from_json(ds.attrs.get("warnings_json"))
+            + warnings.on_assumed_bound(basis, int(ds.attrs["step"])))],
     }
     if "flows" in ds:  # regions joined by electricity links
         out["electricity_trade_twh"] = series(ds["exports"].sum(["region", "slice"]), 1)

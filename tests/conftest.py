@@ -161,9 +161,13 @@ def solved_energy() -> Callable[[str], Any]:
             from shigen.energy.model import run_model
             from shigen.study import load_study
 
-            cfg = load_study(STUDIES / f"{name}.toml").energy
+            study = load_study(STUDIES / f"{name}.toml")
+            cfg = study.energy
             assert cfg is not None, f"{name} has no [energy] section"
-            _SOLVED_ENERGY[name] = run_model(cfg, Catalogue.bundled())
+            # the data the run reads: the study's overrides and data_as_of, as `shigen run`
+            cat = Catalogue.bundled().with_overrides(study.data_overrides(),
+                                                     as_of=study.data_as_of())
+            _SOLVED_ENERGY[name] = run_model(cfg, cat)
         return _SOLVED_ENERGY[name]
 
     return solve

@@ -325,8 +325,10 @@ class Catalogue:
         return out
 
     def files_fingerprint(self) -> dict[str, str]:
-        """Content hash of every dataset file and entry, without this view's overrides."""
-        return self.with_overrides([]).fingerprint() if self._overrides else self.fingerprint()
+        """Content hash of every dataset file and entry, without this view's overrides
+        or ``data_as_of`` (both are part of the study, hashed with it)."""
+        plain = not self._overrides and self._as_of is None
+        return self.fingerprint() if plain else self.with_overrides([]).fingerprint()
 
     def listing(self) -> list[dict[str, Any]]:
         """One row of provenance per dataset (``shigen data list --json``, web catalogue)."""

@@ -126,3 +126,15 @@ def counts(basis: dict[str, Any]) -> dict[str, int]:
             for label in v.values():
                 n[label] += 1
     return n
+
+
+def basis_of(summary: dict[str, Any], path: str) -> str:
+    """The label of a figure of an energy summary, by its path (``co2_gt.2050``,
+    ``builds_per_year.nuclear_gw``); figures without a label are model results."""
+    basis = summary.get("figure_basis") or {}
+    if path in basis and "basis" in basis[path]:
+        return str(basis[path]["basis"])
+    series, _, year = path.rpartition(".")
+    if series in basis and year in basis[series]:
+        return str(basis[series][year])
+    return EMERGENT

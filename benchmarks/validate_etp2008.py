@@ -28,6 +28,7 @@ from _docs import write_section  # noqa: E402
 
 from shigen.datasets import Catalogue  # noqa: E402
 from shigen.energy.basis import EMERGENT, basis_of  # noqa: E402
+from shigen.energy.validation import hindcast  # noqa: E402
 from shigen.energy.stage import run, summarize  # noqa: E402
 from shigen.study import load_study  # noqa: E402
 
@@ -143,8 +144,39 @@ def main() -> None:
         rows.append((metric, ref, shown, unit, gap, ok, lab, note, status, source))
     score = Score.of(rows)
     print(score.sentence())
+    extra = hindcast_section(cat)
+    print("\n".join(extra))
     if not args.no_write:
-        write_docs(rows, score)
+        write_docs(rows, score, extra)
+
+
+#: the Baselines the hindcast runs: world (ETP 2008, data as of 2008) and Japan (2006)
+HINDCAST_STUDIES = ("etp2008-baseline", "japan-baseline-2006")
+
+
+def hindcast_section(cat: Catalogue) -> list[str]:
+    """The Baselines beside what was observed (energy-hindcast-observed, owid/energy-data)."""
+    from shigen.energy.stage import solve_study
+
+    observed = cat.frame("energy-hindcast-observed")
+    lines = ["### Hindcast: the Baselines beside what happened", "",
+             "The world Baseline (`etp2008-baseline.toml`, 2008-vintage data) and Japan's "
+             "(`japan-baseline-2006.toml`) against observed generation by source and primary "
+             "fossil use from `energy-hindcast-observed` (owid/energy-data, CC BY 4.0; "
+             "validation only, nothing is fitted to it), in every model year with an "
+             "observation. A Baseline is a no-new-policy projection, so the gaps mix model "
+             "error with what policy and events did after 2008 (Fukushima in Japan from 2011, "
+             "the wind and solar build-out, China's coal). CO2 and fuel imports are not yet in "
+             "the hindcast (left: the observed series are not bundled).", "",
+             "| region | variable | year | model (TWh) | observed (TWh) | gap |",
+             "|---|---|---|---|---|---|"]
+    for name in HINDCAST_STUDIES:
+        study = load_study(ROOT / "studies" / f"{name}.toml")
+        data = cat.with_overrides(study.data_overrides(), as_of=study.data_as_of())
+        for r in hindcast(solve_study(study.energy, data), observed):
+            lines.append(f"| {r.region} | {r.variable} | {r.year} | {r.model_twh:,.0f} | "
+                         f"{r.observed_twh:,.0f} | {r.gap:+.0%} |")
+    return lines + [""]
 
 
 class Score:

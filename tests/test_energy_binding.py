@@ -121,3 +121,28 @@ def test_records_survive_the_stored_json(blue: Any) -> None:
 def test_span_names_runs_of_periods() -> None:
     assert binding.span([2015, 2020, 2040, 2045, 2050], 5) == "2015–2020, 2040–2050"
     assert binding.span([2035, 2050], 5) == "2035, 2050"
+
+
+def test_hindcast_sums_the_technologies_of_an_observed_source() -> None:
+    """wind = onshore + offshore; coal_primary = primary coal (PJ) / 3.6; years without a
+    model period are left out."""
+    import pandas as pd
+    import xarray as xr
+
+    from shigen.energy.validation import hindcast
+
+    techs = ["coal", "wind_onshore", "wind_offshore", "storage"]
+    gen = xr.DataArray([[[100.0, 10.0, 5.0, 3.0]]], dims=("region", "year", "technology"),
+                       coords={"region": ["JPN"], "year": [2015], "technology": techs})
+    prim = xr.DataArray([[[360.0]]], dims=("region", "year", "carrier"),
+                        coords={"region": ["JPN"], "year": [2015], "carrier": ["coal"]})
+    ds = xr.Dataset({"generation": gen, "primary_energy": prim})
+    obs = pd.DataFrame({"region": ["JPN"] * 4, "variable": ["wind", "generation",
+                                                            "coal_primary", "wind"],
+                        "year": [2015, 2015, 2015, 2016], "value": [10.0, 115.0, 125.0, 9.0]})
+    rows = {(r.variable, r.year): r for r in hindcast(ds, obs)}
+    assert set(rows) == {("wind", 2015), ("generation", 2015), ("coal_primary", 2015)}
+    assert rows[("wind", 2015)].model_twh == pytest.approx(15.0)
+    assert rows[("wind", 2015)].gap == pytest.approx(0.5)
+    assert rows[("generation", 2015)].model_twh == pytest.approx(115.0)  # storage left out
+    assert rows[("coal_primary", 2015)].model_twh == pytest.approx(100.0)

@@ -31,7 +31,7 @@ def test_today_reads_the_observations_and_2008_reads_its_vintage() -> None:
     then = cat.with_overrides([], as_of=2008)
     assert _years(then) == [2007]
     assert then.get(NAME).meta.name == f"{NAME}-2008"  # provenance says which vintage
-    # a row known in 2021 is hindsight for 2016: the latest clean vintage is 2008's
+    # a row known in 2020 is hindsight for 2016: the latest clean vintage is 2008's
     assert _years(cat.with_overrides([], as_of=2016)) == [2007]
 
 
@@ -46,7 +46,7 @@ def test_an_override_of_a_later_observation_is_refused_at_its_field() -> None:
                      value=430.0)
     with pytest.raises(InputError) as err:
         Catalogue.bundled().with_overrides([o], as_of=2008)
-    assert "row region=WORLD, group=wind, year=2015 was known in 2016" in err.value.what
+    assert "row region=WORLD, group=wind, year=2015 was known in 2015" in err.value.what
     assert err.value.where is not None and err.value.where.field == "data.override.0.select"
 
 
@@ -56,7 +56,7 @@ def _user_copy(tmp_path: Path, as_of_cell: str | None = None) -> Path:
     folder.mkdir(parents=True)
     text = (BUNDLED_DIR / "energy_historical_capacity.csv").read_text("utf-8")
     if as_of_cell is not None:
-        text = text.replace(",secondary,2016,", f",secondary,{as_of_cell},", 1)
+        text = text.replace(",secondary,2015,", f",secondary,{as_of_cell},", 1)
     (folder / "energy_historical_capacity.csv").write_text(text, "utf-8")
     meta = Catalogue.bundled().meta(NAME)
     entry = {k: v for k, v in meta.model_dump(mode="json").items()
@@ -72,7 +72,7 @@ def test_a_dataset_without_a_vintage_is_refused_naming_its_first_late_row(tmp_pa
     with pytest.raises(InputError) as err:
         cat.frame(NAME)
     e = err.value
-    assert "row region=WORLD, group=wind, year=2010 was known in 2011" in e.what
+    assert "row region=WORLD, group=wind, year=2010 was known in 2010" in e.what
     assert "and 5 more such rows" in e.what
     assert e.where is not None and e.where.line == 2
     assert e.where.file.endswith("energy_historical_capacity.csv")

@@ -28,8 +28,8 @@ from _docs import write_section  # noqa: E402
 
 from shigen.datasets import Catalogue  # noqa: E402
 from shigen.energy.basis import EMERGENT, basis_of  # noqa: E402
-from shigen.energy.validation import hindcast  # noqa: E402
 from shigen.energy.stage import run, summarize  # noqa: E402
+from shigen.energy.validation import hindcast  # noqa: E402
 from shigen.study import load_study  # noqa: E402
 
 # metric, ETP 2008 value, unit, kind ("rel" +/-25% or "pts" +/-5 points), status, source

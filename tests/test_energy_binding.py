@@ -146,3 +146,22 @@ def test_hindcast_sums_the_technologies_of_an_observed_source() -> None:
     assert rows[("wind", 2015)].gap == pytest.approx(0.5)
     assert rows[("generation", 2015)].model_twh == pytest.approx(115.0)  # storage left out
     assert rows[("coal_primary", 2015)].model_twh == pytest.approx(100.0)
+
+
+def test_imports_in_physical_units_divide_by_the_energy_content() -> None:
+    """25.7 PJ of coal = 1 Mt; 5.71 PJ x 365 of oil a year = 1 million barrels a day."""
+    import xarray as xr
+
+    from shigen.datasets import Catalogue
+    from shigen.energy.imports import content_by_fuel, physical_imports
+
+    content = content_by_fuel(Catalogue.bundled().frame("energy-fuel-physical-content"))
+    pj = xr.DataArray([[[25.7]], [[5.71 * 365]], [[51.6]], [[3.0]]],
+                      dims=("fuel", "region", "year"),
+                      coords={"fuel": ["coal", "oil", "gas", "uranium"], "region": ["JPN"],
+                              "year": [2010]})
+    out = physical_imports(pj, content)
+    assert list(out.traded_fuel.values) == ["coal", "oil", "gas"]  # no factor for uranium
+    assert float(out.sel(traded_fuel="coal").item()) == pytest.approx(1.0)
+    assert float(out.sel(traded_fuel="oil").item()) == pytest.approx(1.0)
+    assert str(out.physical_unit.sel(traded_fuel="oil").item()) == "million barrels/day"

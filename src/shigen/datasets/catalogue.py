@@ -34,9 +34,8 @@ from pydantic import ValidationError
 
 from shigen.datasets import as_of as known
 from shigen.datasets.meta import DatasetMeta
-from shigen.datasets.overrides import AppliedOverride, DataOverride
+from shigen.datasets.overrides import AppliedOverride, DataOverride, select_rows
 from shigen.datasets.overrides import apply as apply_overrides
-from shigen.datasets.overrides import select_rows
 from shigen.datasets.validate import read_dataset
 from shigen.errors import InputError, InputErrors, Location
 from shigen.input_errors import input_errors
@@ -325,8 +324,10 @@ class Catalogue:
         return out
 
     def files_fingerprint(self) -> dict[str, str]:
-        """Content hash of every dataset file and entry, without this view's overrides
-        or ``data_as_of`` (both are part of the study, hashed with it)."""
+        """Content hash of every dataset file and entry, without this view's overrides.
+
+        Nor ``data_as_of``: both are part of the study, hashed with it.
+        """
         plain = not self._overrides and self._as_of is None
         return self.fingerprint() if plain else self.with_overrides([]).fingerprint()
 

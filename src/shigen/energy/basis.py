@@ -129,8 +129,11 @@ def counts(basis: dict[str, Any]) -> dict[str, int]:
 
 
 def basis_of(summary: dict[str, Any], path: str) -> str:
-    """The label of a figure of an energy summary, by its path (``co2_gt.2050``,
-    ``builds_per_year.nuclear_gw``); figures without a label are model results."""
+    """The label of a figure of an energy summary, by its path.
+
+    Paths as ``co2_gt.2050`` or ``builds_per_year.nuclear_gw``; figures without a label
+    are model results.
+    """
     basis = summary.get("figure_basis") or {}
     if path in basis and "basis" in basis[path]:
         return str(basis[path]["basis"])

@@ -129,8 +129,11 @@ def _undiscount(f: Formulation, unit: FamilyUnit) -> xr.DataArray:
 
 
 def _item_of(name: str, family: str, coords: dict[str, str]) -> str | None:
-    """What a record is about: its coordinates but region (``appliances/electricity``), or
-    the part of the constraint's name after its family (``co2_cap_transport``)."""
+    """What a record is about (``appliances/electricity``, ``transport``).
+
+    Its coordinates but region, or the part of the constraint's name after its family
+    (``co2_cap_transport``).
+    """
     parts = [v for d, v in coords.items() if d != "region"]
     if parts:
         return "/".join(parts)

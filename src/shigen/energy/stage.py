@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from shigen.energy import binding, warnings
+from shigen.energy import binding, imports, warnings
 from shigen.energy.basis import BUILD_FIGURES, PLANT_FIGURES, figure_basis
 from shigen.energy.compare import OPTIONS, compare, investment_window
 from shigen.energy.config import EnergyConfig
@@ -61,6 +61,10 @@ def solve_study(cfg: EnergyConfig, cat: Catalogue, inputs: Inputs | None = None)
                     solve_s=round(t.solve_total, 4), solver_s=round(t.solver, 4),
                     extract_s=round(t.extract, 4), algorithm=out.algorithm)
     ds.attrs["warnings_json"] = warnings.to_json(warnings.run_checks(ds))
+    if "energy-fuel-physical-content" in cat:
+        content = imports.content_by_fuel(cat.frame("energy-fuel-physical-content"))
+        ds["imports_physical"] = imports.physical_imports(ds["imports"], content)
+        ds["imports_physical"].attrs["units"] = "see physical_unit"
     return ds
 
 
@@ -92,6 +96,16 @@ def run(cfg: EnergyConfig, study: Study, cat: Catalogue,
 
 def _r(x: Any, d: int = 3) -> float | None:
     return round(float(x), d) if np.isfinite(x) else None
+
+
+def _physical(ds: xr.Dataset) -> dict[str, Any] | None:
+    """Imports by fuel in Mt of coal, Mt of LNG and million barrels a day of oil."""
+    if "imports_physical" not in ds:  # runs stored before it
+        return None
+    da = ds["imports_physical"]
+    return {str(f): {"unit": str(da.physical_unit.sel(traded_fuel=f).item()),
+                     "series": series(da.sel(traded_fuel=f).sum("region"), 3)}
+            for f in da.traded_fuel.values}
 
 
 def summarize(ds: xr.Dataset) -> dict[str, Any]:
@@ -129,6 +143,7 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
             for k in ds["sector_co2_premium"].capped_sector.values},
         "import_dependence": series(imports / total_primary, 4),
         "fossil_import_bill_usd_bn": series(ds["import_bill"].sum(["region", "fuel"]), 1),
+        "imports_physical": _physical(ds),
         "electricity_twh": series(power, 1),
         "primary_energy_ej": series(total_primary / 1000.0, 2),
         "shares": {

@@ -10,16 +10,27 @@ and the row. A dataset that says nothing about when it was known is not checked.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
+from shigen.datasets.meta import DatasetMeta
 from shigen.errors import InputError, Location
 
-if TYPE_CHECKING:
-    from shigen.datasets.catalogue import Dataset
-    from shigen.datasets.meta import DatasetMeta
+
+class Rows(Protocol):
+    """What a refusal needs of a loaded dataset (``catalogue.Dataset`` has it)."""
+
+    @property
+    def meta(self) -> DatasetMeta: ...
+    @property
+    def frame(self) -> pd.DataFrame: ...
+    @property
+    def path(self) -> object: ...
+    @property
+    def lines(self) -> Sequence[int]: ...
 
 
 def known_in(frame: pd.DataFrame, meta: DatasetMeta) -> np.ndarray:
@@ -42,7 +53,7 @@ def row_label(frame: pd.DataFrame, meta: DatasetMeta, i: int) -> str:
     return ", ".join(f"{d}={frame[d].iloc[i]}" for d in meta.dimensions)
 
 
-def hindsight(ds: Dataset, name: str, year: int, late: np.ndarray) -> InputError:
+def hindsight(ds: Rows, name: str, year: int, late: np.ndarray) -> InputError:
     """The refusal of a dataset's first row known after ``year``, located at its line."""
     i = int(np.flatnonzero(late)[0])
     known = int(known_in(ds.frame, ds.meta)[i])

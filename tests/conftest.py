@@ -161,13 +161,9 @@ def solved_energy() -> Callable[[str], Any]:
             from shigen.energy.model import run_model
             from shigen.study import load_study
 
-            study = load_study(STUDIES / f"{name}.toml")
-            cfg = study.energy
+            cfg = load_study(STUDIES / f"{name}.toml").energy
             assert cfg is not None, f"{name} has no [energy] section"
-            # the data the run reads: the study's overrides and data_as_of, as `shigen run`
-            cat = Catalogue.bundled().with_overrides(study.data_overrides(),
-                                                     as_of=study.data_as_of())
-            _SOLVED_ENERGY[name] = run_model(cfg, cat)
+            _SOLVED_ENERGY[name] = run_model(cfg, Catalogue.bundled())
         return _SOLVED_ENERGY[name]
 
     return solve

@@ -14,8 +14,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "shigen" / "energy"
 #: the energy package bottom up: definitions, inputs, the LP's builders, build and solve,
 #: results, then the stage and what it uses
 ORDER = ("constants", "config", "terms", "links", "inputs", "accounts", "formulation",
-         "supply", "demand", "transmission", "policy", "model", "results", "diagnose",
-         "compare", "stage")
+         "supply", "demand", "transmission", "policy", "model", "binding", "basis",
+         "warnings", "imports", "validation", "results", "diagnose", "compare", "stage")
 
 
 def energy_imports(path: Path, package: str = "shigen.energy") -> set[str]:

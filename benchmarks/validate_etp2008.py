@@ -1,9 +1,16 @@
 """Our ETP 2008 studies beside the figures of IEA Energy Technology Perspectives 2008.
 
-Runs studies/etp2008-baseline.toml, -act.toml and -blue.toml in-process, prints each
-figure beside ETP 2008's (shared/reference/energy_models.md section 1, with its status)
-and writes the table into docs/validation.md under ``## energy``. Target: within +/-25%
+Runs studies/etp2008-baseline.toml, -act.toml and -blue.toml in-process with the data
+each study reads (its overrides and its ``data_as_of`` = 2008 vintage), prints each figure
+beside ETP 2008's (shared/reference/energy_models.md section 1, with its status) and
+writes the table into docs/validation.md under ``## energy``. Target: within +/-25%
 (reduction shares within 5 points). Nothing here feeds back into the model.
+
+Each figure is labelled where it comes from (``shigen.energy.basis``): ``emergent`` (a
+model result), ``calibrated`` (the base year), ``imposed`` (the study's CO2 cap) or
+``on a bound`` (an assumed build limit or observed-capacity floor binds). Only emergent
+figures count in the score: a figure the study or an assumption sets passes by
+construction, so its band says nothing about the model.
 
 Usage: PYTHONPATH=src python benchmarks/validate_etp2008.py [--no-write]
 """
@@ -20,7 +27,9 @@ sys.path.insert(0, str(ROOT / "src"))
 from _docs import write_section  # noqa: E402
 
 from shigen.datasets import Catalogue  # noqa: E402
+from shigen.energy.basis import EMERGENT, basis_of  # noqa: E402
 from shigen.energy.stage import run, summarize  # noqa: E402
+from shigen.energy.validation import hindcast  # noqa: E402
 from shigen.study import load_study  # noqa: E402
 
 # metric, ETP 2008 value, unit, kind ("rel" +/-25% or "pts" +/-5 points), status, source
@@ -48,6 +57,32 @@ REFERENCE = [
      "end-use 11% + power 7%"),
     ("BLUE CO2 price 2050", 200.0, "USD/t", "rel", "unverified", "marginal abatement cost"),
 ]
+
+
+#: where each metric sits in its study's summary: (study, figure path) for its label
+FIGURES = {
+    "CO2 2005": ("baseline", "co2_gt.2005"),
+    "Baseline CO2 2050": ("baseline", "co2_gt.2050"),
+    "ACT CO2 2050": ("act", "co2_gt.2050"),
+    "BLUE CO2 2050": ("blue", "co2_gt.2050"),
+    "BLUE nuclear builds": ("blue", "builds_per_year.nuclear_gw"),
+    "BLUE coal+CCS builds": ("blue", "builds_per_year.coal_ccs_gw"),
+    "BLUE gas+CCS builds": ("blue", "builds_per_year.gas_ccs_gw"),
+    "BLUE wind builds": ("blue", "builds_per_year.wind_gw"),
+    "BLUE solar PV builds": ("blue", "builds_per_year.solar_pv_gw"),
+}
+
+
+def label(summaries: dict[str, dict], metric: str) -> tuple[str, str]:
+    """The metric's label and, for a build on a bound, the share of it built at the limit."""
+    if metric not in FIGURES:  # investment, reduction shares, CO2 price: model results
+        return EMERGENT, ""
+    study, path = FIGURES[metric]
+    lab = basis_of(summaries[study], path)
+    fb = summaries[study]["figure_basis"].get(path, {})
+    share = fb.get("share_at_bound") if isinstance(fb, dict) else None
+    fams = sorted({r["family"] for r in fb.get("limited_by", [])}) if share is not None else []
+    return lab, (f"{share:.0%} built where {'/'.join(fams)} binds" if share is not None else "")
 
 
 def ours(summaries: dict[str, dict]) -> dict[str, float | None]:
@@ -87,10 +122,11 @@ def main() -> None:
     summaries = {}
     for key in ("baseline", "act", "blue"):
         study = load_study(ROOT / "studies" / f"etp2008-{key}.toml")
-        summaries[key] = summarize(run(study.energy, study, cat, {}))
+        data = cat.with_overrides(study.data_overrides(), as_of=study.data_as_of())
+        summaries[key] = summarize(run(study.energy, study, data, {}))
     mine = ours(summaries)
     rows = []
-    print(f"{'metric':42s} {'ETP 2008':>10s} {'shigen':>10s} {'gap':>8s}  within?")
+    print(f"{'metric':42s} {'ETP 2008':>10s} {'shigen':>10s} {'gap':>8s}  within?  basis")
     for metric, ref, unit, kind, status, source in REFERENCE:
         val = mine[metric]
         if val is None:
@@ -102,28 +138,130 @@ def main() -> None:
             g = val - ref
             gap, ok = f"{g:+.0f} pts", abs(g) <= 5
         shown = "n/a" if val is None else f"{val:,.1f}"
-        print(f"{metric:42s} {ref:>10,.1f} {shown:>10s} {gap:>8s}  {'yes' if ok else 'NO'}")
-        rows.append((metric, ref, shown, unit, gap, ok, status, source))
-    n_ok = sum(r[5] for r in rows)
-    print(f"{n_ok} of {len(rows)} figures within the target band")
+        lab, note = label(summaries, metric)
+        print(f"{metric:42s} {ref:>10,.1f} {shown:>10s} {gap:>8s}  {'yes' if ok else 'NO':7s}"
+              f"  {lab} {note}")
+        rows.append((metric, ref, shown, unit, gap, ok, lab, note, status, source))
+    score = Score.of(rows)
+    print(score.sentence())
+    extra = investment_section(summaries["blue"]) + hindcast_section(cat)
+    print("\n".join(extra))
     if not args.no_write:
-        write_docs(rows, n_ok)
+        write_docs(rows, score, extra)
 
 
-def write_docs(rows, n_ok) -> None:  # type: ignore[no-untyped-def]
+def investment_section(blue: dict) -> list[str]:
+    """BLUE's additional investment beside ETP's USD 45 trillion, category by category."""
+    ic = blue["investment_comparison"]
+    lines = ["### Additional investment: what is compared with USD 45 trillion", "",
+             f"shigen's figure is {ic['additional_usd_trillion']:.1f} USD 2005 trillion over "
+             f"{ic['window']} ({ic['additional_after_base_year_usd_trillion']:.1f} over "
+             f"{ic['after_base_year_window']}); ETP's window is {ic['etp_window']}. The window "
+             "explains little: the 2006–2010 period adds "
+             f"{ic['additional_after_base_year_usd_trillion'] - ic['additional_usd_trillion']:+.1f}"
+             " trillion. The categories explain the rest, as far as the reference lets us "
+             "compare (ETP 2008's split of the 45 trillion by category is not in our sources, "
+             "so the gap per category cannot be computed; it is not tuned either):", "",
+             "| category (in scope) | additional, USD tn | share | what it counts |",
+             "|---|---|---|---|"]
+    total = ic["additional_usd_trillion"] or 1.0
+    for cat, val in ic["additional_by_category_usd_trillion"].items():
+        lines.append(f"| {cat} | {val:,.1f} | {val / total:.0%} | {ic['in_scope'][cat]} |")
+    lines += ["", "| out of scope (in ETP's figure, not in shigen's) | what it is |",
+              "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in ic["out_of_scope"].items()]
+    base, base_all = (ic["baseline_total_usd_trillion"],
+                      ic["baseline_total_after_base_year_usd_trillion"])
+    lines += ["", f"The Baseline's own total shows the scope gap: {base:.0f} trillion over "
+              f"{ic['window']} ({base_all:.0f} over {ic['after_base_year_window']}) against "
+              "ETP's ~250 trillion over 2005–2050, "
+              "84% of which is transport, mostly vehicles of all kinds (energy_models.md 1.2). "
+              "Light-duty vehicles are shigen's only vehicle stock; heavy vehicles (trucks, "
+              "buses) as stocks with sourced costs are left for later. End-use efficiency, "
+              "an assumed cost per GJ saved (`energy-efficiency-cost`, status estimate), is "
+              "the largest category of shigen's figure. Figures from `shigen run "
+              "studies/etp2008-blue.toml --json` (`energy.investment_comparison`).", ""]
+    return lines
+
+
+#: the Baselines the hindcast runs: world (ETP 2008, data as of 2008) and Japan (2006)
+HINDCAST_STUDIES = ("etp2008-baseline", "japan-baseline-2006")
+
+
+def hindcast_section(cat: Catalogue) -> list[str]:
+    """The Baselines beside what was observed (energy-hindcast-observed, owid/energy-data)."""
+    from shigen.energy.stage import solve_study
+
+    observed = cat.frame("energy-hindcast-observed")
+    lines = ["### Hindcast: the Baselines beside what happened", "",
+             "The world Baseline (`etp2008-baseline.toml`, 2008-vintage data) and Japan's "
+             "(`japan-baseline-2006.toml`) against observed generation by source and primary "
+             "fossil use from `energy-hindcast-observed` (owid/energy-data, CC BY 4.0; "
+             "validation only, nothing is fitted to it), in every model year with an "
+             "observation. A Baseline is a no-new-policy projection, so the gaps mix model "
+             "error with what policy and events did after 2008 (Fukushima in Japan from 2011, "
+             "the wind and solar build-out, China's coal). CO2 and fuel imports are not yet in "
+             "the hindcast (left: the observed series are not bundled).", "",
+             "| region | variable | year | model (TWh) | observed (TWh) | gap |",
+             "|---|---|---|---|---|---|"]
+    for name in HINDCAST_STUDIES:
+        study = load_study(ROOT / "studies" / f"{name}.toml")
+        data = cat.with_overrides(study.data_overrides(), as_of=study.data_as_of())
+        for r in hindcast(solve_study(study.energy, data), observed):
+            lines.append(f"| {r.region} | {r.variable} | {r.year} | {r.model_twh:,.0f} | "
+                         f"{r.observed_twh:,.0f} | {r.gap:+.0%} |")
+    return lines + [""]
+
+
+class Score:
+    """Figures within the band, counted over emergent figures only."""
+
+    def __init__(self, emergent: int, within: int, total: int, by_label: dict[str, int]):
+        self.emergent, self.within, self.total, self.by_label = emergent, within, total, by_label
+
+    @classmethod
+    def of(cls, rows: list[tuple]) -> Score:  # type: ignore[type-arg]
+        labels = [r[6] for r in rows]
+        emergent = [r for r in rows if r[6] == EMERGENT]
+        return cls(len(emergent), sum(bool(r[5]) for r in emergent), len(rows),
+                   {lab: labels.count(lab) for lab in dict.fromkeys(labels)})
+
+    def sentence(self) -> str:
+        others = ", ".join(f"{n} {lab}" for lab, n in self.by_label.items() if lab != EMERGENT)
+        return (f"{self.within} of {self.emergent} emergent figures within the target band "
+                f"(of {self.total} figures, the others are not model results: {others})")
+
+
+def write_docs(rows, score: Score, extra: list[str] | None = None) -> None:  # type: ignore[no-untyped-def]
     lines = ["## energy", "",
-             "Produced by `benchmarks/validate_etp2008.py` from `studies/etp2008-*.toml`. "
-             "Reference figures: IEA *Energy Technology Perspectives 2008* as compiled in "
-             "`shared/reference/energy_models.md` section 1 (status as there). Target: within "
-             "±25% (shares ±5 points). Builds are yearly averages over 2011–2050; investment is "
-             "undiscounted, USD 2005, 2011–2050.", "",
-             "| metric | ETP 2008 | shigen | unit | gap | within target | reference status | "
-             "reference |", "|---|---|---|---|---|---|---|---|"]
-    for metric, ref, shown, unit, gap, ok, status, source in rows:
+             "Produced by `benchmarks/validate_etp2008.py` from `studies/etp2008-*.toml`, run "
+             "with 2008-vintage data (`data_as_of = 2008`: no wind or solar capacity observed "
+             "after 2007). Reference figures: IEA *Energy Technology Perspectives 2008* as "
+             "compiled in `shared/reference/energy_models.md` section 1 (status as there). "
+             "Target: within ±25% (shares ±5 points). Builds are yearly averages over "
+             "2011–2050; investment is undiscounted, USD 2005, 2011–2050.", "",
+             "**Basis** says where a figure comes from (from the run's `energy.figure_basis` "
+             "and `energy.binding`): *emergent* — a model result; *calibrated* — the base "
+             "year, fitted to statistics; *imposed* — set by the study's CO2 cap; *on a bound* "
+             "— an assumed build limit (or observed-capacity floor) binds in the periods "
+             "named. Only emergent figures count in the score: a figure set by the study or "
+             "by an assumption falls in its band by construction.", "",
+             "| metric | ETP 2008 | shigen | unit | gap | within target | basis | counted | "
+             "reference status | reference |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for metric, ref, shown, unit, gap, ok, lab, note, status, source in rows:
+        basis = lab + (f" ({note})" if note else "")
         lines.append(f"| {metric} | {ref:,.1f} | {shown} | {unit} | {gap} | "
-                     f"{'yes' if ok else '**no**'} | {status} | {source} |")
-    lines += ["", f"{n_ok} of {len(rows)} figures fall within the target band. Why the others "
-              "do not is explained in `docs/methods/energy.md` (section *Validation gaps*).", ""]
+                     f"{'yes' if ok else '**no**'} | {basis} | "
+                     f"{'yes' if lab == EMERGENT else 'no'} | {status} | {source} |")
+    lines += ["", f"**Score: {score.within} of {score.emergent} emergent figures fall within the "
+              f"target band.** {score.total - score.emergent} of the {score.total} figures are "
+              "not model results ("
+              + ", ".join(f"{n} {lab}" for lab, n in score.by_label.items() if lab != EMERGENT)
+              + ") and are shown, not scored. The emergent figures all depend on figures set "
+              "by bounds (e.g. the reduction shares on the nuclear and CCS builds), so even "
+              "they are conditional on the build limits. Why figures miss is explained in "
+              "`docs/methods/energy.md` (section *Validation gaps*).", ""]
+    lines += extra or []
     write_section(ROOT / "docs" / "validation.md", "energy", lines, "# Validation")
 
 

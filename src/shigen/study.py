@@ -58,6 +58,10 @@ class StudyMeta(BaseModel):
                       description="seed of every random draw in the run")
     question: list[str] = Field(default_factory=list,
                                 description="the questions the study answers (for reports)")
+    data_as_of: int | None = Field(
+        default=None, ge=1900, le=2200,
+        description="replicate what was known in this year: datasets (or rows) known later "
+                    "are replaced by a vintage known by then, or refused (exit 2)")
 
 
 class DataSection(BaseModel):
@@ -102,6 +106,10 @@ class Study(BaseModel):
     def declared_stages(self) -> list[str]:
         return [s for s in STAGE_ORDER if getattr(self, s, None) is not None]
 
+    def data_as_of(self) -> int | None:
+        """The year whose knowledge the study replicates (``[study] data_as_of``), if any."""
+        return self.study.data_as_of
+
     def data_overrides(self) -> list[DataOverride]:
         """The study's ``[[data.override]]`` entries (empty without a ``[data]`` section)."""
         return list(self.data.override) if self.data is not None else []
@@ -114,6 +122,8 @@ class Study(BaseModel):
         doc = self.model_dump(mode="json")
         if doc.get("data") is None:
             doc.pop("data", None)
+        if doc["study"].get("data_as_of") is None:  # likewise a study without data_as_of
+            doc["study"].pop("data_as_of", None)
         return json.dumps(doc, sort_keys=True, separators=(",", ":"))
 
 

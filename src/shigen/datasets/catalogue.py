@@ -32,10 +32,11 @@ import pandas as pd
 import xarray as xr
 from pydantic import ValidationError
 
+from shigen.datasets import as_of as known
 from shigen.datasets.commodities import CommodityDecl
 from shigen.datasets.commodities import load as load_commodities
 from shigen.datasets.meta import DatasetMeta
-from shigen.datasets.overrides import AppliedOverride, DataOverride
+from shigen.datasets.overrides import AppliedOverride, DataOverride, select_rows
 from shigen.datasets.overrides import apply as apply_overrides
 from shigen.datasets.validate import read_dataset
 from shigen.errors import InputError, InputErrors, Location
@@ -144,6 +145,8 @@ class Catalogue:
         self._changed: dict[str, Dataset] = {}
         self._applied: tuple[AppliedOverride, ...] = ()
         self._commodities: dict[str, Any] | None = None  # read on first use
+        # a view for a study with ``data_as_of``: figures known later are refused
+        self._as_of: int | None = None
         folders: list[tuple[Path, str]] = []
         if include_bundled:
             folders.append((BUNDLED_DIR, "bundled"))
@@ -200,7 +203,22 @@ class Catalogue:
         """Load and validate one dataset (cached), with this view's overrides applied."""
         if name in self._changed:
             return self._changed[name]
-        return self._read(name)
+        return self._known(name)
+
+    def _known(self, name: str) -> Dataset:
+        """The dataset as known by this view's ``data_as_of``: itself, a vintage, or refused."""
+        raw = self._read(name)
+        year = self._as_of
+        if year is None:
+            return raw
+        late = known.late_rows(raw.frame, raw.meta, year)
+        if not late.any():
+            return raw
+        for vintage in known.pick_vintage(self._metas, name, year):
+            old = self._read(vintage)
+            if not known.late_rows(old.frame, old.meta, year).any():
+                return old
+        raise known.hindsight(raw, name, year, late)
 
     def _read(self, name: str) -> Dataset:
         """The dataset as its file says (cached, the cache shared by every view)."""
@@ -212,7 +230,7 @@ class Catalogue:
         return self._cache[name]
 
     def with_overrides(self, overrides: Sequence[DataOverride], *,
-                       where: str = "data.override") -> Catalogue:
+                       where: str = "data.override", as_of: int | None = None) -> Catalogue:
         """A view of this catalogue whose datasets have ``overrides`` applied.
 
         Stages use the view like any catalogue and never see the overrides. The overrides
@@ -237,6 +255,7 @@ class Catalogue:
         view = copy.copy(self)
         view._overrides = tuple(overrides)
         view._changed = {}
+        view._as_of = as_of
         applied: list[tuple[int, AppliedOverride]] = []
         by_dataset: dict[str, list[int]] = {}
         for i, o in enumerate(view._overrides):
@@ -248,7 +267,16 @@ class Catalogue:
                                  Location(field=f"{where}.{indices[0]}.dataset"),
                                  (f"did you mean {', '.join(close)}? " if close else "")
                                  + "name a dataset of `shigen data list`")
-            raw = self._read(name)
+            if as_of is not None:
+                latest = self._read(name)
+                for i in indices:
+                    late = known.late_rows(latest.frame, latest.meta, as_of) & select_rows(
+                        latest.frame, latest.meta, view._overrides[i], f"{where}.{i}")
+                    if late.any():
+                        exc = known.hindsight(latest, name, as_of, late)
+                        raise InputError(exc.what, Location(field=f"{where}.{i}.select"),
+                                         exc.fix)
+            raw = view._known(name)
             frame, done = apply_overrides(
                 raw.frame, raw.meta, [(f"{where}.{i}", view._overrides[i]) for i in indices])
             view._changed[name] = Dataset(raw.meta, frame, raw.path, raw.sha256, raw.lines)
@@ -290,7 +318,11 @@ class Catalogue:
         for name in self.names():
             meta = self.meta(name)
             h = hashlib.sha256()
-            h.update(json.dumps(meta.model_dump(exclude={"origin"}), sort_keys=True).encode())
+            doc = meta.model_dump(exclude={"origin"})
+            for key, unset in (("as_of", None), ("vintages", [])):
+                if doc.get(key) == unset:  # entries without them hash as they did before
+                    doc.pop(key, None)
+            h.update(json.dumps(doc, sort_keys=True).encode())
             try:
                 h.update(self.path(name).read_bytes())
             except OSError as exc:
@@ -307,12 +339,18 @@ class Catalogue:
             touching = [o.model_dump(mode="json") for o in self._overrides if o.dataset == name]
             if touching:
                 h.update(json.dumps(touching, sort_keys=True).encode())
+            if self._as_of is not None:  # a vintage view reads other figures
+                h.update(f"data_as_of={self._as_of}".encode())
             out[name] = h.hexdigest()
         return out
 
     def files_fingerprint(self) -> dict[str, str]:
-        """Content hash of every dataset file and entry, without this view's overrides."""
-        return self.with_overrides([]).fingerprint() if self._overrides else self.fingerprint()
+        """Content hash of every dataset file and entry, without this view's overrides.
+
+        Nor ``data_as_of``: both are part of the study, hashed with it.
+        """
+        plain = not self._overrides and self._as_of is None
+        return self.fingerprint() if plain else self.with_overrides([]).fingerprint()
 
     def listing(self) -> list[dict[str, Any]]:
         """One row of provenance per dataset (``shigen data list --json``, web catalogue)."""

@@ -85,6 +85,14 @@ class DatasetMeta(BaseModel):
     commodity: str | None = Field(default=None, pattern=NAME_PATTERN)
     min_value: float | None = 0.0
     max_value: float | None = None
+    as_of: int | None = Field(
+        default=None, ge=1800, le=2200,
+        description="year the figures were known: publication year of a projection, "
+                    "observation year of history (rows may give their own in an as_of column)")
+    vintages: list[str] = Field(
+        default_factory=list,
+        description="datasets holding this one's figures as known earlier (each with its "
+                    "own as_of); a study's data_as_of picks the latest known by then")
     # Checks, not content: excluded from dumps so the fingerprint (and run ids) move only
     # when a figure or its description does.
     invariants: list[Invariant] = Field(default_factory=list, exclude=True)

@@ -27,7 +27,7 @@ from shigen.tomlfile import decode_utf8
 
 COUNTRY_COLUMNS = {"country", "importer", "exporter", "origin", "partner", "supplier"}
 AGGREGATES = {"WORLD", "OTHER"}
-OPTIONAL_COLUMNS = {"status", "note", "source"}
+OPTIONAL_COLUMNS = {"status", "note", "source", "as_of"}
 ROW_STATUSES = {"verified", "secondary", "estimate"}
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MAX_ABS_VALUE = 1e15
@@ -196,6 +196,13 @@ def read_dataset(path: Path, meta: DatasetMeta) -> tuple[pd.DataFrame, str, tupl
             problem(lineno, "status", f"status '{rec['status']}' is not one of "
                     f"{sorted(ROW_STATUSES)}", "mark each figure verified, secondary or estimate")
             ok = False
+        if rec.get("as_of"):  # the year the row's figure was known (see meta.DatasetMeta.as_of)
+            if not (str(rec["as_of"]).isdigit() and 1800 <= int(str(rec["as_of"])) <= 2200):
+                problem(lineno, "as_of", f"as_of '{rec['as_of']}' is not a year",
+                        "give the year the figure was published or observed, e.g. 2016")
+                ok = False
+            else:
+                rec["as_of"] = int(str(rec["as_of"]))
         if not ok:
             continue
         key = tuple(str(rec[d]) for d in meta.dimensions)
@@ -216,7 +223,7 @@ def read_dataset(path: Path, meta: DatasetMeta) -> tuple[pd.DataFrame, str, tupl
         raise InputErrors(problems)
     frame = pd.DataFrame.from_records(records)
     cols = [*meta.dimensions, "value", "unit", "status"] + [
-        c for c in ("note", "source") if c in frame.columns]
+        c for c in ("note", "source", "as_of") if c in frame.columns]
     problems = invariant_problems(frame, meta, record_lines, where)
     if problems:
         raise InputErrors(problems)

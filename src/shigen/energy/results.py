@@ -5,6 +5,8 @@
 1. :func:`assign_solution` - each LP variable that :data:`OUTPUTS` names becomes a result
    array as it is (new capacity, generation by slice, end use, travel, ...);
 2. :func:`assign_duals` - the CO2 price and the sector CO2 premiums from the caps' duals;
+   every binding constraint with its shadow price (:mod:`shigen.energy.binding`) goes to
+   the ``binding_json`` attribute;
 3. :func:`post_process` - derived indicators, one small step each (:data:`POST_PROCESS`):
    capacity and plants per year, primary energy and fuel use, CO2 by sector, costs,
    fossil imports, their bill and the import dependence, the vehicle stock, link results.
@@ -25,7 +27,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from shigen.energy import accounts, supply, transmission
+from shigen.energy import accounts, binding, supply, transmission
 from shigen.energy.constants import BN, FUEL_CARRIER, IMPORTED_FUELS, PJ_PER_TWH, PRIMARY_FUELS
 from shigen.energy.formulation import Formulation
 from shigen.energy.model import Outcome, objective_value
@@ -322,6 +324,9 @@ def results(outcome: Outcome) -> xr.Dataset:
     sol = solution(f)
     arrays = {**assign_solution(sol), **assign_duals(f)}
     ds = _dataset(f, post_process(f, sol, arrays))
+    # the binding constraints are kept as JSON records: they are ragged (one per
+    # constraint row), and a stored run must report them without the LP
+    ds.attrs["binding_json"] = binding.to_json(binding.binding_constraints(f))
     outcome.timings.extract = time.perf_counter() - t0
     return ds
 

@@ -11,13 +11,23 @@ import hashlib
 import json
 import time
 from collections.abc import Mapping
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from shigen.energy.compare import OPTIONS, compare, investment_window
+from shigen.energy import binding, imports, warnings
+from shigen.energy.basis import BUILD_FIGURES, PLANT_FIGURES, figure_basis
+from shigen.energy.compare import (
+    ETP_WINDOW,
+    IN_SCOPE,
+    OPTIONS,
+    OUT_OF_SCOPE,
+    compare,
+    investment_window,
+)
 from shigen.energy.config import EnergyConfig
 from shigen.energy.constants import RENEWABLE
 from shigen.energy.diagnose import diagnose
@@ -57,6 +67,11 @@ def solve_study(cfg: EnergyConfig, cat: Catalogue, inputs: Inputs | None = None)
     ds.attrs.update(load_s=round(t.load, 4), build_s=round(t.build, 4),
                     solve_s=round(t.solve_total, 4), solver_s=round(t.solver, 4),
                     extract_s=round(t.extract, 4), algorithm=out.algorithm)
+    ds.attrs["warnings_json"] = warnings.to_json(warnings.run_checks(ds))
+    if "energy-fuel-physical-content" in cat:
+        content = imports.content_by_fuel(cat.frame("energy-fuel-physical-content"))
+        ds["imports_physical"] = imports.physical_imports(ds["imports"], content)
+        ds["imports_physical"].attrs["units"] = "see physical_unit"
     return ds
 
 
@@ -90,6 +105,43 @@ def _r(x: Any, d: int = 3) -> float | None:
     return round(float(x), d) if np.isfinite(x) else None
 
 
+def _investment_comparison(ds: xr.Dataset) -> dict[str, Any]:
+    """Additional investment by category and window, with what is in and out of scope.
+
+    Set beside ETP 2008's USD 45 trillion: its window and categories differ (see
+    docs/validation.md); nothing here is adjusted to close the gap.
+    """
+    step = int(ds.attrs["step"])
+    base = int(ds.attrs["base_year"])
+    window = investment_window(ds)
+    by_cat = ds["additional_investment_by_category"].sel(year=window).sum("year") / 1000.0
+    return {
+        "window": f"{window[0] - step + 1}-{window[-1]}",
+        "etp_window": ETP_WINDOW,
+        "additional_usd_trillion": _r(ds.attrs["additional_investment_bn_usd"] / 1000.0),
+        "additional_after_base_year_usd_trillion": _r(
+            ds.attrs["additional_investment_after_base_bn_usd"] / 1000.0),
+        "after_base_year_window": f"{base + 1}-{window[-1]}",
+        "additional_by_category_usd_trillion": {
+            str(c): _r(by_cat.sel(category=c)) for c in by_cat.category.values},
+        "baseline_total_usd_trillion": _r(ds.attrs["baseline_investment_bn_usd"] / 1000.0),
+        "baseline_total_after_base_year_usd_trillion": _r(
+            ds.attrs["baseline_investment_after_base_bn_usd"] / 1000.0),
+        "in_scope": {str(c): IN_SCOPE.get(str(c), "") for c in by_cat.category.values},
+        "out_of_scope": dict(OUT_OF_SCOPE),
+    }
+
+
+def _physical(ds: xr.Dataset) -> dict[str, Any] | None:
+    """Imports by fuel in Mt of coal, Mt of LNG and million barrels a day of oil."""
+    if "imports_physical" not in ds:  # runs stored before it
+        return None
+    da = ds["imports_physical"]
+    return {str(f): {"unit": str(da.physical_unit.sel(traded_fuel=f).item()),
+                     "series": series(da.sel(traded_fuel=f).sum("region"), 3)}
+            for f in da.traded_fuel.values}
+
+
 def summarize(ds: xr.Dataset) -> dict[str, Any]:
     """The ``energy`` object of ``shigen run --json``."""
     window = investment_window(ds)
@@ -102,25 +154,22 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
     primary = ds["primary_energy"].sum("region")
     imports = ds["imports"].sum(["region", "fuel"])
     total_primary = primary.sum("carrier")
+    records = binding.from_json(ds.attrs.get("binding_json"))
+    basis = figure_basis(ds, records, window)
+
+    def techs(figures: dict[str, tuple[str, ...]], of: xr.DataArray, d: int) -> dict[str, Any]:
+        return {k: _r(of.sel(technology=list(t)).sum(), d) for k, t in figures.items()}
+
     out: dict[str, Any] = {
         "regions": str(ds.attrs["regions"]).split(","),
         "currency": ds.attrs.get("currency"),
         "co2_gt": series(co2, 3),
         "co2_by_sector_gt": {str(s): series(ds["co2"].sel(sector=s).sum("region") / 1000.0, 3)
                              for s in ds.sector.values},
-        "builds_per_year": {
-            "nuclear_gw": _r(builds.sel(technology="nuclear")),
-            "coal_ccs_gw": _r(builds.sel(technology="coal_ccs")),
-            "gas_ccs_gw": _r(builds.sel(technology="gas_ccs")),
-            "wind_gw": _r(builds.sel(technology=["wind_onshore", "wind_offshore"]).sum()),
-            "solar_pv_gw": _r(builds.sel(technology="solar_pv")),
-        },
-        "plants_per_year": {
-            "nuclear": _r(plants.sel(technology="nuclear"), 1),
-            "coal_ccs": _r(plants.sel(technology="coal_ccs"), 1),
-            "gas_ccs": _r(plants.sel(technology="gas_ccs"), 1),
-            "wind_turbines": _r(plants.sel(technology=["wind_onshore", "wind_offshore"]).sum(), 0),
-        },
+        "builds_per_year": techs(BUILD_FIGURES, builds, 3),
+        "plants_per_year": {**techs(PLANT_FIGURES, plants, 1),
+                            "wind_turbines": _r(plants.sel(technology=list(
+                                PLANT_FIGURES["wind_turbines"])).sum(), 0)},
         "builds_window": f"{window[0] - int(ds.attrs['step']) + 1}-{window[-1]}",
         "co2_price_usd_per_t": series(ds["co2_price"], 1),
         "sector_co2_premium_usd_per_t": {
@@ -128,6 +177,7 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
             for k in ds["sector_co2_premium"].capped_sector.values},
         "import_dependence": series(imports / total_primary, 4),
         "fossil_import_bill_usd_bn": series(ds["import_bill"].sum(["region", "fuel"]), 1),
+        "imports_physical": _physical(ds),
         "electricity_twh": series(power, 1),
         "primary_energy_ej": series(total_primary / 1000.0, 2),
         "shares": {
@@ -148,6 +198,11 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
         "emission_reduction_shares": None,
         "objective_usd_bn_pv": _r(ds.attrs["objective_bn_usd"], 1),
         "timings_s": {k: ds.attrs.get(f"{k}_s") for k in ("load", "build", "solver", "extract")},
+        "binding": [asdict(r) for r in records],
+        "figure_basis": basis,
+        "warnings": [asdict(w) for w in (
+            warnings.from_json(ds.attrs.get("warnings_json"))
+            + warnings.on_assumed_bound(basis, int(ds.attrs["step"])))],
     }
     if "flows" in ds:  # regions joined by electricity links
         out["electricity_trade_twh"] = series(ds["exports"].sum(["region", "slice"]), 1)
@@ -158,6 +213,7 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
         out["additional_investment_usd_trillion"] = _r(add / 1000.0)
         out["additional_investment_share_gdp"] = _r(add / float(ds.attrs["cumulative_gdp_bn_usd"]),
                                                     5)
+        out["investment_comparison"] = _investment_comparison(ds)
         red = ds["reduction_by_option"]
         total = float(red.attrs.get("total", red.sum()))
         if total > 0:

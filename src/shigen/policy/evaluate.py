@@ -95,7 +95,7 @@ class Evaluator:
         study = apply_overrides(self.study, case.overrides, where=case.where, seed=case.seed,
                                 append=case.append)
         # the case's data overrides (the study's, a package's, drawn ones) replace the view's
-        catalogue = self.catalogue.with_overrides(study.data_overrides())
+        catalogue = self.catalogue.with_overrides(study.data_overrides(), as_of=study.data_as_of())
         results: dict[str, xr.Dataset] = {}
         out: dict[str, dict[str, Any]] = {}
         for i, spec in enumerate(self.stages):

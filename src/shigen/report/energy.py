@@ -23,8 +23,58 @@ def figures(ds: xr.Dataset, summary: Summary) -> list[Figure]:
             *energy_primary(ds, summary)]
 
 
+#: summary keys shown in their own tables rather than flattened into the generic ones
+OWN_TABLES = ("binding", "figure_basis", "warnings")
+
+
 def tables(summary: Summary) -> list[Table]:
-    return generic_tables("energy", summary)
+    rest = {k: v for k, v in summary.items() if k not in OWN_TABLES}
+    return [*generic_tables("energy", rest), *basis_tables(summary), *binding_tables(summary)]
+
+
+def _years(years: list[int]) -> str:
+    ys = sorted(years)
+    return "" if not ys else (f"{ys[0]}–{ys[-1]}" if len(ys) > 2 else ", ".join(map(str, ys)))
+
+
+def _price_range(prices: dict[str, float]) -> tuple[float | None, float | None]:
+    vals = list(prices.values())
+    return (min(vals), max(vals)) if vals else (None, None)
+
+
+def basis_tables(summary: Summary) -> list[Table]:
+    """Where each headline build figure comes from: emergent, imposed or on a bound."""
+    basis = summary.get("figure_basis") or {}
+    t = Table("energy-basis", "energy: where the build figures come from",
+              ["figure", "value", "basis", "share at bound", "limited by"],
+              caption="A figure 'on a bound' is set by an assumed limit (build, growth, "
+                      "potential, observed history), not chosen by the optimisation; "
+                      "'imposed' figures are set by the study. CO2 and share series are "
+                      "labelled year by year in figure_basis of `shigen run --json`.")
+    for key, b in basis.items():
+        if "basis" not in b:
+            continue
+        group, name = key.split(".", 1)
+        limits = "; ".join(f"{r['family']} {r['item']} {_years(r['years'])}"
+                           for r in b["limited_by"])
+        t.add(key, (summary.get(group) or {}).get(name), b["basis"], b.get("share_at_bound"),
+              limits, fmt={3: ".0%"})
+    return [t] if t.rows else []
+
+
+def binding_tables(summary: Summary) -> list[Table]:
+    """Binding constraints with their shadow prices (``energy.binding``)."""
+    t = Table("energy-binding", "energy: binding constraints",
+              ["family", "kind", "region", "item", "years", "shadow price min",
+               "shadow price max", "unit"],
+              caption="Constraints of the study (policy) and of assumed or data limits (limit) "
+                      "that bind, with the value of relaxing them by one unit in the year it "
+                      "binds (dual of the LP, undiscounted).")
+    for r in summary.get("binding") or []:
+        lo, hi = _price_range(r["shadow_price"])
+        t.add(r["family"], r["kind"], r["region"], r["item"], _years(r["years"]), lo, hi,
+              r["unit"], fmt={5: ",.4g", 6: ",.4g"})
+    return [t] if t.rows else []
 
 
 def _stacked_area(da: xr.DataArray, by: str) -> go.Figure:
@@ -151,9 +201,17 @@ def render(summary: dict[str, Any]) -> list[RichTable]:
     b = RichTable(title=f"energy: builds per year {summary['builds_window']}")
     b.add_column("technology")
     b.add_column("GW/yr", justify="right")
+    b.add_column("basis")
+    basis = summary.get("figure_basis") or {}
     for k, v in summary["builds_per_year"].items():
-        b.add_row(k.removesuffix("_gw"), "-" if v is None else f"{v:.1f}")
+        fb = basis.get(f"builds_per_year.{k}", {})
+        label = fb.get("basis", "")
+        if fb.get("share_at_bound") is not None:
+            label += f" ({fb['share_at_bound']:.0%} of builds at the limit)"
+        b.add_row(k.removesuffix("_gw"), "-" if v is None else f"{v:.1f}", label)
     tables = [t, b]
+    if summary.get("binding"):
+        tables.append(render_binding(summary["binding"]))
     if summary.get("additional_investment_usd_trillion") is not None:
         a = RichTable(title=f"energy: against {summary['baseline']}")
         a.add_column("indicator")
@@ -165,3 +223,17 @@ def render(summary: dict[str, Any]) -> list[RichTable]:
             a.add_row(f"reduction share: {k}", "-" if v is None else f"{v:.0%}")
         tables.append(a)
     return tables
+
+
+def render_binding(records: list[dict[str, Any]]) -> RichTable:
+    """The binding constraints, limits first, with their shadow price range."""
+    t = RichTable(title="energy: binding constraints (shadow price = value of one more unit)")
+    for c in ("family", "item", "region", "years", "shadow price"):
+        t.add_column(c)
+    for r in records:
+        lo, hi = _price_range(r["shadow_price"])
+        price = "-" if lo is None or hi is None else (
+            f"{hi:,.4g}" if abs(hi - lo) < 1e-9 else f"{lo:,.4g}–{hi:,.4g}")
+        t.add_row(f"{r['family']} ({r['kind']})", r["item"] or "-", r["region"] or "all",
+                  _years(r["years"]), f"{price} {r['unit']}")
+    return t

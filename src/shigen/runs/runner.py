@@ -87,7 +87,7 @@ def run_study(study: Study, catalogue: Catalogue, store: RunStore, *, force: boo
     if not force and store.has(run_id):
         return RunResult.from_manifest(run_id, store.manifest(run_id), str(store.path(run_id)))
     try:
-        catalogue = catalogue.with_overrides(study.data_overrides())
+        catalogue = catalogue.with_overrides(study.data_overrides(), as_of=study.data_as_of())
     except InputError as exc:
         raise locate(study, exc) from None
     results: dict[str, xr.Dataset] = {}

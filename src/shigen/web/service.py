@@ -174,6 +174,6 @@ class Service:
 
         study = parse_study(text, source, {"study_dir": str(EXAMPLES)})
         try:
-            self.catalogue.with_overrides(study.data_overrides())
+            self.catalogue.with_overrides(study.data_overrides(), as_of=study.data_as_of())
         except InputError as exc:
             raise locate(study, exc) from None

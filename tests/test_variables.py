@@ -70,3 +70,14 @@ def test_fmt_keeps_three_significant_figures(x: float) -> None:
     else:
         back = float(text)
     assert math.isclose(back, x, rel_tol=5.01e-3, abs_tol=0)
+
+
+def test_the_first_part_with_a_unit_is_the_figure() -> None:
+    """``shares.transport_oil`` is a share (not the transport oil use in PJ); containers
+    without a unit (``commodities``, ``criticality``) neither label nor qualify."""
+    assert describe_path("energy", "shares.transport_oil") == ("Share · transport oil", "fraction")
+    assert describe_path("supply", "commodities.rare-earths.2009.import_hhi") == (
+        "Import HHI · rare-earths · 2009", "fraction")
+    assert describe_path("supply", "commodities.uranium.2010.stages[1].stage") == (
+        "Chain stage · uranium · 2010", "")
+    assert describe_path("energy", "regions[0]") == ("Regions", "")

@@ -52,7 +52,9 @@ class Variable:
     @property
     def header(self) -> str:
         """``Label (unit)`` for a table header; the label alone when there is no unit."""
-        return f"{self.label} ({self.unit})" if self.unit else self.label
+        # a pure number's unit, short enough for a narrow column
+        unit = "index" if self.unit in ("1", "dimensionless") else self.unit
+        return f"{self.label} ({unit})" if unit else self.label
 
     def format(self, value: Any) -> str:
         return fmt(value, self.sig)
@@ -89,17 +91,21 @@ def humanize(key: str) -> str:
 def describe_path(stage: str, path: str) -> tuple[str, str]:
     """Label and unit of a flattened summary path (``a.b[0].c``).
 
-    The most specific registered part gives the label and unit; the other parts qualify it
-    (a sector, an element, a commodity, a year). An unregistered path is humanized, with no
+    The first registered part with a unit gives the label and unit; the other parts qualify
+    it (a sector, an element, a commodity, a year); registered containers without a unit
+    (``commodities``) are left out. An unregistered path is humanized, with no
     unit; the registry test keeps that from happening for shipped stages.
     """
     parts = [p for p in _INDEX.sub("", path).split(".") if p]
-    hits = [i for i, p in enumerate(parts) if lookup(stage, p)]
-    if not hits:
+    found = [(i, v) for i, p in enumerate(parts) if (v := lookup(stage, p)) is not None]
+    if not found:
         return " · ".join(humanize(p) for p in parts), ""
-    main = lookup(stage, parts[hits[-1]])
-    assert main is not None
-    quals = [humanize(p) for i, p in enumerate(parts) if i != hits[-1] and i not in hits[:-1]]
+    # the first part with a unit is the figure (``shares.transport_oil`` is a share);
+    # entries without a unit are containers (``commodities``) unless nothing else matches
+    with_unit = [(i, v) for i, v in found if v.unit]
+    at, main = with_unit[0] if with_unit else found[-1]
+    containers = {i for i, v in found if not v.unit and i != at}
+    quals = [humanize(p) for i, p in enumerate(parts) if i != at and i not in containers]
     return " · ".join([main.label, *quals]), main.unit
 
 

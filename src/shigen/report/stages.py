@@ -64,10 +64,11 @@ class Presentation:
 
     def tables(self, summary: Summary) -> list[Table]:
         """The stage's HTML tables (the generic tables of its summary without a module)."""
-        from shigen.report.tables import generic_tables
+        from shigen.report.tables import generic_tables, relabel
 
-        return self.module.tables(summary) if self.module else generic_tables(self.stage,
-                                                                               summary)
+        if not self.module:
+            return generic_tables(self.stage, summary)
+        return [relabel(self.stage, t, summary) for t in self.module.tables(summary)]
 
     def render(self, summary: dict[str, Any]) -> list[RichTable]:
         """Rich tables for ``shigen run`` (one key/value table without a module)."""

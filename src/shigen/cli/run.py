@@ -8,7 +8,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.text import Text
 
-from shigen.cli.common import DataOpt, JsonOpt, catalogue, emit_json, err, handle_errors, out, store
+from shigen.cli.common import (
+    DataOpt,
+    JsonOpt,
+    catalogue,
+    emit_json,
+    err,
+    handle_errors,
+    out,
+    store,
+    warnings_table,
+)
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -57,6 +67,8 @@ def render_run(result: RunResult) -> None:
     for stage, summary in result.stages.items():
         for renderable in stage_renderables(stage, summary):
             out.print(renderable)
+    if (warned := warnings_table([w.to_json() for w in result.warnings])) is not None:
+        out.print(warned)
     if result.absent:
         out.print(f"stages not in this run: {', '.join(result.absent)}")
     out.print(f"run folder: {result.path}")

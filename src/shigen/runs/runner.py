@@ -64,7 +64,7 @@ class RunResult:
 
     def _repr_html_(self) -> str:
         """The run in a notebook: headline figures with labels and units, then warnings."""
-        from shigen.variables import run_html
+        from shigen.runs.notebook import run_html
 
         return run_html(self.to_json(), title=self.title)
 

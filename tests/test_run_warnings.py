@@ -68,3 +68,14 @@ def test_the_run_json_lists_its_warnings_and_a_cached_run_the_same(flagship_home
     assert shown["warnings"] == doc["warnings"]
     text = cli("run", FLAGSHIP).stdout
     assert "before you quote a number" in text and "japan-ree-imports" in text
+
+
+def test_risk_warns_of_the_dataset_behind_a_null(cli) -> None:
+    """japan-ree-imports ends in 2012, so Japan's 2024 import figures are null and say why."""
+    doc = json.loads(cli("risk", "rare-earths", "--importer", "JPN", "--year", "2024",
+                         "--json").stdout)
+    assert doc["import_hhi"] is None
+    (w,) = [w for w in doc["warnings"] if w["severity"] == "warning"]
+    assert w["where"]["dataset"] == "japan-ree-imports" and w["where"]["years"] == [2024]
+    text = cli("risk", "rare-earths", "--importer", "JPN", "--year", "2024").stdout
+    assert "before you quote a number" in text

@@ -16,6 +16,9 @@ from pathlib import Path
 
 import pytest
 
+# one build per session: the module's tests share a worker (and its module-scoped fixture)
+pytestmark = pytest.mark.xdist_group("docs-site")
+
 pytest.importorskip("mkdocs", reason="needs the docs extra: pip install -e '.[docs]'")
 pytest.importorskip("material", reason="needs the docs extra: pip install -e '.[docs]'")
 

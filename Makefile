@@ -6,13 +6,15 @@ PY := $(VENV)/bin/python
 SHIGEN := $(VENV)/bin/shigen
 LOCK := requirements/constraints.txt
 export SHIGEN_HOME ?= $(CURDIR)/.shigen
+# what the README's tour uses besides the core: the dashboard (serve), Dask ensembles, NetCDF export
+DEMO_EXTRAS := web,dask,netcdf
 
-.PHONY: demo test lint bench clean lock
+.PHONY: demo test lint bench clean lock docs
 
 $(VENV)/.installed: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c $(LOCK) -e .
+	$(PY) -m pip install --quiet -c $(LOCK) -e ".[$(DEMO_EXTRAS)]"
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml $(LOCK) $(VENV)/.installed
@@ -22,6 +24,14 @@ $(VENV)/.installed-dev: pyproject.toml $(LOCK) $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(SHIGEN) run studies/japan-2009.toml
 	$(SHIGEN) report studies/japan-2009.toml --format html -o reports/japan-2009.html
+
+$(VENV)/.installed-docs: pyproject.toml $(LOCK) $(VENV)/.installed
+	$(PY) -m pip install --quiet -c $(LOCK) -e ".[docs]"
+	touch $@
+
+# the documentation site into site/ (warnings are errors; works offline); `mkdocs serve` to browse
+docs: $(VENV)/.installed-docs
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict -d site
 
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup
@@ -44,4 +54,4 @@ lock:
 	&& mv $(LOCK).new $(LOCK); status=$$?; rm -rf $$tmp; exit $$status
 
 clean:
-	rm -rf $(VENV) .shigen reports
+	rm -rf $(VENV) .shigen reports site

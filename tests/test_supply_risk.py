@@ -12,7 +12,8 @@ from shigen.supply.risk import risk, risk_json
 runner = CliRunner()
 KEYS = {"commodity", "stage", "year", "production_hhi", "top_producer", "top_producer_share",
         "shares", "importer", "import_reliance", "import_hhi", "top_supplier",
-        "top_supplier_share", "eu_supply_risk", "geopolrisk", "chain", "sources", "notes"}
+        "top_supplier_share", "eu_supply_risk", "geopolrisk", "chain", "sources", "notes",
+        "warnings"}  # warnings: shigen.run_warnings records (issue 17 item 7)
 
 
 @pytest.fixture(scope="module")

@@ -284,25 +284,32 @@ def test_generic_tables_flatten_the_summary():
     assert flatten({"a": {"b": 1}, "c": [2, {"d": None}]}) == [
         ("a.b", 1), ("c[0]", 2), ("c[1].d", None)]
     (t,) = tables_for_stage("unknown", {"x": {"y": 0.5}})
-    assert [[c.value for c in r] for r in t.rows] == [["x.y", 0.5]]
+    assert t.columns == ["figure", "value", "unit"]
+    assert [[c.value for c in r] for r in t.rows] == [["x · y", 0.5, ""]]
 
 
 def test_generic_tables_put_year_series_in_columns():
+    """Labels and units come from the registry; a list of names is one cell."""
     summary = {"co2_gt": {"2005": 27.1, "2050": 14.0},
-               "shares": {"nuclear": {"2005": 0.15, "2030": 0.2}}, "regions": ["WLD"]}
-    series, rest = tables_for_stage("energy-like", summary)
-    assert series.columns == ["series", "2005", "2030", "2050"]
-    assert [[c.value for c in r] for r in series.rows] == [
-        ["co2_gt", 27.1, None, 14.0], ["shares.nuclear", 0.15, 0.2, None]]
-    assert [[c.value for c in r] for r in rest.rows] == [["regions[0]", "WLD"]]
+               "shares": {"nuclear_power": {"2005": 0.15, "2030": 0.2}},
+               "regions": ["WLD", "JPN"]}
+    series, rest = tables_for_stage("energy", summary)
+    assert series.columns == ["figure", "unit", "2005", "2030", "2050", "trend"]
+    assert [[c.value for c in r[:-1]] for r in series.rows] == [
+        ["CO2 emissions", "Gt CO2/year", 27.1, None, 14.0],
+        ["Share · nuclear power", "fraction", 0.15, 0.2, None]]
+    assert "<polyline" in series.rows[0][-1].svg  # two points: a trend line
+    assert [[c.value for c in r] for r in rest.rows] == [["Regions", "WLD, JPN", ""]]
 
 
-def test_long_year_series_show_every_fifth_year():
+def test_long_year_series_show_round_decades_and_fold_every_year():
     summary = {"demand_t": {str(y): float(y) for y in range(2000, 2051)}}
-    (t,) = tables_for_stage("m", summary)
-    assert t.columns[1:] == [str(y) for y in range(2000, 2051, 5)]
-    assert [c.value for c in t.rows[0][1:]] == [float(y) for y in range(2000, 2051, 5)]
-    assert "Every fifth year" in t.caption
+    compact, full = tables_for_stage("materials", summary)
+    assert compact.columns[2:-1] == [str(y) for y in range(2000, 2051, 10)]
+    assert [c.value for c in compact.rows[0][2:-1]] == [float(y) for y in range(2000, 2051, 10)]
+    assert [c.text for c in compact.rows[0][2:4]] == ["2,000", "2,010"]  # 3 sig. figs
+    assert full.collapsed and full.columns[2:] == [str(y) for y in range(2000, 2051)]
+    assert "every year is in the full table" in compact.caption
 
 
 def test_policy_table_in_rank_order():
@@ -313,7 +320,9 @@ def test_policy_table_in_rank_order():
     assert [[c.value for c in r] for r in ranking.rows] == [[1, "b", 0.7, 0.9, 3.0],
                                                           [2, "a", 0.2, 0.1, 1.0]]
     assert ranking.rows[0][3].text == "90%"
-    assert [[c.value for c in r] for r in rest.rows] == [["method", "topsis"]]
+    assert ranking.columns[:4] == ["Rank (index)", "package", "Score (index)",
+                                   "Rank stability (fraction)"]
+    assert [[c.value for c in r] for r in rest.rows] == [["Ranking method", "topsis", ""]]
 
 
 def test_compare_draws_only_variables_that_differ():
@@ -369,8 +378,9 @@ def test_disruption_table_one_row_per_market():
                "lng": {"JPN": {"expected_shortfall_t": 4868.8, "days_of_cover": 0.0}},
                "checks": [{"check": "a", "ok": True}]}
     markets, rest = tables_for_stage("disruption", summary)
-    assert markets.columns == ["commodity", "importer", "expected shortfall t", "days of cover"]
+    assert markets.columns == ["commodity", "importer", "Expected shortfall (t)",
+                               "Days of cover (day)"]
     assert [[c.value for c in r] for r in markets.rows] == [
         ["uranium", "JPN", 167.9, 0.0], ["lng", "JPN", 4868.8, 0.0]]
-    assert [[c.value for c in r] for r in rest.rows] == [["checks[0].check", "a"],
-                                                       ["checks[0].ok", True]]
+    assert [[c.value for c in r] for r in rest.rows] == [["Check", "a", ""],
+                                                       ["Passed", True, ""]]

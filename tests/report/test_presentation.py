@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from rich.table import Table as RichTable
 
 from shigen.report import presentation
@@ -31,12 +29,14 @@ def test_every_stage_of_the_flagship_run_renders_its_own_tables(report_home):
     assert cells(ranked, 1) == policy["ranking"]
 
 
-def test_a_stage_without_a_module_renders_its_summary_as_keys_and_values():
-    summary = {"count": 3, "nested": {"a": [1, 2]}, "long": "x" * 200}
+def test_a_stage_without_a_module_renders_figures_values_and_units():
+    """One row per figure, labelled by the registry where it knows the key, else humanized."""
+    summary = {"count": 3, "nested": {"a": [1.23456, 2]}, "co2_gt": 12.983}
     (table,) = presentation("new-stage").render(summary)
     assert table.title == "new-stage"
-    assert cells(table, 0) == ["count", "nested", "long"]
-    assert cells(table, 1) == ["3", json.dumps({"a": [1, 2]}), json.dumps("x" * 200)[:120]]
+    assert cells(table, 0) == ["count", "nested · a", "nested · a", "co2"]
+    assert cells(table, 1) == ["3", "1.23", "2", "13"]
+    assert cells(table, 2) == ["", "", "", ""]  # a stage unknown to the registry has no units
 
 
 def test_docstring_examples_run():

@@ -101,7 +101,7 @@ def test_xlsx_export_has_provenance_and_the_parquet_values(cli, run_id: str, hom
     assert res.exit_code == 0, res.stderr
     assert res.json() == {"run_id": run_id, "format": "xlsx", "path": str(out)}
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["README", "provenance", "supply"]
+    assert book.sheetnames == ["README", "provenance", "warnings", "variables", "supply"]
     prov = {r[0]: r for r in book["provenance"].iter_rows(min_row=2, values_only=True) if r[0]}
     assert prov["study"][1] == "export-probe" and prov["run id"][1] == run_id
     assert prov["data overrides"][1] == "none"
@@ -115,8 +115,9 @@ def test_xlsx_export_has_provenance_and_the_parquet_values(cli, run_id: str, hom
     # the supply sheet is the long table of every Parquet table, values and units included
     rows = list(book["supply"].iter_rows(values_only=True))
     sheet = pd.DataFrame(rows[1:], columns=rows[0])
-    assert list(sheet.columns[:1]) == ["variable"] and list(sheet.columns[-2:]) == ["value",
-                                                                                     "unit"]
+    assert list(sheet.columns[:2]) == ["variable", "label"] and list(sheet.columns[-2:]) == [
+        "value", "unit"]
+    assert set(sheet.loc[sheet["variable"] == "share", "label"]) == {"Production share"}
     share = sheet[sheet["variable"] == "share"].dropna(subset=["value"])
     parquet = store.table(run_id, "supply", "share").dropna(subset=["share"])
     assert len(share) == len(parquet)
@@ -125,7 +126,14 @@ def test_xlsx_export_has_provenance_and_the_parquet_values(cli, run_id: str, hom
     assert (merged["value"] - merged["share"]).abs().max() < 1e-12
     assert set(share["unit"]) == {"fraction"}
     readme = [r[0] for r in book["README"].iter_rows(min_row=2, values_only=True)]
-    assert readme == ["README", "provenance", "supply"]
+    assert readme == ["README", "provenance", "warnings", "variables", "supply"]
+    # the variables sheet names every stage variable with the registry's label and unit
+    rows = list(book["variables"].iter_rows(values_only=True))
+    labels = pd.DataFrame(rows[1:], columns=rows[0]).set_index("variable")
+    assert labels.loc["import_hhi", "label"] == "Import HHI"
+    assert labels.loc["import_hhi", "unit"] == "fraction"
+    assert list(next(book["warnings"].iter_rows(values_only=True))) == [
+        "code", "stage", "severity", "message", "where"]
 
 
 def test_xlsx_sheets_split_at_excels_row_limit() -> None:

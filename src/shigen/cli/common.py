@@ -27,6 +27,8 @@ from rich.text import Text
 from shigen.errors import InputError, Location, ShigenError
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from shigen.datasets import Catalogue
     from shigen.runs.store import RunStore
     from shigen.study import Study
@@ -178,3 +180,23 @@ def write_failed(path: Path, exc: OSError, option: str = "-o/--output") -> Input
     """A write that failed after the checks (disk full, permissions changed): exit 2, the cause."""
     return InputError(f"could not write '{path}': {_cause(exc)}", Location(field=option),
                       "free space or pick another output path")
+
+
+def warnings_table(warnings: list[dict[str, Any]]) -> Table | None:
+    """The run's warnings for the terminal: warnings first, then notes (None: no warnings).
+
+    The records are ``shigen.run_warnings.RunWarning.to_json()`` dicts, as in the run JSON.
+    """
+    if not warnings:
+        return None
+    from rich.table import Table
+
+    from shigen.run_warnings import RunWarning, summary_line
+
+    records = [RunWarning.from_obj(w) for w in warnings]
+    t = Table(title=f"before you quote a number: {summary_line(records)}")
+    for col in ("", "stage", "what"):
+        t.add_column(col)
+    for w in records:
+        t.add_row("!" if w.severity == "warning" else "i", w.stage, w.message)
+    return t

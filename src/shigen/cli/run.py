@@ -18,6 +18,7 @@ from shigen.cli.common import (
     load,
     out,
     store,
+    warnings_table,
 )
 
 if TYPE_CHECKING:
@@ -65,6 +66,8 @@ def render_run(result: RunResult) -> None:
     for stage, summary in result.stages.items():
         for renderable in stage_renderables(stage, summary):
             out.print(renderable)
+    if (warned := warnings_table([w.to_json() for w in result.warnings])) is not None:
+        out.print(warned)
     if result.absent:
         out.print(f"stages not in this run: {', '.join(result.absent)}")
     out.print(f"run folder: {result.path}")

@@ -12,7 +12,15 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from shigen.cli.common import DataOpt, JsonOpt, catalogue, emit_json, handle_errors, out
+from shigen.cli.common import (
+    DataOpt,
+    JsonOpt,
+    catalogue,
+    emit_json,
+    handle_errors,
+    out,
+    warnings_table,
+)
 from shigen.errors import InputError, Location
 
 
@@ -101,12 +109,16 @@ def risk(
     data: DataOpt = None,
 ) -> None:
     """Concentration, import exposure and supply risk of a commodity stage."""
+    from shigen.supply.data_warnings import data_warnings
     from shigen.supply.risk import risk as assess
     from shigen.supply.risk import risk_json
 
-    ds = assess(catalogue(data), commodity, stage=stage, importer=importer,
-                years=parse_years(year, years))
+    cat = catalogue(data)
+    ds = assess(cat, commodity, stage=stage, importer=importer, years=parse_years(year, years))
     docs = risk_json(ds)
+    for d in docs:  # what to know before quoting: nulls for lack of data, stale data
+        d["warnings"] = [w.to_json() for w in data_warnings(cat, [commodity], [d["year"]],
+                                                            d["importer"])]
     if as_json:
         emit_json(docs[0] if year is not None or years is None else docs)
         return
@@ -114,6 +126,8 @@ def risk(
         cs = ds["company_share"].sel(year=d["year"]).to_series().dropna()
         for t in risk_tables(d, {str(k): float(v) for k, v in cs.items()}):
             out.print(t)
+        if (warned := warnings_table(d["warnings"])) is not None:
+            out.print(warned)
 
 
 @handle_errors

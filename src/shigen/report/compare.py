@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 
 from shigen.report.figures import Figure, layout, slug
 from shigen.report.tables import Cell, Table
+from shigen.variables import describe_path
 
 MAX_FIGURES = 8
 MAX_KEYS = 30
@@ -21,13 +22,16 @@ def headline_table(cmp: dict[str, Any]) -> Table:
     """
     names = cmp["names"]
     labels = [f"{n} [{r[:8]}]" for n, r in zip(names, cmp["runs"], strict=True)]
-    t = Table("headline", "Headline figures by run", ["figure", *labels, "difference",
-                                                      "relative"],
-              caption=f"Difference: {labels[-1]} minus {labels[0]}; relative to {labels[0]}.")
+    t = Table("headline", "Headline figures by run", ["stage", "figure", "unit", *labels,
+                                                      "difference", "relative"],
+              caption=f"Difference: {labels[-1]} minus {labels[0]}; relative to {labels[0]}. "
+                      "Labels and units: the registry of result variables.")
     for h in cmp["headline"]:
         rel = h["rel_diff"]
-        t.add(h["key"], *h["values"], h["diff"], None if rel is None else 100 * rel,
-              fmt={len(labels) + 1: "+.4g"})
+        stage, _, path = str(h["key"]).partition(".")
+        label, unit = describe_path(stage, path)
+        t.add(stage, label, unit, *h["values"], h["diff"], None if rel is None else 100 * rel,
+              fmt={len(labels) + 3: "+.3g"})
         if rel is not None:
             t.rows[-1][-1] = Cell(rel, f"{100 * rel:+.3g} %", numeric=True)
     return t

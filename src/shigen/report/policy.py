@@ -122,10 +122,18 @@ def tables(summary: Summary) -> list[Table]:
     out = [t] if t.rows else []
     sobol = summary.get("sobol") or {}
     if sobol:
-        s = Table("policy-sobol", "Sobol indices", ["criterion", "parameter", "S1", "ST"])
+        # the bootstrap 95 % half-widths (sobol_bars): an index is only as good as its interval
+        conf = {(c, b["parameter"]): b for c, bars in (summary.get("sobol_bars") or {}).items()
+                for b in bars}
+        s = Table("policy-sobol", "Sobol indices", ["criterion", "parameter", "S1", "S1_conf",
+                                                     "ST", "ST_conf"],
+                  caption="First-order (S1) and total (ST) indices with their bootstrap 95 % "
+                          "half-widths: an index within its half-width of 0 is not resolved.")
         for criterion, params in sobol.items():
             for param, idx in params.items():
-                s.add(criterion, param, idx.get("S1"), idx.get("ST"), fmt={2: ".3f", 3: ".3f"})
+                ci = conf.get((criterion, param), {})
+                s.add(criterion, param, idx.get("S1"), ci.get("S1_conf"), idx.get("ST"),
+                      ci.get("ST_conf"), fmt={2: ".3f", 3: ".3f", 4: ".3f", 5: ".3f"})
         out.append(s)
     rest = {k: v for k, v in summary.items()
             if k not in ("ranking", "scores", "score", "rank_stability", "sobol", "sobol_bars")}

@@ -18,7 +18,6 @@ Examples
 from __future__ import annotations
 
 import importlib
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -64,10 +63,11 @@ class Presentation:
 
     def tables(self, summary: Summary) -> list[Table]:
         """The stage's HTML tables (the generic tables of its summary without a module)."""
-        from shigen.report.tables import generic_tables
+        from shigen.report.tables import generic_tables, relabel
 
-        return self.module.tables(summary) if self.module else generic_tables(self.stage,
-                                                                               summary)
+        if not self.module:
+            return generic_tables(self.stage, summary)
+        return [relabel(self.stage, t, summary) for t in self.module.tables(summary)]
 
     def render(self, summary: dict[str, Any]) -> list[RichTable]:
         """Rich tables for ``shigen run`` (one key/value table without a module)."""
@@ -75,11 +75,15 @@ class Presentation:
             return self.module.render(summary)
         from rich.table import Table as RichTable
 
+        from shigen.report.tables import flatten
+        from shigen.variables import describe_path, fmt
+
         t = RichTable(title=self.stage)
-        t.add_column("key")
-        t.add_column("value")
-        for k, v in summary.items():
-            t.add_row(str(k), json.dumps(v, default=str)[:120])
+        for col in ("figure", "value", "unit"):
+            t.add_column(col, justify="right" if col == "value" else "left")
+        for path, value in flatten(summary):
+            label, unit = describe_path(self.stage, path)
+            t.add_row(label, fmt(value), unit)
         return [t]
 
 

@@ -220,7 +220,7 @@ def supply_chain_view(ds: xr.Dataset, summary: Summary) -> list[Figure]:
 def tables(summary: Summary) -> list[Table]:
     """Production concentration by stage, import dependence, criticality, interdependence."""
     prod = Table("supply-production", "Production concentration by stage",
-                 ["commodity", "year", "stage", "production HHI (0–1)", "HHI points",
+                 ["commodity", "year", "stage", "production HHI (0–1)", "HHI (points, 0–10,000)",
                   "top producer", "top producer share"],
                  caption="HHI over named producers; points = 10,000 × HHI.")
     importer = summary.get("importer") or "the importer"
@@ -242,7 +242,7 @@ def tables(summary: Summary) -> list[Table]:
     crit = summary.get("criticality") or {}
     if crit.get("by_commodity"):
         t = Table("supply-criticality", f"Criticality of {importer}",
-                  ["commodity", "year", "supply risk", "supply risk (upper bound)",
+                  ["commodity", "year", "supply risk", "supply risk, upper bound (EU scale)",
                    "economic importance", "share of primary energy"],
                   caption=f"EU method: critical when supply risk ≥ {crit.get('sr_threshold')} "
                           f"and economic importance ≥ {crit.get('ei_threshold')}.")
@@ -269,8 +269,8 @@ def tables(summary: Summary) -> list[Table]:
 
 IMPORT_COLUMNS = {"import_reliance": "import reliance", "import_hhi": "import HHI (0–1)",
                   "top_supplier": "top supplier", "top_supplier_share": "top supplier share",
-                  "supply_risk_upper": "supply risk (upper bound)",
-                  "geopolrisk": "GeoPolRisk", "bottleneck_hhi": "bottleneck HHI"}
+                  "supply_risk_upper": "supply risk, upper bound (EU scale)",
+                  "geopolrisk": "GeoPolRisk (0–1)", "bottleneck_hhi": "bottleneck HHI (0–1)"}
 IMPORT_FORMATS = {2: ".1%", 3: ".4f", 5: ".1%", 7: ".4f", 8: ".4f"}
 
 

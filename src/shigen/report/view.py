@@ -31,7 +31,7 @@ class StageView:
 
 @dataclass
 class RunView:
-    """A run as shown to people: study, stages, validation notes and data provenance."""
+    """A run as shown to people: study, warnings, stages, validation notes, provenance."""
 
     run_id: str
     study: dict[str, Any]
@@ -42,6 +42,7 @@ class RunView:
     stages: list[StageView] = field(default_factory=list)
     datasets: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -113,4 +114,5 @@ def run_view(store: RunStore, run_id: str) -> RunView:
         d = manifest["data"][name]
         view.datasets.append({k: (name if k == "name" else d.get(k)) for k in PROVENANCE_KEYS})
     view.notes = validation_notes(manifest)
+    view.warnings = list(manifest.get("warnings", []))
     return view

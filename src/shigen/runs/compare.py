@@ -59,6 +59,12 @@ class Comparison:
                 "differs": [asdict(d) | {"values": list(d.values)} for d in self.differs],
                 "headline": [h.to_json() for h in self.headline]}
 
+    def _repr_html_(self) -> str:
+        """The comparison in a notebook: headline figures side by side with differences."""
+        from shigen.runs.notebook import comparison_html
+
+        return comparison_html(self.to_json())
+
 
 def flatten_numbers(obj: Any, prefix: str) -> dict[str, float]:
     """Numbers reached through nested objects, keyed ``prefix.key.subkey``.

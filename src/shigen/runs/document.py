@@ -31,5 +31,6 @@ def run_document(store: RunStore, run_id: str) -> dict[str, Any]:
             "data": {k: {"edition": v.get("edition"), "sha256": v["sha256"][:12]}
                      for k, v in manifest["data"].items()},
             "overrides": manifest.get("overrides", []),
+            "warnings": manifest.get("warnings", []),
             **{k: v["summary"] for k, v in manifest["stages"].items()},
             "path": str(store.path(run_id))}

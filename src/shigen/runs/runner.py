@@ -21,6 +21,7 @@ import xarray as xr
 import shigen
 from shigen.datasets import Catalogue
 from shigen.errors import InputError
+from shigen.run_warnings import RunWarning, ordered, stage_warnings
 from shigen.runs.store import RunRecord, RunStore
 from shigen.stages import get_stage
 from shigen.study import STAGE_ORDER, Study, available_stages, locate
@@ -41,6 +42,7 @@ class RunResult:
     absent: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     path: str = ""
+    warnings: list[RunWarning] = field(default_factory=list)
 
     @classmethod
     def from_manifest(cls, run_id: str, manifest: dict[str, Any], path: str) -> RunResult:
@@ -48,15 +50,23 @@ class RunResult:
         meta = manifest["study"]["study"]
         return cls(run_id, meta["name"], meta.get("title", meta["name"]), True,
                    "complete", {k: v["summary"] for k, v in manifest["stages"].items()},
-                   manifest.get("absent_stages", []), manifest.get("timings", {}), path)
+                   manifest.get("absent_stages", []), manifest.get("timings", {}), path,
+                   [RunWarning.from_obj(w) for w in manifest.get("warnings", [])])
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"run_id": self.run_id, "study": self.study,
                                "status": self.status, "cached": self.cached}
         out.update(self.stages)
         out["absent_stages"] = self.absent
+        out["warnings"] = [w.to_json() for w in self.warnings]
         out["path"] = self.path
         return out
+
+    def _repr_html_(self) -> str:
+        """The run in a notebook: headline figures with labels and units, then warnings."""
+        from shigen.runs.notebook import run_html
+
+        return run_html(self.to_json(), title=self.title)
 
 
 def run_id_for(study: Study, fingerprint: dict[str, str]) -> str:
@@ -94,6 +104,7 @@ def run_study(study: Study, catalogue: Catalogue, store: RunStore, *, force: boo
     summaries: dict[str, dict[str, Any]] = {}
     timings: dict[str, float] = {}
     extra: dict[str, dict[str, Any]] = {}
+    warnings: list[RunWarning] = []
     for name in study.declared_stages():
         spec = get_stage(name)
         if progress:
@@ -108,6 +119,7 @@ def run_study(study: Study, catalogue: Catalogue, store: RunStore, *, force: boo
         timings[name] = round(time.perf_counter() - t0, 4)
         checks = ds.attrs.get("checks_json")
         extra[name] = {"summary": summaries[name], "checks": checks and json.loads(checks)}
+        warnings += stage_warnings(name, ds, summaries[name])
         if progress:
             progress(name, "done")
     used = sorted({n for n in fingerprint})
@@ -121,6 +133,7 @@ def run_study(study: Study, catalogue: Catalogue, store: RunStore, *, force: boo
         "absent_stages": _absent(study),
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "stages": extra,
+        "warnings": [w.to_json() for w in ordered(warnings, STAGE_ORDER)],
     }
     if catalogue.applied():
         manifest["overrides"] = [a.to_json() for a in catalogue.applied()]
@@ -128,7 +141,8 @@ def run_study(study: Study, catalogue: Catalogue, store: RunStore, *, force: boo
                        list(results), shigen.__version__)
     path = store.write(run_id, manifest, results, record)
     return RunResult(run_id, study.study.name, study.study.title, False, "complete", summaries,
-                     manifest["absent_stages"], timings, str(path))
+                     manifest["absent_stages"], timings, str(path),
+                     ordered(warnings, STAGE_ORDER))
 
 
 def _library_versions() -> dict[str, str]:

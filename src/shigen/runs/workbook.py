@@ -15,6 +15,7 @@ import pandas as pd
 from openpyxl import Workbook
 
 from shigen.runs.store import RunStore
+from shigen.variables import lookup
 
 #: Excel's hard limit of rows per sheet (header included)
 EXCEL_MAX_ROWS = 1_048_576
@@ -26,11 +27,17 @@ README_ROWS = [
     ("provenance", "the study, run id, shigen version and seed, and every dataset the run "
                    "used with its source, edition, licence, status, content hash and origin "
                    "(origin other than 'bundled' means a data override, e.g. --data)"),
+    ("warnings", "what to know before quoting a figure: data gaps behind nulls, stale data, "
+                 "figures on an assumed bound (code, stage, severity, message, where)"),
+    ("variables", "every variable of the stage sheets: label, unit, description "
+                  "(the registry of result variables, docs/reference/variables.md)"),
 ]
 
 
 def stage_long_table(store: RunStore, run_id: str, stage: str) -> pd.DataFrame:
-    """All variables of a stage as one long table: ``variable, <dims...>, value, unit``.
+    """All variables of a stage as one long table: ``variable, label, <dims...>, value, unit``.
+
+    ``label`` is the variable's name for people, from the registry of result variables.
 
     Dimension columns are the union over the stage's variables, in first-seen order; a
     variable leaves the columns of dimensions it does not have empty.
@@ -41,13 +48,36 @@ def stage_long_table(store: RunStore, run_id: str, stage: str) -> pd.DataFrame:
     for var, meta in info["variables"].items():
         frame = store.table(run_id, stage, var).rename(columns={var: "value"})
         frame.insert(0, "variable", var)
+        frame.insert(1, "label", entry.label if (entry := lookup(stage, var)) else var)
         frame["unit"] = str(meta.get("attrs", {}).get("units", ""))
         dims += [d for d in meta["dims"] if d not in dims]
         frames.append(frame)
     if not frames:
-        return pd.DataFrame(columns=["variable", "value", "unit"])
+        return pd.DataFrame(columns=["variable", "label", "value", "unit"])
     long = pd.concat(frames, ignore_index=True)
-    return long[["variable", *dims, "value", "unit"]]
+    return long[["variable", "label", *dims, "value", "unit"]]
+
+
+def warnings_table(manifest: dict[str, Any]) -> pd.DataFrame:
+    """The run's warnings, one row each (``where`` as ``key=value; ...``)."""
+    rows = [{"code": w["code"], "stage": w["stage"], "severity": w["severity"],
+             "message": w["message"],
+             "where": "; ".join(f"{k}={v}" for k, v in (w.get("where") or {}).items())}
+            for w in manifest.get("warnings", [])]
+    return pd.DataFrame(rows, columns=["code", "stage", "severity", "message", "where"])
+
+
+def variables_table(manifest: dict[str, Any]) -> pd.DataFrame:
+    """The stage sheets' variables with label, unit and description from the registry."""
+    rows = []
+    for stage, info in manifest["stages"].items():
+        for var, meta in info.get("variables", {}).items():
+            entry = lookup(stage, var)
+            rows.append({"stage": stage, "variable": var,
+                         "label": entry.label if entry else var,
+                         "unit": str(meta.get("attrs", {}).get("units", "")),
+                         "description": entry.description if entry else ""})
+    return pd.DataFrame(rows, columns=["stage", "variable", "label", "unit", "description"])
 
 
 def provenance_table(manifest: dict[str, Any]) -> pd.DataFrame:
@@ -86,13 +116,15 @@ def write_workbook(store: RunStore, run_id: str, path: Path) -> None:
         stages += pieces
         for sheet, _ in pieces:
             readme.append((sheet, f"stage '{stage}': long table, one row per value "
-                                  "(variable, its coordinates, value, unit)"
+                                  "(variable, label, its coordinates, value, unit)"
                            + (f"; continued over {len(pieces)} sheets (Excel's row limit)"
                               if len(pieces) > 1 else "")))
     # openpyxl's write-only mode streams rows to disk, so a large stage is not held twice
     book = Workbook(write_only=True)
     _append(book, "README", pd.DataFrame(readme, columns=["sheet", "what it holds"]))
     _append(book, "provenance", provenance_table(manifest))
+    _append(book, "warnings", warnings_table(manifest))
+    _append(book, "variables", variables_table(manifest))
     for sheet, rows in stages:
         _append(book, sheet, rows)
     book.save(path)

@@ -18,11 +18,13 @@ import pandas as pd
 import xarray as xr
 
 from shigen.errors import InputError, Location
+from shigen.run_warnings import attach
 from shigen.stages import StageSpec
 from shigen.supply import data, indicators
 from shigen.supply.chains import chain
 from shigen.supply.config import SupplyConfig
 from shigen.supply.criticality import EI_THRESHOLD, SR_THRESHOLD, criticality
+from shigen.supply.data_warnings import data_warnings
 from shigen.supply.interdependence import interdependence
 from shigen.supply.risk import risk
 
@@ -149,7 +151,7 @@ def run(cfg: SupplyConfig, study: Study, cat: Catalogue,
     out.attrs["stage_order"] = ",".join(stages)
     out.attrs["chain_order"] = json.dumps({c: chain(cat, c).stage_names
                                            for c in cfg.commodities})
-    return out
+    return attach(out, data_warnings(cat, cfg.commodities, cfg.years, cfg.importer))
 
 
 def _num(v: Any) -> float | None:

@@ -23,7 +23,7 @@ def test_relative_study_on_a_dask_scheduler_in_another_folder(cli, tmp_path, mon
     worker_dir.mkdir()
     monkeypatch.chdir(worker_dir)
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
-                                  dashboard_address=None, silence_logs=logging.ERROR) as cluster:
+                                  dashboard_address=":0", silence_logs=logging.ERROR) as cluster:
         monkeypatch.chdir(ROOT)
         study = os.path.join("studies", "japan-2009.toml")  # relative, as a user types it
         remote = cli("ensemble", study, "--samples", "2", "--scheduler",

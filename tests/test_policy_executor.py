@@ -63,7 +63,7 @@ def test_dask_one_and_two_workers_give_identical_results():
         results.append(run_ensemble(s, cat, 16, ex, stages=_toy(), chunk=3))
     # two workers: an existing scheduler reached by its tcp:// address
     with (LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                       dashboard_address=None, silence_logs=logging.ERROR) as cluster,
+                       dashboard_address=":0", silence_logs=logging.ERROR) as cluster,
           make_executor(cluster.scheduler_address, 1) as ex):
         assert ex.workers == 2
         results.append(run_ensemble(s, cat, 16, ex, stages=_toy(), chunk=5))

@@ -67,7 +67,7 @@ def solve_study(cfg: EnergyConfig, cat: Catalogue, inputs: Inputs | None = None)
     ds.attrs.update(load_s=round(t.load, 4), build_s=round(t.build, 4),
                     solve_s=round(t.solve_total, 4), solver_s=round(t.solver, 4),
                     extract_s=round(t.extract, 4), algorithm=out.algorithm)
-    ds.attrs["warnings_json"] = warnings.to_json(warnings.run_checks(ds))
+    ds.attrs["warnings_json"] = warnings.to_json(warnings.run_checks(ds, out))
     if "energy-fuel-physical-content" in cat:
         content = imports.content_by_fuel(cat.frame("energy-fuel-physical-content"))
         ds["imports_physical"] = imports.physical_imports(ds["imports"], content)

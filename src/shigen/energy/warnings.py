@@ -4,21 +4,24 @@ Each warning has exactly the fields of the run-level collector (``code``, ``stag
 ``message``, ``where``, ``severity``), so the run can gather every stage's list as is.
 
 :data:`ARTEFACT_CHECKS` is the hook for checks of the solved pathway: each is a function
-of the result dataset returning warnings. :func:`artefact_checks` adds
-``shigen.energy.artefacts.horizon_jumps`` (end-of-horizon jumps) when that module exists.
+of the result dataset returning warnings. End-of-horizon jumps come from the solved model
+(:func:`shigen.energy.artefacts.horizon_jumps`), so :func:`run_checks` takes it too.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import xarray as xr
 
+from shigen.energy.artefacts import horizon_jumps
 from shigen.energy.binding import span
+
+if TYPE_CHECKING:
+    from shigen.energy.model import Outcome
 
 Severity = Literal["info", "warning"]
 
@@ -55,23 +58,22 @@ def on_assumed_bound(basis: Mapping[str, Any], step: int) -> list[EnergyWarning]
     return out
 
 
-def _artefact_module_checks() -> list[Check]:
-    """Checks another module provides (end-of-horizon jumps), when it is installed."""
-    try:
-        mod = importlib.import_module("shigen.energy.artefacts")
-    except ImportError:
-        return []
-    fn = getattr(mod, "horizon_jumps", None)
-    return [fn] if callable(fn) else []
-
-
 #: checks run on every solved pathway (extend with functions of the result dataset)
 ARTEFACT_CHECKS: list[Check] = []
 
 
 def artefact_checks() -> list[Check]:
-    """Registered checks plus those of ``shigen.energy.artefacts`` if present."""
-    return [*ARTEFACT_CHECKS, *_artefact_module_checks()]
+    """The registered checks of the result dataset."""
+    return list(ARTEFACT_CHECKS)
+
+
+def horizon_jump_warnings(outcome: Outcome) -> list[EnergyWarning]:
+    """End-of-horizon jumps (:func:`shigen.energy.artefacts.horizon_jumps`) as warnings."""
+    return [EnergyWarning(
+        "energy.horizon_jump", "energy", j.message(),
+        {"variable": j.variable, "region": j.region, "technology": j.technology,
+         "years": list(j.years), "before": round(j.before, 6), "after": round(j.after, 6),
+         "unit": j.unit}, "warning") for j in horizon_jumps(outcome)]
 
 
 def as_warning(w: Any) -> EnergyWarning:
@@ -83,9 +85,10 @@ def as_warning(w: Any) -> EnergyWarning:
                          dict(d.get("where") or {}), d.get("severity", "warning"))
 
 
-def run_checks(ds: xr.Dataset) -> list[EnergyWarning]:
-    """Warnings of every artefact check on a result dataset."""
-    return [as_warning(w) for check in artefact_checks() for w in check(ds)]
+def run_checks(ds: xr.Dataset, outcome: Outcome | None = None) -> list[EnergyWarning]:
+    """Warnings of every artefact check on a result dataset (and the solved model's jumps)."""
+    found = [as_warning(w) for check in artefact_checks() for w in check(ds)]
+    return found + (horizon_jump_warnings(outcome) if outcome is not None else [])
 
 
 def to_json(ws: Iterable[EnergyWarning]) -> str:

@@ -130,6 +130,15 @@ def _check_override(old: DatasetMeta, new: DatasetMeta, path: Path) -> None:
                          "to it; they are converted at load)")
 
 
+def _range_json(meta: DatasetMeta) -> dict[str, Any] | None:
+    """A dataset's range as JSON: the factor, its low/high, the rows it covers, the reason."""
+    r = meta.range
+    if r is None:
+        return None
+    return {"factor": r.factor.model_dump(mode="json"), "low": round(r.low, 6),
+            "high": round(r.high, 6), "rows": r.rows, "reason": r.reason}
+
+
 class Catalogue:
     """Bundled datasets plus user folders, later folders overriding earlier ones."""
 
@@ -300,11 +309,13 @@ class Catalogue:
             m = self.meta(name)
             rows.append({"name": name, "title": m.title, "source": m.source, "url": m.url,
                          "edition": m.edition, "license": m.license, "status": m.status,
-                         "unit": m.unit, "dimensions": m.dimensions, "origin": m.origin})
+                         "unit": m.unit, "dimensions": m.dimensions, "origin": m.origin,
+                         "range": _range_json(m)})
         return rows
 
     def describe(self, name: str) -> dict[str, object]:
         meta = self.meta(name)
         d = meta.model_dump()
         d["path"] = str(self.path(name))
+        d["range"] = _range_json(meta)
         return d

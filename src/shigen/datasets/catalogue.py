@@ -23,7 +23,7 @@ import copy
 import difflib
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,8 +32,8 @@ import pandas as pd
 import xarray as xr
 from pydantic import ValidationError
 
-from shigen.datasets.meta import DatasetMeta
-from shigen.datasets.overrides import AppliedOverride, DataOverride
+from shigen.datasets.meta import DatasetMeta, effective_range
+from shigen.datasets.overrides import AppliedOverride, DataOverride, scale_by_range
 from shigen.datasets.overrides import apply as apply_overrides
 from shigen.datasets.validate import read_dataset
 from shigen.errors import InputError, InputErrors, Location
@@ -150,6 +150,9 @@ class Catalogue:
         self._overrides: tuple[DataOverride, ...] = ()
         self._changed: dict[str, Dataset] = {}
         self._applied: tuple[AppliedOverride, ...] = ()
+        # a view's range factors (``with_factors``) and, when recording, the names read
+        self._factors: tuple[tuple[str, float], ...] = ()
+        self._log: set[str] | None = None
         folders: list[tuple[Path, str]] = []
         if include_bundled:
             folders.append((BUNDLED_DIR, "bundled"))
@@ -197,6 +200,8 @@ class Catalogue:
 
     def get(self, name: str) -> Dataset:
         """Load and validate one dataset (cached), with this view's overrides applied."""
+        if self._log is not None:
+            self._log.add(name)
         if name in self._changed:
             return self._changed[name]
         return self._read(name)
@@ -236,6 +241,7 @@ class Catalogue:
         view = copy.copy(self)
         view._overrides = tuple(overrides)
         view._changed = {}
+        view._factors = ()
         applied: list[tuple[int, AppliedOverride]] = []
         by_dataset: dict[str, list[int]] = {}
         for i, o in enumerate(view._overrides):
@@ -254,6 +260,46 @@ class Catalogue:
             applied += zip(indices, done, strict=True)
         view._applied = tuple(a for _, a in sorted(applied, key=lambda x: x[0]))
         return view
+
+    def with_factors(self, factors: Mapping[str, float]) -> Catalogue:
+        """A view whose datasets' ranged rows are multiplied by ``factors`` (name → factor).
+
+        The factor applies to the rows each dataset's ``range`` covers, on top of this
+        view's overrides; values stay within the dataset's bounds and shares that sum to
+        one are renormalised (:func:`shigen.datasets.overrides.scale_by_range`). A dataset
+        without a range takes the stated default (:func:`shigen.datasets.meta.effective_range`).
+
+        Examples
+        --------
+        >>> cat = Catalogue.bundled()
+        >>> view = cat.with_factors({"energy-ccs-cost": 1.2})
+        >>> a, b = cat.frame("energy-ccs-cost")["value"], view.frame("energy-ccs-cost")["value"]
+        >>> bool(((b / a).round(9) == 1.2).all())
+        True
+        """
+        view = copy.copy(self)
+        view._changed = dict(self._changed)
+        view._factors = tuple(sorted((*self._factors, *((n, float(f)) for n, f in
+                                                          factors.items()))))
+        for name, factor in sorted(factors.items()):
+            base = self.get(name)
+            rng = effective_range(base.meta)
+            if rng is None:
+                raise InputError(f"dataset '{name}' has no range and no estimate rows",
+                                 fix="give it a range in its catalogue entry")
+            frame = scale_by_range(base.frame, base.meta, rng, float(factor))
+            view._changed[name] = Dataset(base.meta, frame, base.path, base.sha256, base.lines)
+        return view
+
+    def recording(self) -> Catalogue:
+        """A view that records the names of the datasets read through it (:meth:`reads`)."""
+        view = copy.copy(self)
+        view._log = set()
+        return view
+
+    def reads(self) -> list[str]:
+        """Datasets read through this recording view (and views made from it), sorted."""
+        return sorted(self._log or ())
 
     def applied(self) -> list[AppliedOverride]:
         """What this view's overrides changed, in the order they were given."""
@@ -295,12 +341,16 @@ class Catalogue:
             touching = [o.model_dump(mode="json") for o in self._overrides if o.dataset == name]
             if touching:
                 h.update(json.dumps(touching, sort_keys=True).encode())
+            scaled = [f for n, f in self._factors if n == name]
+            if scaled:
+                h.update(json.dumps({"range_factors": scaled}).encode())
             out[name] = h.hexdigest()
         return out
 
     def files_fingerprint(self) -> dict[str, str]:
         """Content hash of every dataset file and entry, without this view's overrides."""
-        return self.with_overrides([]).fingerprint() if self._overrides else self.fingerprint()
+        plain = not self._overrides and not self._factors
+        return self.fingerprint() if plain else self.with_overrides([]).fingerprint()
 
     def listing(self) -> list[dict[str, Any]]:
         """One row of provenance per dataset (``shigen data list --json``, web catalogue)."""

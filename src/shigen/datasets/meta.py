@@ -98,6 +98,22 @@ class ValueRange(BaseModel):
         return f"×{self.low:.3g}–{self.high:.3g} ({self.factor.dist})"
 
 
+def effective_range(meta: DatasetMeta) -> ValueRange | None:
+    """The dataset's range; for an ``estimate`` dataset without one, the stated default.
+
+    A user's estimate dataset that gives no range is still sampled by uncertainty runs,
+    with the default factor and a reason that says so.
+    """
+    if meta.range is not None:
+        return meta.range
+    if meta.status != "estimate":
+        return None
+    return ValueRange(factor={"dist": "uniform", "low": 1 - DEFAULT_SPREAD,  # type: ignore[arg-type]
+                              "high": 1 + DEFAULT_SPREAD},
+                      reason=f"the catalogue gives no range: default ±{DEFAULT_SPREAD:.0%} stated",
+                      rows="all")
+
+
 def _bounds(dist: Any) -> tuple[float, float]:
     if hasattr(dist, "low"):
         return float(dist.low), float(dist.high)

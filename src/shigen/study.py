@@ -37,7 +37,7 @@ from shigen.energy.config import EnergyConfig
 from shigen.errors import InputError, InputErrors, Location
 from shigen.input_errors import input_errors
 from shigen.materials.config import MaterialsConfig
-from shigen.policy.config import PolicyConfig
+from shigen.policy.config import PolicyConfig, UncertaintyConfig
 from shigen.sandbox import Sandbox, read_limited
 from shigen.supply.config import SupplyConfig
 from shigen.tomlfile import find_line, read_toml
@@ -87,6 +87,7 @@ class Study(BaseModel):
     disruption: DisruptionConfig | None = None
     policy: PolicyConfig | None = None
     data: DataSection | None = None
+    uncertainty: UncertaintyConfig | None = None
 
     # (file, text) the study was read from, to locate errors found later in a run
     _source: tuple[str, str] | None = PrivateAttr(default=None)
@@ -112,8 +113,9 @@ class Study(BaseModel):
         A study without a ``[data]`` section hashes as it did before the section existed.
         """
         doc = self.model_dump(mode="json")
-        if doc.get("data") is None:
-            doc.pop("data", None)
+        for optional in ("data", "uncertainty"):  # absent: hashes as before they existed
+            if doc.get(optional) is None:
+                doc.pop(optional, None)
         return json.dumps(doc, sort_keys=True, separators=(",", ":"))
 
 

@@ -136,7 +136,8 @@ def _range_json(meta: DatasetMeta) -> dict[str, Any] | None:
     if r is None:
         return None
     return {"factor": r.factor.model_dump(mode="json"), "low": round(r.low, 6),
-            "high": round(r.high, 6), "rows": r.rows, "reason": r.reason}
+            "high": round(r.high, 6), "rows": r.rows, "from_year": r.from_year,
+            "reason": r.reason}
 
 
 class Catalogue:

@@ -69,6 +69,10 @@ class ValueRange(BaseModel):
                                     "the default stated")
     rows: Literal["estimate", "all"] = Field(
         default="estimate", description="rows the range covers: status estimate, or all")
+    from_year: int | None = Field(
+        default=None, ge=1900, le=2200,
+        description="cover only rows of this year and later (earlier rows calibrate the "
+                    "base year to recorded history)")
 
     @field_validator("factor")
     @classmethod
@@ -95,7 +99,8 @@ class ValueRange(BaseModel):
 
     def describe(self) -> str:
         """``×0.7–1.3 (uniform)``, for tables."""
-        return f"×{self.low:.3g}–{self.high:.3g} ({self.factor.dist})"
+        years = f", years ≥ {self.from_year}" if self.from_year is not None else ""
+        return f"×{self.low:.3g}–{self.high:.3g} ({self.factor.dist}{years})"
 
 
 def effective_range(meta: DatasetMeta) -> ValueRange | None:

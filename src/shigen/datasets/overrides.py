@@ -209,16 +209,21 @@ def apply(frame: pd.DataFrame, meta: DatasetMeta,
 
 
 def covered_rows(frame: pd.DataFrame, meta: DatasetMeta, rng: ValueRange) -> np.ndarray:
-    """Boolean mask of the rows ``rng`` covers: all, or those whose status is ``estimate``.
+    """Boolean mask of the rows ``rng`` covers: all, or those whose status is ``estimate``,
+    from ``rng.from_year`` on.
 
     A row without its own status has the dataset's.
     """
     if rng.rows == "all":
-        return np.ones(len(frame), dtype=bool)
-    if "status" in frame.columns:
+        mask = np.ones(len(frame), dtype=bool)
+    elif "status" in frame.columns:
         status = frame["status"].fillna("").astype(str).replace("", meta.status)
-        return (status == "estimate").to_numpy()
-    return np.full(len(frame), meta.status == "estimate")
+        mask = (status == "estimate").to_numpy()
+    else:
+        mask = np.full(len(frame), meta.status == "estimate")
+    if rng.from_year is not None and "year" in frame.columns:
+        mask &= (frame["year"] >= rng.from_year).to_numpy()
+    return mask
 
 
 def scale_by_range(frame: pd.DataFrame, meta: DatasetMeta, rng: ValueRange,

@@ -50,7 +50,7 @@ class CriterionRef:
     field: str  # where the criterion is declared, for error messages
 
 
-class _Upstream(Mapping[str, xr.Dataset]):
+class Upstream(Mapping[str, xr.Dataset]):
     """The earlier stages' results, recording which of them a stage looks at."""
 
     def __init__(self, results: Mapping[str, xr.Dataset]):
@@ -167,7 +167,7 @@ class Evaluator:
                 memo.move_to_end(key)
             else:
                 recording = catalogue.recording()
-                upstream = _Upstream(results)
+                upstream = Upstream(results)
                 ds = spec.run(cfg, study, recording, upstream)
                 summary = spec.summarize(ds)
                 self.runs += 1

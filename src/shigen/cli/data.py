@@ -54,7 +54,9 @@ def data_show(
         return
     meta = cat.meta(name)
     if meta.range is not None:  # one line: the factor and why
-        summary_range = f"{meta.range.describe()} on {meta.range.rows} rows; {meta.range.reason}"
+        drawn = "" if meta.range.sample else " (not drawn by uncertainty runs)"
+        summary_range = (f"{meta.range.describe()} on {meta.range.rows} rows{drawn}; "
+                         f"{meta.range.reason}")
     for k in ("name", "title", "source", "url", "edition", "license", "unit", "status",
               "range", "dimensions", "rows", "years", "path"):
         if summary.get(k) is not None:

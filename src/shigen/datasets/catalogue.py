@@ -137,7 +137,7 @@ def _range_json(meta: DatasetMeta) -> dict[str, Any] | None:
         return None
     return {"factor": r.factor.model_dump(mode="json"), "low": round(r.low, 6),
             "high": round(r.high, 6), "rows": r.rows, "from_year": r.from_year,
-            "reason": r.reason}
+            "sample": r.sample, "reason": r.reason}
 
 
 class Catalogue:

@@ -73,6 +73,9 @@ class ValueRange(BaseModel):
         default=None, ge=1900, le=2200,
         description="cover only rows of this year and later (earlier rows calibrate the "
                     "base year to recorded history)")
+    sample: bool = Field(
+        default=True, description="false: uncertainty runs do not draw this range unless "
+                                  "named (the reason says why)")
 
     @field_validator("factor")
     @classmethod

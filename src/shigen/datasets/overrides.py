@@ -222,7 +222,7 @@ def covered_rows(frame: pd.DataFrame, meta: DatasetMeta, rng: ValueRange) -> np.
     else:
         mask = np.full(len(frame), meta.status == "estimate")
     if rng.from_year is not None and "year" in frame.columns:
-        mask &= (frame["year"] >= rng.from_year).to_numpy()
+        mask = mask & (frame["year"] >= rng.from_year).to_numpy()
     return mask
 
 

@@ -84,6 +84,8 @@ def range_parameters(catalogue: Catalogue, names: Sequence[str],
     for name in sorted(set(names)):
         ds = catalogue.get(name)
         rng = effective_range(ds.meta)
+        if rng is not None and not rng.sample and only is None:
+            continue  # documented, not drawn by default (its reason says why)
         if rng is None:
             if only is not None:
                 raise InputError(f"dataset '{name}' has no range and no estimate rows",

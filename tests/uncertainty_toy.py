@@ -3,7 +3,8 @@
 ``cost`` reads two bundled estimate datasets (``energy-ccs-cost``, 3 rows, and
 ``energy-network-cost``, 1 row) and reports their sums, and a weighted total in which
 the CCS costs count 10 times the network cost; ``report`` reads no dataset, only the
-``cost`` result; ``fixed`` reads another dataset (``energy-vehicle-mileage``) and draws no random numbers.
+``cost`` result; ``fixed`` reads another dataset (``energy-vehicle-mileage``); none
+draws random numbers.
 """
 
 from __future__ import annotations

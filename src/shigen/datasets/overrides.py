@@ -209,10 +209,9 @@ def apply(frame: pd.DataFrame, meta: DatasetMeta,
 
 
 def covered_rows(frame: pd.DataFrame, meta: DatasetMeta, rng: ValueRange) -> np.ndarray:
-    """Boolean mask of the rows ``rng`` covers: all, or those whose status is ``estimate``,
-    from ``rng.from_year`` on.
+    """Boolean mask of the rows ``rng`` covers (all, or status ``estimate``; from a year).
 
-    A row without its own status has the dataset's.
+    A row without its own status has the dataset's; ``rng.from_year`` leaves out earlier rows.
     """
     if rng.rows == "all":
         mask = np.ones(len(frame), dtype=bool)

@@ -124,8 +124,10 @@ def tables(unc: Mapping[str, Any]) -> list[Table]:
 
 
 def figures(unc: Mapping[str, Any]) -> list[Figure]:
-    """A tornado of the headline figures' P5–P95 (percent of the run's value) and a bar
-    chart of the five driving assumptions."""
+    """A tornado of the headline figures' P5–P95 and a bar chart of the five drivers.
+
+    The tornado shows P5–P95 as percent of the run's own value, the 15 widest first.
+    """
     import plotly.graph_objects as go
 
     from shigen.report.figures import Figure, layout

@@ -105,3 +105,16 @@ def test_rank_influence_by_hand() -> None:
     assert r2 > 0.95
     few, _, r2_few = rank_influence(x[:4], y[:4])  # fewer samples than D + 3: Spearman ρ²
     assert np.isnan(r2_few) and few.shape == (3,)
+
+
+def test_stages_that_declare_no_draws_do_not_depend_on_the_seed(cat: Catalogue) -> None:
+    # the claim behind StageSpec.draws=False, which lets samples with other seeds reuse them
+    from shigen.stages import get_stage
+    from shigen.study import load_study
+
+    study = load_study(Path(__file__).parent / "bad_inputs" / "good-study.toml")
+    supply = get_stage("supply")
+    assert not supply.draws and not get_stage("energy").draws and get_stage("materials").draws
+    one = supply.summarize(supply.run(study.supply, study, cat, {}))
+    other = study.model_copy(update={"study": study.study.model_copy(update={"seed": 12345})})
+    assert supply.summarize(supply.run(other.supply, other, cat, {})) == one

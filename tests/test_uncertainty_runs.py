@@ -32,9 +32,9 @@ def _run(cat: Catalogue, samples: int = 64, workers: int = 1, method: str = "lhs
 
 def test_samples_only_the_datasets_read_and_spread_matches_the_factor(cat: Catalogue) -> None:
     res = _run(cat)
-    # `fixed` reads energy-vehicle-mileage: sampled too
+    # `fixed` reads energy-vehicle-cost: sampled too
     assert [p.dataset for p in res.parameters] == ["energy-ccs-cost", "energy-network-cost",
-                                                  "energy-vehicle-mileage"]
+                                                  "energy-vehicle-cost"]
     out = res.to_json()
     ccs = out["stages"]["cost"]["ccs_usd_per_t"]
     base = float(cat.frame("energy-ccs-cost")["value"].sum())
@@ -70,13 +70,13 @@ def test_a_stage_reruns_only_when_what_it_reads_changes(cat: Catalogue) -> None:
 
     ev = Evaluator(unc_study(), STAGES, cat, ())
     ev.summaries(Case({}, 3))
-    assert ev.runs == 3 and ev.reads["fixed"] == {"energy-vehicle-mileage"}
+    assert ev.runs == 3 and ev.reads["fixed"] == {"energy-vehicle-cost"}
     assert ev.uses["report"] == {"cost"} and ev.uses["cost"] == set()
     ev.summaries(Case({}, 99))  # another seed: no stage draws random numbers
     assert ev.runs == 3
     ev.summaries(Case({}, 3, factors=(("energy-ccs-cost", 1.1),)))
-    assert ev.runs == 5  # cost and report re-run, fixed (reads energy-vehicle-mileage only) reused
-    ev.summaries(Case({}, 3, factors=(("energy-vehicle-mileage", 0.9),)))
+    assert ev.runs == 5  # cost and report re-run, fixed (reads energy-vehicle-cost only) reused
+    ev.summaries(Case({}, 3, factors=(("energy-vehicle-cost", 0.9),)))
     assert ev.runs == 6  # only fixed
 
 

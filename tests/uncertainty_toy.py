@@ -3,7 +3,7 @@
 ``cost`` reads two bundled estimate datasets (``energy-ccs-cost``, 3 rows, and
 ``energy-network-cost``, 1 row) and reports their sums, and a weighted total in which
 the CCS costs count 10 times the network cost; ``report`` reads no dataset, only the
-``cost`` result; ``fixed`` reads another dataset (``energy-vehicle-mileage``); none
+``cost`` result; ``fixed`` reads another dataset (``energy-vehicle-cost``); none
 draws random numbers.
 """
 
@@ -46,7 +46,7 @@ def run_report(cfg: Empty, study: Study, cat: Any,
 
 
 def run_fixed(cfg: Empty, study: Study, cat: Any, upstream: Mapping[str, xr.Dataset]) -> xr.Dataset:
-    return xr.Dataset(attrs={"rows": len(cat.frame("energy-vehicle-mileage"))})
+    return xr.Dataset(attrs={"rows": len(cat.frame("energy-vehicle-cost"))})
 
 
 def summarize_report(ds: xr.Dataset) -> dict[str, Any]:

@@ -34,6 +34,9 @@ class StageSpec:
     run: RunFn
     summarize: Callable[[xr.Dataset], dict[str, Any]]
     iamc: Callable[[xr.Dataset], pd.DataFrame] | None = None
+    #: the stage draws random numbers from the study's seed; False lets samples with
+    #: another seed reuse its result (shigen.policy.evaluate); True is the safe default
+    draws: bool = True
 
 
 def get_stage(name: str) -> StageSpec:

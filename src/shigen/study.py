@@ -37,7 +37,7 @@ from shigen.energy.config import EnergyConfig
 from shigen.errors import InputError, InputErrors, Location
 from shigen.input_errors import input_errors
 from shigen.materials.config import MaterialsConfig
-from shigen.policy.config import PolicyConfig
+from shigen.policy.config import PolicyConfig, UncertaintyConfig
 from shigen.sandbox import Sandbox, read_limited
 from shigen.supply.config import SupplyConfig
 from shigen.tomlfile import find_line, read_toml
@@ -91,6 +91,7 @@ class Study(BaseModel):
     disruption: DisruptionConfig | None = None
     policy: PolicyConfig | None = None
     data: DataSection | None = None
+    uncertainty: UncertaintyConfig | None = None
 
     # (file, text) the study was read from, to locate errors found later in a run
     _source: tuple[str, str] | None = PrivateAttr(default=None)
@@ -120,8 +121,9 @@ class Study(BaseModel):
         A study without a ``[data]`` section hashes as it did before the section existed.
         """
         doc = self.model_dump(mode="json")
-        if doc.get("data") is None:
-            doc.pop("data", None)
+        for optional in ("data", "uncertainty"):  # absent: hashes as before they existed
+            if doc.get(optional) is None:
+                doc.pop(optional, None)
         if doc["study"].get("data_as_of") is None:  # likewise a study without data_as_of
             doc["study"].pop("data_as_of", None)
         return json.dumps(doc, sort_keys=True, separators=(",", ":"))

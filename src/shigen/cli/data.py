@@ -52,10 +52,16 @@ def data_show(
         summary["data"] = json.loads(frame.head(rows).to_json(orient="records"))
         emit_json(summary)
         return
+    meta = cat.meta(name)
+    if meta.range is not None:  # one line: the factor and why
+        drawn = "" if meta.range.sample else " (not drawn by uncertainty runs)"
+        summary_range = (f"{meta.range.describe()} on {meta.range.rows} rows{drawn}; "
+                         f"{meta.range.reason}")
     for k in ("name", "title", "source", "url", "edition", "license", "unit", "status",
-              "dimensions", "rows", "years", "path"):
+              "range", "dimensions", "rows", "years", "path"):
         if summary.get(k) is not None:
-            out.print(Text.assemble((k, "bold"), f": {summary[k]}"), highlight=False)
+            shown = summary_range if k == "range" else summary[k]
+            out.print(Text.assemble((k, "bold"), f": {shown}"), highlight=False)
     t = Table()
     for col in frame.columns:
         t.add_column(str(col))

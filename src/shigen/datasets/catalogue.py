@@ -23,7 +23,7 @@ import copy
 import difflib
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,8 +35,8 @@ from pydantic import ValidationError
 from shigen.datasets import as_of as known
 from shigen.datasets.commodities import CommodityDecl
 from shigen.datasets.commodities import load as load_commodities
-from shigen.datasets.meta import DatasetMeta
-from shigen.datasets.overrides import AppliedOverride, DataOverride, select_rows
+from shigen.datasets.meta import DatasetMeta, effective_range
+from shigen.datasets.overrides import AppliedOverride, DataOverride, scale_by_range, select_rows
 from shigen.datasets.overrides import apply as apply_overrides
 from shigen.datasets.validate import read_dataset
 from shigen.errors import InputError, InputErrors, Location
@@ -133,6 +133,16 @@ def _check_override(old: DatasetMeta, new: DatasetMeta, path: Path) -> None:
                          "to it; they are converted at load)")
 
 
+def _range_json(meta: DatasetMeta) -> dict[str, Any] | None:
+    """A dataset's range as JSON: the factor, its low/high, the rows it covers, the reason."""
+    r = meta.range
+    if r is None:
+        return None
+    return {"factor": r.factor.model_dump(mode="json"), "low": round(r.low, 6),
+            "high": round(r.high, 6), "rows": r.rows, "from_year": r.from_year,
+            "sample": r.sample, "reason": r.reason}
+
+
 class Catalogue:
     """Bundled datasets plus user folders, later folders overriding earlier ones."""
 
@@ -147,6 +157,9 @@ class Catalogue:
         self._commodities: dict[str, Any] | None = None  # read on first use
         # a view for a study with ``data_as_of``: figures known later are refused
         self._as_of: int | None = None
+        # a view's range factors (``with_factors``) and, when recording, the names read
+        self._factors: tuple[tuple[str, float], ...] = ()
+        self._log: set[str] | None = None
         folders: list[tuple[Path, str]] = []
         if include_bundled:
             folders.append((BUNDLED_DIR, "bundled"))
@@ -201,6 +214,8 @@ class Catalogue:
 
     def get(self, name: str) -> Dataset:
         """Load and validate one dataset (cached), with this view's overrides applied."""
+        if self._log is not None:
+            self._log.add(name)
         if name in self._changed:
             return self._changed[name]
         return self._known(name)
@@ -256,6 +271,7 @@ class Catalogue:
         view._overrides = tuple(overrides)
         view._changed = {}
         view._as_of = as_of
+        view._factors = ()
         applied: list[tuple[int, AppliedOverride]] = []
         by_dataset: dict[str, list[int]] = {}
         for i, o in enumerate(view._overrides):
@@ -283,6 +299,46 @@ class Catalogue:
             applied += zip(indices, done, strict=True)
         view._applied = tuple(a for _, a in sorted(applied, key=lambda x: x[0]))
         return view
+
+    def with_factors(self, factors: Mapping[str, float]) -> Catalogue:
+        """A view whose datasets' ranged rows are multiplied by ``factors`` (name → factor).
+
+        The factor applies to the rows each dataset's ``range`` covers, on top of this
+        view's overrides; values stay within the dataset's bounds and shares that sum to
+        one are renormalised (:func:`shigen.datasets.overrides.scale_by_range`). A dataset
+        without a range takes the stated default (:func:`shigen.datasets.meta.effective_range`).
+
+        Examples
+        --------
+        >>> cat = Catalogue.bundled()
+        >>> view = cat.with_factors({"energy-ccs-cost": 1.2})
+        >>> a, b = cat.frame("energy-ccs-cost")["value"], view.frame("energy-ccs-cost")["value"]
+        >>> bool(((b / a).round(9) == 1.2).all())
+        True
+        """
+        view = copy.copy(self)
+        view._changed = dict(self._changed)
+        view._factors = tuple(sorted((*self._factors, *((n, float(f)) for n, f in
+                                                          factors.items()))))
+        for name, factor in sorted(factors.items()):
+            base = self.get(name)
+            rng = effective_range(base.meta)
+            if rng is None:
+                raise InputError(f"dataset '{name}' has no range and no estimate rows",
+                                 fix="give it a range in its catalogue entry")
+            frame = scale_by_range(base.frame, base.meta, rng, float(factor))
+            view._changed[name] = Dataset(base.meta, frame, base.path, base.sha256, base.lines)
+        return view
+
+    def recording(self) -> Catalogue:
+        """A view that records the names of the datasets read through it (:meth:`reads`)."""
+        view = copy.copy(self)
+        view._log = set()
+        return view
+
+    def reads(self) -> list[str]:
+        """Datasets read through this recording view (and views made from it), sorted."""
+        return sorted(self._log or ())
 
     def applied(self) -> list[AppliedOverride]:
         """What this view's overrides changed, in the order they were given."""
@@ -341,6 +397,9 @@ class Catalogue:
                 h.update(json.dumps(touching, sort_keys=True).encode())
             if self._as_of is not None:  # a vintage view reads other figures
                 h.update(f"data_as_of={self._as_of}".encode())
+            scaled = [f for n, f in self._factors if n == name]
+            if scaled:
+                h.update(json.dumps({"range_factors": scaled}).encode())
             out[name] = h.hexdigest()
         return out
 
@@ -349,7 +408,7 @@ class Catalogue:
 
         Nor ``data_as_of``: both are part of the study, hashed with it.
         """
-        plain = not self._overrides and self._as_of is None
+        plain = not self._overrides and self._as_of is None and not self._factors
         return self.fingerprint() if plain else self.with_overrides([]).fingerprint()
 
     def listing(self) -> list[dict[str, Any]]:
@@ -359,11 +418,13 @@ class Catalogue:
             m = self.meta(name)
             rows.append({"name": name, "title": m.title, "source": m.source, "url": m.url,
                          "edition": m.edition, "license": m.license, "status": m.status,
-                         "unit": m.unit, "dimensions": m.dimensions, "origin": m.origin})
+                         "unit": m.unit, "dimensions": m.dimensions, "origin": m.origin,
+                         "range": _range_json(m)})
         return rows
 
     def describe(self, name: str) -> dict[str, object]:
         meta = self.meta(name)
         d = meta.model_dump()
         d["path"] = str(self.path(name))
+        d["range"] = _range_json(meta)
         return d

@@ -14,9 +14,11 @@ Examples
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from shigen.distributions import Distribution, Fixed
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 Status = Literal["verified", "secondary", "estimate"]
@@ -63,6 +65,98 @@ class CoversYears(BaseModel):
 
 Invariant = Annotated[SumToOne | CoversYears, Field(discriminator="kind")]
 
+DEFAULT_SPREAD = 0.3
+"""The stated default range of an estimate no source gives a range for: a factor 1 ± 0.3."""
+
+
+class ValueRange(BaseModel):
+    """How far a dataset's values may be off: a factor on them, and why that factor.
+
+    ``factor`` is a distribution in the study-wide syntax (:mod:`shigen.distributions`),
+    e.g. ``{ dist = "uniform", low = 0.7, high = 1.3 }``; an uncertainty run draws one
+    factor per dataset and sample and multiplies the rows the range covers (``rows``:
+    those whose status is ``estimate``, or ``all``). Values stay within the dataset's
+    bounds, and shares that sum to one are renormalised after the draw.
+
+    Examples
+    --------
+    >>> r = ValueRange(factor={"dist": "uniform", "low": 0.7, "high": 1.3},
+    ...                reason="no source gives a range: default ±30% stated")
+    >>> (r.low, r.high)
+    (0.7, 1.3)
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    factor: Distribution = Field(description="factor on the values ({ dist = ... } syntax)")
+    reason: str = Field(min_length=1, max_length=2_000,
+                        description="the source of the range, or that none gives one and "
+                                    "the default stated")
+    rows: Literal["estimate", "all"] = Field(
+        default="estimate", description="rows the range covers: status estimate, or all")
+    from_year: int | None = Field(
+        default=None, ge=1900, le=2200,
+        description="cover only rows of this year and later (earlier rows calibrate the "
+                    "base year to recorded history)")
+    sample: bool = Field(
+        default=True, description="false: uncertainty runs do not draw this range unless "
+                                  "named (the reason says why)")
+
+    @field_validator("factor")
+    @classmethod
+    def _positive_spread(cls, v: Any) -> Any:
+        if isinstance(v, Fixed):
+            raise ValueError("a range needs a spread, not a fixed factor")
+        low = getattr(v, "low", None)
+        if low is not None and low < 0:
+            raise ValueError("a factor on values cannot be negative (low < 0)")
+        if getattr(v, "dist", "") == "normal":
+            raise ValueError("a normal factor can turn values negative; use a triangular, "
+                             "uniform or lognormal factor")
+        return v
+
+    @property
+    def low(self) -> float:
+        """The smallest factor (P0.5 of an unbounded lognormal)."""
+        return _bounds(self.factor)[0]
+
+    @property
+    def high(self) -> float:
+        """The largest factor (P99.5 of an unbounded lognormal)."""
+        return _bounds(self.factor)[1]
+
+    def describe(self) -> str:
+        """``×0.7–1.3 (uniform)``, for tables."""
+        years = f", years ≥ {self.from_year}" if self.from_year is not None else ""
+        return f"×{self.low:.3g}–{self.high:.3g} ({self.factor.dist}{years})"
+
+
+def effective_range(meta: DatasetMeta) -> ValueRange | None:
+    """The dataset's range; for an ``estimate`` dataset without one, the stated default.
+
+    A user's estimate dataset that gives no range is still sampled by uncertainty runs,
+    with the default factor and a reason that says so.
+    """
+    if meta.range is not None:
+        return meta.range
+    if meta.status != "estimate":
+        return None
+    return ValueRange(factor={"dist": "uniform", "low": 1 - DEFAULT_SPREAD,  # type: ignore[arg-type]
+                              "high": 1 + DEFAULT_SPREAD},
+                      reason=f"the catalogue gives no range: default ±{DEFAULT_SPREAD:.0%} stated",
+                      rows="all")
+
+
+def _bounds(dist: Any) -> tuple[float, float]:
+    if hasattr(dist, "low"):
+        return float(dist.low), float(dist.high)
+    import numpy as np
+
+    from shigen.distributions import quantile
+
+    lo, hi = quantile(dist, np.array([0.005, 0.995]))
+    return float(lo), float(hi)
+
 
 class DatasetMeta(BaseModel):
     """Metadata of one dataset: what it is, where its figures come from."""
@@ -96,6 +190,10 @@ class DatasetMeta(BaseModel):
     # Checks, not content: excluded from dumps so the fingerprint (and run ids) move only
     # when a figure or its description does.
     invariants: list[Invariant] = Field(default_factory=list, exclude=True)
+    # What an uncertainty run draws from, not what a single run reads: excluded from the
+    # fingerprint like the invariants; an uncertainty run hashes the ranges it used itself.
+    range: ValueRange | None = Field(default=None, exclude=True,
+                                     description="how far the values may be off, and why")
 
     @field_validator("dimensions")
     @classmethod

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, model_validator
 
-from shigen.datasets.meta import NAME_PATTERN, DatasetMeta
+from shigen.datasets.meta import NAME_PATTERN, DatasetMeta, ValueRange
 from shigen.errors import InputError, Location
 
 Label = StrictStr | StrictInt
@@ -206,3 +206,44 @@ def apply(frame: pd.DataFrame, meta: DatasetMeta,
         applied.append(AppliedOverride(o, where, int(mask.sum()), changes))
     out["value"] = new_values
     return out, applied
+
+
+def covered_rows(frame: pd.DataFrame, meta: DatasetMeta, rng: ValueRange) -> np.ndarray:
+    """Boolean mask of the rows ``rng`` covers (all, or status ``estimate``; from a year).
+
+    A row without its own status has the dataset's; ``rng.from_year`` leaves out earlier rows.
+    """
+    if rng.rows == "all":
+        mask = np.ones(len(frame), dtype=bool)
+    elif "status" in frame.columns:
+        status = frame["status"].fillna("").astype(str).replace("", meta.status)
+        mask = (status == "estimate").to_numpy()
+    else:
+        mask = np.full(len(frame), meta.status == "estimate")
+    if rng.from_year is not None and "year" in frame.columns:
+        mask = mask & (frame["year"] >= rng.from_year).to_numpy()
+    return mask
+
+
+def scale_by_range(frame: pd.DataFrame, meta: DatasetMeta, rng: ValueRange,
+                   factor: float) -> pd.DataFrame:
+    """``frame`` with the rows ``rng`` covers multiplied by ``factor``.
+
+    Values are clipped to the dataset's bounds (a share stays in [0, 1]) and, for a
+    ``sum_to_one`` invariant, each group is divided by its sum so shares still add up:
+    a drawn factor moves the estimate relative to the rest, never out of its domain.
+    """
+    values = frame["value"].to_numpy(dtype=float).copy()
+    values[covered_rows(frame, meta, rng)] *= factor
+    high = meta.max_value if meta.max_value is not None else (
+        1.0 if meta.unit == "fraction" else None)
+    values = np.clip(values, meta.min_value, high)
+    out = frame.copy()
+    out["value"] = values
+    for inv in meta.invariants:
+        others = [d for d in meta.dimensions if d != inv.over]
+        total = out.groupby(others, sort=False)["value"].transform("sum") if others \
+            else pd.Series(out["value"].sum(), index=out.index)
+        out["value"] = np.where(total > 0, out["value"] / total.where(total > 0, 1.0),
+                                out["value"])
+    return out

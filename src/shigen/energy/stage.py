@@ -283,4 +283,4 @@ def iamc(ds: xr.Dataset) -> pd.DataFrame:
 
 
 STAGE = StageSpec(name="energy", title="Energy pathways (least-cost LP)", run=run,
-                  summarize=summarize, iamc=iamc)
+                  summarize=summarize, iamc=iamc, draws=False)

@@ -311,3 +311,37 @@ class PolicyConfig(BaseModel):
         if self.sensitivity is not None and self.sensitivity.package:
             return self.sensitivity.package
         return next(iter(self.packages))
+
+
+class UncertaintyConfig(BaseModel):
+    """The ``[uncertainty]`` section: sample the datasets' ranges and report the spread.
+
+    ``shigen run STUDY --uncertainty N`` sets ``samples``. Every dataset the study's stages
+    read that has a range (``shigen data show NAME``) is one parameter; each sample draws
+    one factor per dataset (Latin hypercube or scrambled Sobol points, seeded) and re-runs
+    the stages that read a sampled dataset (docs/methods/uncertainty.md).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    samples: int = Field(default=200, ge=4, le=100_000, description="number of samples")
+    method: Literal["lhs", "sobol"] = Field(
+        default="lhs", description="lhs: Latin hypercube; sobol: scrambled Sobol points")
+    seed: int | None = Field(default=None, ge=0, le=2**32 - 1,
+                             description="seed of the design (default: the study's seed)")
+    datasets: list[str] | None = Field(
+        default=None, description="sample only these datasets (default: every ranged "
+                                  "dataset the stages read)")
+    top: int = Field(default=10, ge=1, le=100,
+                     description="influential datasets listed per headline figure")
+
+    @field_validator("datasets")
+    @classmethod
+    def _names(cls, v: list[str] | None) -> list[str] | None:
+        if v is not None:
+            bad = [n for n in v if not re.match(NAME, n)]
+            if bad:
+                raise ValueError(f"dataset names {bad} must be lowercase-with-hyphens")
+            if len(set(v)) != len(v):
+                raise ValueError("dataset names repeat")
+        return v

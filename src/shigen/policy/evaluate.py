@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -30,12 +30,17 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Case:
-    """One evaluation: overrides of study fields and the seed of the stages' draws."""
+    """One evaluation: study-field overrides, the seed of the stages' draws, range factors.
+
+    ``factors`` are (dataset name, factor) pairs on the rows each dataset's range covers
+    (uncertainty runs, :mod:`shigen.policy.data_uncertainty`).
+    """
 
     overrides: Mapping[str, Any]
     seed: int
     where: str = "policy"
     append: Mapping[str, Sequence[Any]] | None = None
+    factors: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,15 +50,39 @@ class CriterionRef:
     field: str  # where the criterion is declared, for error messages
 
 
+class Upstream(Mapping[str, xr.Dataset]):
+    """The earlier stages' results, recording which of them a stage looks at."""
+
+    def __init__(self, results: Mapping[str, xr.Dataset]):
+        self._results = results
+        self.used: set[str] = set()
+
+    def __getitem__(self, name: str) -> xr.Dataset:
+        self.used.add(name)
+        return self._results[name]
+
+    def __iter__(self) -> Iterator[str]:
+        self.used.update(self._results)
+        return iter(self._results)
+
+    def __len__(self) -> int:
+        return len(self._results)
+
+
 @dataclass
 class Evaluator:
     """Runs ``stages`` on a case's study and reads the criteria from their summaries.
 
-    With ``reuse`` (the default) a stage's result is kept for the next cases whose seed and
-    overrides of that stage's section and of every earlier stage's section are the same
-    (data flows one way, so the result cannot differ): packages that change only the
-    disruption levers share one materials run, and Sobol points share everything upstream
-    of the parameters they vary.
+    With ``reuse`` (the default) a stage's result is kept for the next cases that change
+    nothing the stage reads (:meth:`_key`): its own study section, the datasets it read
+    (data overrides and range factors on them), the results of the earlier stages it
+    looked at, and the seed only if the stage draws random numbers
+    (:attr:`shigen.stages.StageSpec.draws`). What a stage reads is recorded the first
+    time it runs (a recording catalogue view and upstream mapping) or given by
+    :meth:`prime`; until then every data change and every earlier stage counts. So
+    ensemble samples share the energy and supply results when only disruption
+    parameters and the seed change, and uncertainty samples re-run only the stages
+    that read a sampled dataset or a changed result.
     """
 
     study: Study
@@ -64,56 +93,94 @@ class Evaluator:
     memo_size: int = 8
     _memo: dict[str, OrderedDict[str, tuple[xr.Dataset, dict[str, Any]]]] = field(
         default_factory=dict, repr=False, compare=False)
+    # what each stage was seen to read: datasets, and earlier stages' results
+    reads: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
+    uses: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
+    runs: int = field(default=0, repr=False, compare=False)  # stages computed, not reused
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state["_memo"] = {}  # workers build their own
         return state
 
-    def _key(self, case: Case, upto: int) -> str:
-        """What ``stages[upto]`` depends on: the seed, changes to its and earlier sections."""
-        # data overrides change what every stage reads
-        heads = {s.name for s in self.stages[: upto + 1]} | {"data"}
-        ov = {p: v for p, v in case.overrides.items() if p.split(".")[0] in heads}
-        ap = {p: v for p, v in (case.append or {}).items() if p.split(".")[0] in heads}
-        return json.dumps([case.seed, ov, ap], sort_keys=True, default=str)
+    def _key(self, case: Case, spec: StageSpec, keys: Mapping[str, str]) -> str:
+        """What ``spec``'s result depends on for ``case`` (see the class docstring)."""
+        name = spec.name
+        reads = self.reads.get(name)
+        ov = {p: v for p, v in case.overrides.items() if p.split(".")[0] in (name, "data")}
+        ap = {p: v for p, v in (case.append or {}).items() if p.split(".")[0] == name}
+        drawn = [o for o in (case.append or {}).get("data.override", [])
+                 if reads is None or not isinstance(o, Mapping) or o.get("dataset") in reads]
+        factors = [f for f in case.factors if reads is None or f[0] in reads]
+        before = [s.name for s in self.stages[: self.stages.index(spec)]]
+        used = self.uses.get(name)
+        upstream = {s: keys[s] for s in before if s in keys and (used is None or s in used)}
+        seed = case.seed if spec.draws else None
+        return json.dumps([seed, ov, ap, drawn, factors, upstream], sort_keys=True, default=str)
 
-    def prime(self, results: Mapping[str, xr.Dataset]) -> None:
-        """Keep ``results`` of the unchanged study (its own seed), e.g. the run's upstream."""
+    def prime(self, results: Mapping[str, xr.Dataset],
+              reads: Mapping[str, Sequence[str]] | None = None,
+              uses: Mapping[str, Sequence[str]] | None = None) -> None:
+        """Keep ``results`` of the unchanged study (its own seed), e.g. the run's upstream.
+
+        ``reads`` and ``uses`` (stage → datasets read, earlier stages looked at), when the
+        caller recorded them, let cases that change other data reuse these results.
+        """
+        for name, names in (reads or {}).items():
+            self.reads[name] = frozenset(names)
+        for name, names in (uses or {}).items():
+            self.uses[name] = frozenset(names)
         if not self.reuse:
             return
         base = Case({}, self.study.study.seed)
-        for i, spec in enumerate(self.stages):
+        keys: dict[str, str] = {}
+        for spec in self.stages:
             if spec.name not in results:
                 return
             ds = results[spec.name]
-            self._memo.setdefault(spec.name, OrderedDict())[self._key(base, i)] = (
+            keys[spec.name] = self._key(base, spec, keys)
+            self._memo.setdefault(spec.name, OrderedDict())[keys[spec.name]] = (
                 ds, spec.summarize(ds))
+
+    def case_catalogue(self, study: Study, case: Case) -> Catalogue:
+        """The datasets as ``case`` sees them: its study's overrides, then its range factors."""
+        # the case's data overrides (the study's, a package's, drawn ones) replace the view's
+        catalogue = self.catalogue.with_overrides(study.data_overrides(),
+                                                  as_of=study.data_as_of())
+        return catalogue.with_factors(dict(case.factors)) if case.factors else catalogue
 
     def summaries(self, case: Case) -> dict[str, dict[str, Any]]:
         """Each stage's ``summarize()`` JSON for the case's study."""
         study = apply_overrides(self.study, case.overrides, where=case.where, seed=case.seed,
                                 append=case.append)
-        # the case's data overrides (the study's, a package's, drawn ones) replace the view's
-        catalogue = self.catalogue.with_overrides(study.data_overrides(), as_of=study.data_as_of())
+        catalogue = self.case_catalogue(study, case)
         results: dict[str, xr.Dataset] = {}
+        keys: dict[str, str] = {}
         out: dict[str, dict[str, Any]] = {}
-        for i, spec in enumerate(self.stages):
+        for spec in self.stages:
             cfg = getattr(study, spec.name, None)
             if cfg is None:
                 continue
             memo = self._memo.setdefault(spec.name, OrderedDict())
-            key = self._key(case, i)
+            key = self._key(case, spec, keys)
             if self.reuse and key in memo:
                 ds, summary = memo[key]
                 memo.move_to_end(key)
             else:
-                ds = spec.run(cfg, study, catalogue, results)
+                recording = catalogue.recording()
+                upstream = Upstream(results)
+                ds = spec.run(cfg, study, recording, upstream)
                 summary = spec.summarize(ds)
+                self.runs += 1
+                self.reads[spec.name] = self.reads.get(spec.name, frozenset()) | set(
+                    recording.reads())
+                self.uses[spec.name] = self.uses.get(spec.name, frozenset()) | upstream.used
+                key = self._key(case, spec, keys)
                 if self.reuse:
                     memo[key] = (ds, summary)
                     while len(memo) > self.memo_size:
                         memo.popitem(last=False)
+            keys[spec.name] = key
             results[spec.name] = ds
             out[spec.name] = summary
         return out

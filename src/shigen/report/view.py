@@ -110,6 +110,12 @@ def run_view(store: RunStore, run_id: str) -> RunView:
 
     for stage in sorted(manifest["stages"], key=order):
         view.stages.append(stage_view(store, run_id, stage, manifest["stages"][stage]))
+    if manifest.get("uncertainty"):  # an uncertainty run: its spread after the stages
+        from shigen.report import uncertainty
+
+        unc = manifest["uncertainty"]
+        view.stages.append(StageView("uncertainty", "Uncertainty over the data ranges", unc,
+                                     uncertainty.tables(unc), uncertainty.figures(unc)))
     for name in sorted(manifest["data"]):
         d = manifest["data"][name]
         view.datasets.append({k: (name if k == "name" else d.get(k)) for k in PROVENANCE_KEYS})

@@ -21,6 +21,9 @@ import xarray as xr
 import shigen
 from shigen.datasets import Catalogue
 from shigen.errors import InputError
+from shigen.policy.data_uncertainty import run_uncertainty
+from shigen.policy.evaluate import Upstream
+from shigen.policy.executor import Executor
 from shigen.run_warnings import RunWarning, ordered, stage_warnings
 from shigen.runs.store import RunRecord, RunStore
 from shigen.stages import get_stage
@@ -43,6 +46,7 @@ class RunResult:
     timings: dict[str, float] = field(default_factory=dict)
     path: str = ""
     warnings: list[RunWarning] = field(default_factory=list)
+    uncertainty: dict[str, Any] | None = None
 
     @classmethod
     def from_manifest(cls, run_id: str, manifest: dict[str, Any], path: str) -> RunResult:
@@ -51,12 +55,15 @@ class RunResult:
         return cls(run_id, meta["name"], meta.get("title", meta["name"]), True,
                    "complete", {k: v["summary"] for k, v in manifest["stages"].items()},
                    manifest.get("absent_stages", []), manifest.get("timings", {}), path,
-                   [RunWarning.from_obj(w) for w in manifest.get("warnings", [])])
+                   [RunWarning.from_obj(w) for w in manifest.get("warnings", [])],
+                   manifest.get("uncertainty"))
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"run_id": self.run_id, "study": self.study,
                                "status": self.status, "cached": self.cached}
         out.update(self.stages)
+        if self.uncertainty is not None:
+            out["uncertainty"] = self.uncertainty
         out["absent_stages"] = self.absent
         out["warnings"] = [w.to_json() for w in self.warnings]
         out["path"] = self.path
@@ -69,10 +76,14 @@ class RunResult:
         return run_html(self.to_json(), title=self.title)
 
 
-def run_id_for(study: Study, fingerprint: dict[str, str]) -> str:
+def run_id_for(study: Study, fingerprint: dict[str, str],
+               ranges: dict[str, Any] | None = None) -> str:
+    """Hash of the study, the datasets, the version, the seed (and the ranges it samples)."""
     h = hashlib.sha256()
     h.update(study.canonical_json().encode())
     h.update(json.dumps(fingerprint, sort_keys=True).encode())
+    if ranges:  # an uncertainty run draws from the ranges, a single run never reads them
+        h.update(json.dumps(ranges, sort_keys=True).encode())
     h.update(shigen.__version__.encode())
     h.update(str(study.study.seed).encode())
     return h.hexdigest()[:16]
@@ -84,18 +95,28 @@ def _absent(study: Study) -> list[str]:
     return [s for s in STAGE_ORDER if s not in declared or s not in avail]
 
 
+def _ranges(catalogue: Catalogue) -> dict[str, Any]:
+    return {n: r for n in catalogue.names() if (r := catalogue.describe(n)["range"])}
+
+
 def run_study(study: Study, catalogue: Catalogue, store: RunStore, *, force: bool = False,
-              progress: Progress | None = None) -> RunResult:
+              progress: Progress | None = None, executor: Executor | None = None,
+              samples_progress: Callable[[int, int], None] | None = None) -> RunResult:
     """Run every stage the study declares and store the run (or return the cached one).
 
     The study's ``[[data.override]]`` entries are applied by a catalogue view the stages
     read from; they enter the run id through the study and the manifest through ``overrides``.
+    With an ``[uncertainty]`` section the run also samples the datasets' ranges
+    (:mod:`shigen.policy.data_uncertainty`, through ``executor``) and stores the spread
+    of every headline figure under ``uncertainty``.
     """
     # the files' hashes: the overrides are part of the study, hashed with it
     fingerprint = catalogue.files_fingerprint()
-    run_id = run_id_for(study, fingerprint)
+    run_id = run_id_for(study, fingerprint,
+                        _ranges(catalogue) if study.uncertainty is not None else None)
     if not force and store.has(run_id):
         return RunResult.from_manifest(run_id, store.manifest(run_id), str(store.path(run_id)))
+    files = catalogue
     try:
         catalogue = catalogue.with_overrides(study.data_overrides(), as_of=study.data_as_of())
     except InputError as exc:
@@ -105,15 +126,20 @@ def run_study(study: Study, catalogue: Catalogue, store: RunStore, *, force: boo
     timings: dict[str, float] = {}
     extra: dict[str, dict[str, Any]] = {}
     warnings: list[RunWarning] = []
+    reads: dict[str, list[str]] = {}
+    uses: dict[str, list[str]] = {}
     for name in study.declared_stages():
         spec = get_stage(name)
         if progress:
             progress(name, "start")
         t0 = time.perf_counter()
+        # what each stage reads keys the reuse of its result in uncertainty samples
+        recording, upstream = catalogue.recording(), Upstream(results)
         try:
-            ds = spec.run(getattr(study, name), study, catalogue, results)
+            ds = spec.run(getattr(study, name), study, recording, upstream)
         except InputError as exc:
             raise locate(study, exc) from None
+        reads[name], uses[name] = recording.reads(), sorted(upstream.used)
         results[name] = ds
         summaries[name] = spec.summarize(ds)
         timings[name] = round(time.perf_counter() - t0, 4)
@@ -122,6 +148,23 @@ def run_study(study: Study, catalogue: Catalogue, store: RunStore, *, force: boo
         warnings += stage_warnings(name, ds, summaries[name])
         if progress:
             progress(name, "done")
+    uncertainty = None
+    if study.uncertainty is not None:
+        if progress:
+            progress("uncertainty", "start")
+        t0 = time.perf_counter()
+        sampled = [get_stage(n) for n in study.declared_stages() if n != "policy"]
+        try:
+            unc = run_uncertainty(study, files, study.uncertainty, sampled, executor,
+                                  base={s.name: summaries[s.name] for s in sampled},
+                                  primed=results, reads=reads, uses=uses,
+                                  progress=samples_progress)
+        except InputError as exc:
+            raise locate(study, exc) from None
+        uncertainty = unc.to_json(study.uncertainty.top)
+        timings["uncertainty"] = round(time.perf_counter() - t0, 4)
+        if progress:
+            progress("uncertainty", "done")
     used = sorted({n for n in fingerprint})
     manifest: dict[str, Any] = {
         "run_id": run_id,
@@ -137,12 +180,14 @@ def run_study(study: Study, catalogue: Catalogue, store: RunStore, *, force: boo
     }
     if catalogue.applied():
         manifest["overrides"] = [a.to_json() for a in catalogue.applied()]
+    if uncertainty is not None:
+        manifest["uncertainty"] = uncertainty
     record = RunRecord(run_id, study.study.name, study.study.title, time.time(), "complete",
                        list(results), shigen.__version__)
     path = store.write(run_id, manifest, results, record)
     return RunResult(run_id, study.study.name, study.study.title, False, "complete", summaries,
                      manifest["absent_stages"], timings, str(path),
-                     ordered(warnings, STAGE_ORDER))
+                     ordered(warnings, STAGE_ORDER), uncertainty)
 
 
 def _library_versions() -> dict[str, str]:

@@ -254,4 +254,4 @@ def iamc(ds: xr.Dataset) -> pd.DataFrame:
 
 
 STAGE = StageSpec(name="supply", title="Supply chains and concentration", run=run,
-                  summarize=summarize, iamc=iamc)
+                  summarize=summarize, iamc=iamc, draws=False)

@@ -1,0 +1,149 @@
+"""Uncertainty runs and ensembles: rebuilt vs re-solved samples, workers, reuse (issue 19).
+
+Prints, with the machine load (``uptime``) before and after each part:
+
+1. ``lp``: for BLUE's energy LP, seconds per sample rebuilt (load the datasets, build with
+   linopy, solve) vs re-solved (:class:`shigen.energy.resolve.LinearLP`: base + Σ ΔM,
+   HiGHS warm-started) vs the HiGHS floor (the solver alone on the re-solved LP), medians
+   over ``--lp-samples`` samples of the linear cost datasets, and the one-off set-up cost.
+2. ``uncertainty``: ``shigen run studies/etp2008-blue.toml --uncertainty N`` on 1 and 2
+   local workers and a local Dask cluster (2 workers): wall time, samples per second,
+   efficiency 1 → 2 workers, and whether the digests agree.
+3. ``ensemble``: ``shigen ensemble studies/japan-2009.toml --samples 40`` with this tree's
+   sources and with ``--before`` (another checkout's ``src``, e.g. /work/main/src):
+   wall time, ratio and whether the ensemble digests agree.
+
+    PYTHONPATH=src python benchmarks/bench_uncertainty.py lp --lp-samples 5
+    PYTHONPATH=src python benchmarks/bench_uncertainty.py uncertainty --samples 1000
+    PYTHONPATH=src python benchmarks/bench_uncertainty.py ensemble --before /work/main/src
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BLUE = ROOT / "studies" / "etp2008-blue.toml"
+FLAGSHIP = ROOT / "studies" / "japan-2009.toml"
+COSTS = ["energy-ccs-cost", "energy-fuel-price", "energy-capital-cost", "energy-fixed-om",
+         "energy-network-cost", "energy-efficiency-cost"]
+
+
+def load() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+def bench_lp(samples: int) -> None:
+    import numpy as np
+
+    from shigen.datasets import Catalogue
+    from shigen.energy.resolve import LinearLP
+    from shigen.energy.stage import solve_study
+    from shigen.study import load_study
+
+    study = load_study(BLUE)
+    assert study.energy is not None
+    cat = Catalogue.bundled()
+    print(f"[lp] load before: {load()}")
+    t0 = time.perf_counter()
+    lp = LinearLP(study.energy, cat, COSTS)
+    setup = time.perf_counter() - t0
+    print(f"[lp] set-up (1 + 2·{len(COSTS)} + 1 builds): {setup:.1f} s; linear: "
+          f"{sorted(lp.deltas)}; nonlinear: {lp.nonlinear}")
+    rng = np.random.default_rng(19)
+    rebuilt, resolved = [], []
+    for _ in range(samples):
+        f = {n: float(rng.uniform(0.7, 1.3)) for n in lp.deltas}
+        t0 = time.perf_counter()
+        solve_study(study.energy, cat.with_factors(f))  # load + build + solve + extract
+        rebuilt.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        lp.solve(f)
+        resolved.append(time.perf_counter() - t0)
+    floor = statistics.median(lp.stats.solver_s)
+    rb, rs = statistics.median(rebuilt), statistics.median(resolved)
+    print(f"[lp] median per sample over {samples}: rebuilt {rb:.3f} s, re-solved {rs:.3f} s "
+          f"({rb / rs:.1f}x faster), HiGHS floor {floor:.3f} s (re-solved / floor "
+          f"{rs / floor:.2f})")
+    print(f"[lp] load after: {load()}")
+
+
+def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, dict]:  # type: ignore[type-arg]
+    t0 = time.perf_counter()
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
+    wall = time.perf_counter() - t0
+    if out.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed: {out.stderr[-2000:]}")
+    return wall, json.loads(out.stdout)
+
+
+def _env(src: Path, home: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "SHIGEN_DATA"}
+    env.update(PYTHONPATH=str(src), SHIGEN_HOME=home)
+    return env
+
+
+def bench_uncertainty(samples: int) -> None:
+    digests = {}
+    walls = {}
+    for label, args in (("1 worker", ["--workers", "1"]), ("2 workers", ["--workers", "2"]),
+                        ("dask, 2 workers", ["--scheduler", "dask", "--workers", "2"])):
+        print(f"[uncertainty] {label}: load before: {load()}")
+        with tempfile.TemporaryDirectory() as home:
+            wall, doc = _run([sys.executable, "-m", "shigen", "run", str(BLUE),
+                              "--uncertainty", str(samples), "--json", *args],
+                             _env(ROOT / "src", home))
+        unc = doc["uncertainty"]
+        digests[label], walls[label] = unc["digest"], wall
+        print(f"[uncertainty] {label}: {samples} samples in {wall:.1f} s "
+              f"({samples / wall:.2f} samples/s), failed {unc['failed']}, "
+              f"digest {unc['digest'][:12]}")
+    eff = walls["1 worker"] / (2 * walls["2 workers"])
+    print(f"[uncertainty] efficiency 1 -> 2 workers: {eff:.2f}; identical digests: "
+          f"{len(set(digests.values())) == 1}; load after: {load()}")
+
+
+def bench_ensemble(before: Path | None, samples: int) -> None:
+    trees = [("this tree", ROOT / "src")] + ([("before", before)] if before else [])
+    results = {}
+    for label, src in trees:
+        print(f"[ensemble] {label}: load before: {load()}")
+        with tempfile.TemporaryDirectory() as home:
+            wall, doc = _run([sys.executable, "-m", "shigen", "ensemble", str(FLAGSHIP),
+                              "--samples", str(samples), "--json"], _env(src, home))
+        results[label] = (wall, doc["ensemble"]["digest"])
+        print(f"[ensemble] {label}: {samples} samples in {wall:.1f} s, "
+              f"digest {doc['ensemble']['digest'][:12]}")
+    if before:
+        (w_new, d_new), (w_old, d_old) = results["this tree"], results["before"]
+        print(f"[ensemble] before / this tree: {w_old / w_new:.2f}x; identical results: "
+              f"{d_new == d_old}; load after: {load()}")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("part", choices=["lp", "uncertainty", "ensemble", "all"])
+    p.add_argument("--lp-samples", type=int, default=5)
+    p.add_argument("--samples", type=int, default=1000, help="uncertainty samples")
+    p.add_argument("--ensemble-samples", type=int, default=40)
+    p.add_argument("--before", type=Path, default=None,
+                   help="src folder of the code to compare the ensemble with")
+    a = p.parse_args()
+    if a.part in ("lp", "all"):
+        bench_lp(a.lp_samples)
+    if a.part in ("uncertainty", "all"):
+        bench_uncertainty(a.samples)
+    if a.part in ("ensemble", "all"):
+        bench_ensemble(a.before, a.ensemble_samples)
+
+
+if __name__ == "__main__":
+    main()

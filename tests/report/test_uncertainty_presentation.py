@@ -1,0 +1,47 @@
+"""report/uncertainty.py: headline figures, the five drivers, the tornado (issue 19)."""
+
+from __future__ import annotations
+
+from shigen.report.uncertainty import drivers, figures, headline, tables
+
+
+def _stats(value: float, p5: float, p95: float, infl: list[tuple[str, float]]) -> dict:  # type: ignore[type-arg]
+    return {"value": value, "p5": p5, "p50": value, "p95": p95,
+            "influence": [{"dataset": d, "rows": "estimate rows (1 of 1)", "index": i,
+                           "direction": "up"} for d, i in infl]}
+
+
+UNC = {
+    "samples": 50, "method": "lhs", "seed": 1, "influence_method": "rank-regression",
+    "failed": 0, "digest": "x",
+    "parameters": [{"dataset": d, "low": 0.7, "high": 1.3, "rows": "estimate rows (1 of 1)",
+                    "reason": "default"} for d in ("a", "b", "c")],
+    "stages": {"energy": {
+        "co2_gt": {"2030": _stats(10, 9, 11, [("a", 0.9)]),
+                   "2050": _stats(5, 3, 8, [("b", 0.6), ("a", 0.2)])},
+        "investment": _stats(2, 2, 2, [("c", 0.9)]),  # does not move: no driver
+    }},
+}
+
+
+def test_headline_keeps_scalars_and_the_last_year() -> None:
+    paths = [h.path for h in headline(UNC)]
+    assert paths == ["co2_gt.2050", "investment"]
+    assert headline(UNC)[0].relative_spread == (8 - 3) / 5
+
+
+def test_drivers_average_over_figures_that_move() -> None:
+    # only co2_gt.2050 moves: b 0.6, a 0.2 (c drives a figure that does not move)
+    assert drivers(UNC) == [("b", 0.6), ("a", 0.2)]
+
+
+def test_tables_and_figures() -> None:
+    five, spread = tables(UNC)
+    assert [c.value for c in five.rows[0][:2]] == ["b", 0.6]
+    assert spread.rows[0][0].value == "energy.co2_gt.2050"
+    figs = figures(UNC)
+    assert [f.id for f in figs] == ["uncertainty-tornado", "uncertainty-drivers"]
+    bar = figs[0].figure.data[0]
+    # P5–P95 as percent of the run's value: 3/5 − 1 = −40 %, 8/5 − 1 = +60 %
+    # widest at the top (plotted last); the figure that does not move has a zero bar
+    assert list(bar.base) == [0.0, -40.0] and list(bar.x) == [0.0, 100.0]

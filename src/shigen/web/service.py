@@ -166,7 +166,27 @@ class Service:
             check_paths(doc, [EXAMPLES, *self.settings.data_dirs], source)
         if isinstance(doc, dict) and doc.get("data"):
             self._check_data_overrides(text, source)
+        if isinstance(doc, dict) and isinstance(doc.get("supply"), dict):
+            self._check_commodities(text, source)
         return self.jobs.submit(text, source, study_dir=EXAMPLES)
+
+    def _check_commodities(self, text: str, source: str) -> None:
+        """A commodity no data folder declares is bad input (422) now, not a failed job.
+
+        Commodities are data (each folder's commodities.toml), so the study schema cannot
+        list them; the server's catalogue can.
+        """
+        from shigen.study import locate, parse_study
+        from shigen.supply.chains import chain
+
+        study = parse_study(text, source, {"study_dir": str(EXAMPLES)})
+        if study.supply is None:
+            return
+        try:
+            for commodity in study.supply.commodities:
+                chain(self.catalogue, commodity, "supply.commodities")
+        except InputError as exc:
+            raise locate(study, exc) from None
 
     def _check_data_overrides(self, text: str, source: str) -> None:
         """A data override that selects no row is bad input (422) now, not a failed job."""

@@ -62,3 +62,24 @@ def cost_benefit(cost: Sequence[float] | np.ndarray, loss: Sequence[float] | np.
     bcr = np.divide(benefit, dc, out=np.full_like(dc, np.nan), where=dc > 0)
     return CostBenefit(c, loss_pv, dc, benefit, tail_pv[reference] - tail_pv,
                        benefit - dc, bcr)
+
+
+FIGURES = ("expected_annual_loss_usd", "p95_annual_loss_usd", "discounted_cost_usd",
+           "discounted_loss_usd", "discounted_tail_loss_usd", "total_cost_usd")
+"""What a criterion path ``economy.<figure>`` may name (one package, no reference)."""
+
+
+def package_figure(figure: str, loss: float, tail: float, flows: np.ndarray,
+                   rate: float) -> float:
+    """One package's economic figure at discount ``rate``.
+
+    ``loss``/``tail``: expected and P95 annual loss; ``flows``: yearly lever cash flows.
+    ``total_cost_usd`` = discounted lever cost + discounted expected loss: the package
+    with the lowest total has the highest NPV against any reference.
+    """
+    a = annuity_factor(rate, len(flows))
+    cost = float(present_value(flows, rate))
+    values = {"expected_annual_loss_usd": loss, "p95_annual_loss_usd": tail,
+              "discounted_cost_usd": cost, "discounted_loss_usd": loss * a,
+              "discounted_tail_loss_usd": tail * a, "total_cost_usd": cost + loss * a}
+    return float(values[figure])

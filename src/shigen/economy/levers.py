@@ -19,12 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from shigen.errors import InputError, Location
-
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from shigen.datasets import Catalogue

@@ -98,3 +98,24 @@ def test_loss_is_linear_and_non_negative(cut: list[float], k: float) -> None:
     np.testing.assert_allclose(CHAIN.output_loss_from_supply(k * dv), k * one, rtol=1e-9,
                                atol=1e-6)
     assert one.sum() >= dv.sum() - 1e-6  # forward linkages only add to the direct cut
+
+
+def test_entry_shares_must_add_up_to_one(tmp_path) -> None:
+    (tmp_path / "catalogue.toml").write_text('''
+[datasets.io-entry-jpn]
+title = "entry shares that do not add up"
+file = "entry.csv"
+source = "test"
+edition = "test"
+license = "test"
+unit = "fraction"
+dimensions = ["commodity", "industry"]
+status = "estimate"
+''', "utf-8")
+    (tmp_path / "entry.csv").write_text(
+        "commodity,industry,value,unit\nlng,03-manufacturing,0.5,fraction\n"
+        "lng,05-electricity-gas-and-water-supply,0.3,fraction\n", "utf-8")
+    cat = Catalogue([tmp_path])  # the bundled datasets, this folder's entry shares on top
+    t = edata.load_table(cat, "JPN")
+    with pytest.raises(InputError, match="add up to 0.8000, not 1"):
+        edata.entry_shares(cat, "JPN", "lng", t)

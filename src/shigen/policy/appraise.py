@@ -67,7 +67,13 @@ def evaluator_for(study: Study, catalogue: Catalogue,
     for i, c in enumerate(cfg.criteria):
         field = f"policy.criteria.{i}.path"
         head = c.path.split(".")[0]
-        if head not in known and not (head == ECONOMY and "disruption" in known):
+        if head == ECONOMY and "disruption" not in known:
+            raise InputError(f"criterion '{c.name}' reads '{c.path}', computed from the "
+                             "disruption markets' economic loss and lever costs, but this "
+                             "study has no disruption section", Location(field=field),
+                             "add a [disruption] section with markets, or read a stage: "
+                             f"{', '.join(sorted(known))}")
+        if head not in known and head != ECONOMY:
             raise InputError(f"criterion '{c.name}' reads stage '{head}', which this study "
                              "does not run", Location(field=field),
                              f"start the path with one of: {', '.join(sorted(known))}")

@@ -77,3 +77,12 @@ def test_cost_benefit_against_the_reference() -> None:
     np.testing.assert_allclose(cb.bcr[1:], [2.0, 0.5])
     assert np.isnan(cb.bcr[0])
     np.testing.assert_allclose(cb.tail_benefit, [0.0, 2000.0, 3000.0])
+
+
+@pytest.mark.parametrize("name", ["shigen.economy.iotable", "shigen.economy.appraisal"])
+def test_docstring_examples(name: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.attempted > 0 and result.failed == 0

@@ -60,7 +60,7 @@ def render_cost_benefit(summary: dict[str, Any]) -> list[RichTable]:
     t = RichTable(title=f"cost-benefit against '{cb['reference']}' (discount rate "
                         f"{cb['discount_rate']:.0%}; USD, present values)")
     t.add_column("package")
-    for h in ("cost", "benefit", "tail benefit", "NPV", "B/C"):
+    for h in ("incremental cost", "benefit", "tail benefit", "NPV", "B/C"):
         t.add_column(h, justify="right")
     for p in summary.get("ranking") or cb["packages"]:
         r = cb["packages"][p]

@@ -19,7 +19,7 @@ import typer.core
 from typer.core import TyperGroup
 
 import shigen
-from shigen.cli import data, disruption, policy, report, run, runs, serve, study, supply
+from shigen.cli import assess, data, disruption, policy, report, run, runs, serve, study, supply
 from shigen.cli.common import STATE, DataOpt, err, out, say_error
 from shigen.errors import InputError
 from shigen.options import env_workers
@@ -96,6 +96,7 @@ app.command()(supply.risk)
 app.command()(supply.interdependence)
 app.command()(disruption.fan)
 app.command()(policy.ensemble)
+app.command()(assess.assess)
 app.command()(report.report)
 app.command()(serve.serve)
 

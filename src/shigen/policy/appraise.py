@@ -10,15 +10,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from shigen.economy.appraisal import (
+    CostBenefit,
+    annuity_factor,
+    cost_benefit,
+    package_figure,
+    present_value,
+)
 from shigen.errors import InputError, Location
 from shigen.policy import appraisal, uncertainty
 from shigen.policy.config import PolicyConfig
-from shigen.policy.evaluate import Case, CriterionRef, Evaluator, evaluate_chunk
+from shigen.policy.evaluate import ECONOMY, Case, CriterionRef, Evaluator, evaluate_chunk
 from shigen.policy.executor import Executor, LocalExecutor, chunked
 from shigen.policy.sensitivity import SobolResult, analyze, design
 from shigen.stages import StageSpec, get_stage
@@ -60,18 +67,45 @@ def evaluator_for(study: Study, catalogue: Catalogue,
     for i, c in enumerate(cfg.criteria):
         field = f"policy.criteria.{i}.path"
         head = c.path.split(".")[0]
-        if head not in known:
+        if head == ECONOMY and "disruption" not in known:
+            raise InputError(f"criterion '{c.name}' reads '{c.path}', computed from the "
+                             "disruption markets' economic loss and lever costs, but this "
+                             "study has no disruption section", Location(field=field),
+                             "add a [disruption] section with markets, or read a stage: "
+                             f"{', '.join(sorted(known))}")
+        if head not in known and head != ECONOMY:
             raise InputError(f"criterion '{c.name}' reads stage '{head}', which this study "
                              "does not run", Location(field=field),
                              f"start the path with one of: {', '.join(sorted(known))}")
         refs.append(CriterionRef(c.name, c.path, field))
-    return Evaluator(study, specs, catalogue, tuple(refs))
+    return Evaluator(study, specs, catalogue, tuple(refs),
+                     discount_rate=cfg.cost_benefit.discount_rate)
 
 
 def package_cases(study: Study, cfg: PolicyConfig) -> list[Case]:
     seed = study.study.seed
     return [Case(dict(p.overrides), seed, f"policy.packages.{name}.overrides", p.append)
             for name, p in cfg.packages.items()]
+
+
+@dataclass(frozen=True)
+class Economics:
+    """Cost–benefit of the packages against a reference, and rankings under alternatives.
+
+    ``loss``/``tail`` are expected and P95 annual losses summed over markets; ``flows``
+    the levers' yearly cash flows; ``rank_by_rate`` / ``rank_by_scale`` the package order
+    (best first) at each alternative discount rate / event-probability scale.
+    """
+
+    reference: str
+    discount_rate: float
+    years: list[int]
+    loss: np.ndarray            # (package,)
+    tail: np.ndarray            # (package,)
+    flows: np.ndarray           # (package, year)
+    result: CostBenefit
+    rank_by_rate: dict[float, list[str]]
+    rank_by_scale: dict[float, list[str]]
 
 
 @dataclass(frozen=True)
@@ -86,6 +120,7 @@ class Comparison:
     ranking: list[str]
     rank_stability: np.ndarray  # (package,)
     method: str
+    economics: Economics | None = None
 
 
 def benefit_and_weights(cfg: PolicyConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -123,11 +158,76 @@ def evaluate_cases(evaluator: Evaluator, cases: Sequence[Case], executor: Execut
     return np.concatenate(parts, axis=0)
 
 
+def economy_years(study: Study) -> list[int]:
+    """The disruption horizon's years (the cash flows' years); [] without a disruption."""
+    d = getattr(study, "disruption", None)
+    return list(range(int(d.start), int(d.end) + 1)) if d is not None else []
+
+
+def _economy_refs(years: Sequence[int]) -> tuple[CriterionRef, ...]:
+    """Hidden criteria read for the cost–benefit appraisal (NaN where nothing is valued)."""
+    paths = ["economy.expected_annual_loss_usd", "economy.p95_annual_loss_usd",
+             *(f"economy.cash_flow.{y}" for y in years)]
+    return tuple(CriterionRef(f"_{p}", p, "policy.cost_benefit", optional=True)
+                 for p in paths)
+
+
+def _with_rate(cfg: PolicyConfig, values: np.ndarray, loss: np.ndarray, tail: np.ndarray,
+               flows: np.ndarray, rate: float, scale: float = 1.0) -> np.ndarray:
+    """Criterion values with every ``economy.*`` criterion recomputed at ``rate``.
+
+    The expected and tail losses are scaled by ``scale`` (event probabilities times
+    ``scale``: for rare events the expected loss is proportional to their probability).
+    """
+    out = values.copy()
+    for j, c in enumerate(cfg.criteria):
+        parts = c.path.split(".")
+        if parts[0] == ECONOMY and len(parts) == 2:
+            out[:, j] = [package_figure(parts[1], lo * scale, ta * scale, fl, rate)
+                         for lo, ta, fl in zip(loss, tail, flows, strict=True)]
+    return out
+
+
+def economics(cfg: PolicyConfig, hidden: np.ndarray, values: np.ndarray,
+              years: list[int]) -> Economics | None:
+    """Cost–benefit from the hidden columns (loss, tail, cash flows); None if not valued."""
+    if hidden.size == 0 or not np.isfinite(hidden).all():
+        return None
+    names = list(cfg.packages)
+    cb_cfg = cfg.cost_benefit
+    ref = names.index(cb_cfg.reference) if cb_cfg.reference else 0
+    loss, tail, flows = hidden[:, 0], hidden[:, 1], hidden[:, 2:]
+    rate = cb_cfg.discount_rate
+    result = cost_benefit(present_value(flows, rate), loss, tail, ref,
+                          annuity_factor(rate, len(years)))
+    benefit, w = benefit_and_weights(cfg)
+
+    def order(v: np.ndarray) -> list[str]:
+        return [names[i] for i in appraisal.ranking(appraisal.scores(v, w, benefit,
+                                                                     cfg.method))]
+
+    by_rate = {r: order(_with_rate(cfg, values, loss, tail, flows, r))
+               for r in cb_cfg.discount_rates}
+    by_scale = {k: order(_with_rate(cfg, values, loss, tail, flows, rate, k))
+                for k in cb_cfg.probability_scales}
+    return Economics(names[ref], rate, years, loss, tail, flows, result, by_rate, by_scale)
+
+
 def compare(study: Study, evaluator: Evaluator, executor: Executor | None = None) -> Comparison:
-    """Evaluate every package of the study with its seed and appraise them."""
+    """Evaluate every package of the study with its seed and appraise them.
+
+    With a disruption section, the same runs also give each package's expected loss and
+    lever cash flows (hidden criteria), and the comparison carries the cost–benefit
+    appraisal (:class:`Economics`).
+    """
     cfg = policy_config(study)
-    values = evaluate_cases(evaluator, package_cases(study, cfg), executor or LocalExecutor(1))
-    return appraise(cfg, values, study.study.seed)
+    years = economy_years(study)
+    extra = _economy_refs(years) if years else ()
+    ev = replace(evaluator, criteria=evaluator.criteria + extra, _memo=evaluator._memo)
+    values = evaluate_cases(ev, package_cases(study, cfg), executor or LocalExecutor(1))
+    n = len(cfg.criteria)
+    comp = appraise(cfg, values[:, :n], study.study.seed)
+    return replace(comp, economics=economics(cfg, values[:, n:], values[:, :n], years))
 
 
 def sensitivity(study: Study, evaluator: Evaluator,

@@ -233,6 +233,39 @@ class Stability(BaseModel):
     samples: int = Field(default=4000, ge=10, le=1_000_000)
 
 
+class CostBenefit(BaseModel):
+    """Cost–benefit appraisal of packages (issue 15; docs/methods/economy.md).
+
+    ``discount_rate`` discounts lever costs and expected losses (year 0 undiscounted);
+    ``reference`` is the package the others are compared with (default: the first);
+    ``discount_rates`` and ``probability_scales`` are the alternatives the report ranks
+    the packages under.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    discount_rate: float = Field(default=0.04, ge=0.0, le=0.3)
+    reference: str | None = None
+    discount_rates: list[float] = Field(default_factory=lambda: [0.0, 0.02, 0.04, 0.07],
+                                        min_length=1)
+    probability_scales: list[float] = Field(default_factory=lambda: [0.5, 1.0, 2.0],
+                                            min_length=1)
+
+    @field_validator("discount_rates")
+    @classmethod
+    def _rates(cls, v: list[float]) -> list[float]:
+        if any(not 0.0 <= r <= 0.3 for r in v):
+            raise ValueError(f"discount rates {v} must lie between 0 and 0.3")
+        return v
+
+    @field_validator("probability_scales")
+    @classmethod
+    def _scales(cls, v: list[float]) -> list[float]:
+        if any(k <= 0 for k in v):
+            raise ValueError(f"probability scales {v} must be positive")
+        return v
+
+
 class Sensitivity(BaseModel):
     """Sobol indices of each criterion to the uncertain parameters, for one package."""
 
@@ -280,6 +313,7 @@ class PolicyConfig(BaseModel):
     stability: Stability = Field(default_factory=Stability)
     sensitivity: Sensitivity | None = None
     ensemble: Ensemble = Field(default_factory=Ensemble)
+    cost_benefit: CostBenefit = Field(default_factory=CostBenefit)
 
     @field_validator("packages")
     @classmethod
@@ -305,6 +339,10 @@ class PolicyConfig(BaseModel):
             if pkg is not None and pkg not in self.packages:
                 raise ValueError(f"sensitivity.package '{pkg}' is not a declared package "
                                  f"({', '.join(self.packages)})")
+        ref = self.cost_benefit.reference
+        if ref is not None and ref not in self.packages:
+            raise ValueError(f"cost_benefit.reference '{ref}' is not a declared package "
+                             f"({', '.join(self.packages)})")
         return self
 
     def sensitivity_package(self) -> str:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import xarray as xr
 
+from shigen.economy.appraisal import FIGURES, package_figure
 from shigen.errors import InputError, Location
 from shigen.policy.packages import apply_overrides
 from shigen.policy.paths import PathError, get_path
@@ -48,6 +49,7 @@ class CriterionRef:
     name: str
     path: str
     field: str  # where the criterion is declared, for error messages
+    optional: bool = False  # NaN instead of an error when the path does not resolve
 
 
 class Upstream(Mapping[str, xr.Dataset]):
@@ -91,6 +93,7 @@ class Evaluator:
     criteria: tuple[CriterionRef, ...]
     reuse: bool = True
     memo_size: int = 8
+    discount_rate: float = 0.04  # for criteria ``economy.<figure>``
     _memo: dict[str, OrderedDict[str, tuple[xr.Dataset, dict[str, Any]]]] = field(
         default_factory=dict, repr=False, compare=False)
     # what each stage was seen to read: datasets, and earlier stages' results
@@ -187,16 +190,66 @@ class Evaluator:
 
     def evaluate(self, case: Case) -> np.ndarray:
         """Criterion values (in declaration order) for one case."""
-        return read_criteria(self.summaries(case), self.criteria)
+        return read_criteria(self.summaries(case), self.criteria, self.discount_rate)
 
 
-def read_criteria(summaries: Mapping[str, Any], criteria: Sequence[CriterionRef]) -> np.ndarray:
-    """Criterion values from stage summaries; ``InputError`` at the criterion if a path fails."""
+ECONOMY = "economy"
+"""Head of criterion paths computed from every market's ``economy`` block (not a stage)."""
+
+
+def economy_totals(summaries: Mapping[str, Any]) -> tuple[float, float, np.ndarray] | None:
+    """Expected and P95 annual loss and the yearly lever cash flows, summed over markets.
+
+    The P95 is the sum of the markets' P95s (an upper bound of the P95 of the sum). None
+    when no market of the disruption summary has an ``economy`` block.
+    """
+    blocks = [e["economy"] for by_imp in (summaries.get("disruption") or {}).values()
+              if isinstance(by_imp, Mapping) for e in by_imp.values()
+              if isinstance(e, Mapping) and "economy" in e]
+    if not blocks:
+        return None
+    years = sorted({y for b in blocks for y in b["lever_cash_flows_usd"]})
+    flows = np.array([sum(float(b["lever_cash_flows_usd"].get(y) or 0.0) for b in blocks)
+                      for y in years])
+    return (sum(float(b["expected_annual_loss_usd"] or 0.0) for b in blocks),
+            sum(float(b["p95_annual_loss_usd"] or 0.0) for b in blocks), flows)
+
+
+def _economy_value(summaries: Mapping[str, Any], path: str, rate: float) -> float:
+    parts = path.split(".")
+    totals = economy_totals(summaries)
+    if totals is None:
+        # no market has an economy block (an io-table-<importer> and a unit value)
+        raise PathError(path, "economy", [])
+    loss, tail, flows = totals
+    if len(parts) == 3 and parts[1] == "cash_flow":
+        years = sorted({y for by_imp in summaries["disruption"].values()
+                        for e in by_imp.values() if "economy" in e
+                        for y in e["economy"]["lever_cash_flows_usd"]})
+        if parts[2] not in years:
+            raise PathError(path, path, years)
+        return float(flows[years.index(parts[2])])
+    if len(parts) != 2 or parts[1] not in FIGURES:
+        raise PathError(path, path, [*FIGURES, "cash_flow.<year>"])
+    return package_figure(parts[1], loss, tail, flows, rate)
+
+
+def read_criteria(summaries: Mapping[str, Any], criteria: Sequence[CriterionRef],
+                  discount_rate: float = 0.04) -> np.ndarray:
+    """Criterion values from stage summaries; ``InputError`` at the criterion if a path fails.
+
+    A path ``economy.<figure>`` is computed from every market's economy block at
+    ``discount_rate`` (:func:`shigen.economy.appraisal.package_figure`).
+    """
     values = np.empty(len(criteria))
     for i, c in enumerate(criteria):
         try:
-            v = get_path(summaries, c.path)
+            v = (_economy_value(summaries, c.path, discount_rate)
+                 if c.path.split(".")[0] == ECONOMY else get_path(summaries, c.path))
         except PathError as exc:
+            if c.optional:
+                values[i] = np.nan
+                continue
             raise InputError(f"criterion '{c.name}': {exc}", Location(field=c.field),
                              "point the path at a number in a stage's `shigen run --json` "
                              "output (first segment: the stage name)") from None

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from shigen.policy.appraise import Comparison, compare, evaluator_for, sensitivity
+from shigen.policy.appraise import Comparison, Economics, compare, evaluator_for, sensitivity
 from shigen.policy.config import PolicyConfig
 from shigen.policy.executor import default_executor
 from shigen.policy.sensitivity import SobolResult
@@ -52,11 +52,81 @@ def appraisal_dataset(cfg: PolicyConfig, study: Study, comp: Comparison,
                 "criterion_weight": ("criterion", [c.weight for c in crit])})
     ds.attrs.update(method=comp.method, ranking_json=json.dumps(comp.ranking),
                     stability_samples=cfg.stability.samples, seed=study.study.seed)
+    if comp.economics is not None:
+        econ = _economics_dataset(comp.economics, comp.packages)
+        ds = ds.merge(econ)
+        ds.attrs.update(econ.attrs)  # merge keeps only the first dataset's attrs
     if sob is not None:
         ds = ds.merge(_sobol_dataset(sob, cfg))
         ds.attrs["sensitivity_package"] = cfg.sensitivity_package()
         ds.attrs["sensitivity_evaluations"] = sob.evaluations
     return ds
+
+
+def _economics_dataset(e: Economics, packages: list[str]) -> xr.Dataset:
+    """Cost–benefit by package and the rankings under other discount rates and odds."""
+    r = e.result
+    per_pkg = {"cb_cost": (r.cost, "USD", "discounted lever cost"),
+               "cb_loss": (r.loss, "USD", "discounted expected economic loss"),
+               "cb_incremental_cost": (r.incremental_cost, "USD",
+                                       "discounted cost minus the reference package's"),
+               "cb_benefit": (r.benefit, "USD",
+                              "discounted fall in expected loss against the reference"),
+               "cb_tail_benefit": (r.tail_benefit, "USD",
+                                   "discounted fall in P95 annual loss against the reference"),
+               "cb_npv": (r.npv, "USD", "benefit minus incremental cost"),
+               "cb_bcr": (r.bcr, "1", "benefit / incremental cost (NaN if that is <= 0)"),
+               "cb_expected_annual_loss": (e.loss, "USD/yr", "expected annual loss"),
+               "cb_p95_annual_loss": (e.tail, "USD/yr", "sum of the markets' P95 annual loss")}
+    ds = xr.Dataset({k: (("package",), v, {"units": u, "description": d})
+                     for k, (v, u, d) in per_pkg.items()}, coords={"package": packages})
+    ds["cb_cash_flow"] = xr.DataArray(e.flows, dims=("package", "cb_year"),
+                                      coords={"package": packages, "cb_year": e.years},
+                                      attrs={"units": "USD", "description": "lever cash flows"})
+    ds["rank_by_discount_rate"] = xr.DataArray(
+        np.array([_ranks(packages, e.rank_by_rate[k]) for k in e.rank_by_rate]),
+        dims=("discount_rate", "package"),
+        coords={"discount_rate": list(e.rank_by_rate), "package": packages},
+        attrs={"units": "1"})
+    ds["rank_by_probability_scale"] = xr.DataArray(
+        np.array([_ranks(packages, e.rank_by_scale[k]) for k in e.rank_by_scale]),
+        dims=("probability_scale", "package"),
+        coords={"probability_scale": list(e.rank_by_scale), "package": packages},
+        attrs={"units": "1"})
+    ds.attrs.update(cb_reference=e.reference, cb_discount_rate=e.discount_rate)
+    return ds
+
+
+def _order(ranks: xr.DataArray) -> list[str]:
+    return [str(p) for p in ranks.sortby(ranks).package.values]
+
+
+def economics_summary(ds: xr.Dataset) -> dict[str, Any]:
+    """``cost_benefit`` block of the summary: per package and the ranking alternatives."""
+    def num(v: Any, nd: int = 0) -> float | None:
+        return None if not np.isfinite(float(v)) else round(float(v), nd)
+
+    return {
+        "reference": ds.attrs.get("cb_reference"),
+        "discount_rate": float(ds.attrs.get("cb_discount_rate", np.nan)),
+        "currency": "USD",
+        "packages": {str(p): {
+            "discounted_cost_usd": num(ds["cb_cost"].sel(package=p)),
+            "incremental_cost_usd": num(ds["cb_incremental_cost"].sel(package=p)),
+            "expected_annual_loss_usd": num(ds["cb_expected_annual_loss"].sel(package=p)),
+            "benefit_usd": num(ds["cb_benefit"].sel(package=p)),
+            "tail_benefit_usd": num(ds["cb_tail_benefit"].sel(package=p)),
+            "npv_usd": num(ds["cb_npv"].sel(package=p)),
+            "bcr": num(ds["cb_bcr"].sel(package=p), 4)} for p in ds.package.values},
+        "ranking_by_npv": [str(p) for p in ds["cb_npv"].sortby(
+            -ds["cb_npv"]).package.values],
+        "ranking_by_discount_rate": {
+            str(float(r)): _order(ds["rank_by_discount_rate"].sel(discount_rate=r))
+            for r in ds.discount_rate.values},
+        "ranking_by_probability_scale": {
+            str(float(k)): _order(ds["rank_by_probability_scale"].sel(probability_scale=k))
+            for k in ds.probability_scale.values},
+    }
 
 
 def _ranks(packages: list[str], ranking: list[str]) -> np.ndarray:
@@ -110,6 +180,8 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
                          "unit": str(ds["criterion_unit"].sel(criterion=c).item())}
                      for c in criteria},
     }
+    if "cb_npv" in ds:
+        out["cost_benefit"] = economics_summary(ds)
     if "sobol_ST" in ds:
         params = [str(p) for p in ds.parameter.values]
         out["sobol"] = {c: {p: {"S1": _r(ds["sobol_S1"].sel(criterion=c, parameter=p)),

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import xarray as xr
 from rich.table import Table as RichTable
 
+from shigen.report.economy import cost_benefit_tables, render_cost_benefit
 from shigen.report.figures import PALETTE, Figure, Summary, layout, slug
 from shigen.report.tables import Table, generic_tables
 
@@ -135,8 +136,10 @@ def tables(summary: Summary) -> list[Table]:
                 s.add(criterion, param, idx.get("S1"), ci.get("S1_conf"), idx.get("ST"),
                       ci.get("ST_conf"), fmt={2: ".3f", 3: ".3f", 4: ".3f", 5: ".3f"})
         out.append(s)
+    out += cost_benefit_tables(summary)
     rest = {k: v for k, v in summary.items()
-            if k not in ("ranking", "scores", "score", "rank_stability", "sobol", "sobol_bars")}
+            if k not in ("ranking", "scores", "score", "rank_stability", "sobol", "sobol_bars",
+                         "cost_benefit")}
     return out + [t for t in generic_tables("policy", rest) if t.rows]
 
 
@@ -160,7 +163,7 @@ def render(summary: dict[str, Any]) -> list[RichTable]:
         unit = f" ({meta['unit']})" if meta["unit"] else ""
         c.add_row(f"{name}{unit} {arrow}", f"{meta['weight']:g}",
                   *(f"{summary['scores'][p][name]:.4g}" for p in ranking))
-    tables = [t, c]
+    tables = [t, c, *render_cost_benefit(summary)]
     if "sobol" in summary:
         s = RichTable(title=f"Sobol indices S1 / ST (package {summary['sensitivity_package']}, "
                         f"{summary['sensitivity_evaluations']} evaluations)")

@@ -1,0 +1,221 @@
+"""The disruption stage's hook into :mod:`shigen.economy`: loss and lever costs by market.
+
+For each market whose importer has an input-output table (``io-table-<iso3>`` and
+``io-entry-<iso3>``) and a unit value (the market's ``reference_price`` or the
+``import-unit-values`` dataset), the per-draw annual shortfalls and price ratios become
+an economic loss (:func:`shigen.economy.market_impact`), and the market's levers become
+yearly cash flows (:func:`shigen.economy.lever_costs`). Markets without either are left
+out of the economy variables (and their summary has no ``economy`` block).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import xarray as xr
+
+from shigen import economy
+from shigen.disruption.config import (
+    Agreement,
+    DisruptionConfig,
+    Diversification,
+    RecyclingLever,
+    Stockpile,
+    decimal_year,
+)
+from shigen.disruption.model import _ramp
+from shigen.economy import data as edata
+
+if TYPE_CHECKING:
+    from shigen.datasets import Catalogue
+    from shigen.disruption.montecarlo import Simulation
+
+TOP = 5
+
+
+def _yearly(sim: Simulation, rate: np.ndarray) -> np.ndarray:
+    """(T,) rate a year on the step grid → (Y,) mean rate of each year."""
+    g = sim.model.grid
+    return np.asarray(rate).reshape(len(g.years), g.per_year).mean(axis=1)
+
+
+def _lever_specs(cfg: DisruptionConfig, sim: Simulation, j: int) -> list[economy.LeverSpec]:
+    """The levers of market ``j`` (and the agreements that belong to it)."""
+    m = sim.model
+    c, imp = m.markets[j]
+    t = float(m.to_tonnes[j])
+    specs: list[economy.LeverSpec] = []
+    alt = np.zeros(m.grid.n)
+    suppliers = {e.supplier for e in cfg.events if getattr(e, "commodity", None) == c}
+    for i, lv in enumerate(cfg.levers):
+        f = f"disruption.levers.{i}"
+        if isinstance(lv, Agreement):
+            mine = (lv.commodity == c if lv.commodity is not None else
+                    bool(suppliers & set(lv.parties)))
+            if imp in lv.parties and lv.alternative_supply_share > 0 and lv.commodity == c:
+                alt += lv.alternative_supply_share * m.demand[:, j] * _ramp(
+                    m.grid, decimal_year(lv.start) + lv.lead_time_years, 0.0)
+            if imp in lv.parties and mine:
+                specs.append(economy.LeverSpec("agreement", lv.commodity, imp, lv.name, f,
+                                               decimal_year(lv.start)))
+            continue
+        if (lv.commodity, lv.importer) != (c, imp):
+            continue
+        if isinstance(lv, Stockpile):
+            # all stockpile levers of a market share one stock (the model adds their days)
+            if not any(s.kind == "stockpile" for s in specs):
+                specs.append(economy.LeverSpec("stockpile", c, imp, "stockpile", f,
+                                               float(cfg.start),
+                                               tonnes_held=float(m.stock0[j]) * t))
+        elif isinstance(lv, Diversification):
+            path = lv.capacity_t_per_year * lv.offtake_share * _ramp(
+                m.grid, decimal_year(lv.start) + lv.lead_time_years, lv.ramp_years)
+            specs.append(economy.LeverSpec("diversification", c, imp, lv.supplier, f,
+                                           decimal_year(lv.start),
+                                           tonnes_by_year=_yearly(sim, path)))
+        elif isinstance(lv, RecyclingLever):
+            start = decimal_year(lv.start) if lv.start is not None else float(cfg.start)
+            specs.append(economy.LeverSpec("recycling", c, imp, "recycling", f, start))
+        else:
+            specs.append(economy.LeverSpec(lv.kind, c, imp, lv.kind, f, float(cfg.start)))
+    # recycled tonnes: the market's extra supply less agreements' alternative supply
+    recycled = np.clip(_yearly(sim, (m.extra_supply[:, j] - alt) * t), 0.0, None)
+    return [economy.LeverSpec(s.kind, s.commodity, s.importer, s.name, s.field, s.start_year,
+                              tonnes_by_year=recycled) if s.kind == "recycling" else s
+            for s in specs]
+
+
+def _unit_value(sim: Simulation, cat: Catalogue, j: int) -> float:
+    m = sim.model
+    v = float(m.value_per_unit[j]) / float(m.to_tonnes[j]) if m.value_per_unit.size else np.nan
+    return v if np.isfinite(v) else edata.unit_value(cat, *m.markets[j][::-1])
+
+
+def economy_dataset(cfg: DisruptionConfig, sim: Simulation, cat: Catalogue) -> xr.Dataset:
+    """Economy variables by (commodity, importer); empty when no market can be valued."""
+    m, r = sim.model, sim.draws
+    years = [int(y) for y in m.grid.years]
+    per_year = m.grid.per_year
+    rows: list[tuple[str, str, economy.MarketImpact, list[economy.LeverCost], float]] = []
+    tables: dict[str, economy.IOTable] = {}
+    for j, (c, imp) in enumerate(m.markets):
+        if not edata.has_table(cat, imp):
+            continue
+        price = _unit_value(sim, cat, j)
+        if not np.isfinite(price):
+            continue
+        table = tables.get(imp) or tables.setdefault(imp, edata.load_table(cat, imp))
+        t = float(m.to_tonnes[j])
+        short_t = r.annual_shortfall[:, :, j].astype(float) * t            # (Y, N)
+        demand_t = (m.demand[:, j] * m.grid.dt).reshape(len(years), per_year).sum(axis=1) * t
+        got_t = np.clip(demand_t[:, None] - short_t, 0.0, None)
+        ratio = r.annual_price[:, :, j].astype(float)
+        impact = economy.market_impact(table, edata.entry_shares(cat, imp, c, table),
+                                       edata.criticality(cat, c), short_t * price,
+                                       (ratio - 1.0) * price * got_t)
+        costs = economy.lever_costs(_lever_specs(cfg, sim, j), years, cat, {(c, imp): price})
+        rows.append((c, imp, impact, costs, price))
+    if not rows:
+        return xr.Dataset()
+    return _to_dataset(rows, sim, years)
+
+
+def _to_dataset(rows: list[tuple[str, str, economy.MarketImpact, list[economy.LeverCost],
+                                 float]], sim: Simulation, years: list[int]) -> xr.Dataset:
+    m = sim.model
+    industries = sorted({k for _, _, imp, _, _ in rows for k in imp.industries})
+    shape = (len(m.commodities), len(m.importers))
+    by_draw = np.full((*shape, sim.n_draws), np.nan)
+    gdp, price_cost, mult, unit = (np.full(shape, np.nan) for _ in range(4))
+    ind = np.full((*shape, len(industries)), np.nan)
+    flows = np.full((*shape, len(years)), np.nan)
+    lever_rows: list[dict[str, Any]] = []
+    for c, imp, impact, costs, price in rows:
+        a, b = m.commodities.index(c), m.importers.index(imp)
+        by_draw[a, b] = impact.annual_loss_by_draw
+        gdp[a, b] = impact.value_added_by_draw.mean()
+        price_cost[a, b] = impact.price_cost_by_draw.mean()
+        mult[a, b], unit[a, b] = impact.multiplier, price
+        ind[a, b] = 0.0
+        for k, name in enumerate(impact.industries):
+            ind[a, b, industries.index(name)] = impact.expected_value_added_by_industry[k]
+        flows[a, b] = sum((lc.cash_flow for lc in costs), np.zeros(len(years)))
+        lever_rows += [{"commodity": c, "importer": imp, "kind": lc.spec.kind,
+                        "name": lc.spec.name, "total": lc.total} for lc in costs]
+    cm = {"commodity": m.commodities, "importer": m.importers}
+    dims = ("commodity", "importer")
+
+    def var(values: np.ndarray, extra: tuple[str, ...], units: str, desc: str,
+            coords: Mapping[str, Any] | None = None) -> xr.DataArray:
+        return xr.DataArray(values, dims=(*dims, *extra), coords={**cm, **(coords or {})},
+                            attrs={"units": units, "description": desc})
+
+    ds = xr.Dataset({
+        "econ_loss_by_draw": var(by_draw, ("draw",), "USD/yr",
+                                 "mean annual economic loss of each draw (value added lost "
+                                 "+ extra import bill)", {"draw": np.arange(sim.n_draws)}),
+        "econ_gdp_loss": var(gdp, (), "USD/yr", "expected annual value added (GDP) lost"),
+        "econ_price_cost": var(price_cost, (), "USD/yr",
+                               "expected annual extra import bill of the supply received "
+                               "(price rise x tonnes)"),
+        "econ_multiplier": var(mult, (), "1", "GDP lost per USD of missing input (Ghosh)"),
+        "econ_unit_value": var(unit, (), "USD/t", "import unit value used"),
+        "econ_industry_loss": var(ind, ("industry",), "USD/yr",
+                                  "expected annual value added lost by industry",
+                                  {"industry": industries}),
+        "econ_lever_cash_flow": var(flows, ("year",), "USD",
+                                    "levers' cash flow by year (positive = spent)",
+                                    {"year": years}),
+    })
+    ds["econ_lever_total"] = xr.DataArray(
+        np.array([row["total"] for row in lever_rows], dtype=float), dims=("lever",),
+        coords={"lever": np.arange(len(lever_rows)),
+                "lever_kind": ("lever", [row["kind"] for row in lever_rows]),
+                "lever_name": ("lever", [row["name"] for row in lever_rows]),
+                "lever_commodity": ("lever", [row["commodity"] for row in lever_rows]),
+                "lever_importer": ("lever", [row["importer"] for row in lever_rows])},
+        attrs={"units": "USD", "description": "undiscounted total cash flow of each lever"})
+    return ds
+
+
+def _r(x: float, nd: int = 0) -> float | None:
+    return None if not np.isfinite(x) else round(float(x), nd)
+
+
+def summarize_economy(ds: xr.Dataset, c: str, i: str) -> dict[str, Any] | None:
+    """The ``economy`` block of market (c, i) in the stage summary, or None."""
+    if "econ_loss_by_draw" not in ds:
+        return None
+    loss = ds["econ_loss_by_draw"].sel(commodity=c, importer=i).values
+    if not np.isfinite(loss).all():
+        return None
+    q = np.quantile(loss, (0.05, 0.5, 0.95))
+    ind = ds["econ_industry_loss"].sel(commodity=c, importer=i).to_series().dropna()
+    top = ind.sort_values(ascending=False, kind="stable").head(TOP)
+    flows = ds["econ_lever_cash_flow"].sel(commodity=c, importer=i)
+    lv = ds["econ_lever_total"]
+    sel = (lv["lever_commodity"] == c) & (lv["lever_importer"] == i)
+    return {
+        "currency": "USD",
+        "expected_annual_loss_usd": _r(loss.mean()),
+        "p5_annual_loss_usd": _r(q[0]),
+        "p50_annual_loss_usd": _r(q[1]),
+        "p95_annual_loss_usd": _r(q[2]),
+        "expected_gdp_loss_usd": _r(float(ds["econ_gdp_loss"].sel(commodity=c, importer=i))),
+        "expected_price_cost_usd": _r(float(ds["econ_price_cost"].sel(commodity=c,
+                                                                      importer=i))),
+        "gdp_loss_per_usd_missing": _r(float(ds["econ_multiplier"].sel(commodity=c,
+                                                                       importer=i)), 4),
+        "unit_value_usd_per_t": _r(float(ds["econ_unit_value"].sel(commodity=c, importer=i)),
+                                   2),
+        "top_industries": [{"industry": str(k), "expected_annual_loss_usd": _r(v)}
+                           for k, v in top.items()],
+        "lever_cash_flows_usd": {str(int(y)): _r(float(v)) for y, v in
+                                 zip(flows["year"].values, flows.values, strict=True)},
+        "levers": [{"kind": str(lv["lever_kind"].values[k]),
+                    "name": str(lv["lever_name"].values[k]),
+                    "total_usd": _r(float(lv.values[k]))}
+                   for k in np.flatnonzero(sel.values)],
+    }

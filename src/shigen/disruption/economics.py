@@ -23,6 +23,7 @@ from shigen.disruption.config import (
     Diversification,
     RecyclingLever,
     Stockpile,
+    StockRelease,
     decimal_year,
 )
 from shigen.disruption.model import _ramp
@@ -60,6 +61,10 @@ def _lever_specs(cfg: DisruptionConfig, sim: Simulation, j: int) -> list[economy
             if imp in lv.parties and mine:
                 specs.append(economy.LeverSpec("agreement", lv.commodity, imp, lv.name, f,
                                                decimal_year(lv.start)))
+            continue
+        if isinstance(lv, StockRelease):
+            # stocks several holders release into a world market: their refill is not one
+            # importer's lever cost here (left for the world-market appraisal)
             continue
         if (lv.commodity, lv.importer) != (c, imp):
             continue

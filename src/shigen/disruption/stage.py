@@ -39,6 +39,8 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
     """Each market's statistics, with an ``economy`` block where it was valued."""
     out = summarize_markets(ds)
     for c, by_importer in out.items():
+        if c == "warnings":  # the stage's warning records, not a market
+            continue
         for i, entry in by_importer.items():
             block = summarize_economy(ds, c, i)
             if block is not None:

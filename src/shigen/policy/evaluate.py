@@ -224,7 +224,8 @@ def _economy_value(summaries: Mapping[str, Any], path: str, rate: float) -> floa
     loss, tail, flows = totals
     if len(parts) == 3 and parts[1] == "cash_flow":
         years = sorted({y for by_imp in summaries["disruption"].values()
-                        for e in by_imp.values() if "economy" in e
+                        if isinstance(by_imp, Mapping)  # not the stage's warnings list
+                        for e in by_imp.values() if isinstance(e, Mapping) and "economy" in e
                         for y in e["economy"]["lever_cash_flows_usd"]})
         if parts[2] not in years:
             raise PathError(path, path, years)

@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "shigen" / "energy"
 #: the energy package bottom up: definitions, inputs, the LP's builders, build and solve,
 #: results, then the stage and what it uses
 ORDER = ("constants", "config", "terms", "links", "inputs", "accounts", "formulation",
-         "supply", "demand", "transmission", "policy", "foresight", "model", "artefacts",
+         "supply", "demand", "transmission", "policy", "foresight", "model", "resolve", "artefacts",
          "binding", "basis", "warnings", "imports", "validation", "results", "diagnose",
          "compare", "stage")
 

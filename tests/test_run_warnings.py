@@ -38,13 +38,14 @@ def test_stages_hand_warnings_over_in_the_summary_or_the_dataset() -> None:
 
 
 def test_a_null_names_the_dataset_that_lacks_the_year() -> None:
-    """japan-ree-imports holds 2009 and 2012 only, so 2010 import figures are null."""
+    """japan-ree-imports has no row for 2013 (MoF figures not compiled), so 2013 is null."""
     cat = Catalogue.bundled()
-    assert data.years_of(cat, "japan-ree-imports") == [2009, 2012]
-    (w,) = [w for w in missing_data(cat, ["rare-earths"], [2009, 2010, 2012], "JPN")
+    have = data.years_of(cat, "japan-ree-imports")
+    assert 2009 in have and 2013 not in have and 2023 in have
+    (w,) = [w for w in missing_data(cat, ["rare-earths"], [2009, 2013, 2023], "JPN")
             if w.severity == "warning"]
     assert w.code == "missing-data" and w.where["dataset"] == "japan-ree-imports"
-    assert w.where["years"] == [2010] and "import_hhi" in w.where["variables"]
+    assert w.where["years"] == [2013] and "import_hhi" in w.where["variables"]
 
 
 def test_stale_governance_data_for_a_recent_year() -> None:
@@ -71,11 +72,11 @@ def test_the_run_json_lists_its_warnings_and_a_cached_run_the_same(flagship_home
 
 
 def test_risk_warns_of_the_dataset_behind_a_null(cli) -> None:
-    """japan-ree-imports ends in 2012, so Japan's 2024 import figures are null and say why."""
-    doc = json.loads(cli("risk", "rare-earths", "--importer", "JPN", "--year", "2024",
+    """japan-ree-imports has no 2020 row, so Japan's 2020 import figures are null and say why."""
+    doc = json.loads(cli("risk", "rare-earths", "--importer", "JPN", "--year", "2020",
                          "--json").stdout)
     assert doc["import_hhi"] is None
     (w,) = [w for w in doc["warnings"] if w["severity"] == "warning"]
-    assert w["where"]["dataset"] == "japan-ree-imports" and w["where"]["years"] == [2024]
-    text = cli("risk", "rare-earths", "--importer", "JPN", "--year", "2024").stdout
+    assert w["where"]["dataset"] == "japan-ree-imports" and w["where"]["years"] == [2020]
+    text = cli("risk", "rare-earths", "--importer", "JPN", "--year", "2020").stdout
     assert "before you quote a number" in text

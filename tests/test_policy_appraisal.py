@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -74,6 +74,9 @@ def test_rank_stability_shares_sum_to_one_and_are_seeded():
 def test_invariance_to_units(x, scale, shift):
     # TOPSIS (vector normalisation) does not depend on the unit of a criterion (scaling);
     # the weighted sum (min–max) does not depend on its unit or its origin (affine maps)
+    # packages that differ only in the last bits tie after a rescaling rounds them together:
+    # that is floating point, not a dependence on units, so such draws are not the question
+    assume(np.ptp(x, axis=0).min() > 1e-6)
     w, benefit = np.array([0.2, 0.3, 0.5]), np.array([True, False, True])
     y = x.copy()
     y[:, 1] *= scale

@@ -157,7 +157,7 @@ def test_concurrency_is_bounded(home, study_text):
     ("get", "/api/datasets/nope", None, 404, "unknown dataset"),
     ("get", "/api/studies/nope", None, 404, "no shipped study"),
     ("get", "/api/jobs/0123456789ab", None, 404, "no job"),
-    ("get", "/api/compare?runs=latest", None, 422, "at least two runs"),
+    ("get", "/api/compare?runs=latest", None, 422, "at least 2 items"),
     ("get", "/nowhere", None, 404, "no such path"),
     ("delete", "/api/runs", None, 405, "not allowed"),
     ("post", "/api/studies", {}, 422, "exactly one of"),

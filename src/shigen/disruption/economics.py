@@ -193,7 +193,11 @@ def summarize_economy(ds: xr.Dataset, c: str, i: str) -> dict[str, Any] | None:
     """The ``economy`` block of market (c, i) in the stage summary, or None."""
     if "econ_loss_by_draw" not in ds:
         return None
-    loss = ds["econ_loss_by_draw"].sel(commodity=c, importer=i).values
+    by_draw = ds["econ_loss_by_draw"]
+    # markets valued are those with a table and a unit value (element markets may not be)
+    if c not in by_draw["commodity"].values or i not in by_draw["importer"].values:
+        return None
+    loss = by_draw.sel(commodity=c, importer=i).values
     if not np.isfinite(loss).all():
         return None
     q = np.quantile(loss, (0.05, 0.5, 0.95))

@@ -8,8 +8,11 @@ output by ``L df``; a change of primary inputs ``dv`` changes output by ``G' dv`
 >>> import numpy as np
 >>> t = IOTable(["a", "b"], np.array([[10.0, 20.0], [30.0, 40.0]]), np.array([100.0, 200.0]),
 ...             np.array([60.0, 140.0]), "USD")
->>> t.output_loss_from_demand(np.array([1.0, 0.0])).round(4).tolist()
-[1.1765, 0.2941]
+>>> t.output_loss_from_demand(np.array([1.0, 0.0])).round(4).tolist()  # L[:, 0]
+[1.1594, 0.4348]
+
+By hand: A = [[0.1, 0.1], [0.3, 0.2]], det(I - A) = 0.9 * 0.8 - 0.1 * 0.3 = 0.69, so the first
+column of L is [0.8, 0.3] / 0.69.
 """
 
 from __future__ import annotations

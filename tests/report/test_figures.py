@@ -316,9 +316,12 @@ def test_policy_table_in_rank_order():
     summary = {"ranking": ["b", "a"], "score": {"a": 0.2, "b": 0.7},
                "rank_stability": {"a": 0.1, "b": 0.9},
                "scores": {"a": {"cost": 1.0}, "b": {"cost": 3.0}}, "method": "topsis"}
-    ranking, rest = tables_for_stage("policy", summary)
-    assert [[c.value for c in r] for r in ranking.rows] == [[1, "b", 0.7, 0.9, 3.0],
-                                                          [2, "a", 0.2, 0.1, 1.0]]
+    ranking, values, rest = tables_for_stage("policy", summary)
+    assert [[c.value for c in r] for r in ranking.rows] == [[1, "b", 0.7, 0.9],
+                                                          [2, "a", 0.2, 0.1]]
+    # criteria as rows, packages in rank order as columns
+    assert values.columns[2:] == ["b", "a"]
+    assert [[c.value for c in r] for r in values.rows] == [["cost", "", 3.0, 1.0]]
     assert ranking.rows[0][3].text == "90%"
     assert ranking.columns[:4] == ["Rank (index)", "package", "Score (index)",
                                    "Rank stability (fraction)"]

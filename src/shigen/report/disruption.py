@@ -101,6 +101,8 @@ def tables(summary: Summary) -> list[Table]:
     rows: list[tuple[str, str, Mapping[str, Any]]] = []
     rest: dict[str, Any] = {}
     for commodity, by_importer in summary.items():
+        if commodity in NOT_MARKETS:  # the stage's warnings: in the run's warnings section
+            continue
         markets = by_importer if isinstance(by_importer, Mapping) else {}
         scalar_markets = {i: m for i, m in markets.items() if isinstance(m, Mapping) and m
                           and all(not isinstance(v, Mapping | list) for v in m.values())}

@@ -15,7 +15,7 @@ from shigen.report.tables import Table
 COLUMNS = ("discounted_cost_usd", "incremental_cost_usd", "expected_annual_loss_usd",
            "benefit_usd", "tail_benefit_usd", "npv_usd", "bcr")
 HEADERS = ("discounted cost (USD)", "incremental cost (USD)", "expected annual loss (USD)",
-           "benefit (USD)", "tail benefit (USD)", "NPV (USD)", "benefit-cost ratio")
+           "benefit (USD)", "tail benefit (USD)", "NPV (USD)", "benefit-cost ratio (×)")
 
 
 def _orders(cb: dict[str, Any]) -> list[tuple[str, list[str]]]:

@@ -14,6 +14,7 @@ from rich.table import Table as RichTable
 
 from shigen.report.figures import Figure, Summary, layout, slug, units
 from shigen.report.tables import Table, generic_tables
+from shigen.variables import describe_path
 
 
 def figures(ds: xr.Dataset, summary: Summary) -> list[Figure]:
@@ -46,7 +47,7 @@ def basis_tables(summary: Summary) -> list[Table]:
     """Where each headline build figure comes from: emergent, imposed or on a bound."""
     basis = summary.get("figure_basis") or {}
     t = Table("energy-basis", "energy: where the build figures come from",
-              ["figure", "value", "basis", "share at bound", "limited by"],
+              ["figure", "value", "unit", "basis", "share at bound", "limited by"],
               caption="A figure 'on a bound' is set by an assumed limit (build, growth, "
                       "potential, observed history), not chosen by the optimisation; "
                       "'imposed' figures are set by the study. CO2 and share series are "
@@ -57,8 +58,9 @@ def basis_tables(summary: Summary) -> list[Table]:
         group, name = key.split(".", 1)
         limits = "; ".join(f"{r['family']} {r['item']} {_years(r['years'])}"
                            for r in b["limited_by"])
-        t.add(key, (summary.get(group) or {}).get(name), b["basis"], b.get("share_at_bound"),
-              limits, fmt={3: ".0%"})
+        label, unit = describe_path("energy", key)
+        t.add(label, (summary.get(group) or {}).get(name), unit, b["basis"],
+              b.get("share_at_bound"), limits, fmt={4: ".0%"})
     return [t] if t.rows else []
 
 

@@ -113,14 +113,22 @@ def tables(summary: Summary) -> list[Table]:
     scores = summary.get("scores") or {}
     criteria = list(dict.fromkeys(c for p in ranking for c in scores.get(p, {})))
     t = Table("policy-ranking", "Policy packages, best first",
-              ["rank", "package", "score", "rank stability", *criteria],
+              ["rank", "package", "score", "rank stability"],
               caption="Rank stability: share of sampled weight vectors for which the package "
-                      "ranks first.")
+                      "ranks first. The criterion values follow, one row per criterion.")
     for i, p in enumerate(ranking, start=1):
         t.add(i, p, (summary.get("score") or {}).get(p),
-              (summary.get("rank_stability") or {}).get(p),
-              *[scores.get(p, {}).get(c) for c in criteria], fmt={3: ".0%"})
+              (summary.get("rank_stability") or {}).get(p), fmt={3: ".0%"})
     out = [t] if t.rows else []
+    # criteria as rows, packages as columns: a study may have many criteria, few packages
+    meta = summary.get("criteria") or {}
+    values = Table("policy-criteria", "Criterion values by package (best package first)",
+                   ["criterion", "unit", *ranking])
+    for c in criteria:
+        unit = (meta.get(c) or {}).get("unit", "") if isinstance(meta, dict) else ""
+        values.add(c, unit, *[scores.get(p, {}).get(c) for p in ranking])
+    if values.rows:
+        out.append(values)
     sobol = summary.get("sobol") or {}
     if sobol:
         # the bootstrap 95 % half-widths (sobol_bars): an index is only as good as its interval

@@ -135,10 +135,10 @@ def fmt(value: Any, sig: int = DEFAULT_SIG) -> str:
         return "0"
     mag = math.floor(math.log10(abs(x)))
     if mag < -3 or mag >= 12:
-        mant = round(x / 10 ** mag, sig - 1)
-        if abs(mant) >= 10:  # rounding carried into the next power
-            mant, mag = mant / 10, mag + 1
-        return f"{_trim(f'{mant:.{sig - 1}f}')}×10{str(mag).translate(_SUPERSCRIPT)}"
+        # Python's own scientific notation rounds mantissa and exponent together, also for
+        # subnormal numbers, where 10 ** mag would underflow to 0
+        mant_text, exp_text = f"{x:.{sig - 1}e}".split("e")
+        return f"{_trim(mant_text)}×10{str(int(exp_text)).translate(_SUPERSCRIPT)}"
     decimals = max(sig - 1 - mag, 0)
     # round to the significant figures first (12,345.678 → 12,300), then print
     return _trim(f"{round(x, sig - 1 - mag):,.{decimals}f}")

@@ -21,6 +21,16 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from shigen.distributions import Distribution, Fixed, Normal, Triangular, Uniform
 
 ISO3 = r"^[A-Z]{3}$"
+
+
+def iso3_codes(codes: list[str], what: str) -> list[str]:
+    """``codes`` if every one is an ISO3 country code, else the located ValueError."""
+    import re
+
+    bad = [c for c in codes if not re.match(ISO3, c)]
+    if bad:
+        raise ValueError(f"{what} {bad} are not ISO3 codes")
+    return codes
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
 
 
@@ -318,12 +328,7 @@ class Agreement(_Model):
     @field_validator("parties")
     @classmethod
     def _iso(cls, v: list[str]) -> list[str]:
-        import re
-
-        bad = [p for p in v if not re.match(ISO3, p)]
-        if bad:
-            raise ValueError(f"parties {bad} are not ISO3 codes")
-        return v
+        return iso3_codes(v, "parties")
 
     @model_validator(mode="after")
     def _alt(self) -> Agreement:
@@ -352,12 +357,7 @@ class StockRelease(_Model):
     @field_validator("holders")
     @classmethod
     def _iso(cls, v: list[str]) -> list[str]:
-        import re
-
-        bad = [p for p in v if not re.match(ISO3, p)]
-        if bad:
-            raise ValueError(f"holders {bad} are not ISO3 codes")
-        return v
+        return iso3_codes(v, "holders")
 
 
 Lever = Annotated[Stockpile | Diversification | RecyclingLever | Substitution | DemandRestraint

@@ -102,6 +102,25 @@ def annual_stock(points: xr.DataArray, years: np.ndarray, ramp: float = 1.0) -> 
                         coords={"year": years, **{d: pts[d].values for d in pts.dims[1:]}})
 
 
+def _year_region_item(energy: xr.Dataset, var: str, dim: str) -> xr.DataArray:
+    """Energy variable ``var`` on (year, region, ``dim``).
+
+    Other dimensions are summed and a region-less variable counts as WORLD; a variable
+    without year or ``dim`` is refused.
+    """
+    da = energy[var]
+    if not {"year", dim} <= set(da.dims):
+        raise InputError(f"energy {var} has dims {list(da.dims)}, need year and {dim}",
+                         Location(field="materials.from_energy"),
+                         f"run an energy stage that reports {var} by year and {dim}")
+    if "region" not in da.dims:
+        da = da.expand_dims(region=["WORLD"])
+    extra = [d for d in da.dims if d not in ("year", "region", dim)]
+    if extra:
+        da = da.sum(extra)
+    return da.transpose("year", "region", dim)
+
+
 def _energy_arrays(energy: xr.Dataset, sources: tuple[tuple[str, str, str], ...],
                    ) -> dict[str, tuple[xr.DataArray, str, str]]:
     """Energy variables by normalised category name: (array on year × region, basis, units)."""
@@ -109,17 +128,7 @@ def _energy_arrays(energy: xr.Dataset, sources: tuple[tuple[str, str, str], ...]
     for var, dim, basis in sources:
         if var not in energy:
             continue
-        da = energy[var]
-        if not {"year", dim} <= set(da.dims):
-            raise InputError(f"energy {var} has dims {list(da.dims)}, need year and {dim}",
-                             Location(field="materials.from_energy"),
-                             f"run an energy stage that reports {var} by year and {dim}")
-        if "region" not in da.dims:
-            da = da.expand_dims(region=["WORLD"])
-        extra = [d for d in da.dims if d not in ("year", "region", dim)]
-        if extra:
-            da = da.sum(extra)
-        da = da.transpose("year", "region", dim)
+        da = _year_region_item(energy, var, dim)
         for item in da[dim].values:
             out[_norm(item)] = (da.sel({dim: item}, drop=True), basis,
                                 str(energy[var].attrs.get("units", "")))
@@ -199,19 +208,10 @@ def from_energy(cfg: MaterialsConfig, energy: xr.Dataset | None,
     for var, dim, basis in ENERGY_SOURCES:
         if var not in energy:
             continue
-        da = energy[var]
-        if not {"year", dim} <= set(da.dims):
-            raise InputError(f"energy {var} has dims {list(da.dims)}, need year and {dim}",
-                             Location(field="materials.from_energy"),
-                             f"run an energy stage that reports {var} by year and {dim}")
-        if "region" not in da.dims:
-            da = da.expand_dims(region=["WORLD"])
-        extra = [d for d in da.dims if d not in ("year", "region", dim)]
-        if extra:
-            da = da.sum(extra)
-        annual = _annual_additions(da.transpose("year", "region", dim))
+        da = _year_region_item(energy, var, dim)
+        annual = _annual_additions(da)
         annual = annual.reindex(year=years, fill_value=0.0)
-        annual = annual * _to_basis(str(da.attrs.get("units", "")), basis)
+        annual = annual * _to_basis(str(energy[var].attrs.get("units", "")), basis)
         for item in annual[dim].values:
             available[_norm(item)] = (annual.sel({dim: item}, drop=True), basis)
     out: dict[str, xr.DataArray] = {}

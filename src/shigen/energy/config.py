@@ -59,6 +59,13 @@ class ShareTarget(BaseModel):
         return self
 
 
+def known_technology(name: str) -> str:
+    """``name`` if the model knows the technology, else the ValueError listing them."""
+    if name not in TECHNOLOGIES:
+        raise ValueError(f"unknown technology '{name}'; use one of {list(TECHNOLOGIES)}")
+    return name
+
+
 class CapacityBound(BaseModel):
     """Minimum and/or maximum installed capacity of a technology in given years."""
 
@@ -72,9 +79,7 @@ class CapacityBound(BaseModel):
     @field_validator("technology")
     @classmethod
     def _tech(cls, v: str) -> str:
-        if v not in TECHNOLOGIES:
-            raise ValueError(f"unknown technology '{v}'; use one of {list(TECHNOLOGIES)}")
-        return v
+        return known_technology(v)
 
     @model_validator(mode="after")
     def _bounds(self) -> CapacityBound:
@@ -102,9 +107,7 @@ class Outage(BaseModel):
     @field_validator("technology")
     @classmethod
     def _tech(cls, v: str) -> str:
-        if v not in TECHNOLOGIES:
-            raise ValueError(f"unknown technology '{v}'; use one of {list(TECHNOLOGIES)}")
-        return v
+        return known_technology(v)
 
 
 class RollingHorizon(BaseModel):

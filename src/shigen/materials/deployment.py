@@ -214,22 +214,7 @@ def from_energy(cfg: MaterialsConfig, energy: xr.Dataset | None,
         annual = annual * _to_basis(str(energy[var].attrs.get("units", "")), basis)
         for item in annual[dim].values:
             available[_norm(item)] = (annual.sel({dim: item}, drop=True), basis)
-    out: dict[str, xr.DataArray] = {}
-    for key, split in cfg.from_energy.items():
-        if _norm(key) not in available:
-            raise InputError(f"'{key}' is neither a technology with capacity additions nor a "
-                             "vehicle type with sales in the energy stage",
-                             Location(field=f"materials.from_energy.{key}"),
-                             f"use one of {sorted(available)}")
-        units, basis = available[_norm(key)]
-        for product, share in split.items():
-            if products()[product].basis != basis:
-                raise InputError(f"product '{product}' is counted per "
-                                 f"{products()[product].basis}, but '{key}' deploys {basis}",
-                                 Location(field=f"materials.from_energy.{key}.{product}"),
-                                 f"map '{key}' to products counted per {basis}")
-            part = units * share
-            out[product] = out[product] + part if product in out else part
+    out = _split(cfg, available, "capacity additions or sales")
     if not out:
         return None
     da = xr.concat(list(out.values()), dim=xr.Variable("product", list(out)))

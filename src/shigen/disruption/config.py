@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from shigen.distributions import Distribution, Fixed, Normal, Triangular, Uniform
+from shigen.distributions import Distribution, Fixed, LogNormal, Normal, Triangular, Uniform
 
 ISO3 = r"^[A-Z]{3}$"
 
@@ -185,20 +185,24 @@ class Event(_Model):
         return v
 
 
-def _check_fraction(dist: Distribution, name: str) -> None:
-    """Every value ``dist`` can give lies in [0, 1]: a depth is a fraction of a flow.
+def _ends(dist: Distribution) -> list[float]:
+    """The values that bound what ``dist`` gives.
 
-    A normal's mean must; its tails are clipped where it is drawn.
+    Its ends; a normal's mean (its tails are clipped where it is drawn); a lognormal's
+    median and cap (positive by construction).
     """
     if isinstance(dist, Fixed):
-        ends = [dist.value]
-    elif isinstance(dist, Uniform | Triangular):
-        ends = [dist.low, dist.high]
-    elif isinstance(dist, Normal):
-        ends = [dist.mean]
-    else:  # LogNormal: positive by construction; its median and cap must be fractions
-        ends = [dist.median, *([] if dist.max is None else [dist.max])]
-    bad = [x for x in ends if not 0.0 <= x <= 1.0]
+        return [dist.value]
+    if isinstance(dist, Uniform | Triangular):
+        return [dist.low, dist.high]
+    if isinstance(dist, Normal):
+        return [dist.mean]
+    return [dist.median, *([] if dist.max is None else [dist.max])]
+
+
+def _check_fraction(dist: Distribution, name: str) -> None:
+    """Every value ``dist`` can give lies in [0, 1]: a depth is a fraction of a flow."""
+    bad = [x for x in _ends(dist) if not 0.0 <= x <= 1.0]
     if bad:
         raise ValueError(f"'{name}' is a fraction in [0, 1] (0.3 = 30 %); got {bad[0]:g}")
 
@@ -481,15 +485,13 @@ class WorldMarket(_Model):
 
 
 def _all_in(dist: Distribution, low: float, high: float) -> bool:
-    if isinstance(dist, Fixed):
-        ends = [dist.value]
-    elif isinstance(dist, Uniform | Triangular):
-        ends = [dist.low, dist.high]
-    elif isinstance(dist, Normal):
-        ends = [dist.mean]
-    else:
+    """Every value ``dist`` can give lies in [low, high].
+
+    A lognormal never does: its tail is unbounded.
+    """
+    if isinstance(dist, LogNormal):
         return False
-    return all(low <= x <= high for x in ends)
+    return all(low <= x <= high for x in _ends(dist))
 
 
 class JointProduction(_Model):

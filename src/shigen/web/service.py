@@ -164,36 +164,23 @@ class Service:
             doc = None  # the job manager's validation reports it with its line
         if doc is not None:
             check_paths(doc, [EXAMPLES, *self.settings.data_dirs], source)
-        if isinstance(doc, dict) and doc.get("data"):
-            self._check_data_overrides(text, source)
-        if isinstance(doc, dict) and isinstance(doc.get("supply"), dict):
-            self._check_commodities(text, source)
+        if isinstance(doc, dict) and (doc.get("data") or isinstance(doc.get("supply"), dict)):
+            self._check_against_data(text, source)
         return self.jobs.submit(text, source, study_dir=EXAMPLES)
 
-    def _check_commodities(self, text: str, source: str) -> None:
-        """A commodity no data folder declares is bad input (422) now, not a failed job.
+    def _check_against_data(self, text: str, source: str) -> None:
+        """What only the server's data can refute is bad input (422) now, not a failed job.
 
-        Commodities are data (each folder's commodities.toml), so the study schema cannot
-        list them; the server's catalogue can.
+        A data override that selects no row, and a commodity no data folder declares
+        (commodities are data: the study schema cannot list them, the catalogue can).
         """
         from shigen.study import locate, parse_study
         from shigen.supply.chains import chain
 
         study = parse_study(text, source, {"study_dir": str(EXAMPLES)})
-        if study.supply is None:
-            return
-        try:
-            for commodity in study.supply.commodities:
-                chain(self.catalogue, commodity, "supply.commodities")
-        except InputError as exc:
-            raise locate(study, exc) from None
-
-    def _check_data_overrides(self, text: str, source: str) -> None:
-        """A data override that selects no row is bad input (422) now, not a failed job."""
-        from shigen.study import locate, parse_study
-
-        study = parse_study(text, source, {"study_dir": str(EXAMPLES)})
         try:
             self.catalogue.with_overrides(study.data_overrides(), as_of=study.data_as_of())
+            for commodity in study.supply.commodities if study.supply is not None else []:
+                chain(self.catalogue, commodity, "supply.commodities")
         except InputError as exc:
             raise locate(study, exc) from None

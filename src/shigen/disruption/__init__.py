@@ -8,8 +8,9 @@ The entry point for other stages is :func:`shigen.disruption.montecarlo.simulate
 so importing a light submodule (the config) does not load the simulator.
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from shigen.lazy import exports
 
 if TYPE_CHECKING:
     from shigen.disruption.config import DisruptionConfig
@@ -21,8 +22,4 @@ _LAZY = {"DisruptionConfig": "shigen.disruption.config",
          "simulate": "shigen.disruption.montecarlo"}
 __all__ = ["DisruptionConfig", "Simulation", "simulate"]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'shigen.disruption' has no attribute {name!r}")
+__getattr__ = exports(__name__, _LAZY)

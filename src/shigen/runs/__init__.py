@@ -7,8 +7,9 @@ Its public names (`RunStore`, `run_study`, `RunResult`) load on first use, so im
 light submodule does not load the stages.
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from shigen.lazy import exports
 
 if TYPE_CHECKING:
     from shigen.runs.runner import RunResult, run_study
@@ -19,8 +20,4 @@ _LAZY = {"RunStore": "shigen.runs.store", "run_study": "shigen.runs.runner",
          "RunResult": "shigen.runs.runner"}
 __all__ = ["RunResult", "RunStore", "run_study"]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'shigen.runs' has no attribute {name!r}")
+__getattr__ = exports(__name__, _LAZY)

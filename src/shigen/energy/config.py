@@ -197,6 +197,10 @@ class EnergyConfig(BaseModel):
     foresight: Literal["perfect"] | RollingHorizon = Field(
         default="perfect", description="'perfect' (one solve over all periods) or "
         "{ window = N } (rolling horizon: solve N periods at a time, fix the past)")
+    currency: str | None = Field(
+        default=None, pattern=r"^[A-Z]{3}$", description="ISO 4217 code of the study's "
+        "currency (a currency of dataset exchange-rates, e.g. JPY): an outage's extra "
+        "import bill is also reported in it")
     solver: Solver = Field(default="auto", description="HiGHS algorithm; auto = the fastest "
                            "measured by benchmarks/bench_energy.py")
 

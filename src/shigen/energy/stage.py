@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from shigen.energy import binding, imports, warnings
+from shigen.energy import binding, imports, outage_effect, warnings
 from shigen.energy.basis import BUILD_FIGURES, PLANT_FIGURES, figure_basis
 from shigen.energy.compare import (
     ETP_WINDOW,
@@ -91,6 +91,9 @@ def run(cfg: EnergyConfig, study: Study, cat: Catalogue,
     load = time.perf_counter() - t0
     ds = solve_study(cfg, cat, inp)
     ds.attrs["load_s"] = round(load, 4)
+    if cfg.outage:  # the outage's extra imports and bill, against the study without it
+        ds = outage_effect.attach(ds, solve_study(cfg.model_copy(update={"outage": []}), cat),
+                                  cat, cfg.currency)
     base_cfg = cfg.baseline_config
     if base_cfg is not None:
         if base_cfg.regions != cfg.regions or base_cfg.periods() != cfg.periods():
@@ -204,6 +207,9 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
             warnings.from_json(ds.attrs.get("warnings_json"))
             + warnings.on_assumed_bound(basis, int(ds.attrs["step"])))],
     }
+    effect = outage_effect.summary(ds)
+    if effect is not None:  # a study with [[energy.outage]]: its extra imports and bill
+        out["outage_effect"] = effect
     if "flows" in ds:  # regions joined by electricity links
         out["electricity_trade_twh"] = series(ds["exports"].sum(["region", "slice"]), 1)
         out["transmission_losses_twh"] = series(ds["transmission_losses"].sum("link"), 2)

@@ -25,12 +25,13 @@ def figures(ds: xr.Dataset, summary: Summary) -> list[Figure]:
 
 
 #: summary keys shown in their own tables rather than flattened into the generic ones
-OWN_TABLES = ("binding", "figure_basis", "warnings")
+OWN_TABLES = ("binding", "figure_basis", "warnings", "outage_effect")
 
 
 def tables(summary: Summary) -> list[Table]:
     rest = {k: v for k, v in summary.items() if k not in OWN_TABLES}
-    return [*generic_tables("energy", rest), *basis_tables(summary), *binding_tables(summary)]
+    return [*generic_tables("energy", rest), *basis_tables(summary), *binding_tables(summary),
+            *outage_tables(summary)]
 
 
 def _years(years: list[int]) -> str:
@@ -77,6 +78,74 @@ def binding_tables(summary: Summary) -> list[Table]:
         t.add(r["family"], r["kind"], r["region"], r["item"], _years(r["years"]), lo, hi,
               r["unit"], fmt={5: ",.4g", 6: ",.4g"})
     return [t] if t.rows else []
+
+
+#: physical import units as tables show them (oil in thousand barrels a day)
+_SHOWN_UNIT = {"million barrels/day": ("kb/d", 1000.0)}
+
+
+def _outage_years(effect: dict[str, Any]) -> list[str]:
+    """The years in which the outage changes imports (any fuel, any direction)."""
+    phys = effect["extra_imports_physical"]
+    years = sorted({y for f in phys.values() for y, v in f["series"].items() if abs(v) > 1e-6})
+    return years
+
+
+def outage_rows(effect: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """Columns and rows of the outage table: per year, extra imports and their bill."""
+    phys = effect["extra_imports_physical"]
+    cur = effect.get("currency")
+    fuels = list(phys)
+    cols = ["year"] + [f"{f} ({_SHOWN_UNIT.get(phys[f]['unit'], (phys[f]['unit'], 1.0))[0]})"
+                       for f in fuels]
+    cols += ["bill, bn USD", *([f"bill, bn {cur}"] if cur else []), "price basis",
+             "bill at model price, bn USD 2005"]
+    rows = []
+    for y in _outage_years(effect):
+        row: list[Any] = [y]
+        for f in fuels:
+            factor = _SHOWN_UNIT.get(phys[f]["unit"], ("", 1.0))[1]
+            v = phys[f]["series"].get(y)
+            row.append(None if v is None else v * factor)
+        row.append(effect["total_extra_bill_usd_bn"].get(y))
+        if cur:
+            row.append(effect["total_extra_bill_local_bn"].get(y))
+        bases = sorted({b[y] for b in effect["price_basis"].values() if y in b})
+        row.append(" / ".join(bases))
+        row.append(sum(v.get(y, 0.0) for v in effect["extra_bill_model_price_usd2005_bn"].values()))
+        rows.append(row)
+    return cols, rows
+
+
+def outage_tables(summary: Summary) -> list[Table]:
+    """The outage's extra fuel imports and their bill (``energy.outage_effect``)."""
+    effect = summary.get("outage_effect")
+    if not effect:
+        return []
+    cols, rows = outage_rows(effect)
+    labels = effect["price_basis_labels"]
+    t = Table("energy-outage", "energy: extra fuel imports and their bill because of the outage",
+              cols, caption=f"Against {effect['counterfactual']}. Volumes are model results; "
+              f"the bill is at the price basis shown (historical: {labels['historical']}; "
+              f"model: {labels['model']}), converted with the year's exchange rate "
+              "(exchange-rates). The bill covers coal, LNG and oil; the last column is the "
+              "model-price bill of every fuel, uranium saved included.")
+    for r in rows:
+        t.add(*r, fmt={i: ",.1f" for i in range(1, len(cols)) if cols[i] != "price basis"})
+    return [t] if t.rows else []
+
+
+def render_outage(effect: dict[str, Any]) -> RichTable:
+    """``shigen run``'s table of the outage's extra imports and bill."""
+    cols, rows = outage_rows(effect)
+    t = RichTable(title="energy: extra imports and bill because of the outage "
+                        "(against the same study without it)")
+    for c in cols:
+        t.add_column(c, justify="left" if c == "price basis" else "right")
+    for r in rows:
+        t.add_row(*[str(v) if isinstance(v, str) else ("-" if v is None else f"{v:,.1f}")
+                    for v in r])
+    return t
 
 
 def _stacked_area(da: xr.DataArray, by: str) -> go.Figure:
@@ -212,6 +281,8 @@ def render(summary: dict[str, Any]) -> list[RichTable]:
             label += f" ({fb['share_at_bound']:.0%} of builds at the limit)"
         b.add_row(k.removesuffix("_gw"), "-" if v is None else f"{v:.1f}", label)
     tables = [t, b]
+    if summary.get("outage_effect"):
+        tables.append(render_outage(summary["outage_effect"]))
     if summary.get("binding"):
         tables.append(render_binding(summary["binding"]))
     if summary.get("additional_investment_usd_trillion") is not None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
@@ -43,7 +43,7 @@ PRICE_DATASET = "energy-fuel-import-price-jpn"
 FX_DATASET = "exchange-rates"
 
 
-class PriceBasis(str, Enum):
+class PriceBasis(StrEnum):
     """Which price a fuel-year of a bill is at."""
 
     HISTORICAL = "historical"  # the observed import price of that year (nominal USD)
@@ -63,11 +63,6 @@ class Bill:
     local_bn: xr.DataArray
     historical: xr.DataArray   # bool: the fuel-year is priced at its observed price
     currency: str | None
-
-    def basis(self, fuel: str, year: int) -> PriceBasis:
-        """The price basis of one fuel-year (summed over regions: historical if any is)."""
-        hist = bool(self.historical.sel(fuel=fuel, year=year).any())
-        return PriceBasis.HISTORICAL if hist else PriceBasis.MODEL
 
 
 def usd_per_gj(prices: pd.DataFrame, region: str,
@@ -133,8 +128,5 @@ def price_bill(imports_pj: xr.DataArray, model_usd_per_gj: xr.DataArray,
     historical = observed.notnull()
     price = observed.where(historical, model_usd_per_gj.broadcast_like(imports_pj))
     usd = imports_pj * price * BN_PER_PJ_USD_PER_GJ
-    if rate is None:
-        local = xr.full_like(usd, np.nan)
-    else:
-        local = usd * rate.reindex(year=usd.year.values)
+    local = xr.full_like(usd, np.nan) if rate is None else usd * rate.reindex(year=usd.year.values)
     return Bill(usd_bn=usd, local_bn=local, historical=historical, currency=currency)

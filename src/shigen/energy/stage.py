@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from shigen.energy import binding, imports, outage_effect, warnings
+from shigen.energy import bill, binding, imports, outage_effect, warnings
 from shigen.energy.basis import BUILD_FIGURES, PLANT_FIGURES, figure_basis
 from shigen.energy.compare import (
     ETP_WINDOW,
@@ -87,6 +87,8 @@ def run(cfg: EnergyConfig, study: Study, cat: Catalogue,
         upstream: Mapping[str, xr.Dataset]) -> xr.Dataset:
     """Least-cost pathway for the study; compared with its baseline when it names one."""
     t0 = time.perf_counter()
+    if cfg.currency is not None:  # refuse a currency without rates before solving
+        bill.units_per_usd(cat.frame(bill.FX_DATASET), cfg.currency)
     inp = load_inputs(cfg, cat)
     load = time.perf_counter() - t0
     ds = solve_study(cfg, cat, inp)

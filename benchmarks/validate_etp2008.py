@@ -29,7 +29,7 @@ from _docs import write_section  # noqa: E402
 from shigen.datasets import Catalogue  # noqa: E402
 from shigen.energy.basis import EMERGENT, basis_of  # noqa: E402
 from shigen.energy.stage import run, summarize  # noqa: E402
-from shigen.energy.validation import hindcast  # noqa: E402
+from shigen.energy.validation import hindcast, hindcast_co2, hindcast_imports  # noqa: E402
 from shigen.study import load_study  # noqa: E402
 
 # metric, ETP 2008 value, unit, kind ("rel" +/-25% or "pts" +/-5 points), status, source
@@ -117,8 +117,13 @@ def ours(summaries: dict[str, dict]) -> dict[str, float | None]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--hindcast-only", action="store_true",
+                    help="print the hindcast tables only (no ETP runs, nothing written)")
     args = ap.parse_args()
     cat = Catalogue.bundled()
+    if args.hindcast_only:
+        print("\n".join(hindcast_section(cat)))
+        return
     summaries = {}
     for key in ("baseline", "act", "blue"):
         study = load_study(ROOT / "studies" / f"etp2008-{key}.toml")
@@ -200,17 +205,32 @@ def hindcast_section(cat: Catalogue) -> list[str]:
              "validation only, nothing is fitted to it), in every model year with an "
              "observation. A Baseline is a no-new-policy projection, so the gaps mix model "
              "error with what policy and events did after 2008 (Fukushima in Japan from 2011, "
-             "the wind and solar build-out, China's coal). CO2 and fuel imports are not yet in "
-             "the hindcast (left: the observed series are not bundled).", "",
+             "the wind and solar build-out, China's coal). Produced by "
+             "`python benchmarks/validate_etp2008.py --hindcast-only`.", "",
              "| region | variable | year | model (TWh) | observed (TWh) | gap |",
              "|---|---|---|---|---|---|"]
+    quantities = ["", "CO2 from fuel combustion against `energy-hindcast-co2` (owid/co2-data, "
+                  "Global Carbon Project: coal + oil + gas CO2, without cement and flaring) "
+                  "and Japan's fuel imports against `energy-hindcast-imports` (BP Statistical "
+                  "Review 2022: LNG imports at 0.73 Mt per bcm, oil imports of crude and "
+                  "products; coal 2010 from the US EIA), in the physical units of the run's "
+                  "`energy.imports_physical`. Validation only: nothing is fitted to them.", "",
+                  "| region | variable | year | model | observed | unit | gap |",
+                  "|---|---|---|---|---|---|---|"]
+    co2 = cat.frame("energy-hindcast-co2")
+    imports = cat.frame("energy-hindcast-imports")
     for name in HINDCAST_STUDIES:
         study = load_study(ROOT / "studies" / f"{name}.toml")
         data = cat.with_overrides(study.data_overrides(), as_of=study.data_as_of())
-        for r in hindcast(solve_study(study.energy, data), observed):
+        ds = solve_study(study.energy, data)
+        for r in hindcast(ds, observed):
             lines.append(f"| {r.region} | {r.variable} | {r.year} | {r.model_twh:,.0f} | "
                          f"{r.observed_twh:,.0f} | {r.gap:+.0%} |")
-    return lines + [""]
+        for q in hindcast_co2(ds, co2) + hindcast_imports(ds, imports):
+            digits = 3 if q.unit == "million barrels/day" else 0
+            quantities.append(f"| {q.region} | {q.variable} | {q.year} | {q.model:,.{digits}f} | "
+                              f"{q.observed:,.{digits}f} | {q.unit} | {q.gap:+.0%} |")
+    return lines + quantities + [""]
 
 
 class Score:

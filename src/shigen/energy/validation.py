@@ -71,3 +71,55 @@ def hindcast(ds: xr.Dataset, observed: pd.DataFrame) -> list[HindcastRow]:
         if value is not None:
             out.append(HindcastRow(region, variable, year, value, float(r.value)))
     return out
+
+
+@dataclass(frozen=True)
+class HindcastQuantity:
+    """One variable in one year in its own unit (Mt CO2, Mt LNG/yr, million barrels/day)."""
+
+    region: str
+    variable: str
+    year: int
+    model: float
+    observed: float
+    unit: str
+
+    @property
+    def gap(self) -> float:
+        """Relative gap, model against observed (+0.10 = the model is 10% higher)."""
+        return self.model / self.observed - 1.0 if self.observed else float("nan")
+
+
+def hindcast_co2(ds: xr.Dataset, observed: pd.DataFrame) -> list[HindcastQuantity]:
+    """The run's energy CO2 (all sectors, Mt) beside ``energy-hindcast-co2``."""
+    out = []
+    for r in observed.itertuples(index=False):
+        region, year = str(r.region), int(r.year)
+        if year in ds.year.values and region in ds.region.values:
+            model = float(ds["co2"].sel(region=region, year=year).sum("sector"))
+            out.append(HindcastQuantity(region, "co2", year, model, float(r.value), "Mt"))
+    return out
+
+
+def hindcast_imports(ds: xr.Dataset, observed: pd.DataFrame) -> list[HindcastQuantity]:
+    """The run's imports in physical units beside ``energy-hindcast-imports``.
+
+    Rows whose unit is not the run's reported unit of that fuel are left out (they would
+    compare different quantities).
+    """
+    if "imports_physical" not in ds:
+        return []
+    phys = ds["imports_physical"]
+    out = []
+    for r in observed.itertuples(index=False):
+        region, fuel, year = str(r.region), str(r.fuel), int(r.year)
+        if (year not in ds.year.values or region not in ds.region.values
+                or fuel not in phys.traded_fuel.values):
+            continue
+        unit = str(phys.physical_unit.sel(traded_fuel=fuel).item())
+        if unit != str(r.physical_unit):
+            continue
+        model = float(phys.sel(traded_fuel=fuel, region=region, year=year))
+        out.append(HindcastQuantity(region, f"{fuel}_imports", year, model, float(r.value),
+                                    unit))
+    return out

@@ -197,6 +197,10 @@ class EnergyConfig(BaseModel):
     foresight: Literal["perfect"] | RollingHorizon = Field(
         default="perfect", description="'perfect' (one solve over all periods) or "
         "{ window = N } (rolling horizon: solve N periods at a time, fix the past)")
+    investment_reference: str | None = Field(
+        default=None, description="a scenario of the dataset energy-investment-reference "
+        "(e.g. 'etp2008-blue') whose published additional investment the run sets beside its "
+        "own, line by line (needs a baseline)")
     solver: Solver = Field(default="auto", description="HiGHS algorithm; auto = the fastest "
                            "measured by benchmarks/bench_energy.py")
 

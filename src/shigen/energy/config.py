@@ -281,6 +281,9 @@ class EnergyConfig(BaseModel):
         if any(self.first_year in o.years for o in self.outage):
             raise ValueError(f"an outage cannot cover the base year {self.first_year}, "
                              "which is calibrated to statistics")
+        if self.investment_reference is not None and self.baseline is None:
+            raise ValueError("investment_reference compares additional investment, which needs "
+                             "a baseline: name one (baseline = \"...toml\") or remove it")
         return self
 
     def attach_baseline(self, baseline: EnergyConfig) -> None:

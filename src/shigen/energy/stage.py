@@ -81,6 +81,7 @@ def run(cfg: EnergyConfig, study: Study, cat: Catalogue,
     """Least-cost pathway for the study; compared with its baseline when it names one."""
     t0 = time.perf_counter()
     inp = load_inputs(cfg, cat)
+    ref = _reference(cfg, cat)  # a bad name fails before the solve
     load = time.perf_counter() - t0
     ds = solve_study(cfg, cat, inp)
     ds.attrs["load_s"] = round(load, 4)
@@ -92,13 +93,13 @@ def run(cfg: EnergyConfig, study: Study, cat: Catalogue,
                             "name a baseline with the same regions, first_year, last_year, step")
         base = _baseline(base_cfg, cat, inp)
         ds = compare(ds, base, str(cfg.baseline))
-        ds.attrs["investment_comparison_json"] = json.dumps(_investment(cfg, cat, ds, base))
+        ds.attrs["investment_comparison_json"] = json.dumps(investment.comparison(
+            ds, base, ref, investment.cost_status(cat), cfg.investment_reference))
     return ds
 
 
-def _investment(cfg: EnergyConfig, cat: Catalogue, ds: xr.Dataset,
-                base: xr.Dataset) -> dict[str, Any]:
-    """The additional investment line by line, beside the study's investment reference."""
+def _reference(cfg: EnergyConfig, cat: Catalogue) -> dict[str, dict[str, Any]] | None:
+    """The published figures of the study's investment reference (None if it names none)."""
     name = cfg.investment_reference
     ref = None
     if name is not None:
@@ -114,7 +115,7 @@ def _investment(cfg: EnergyConfig, cat: Catalogue, ds: xr.Dataset,
                              f"'{investment.REFERENCE_DATASET}'",
                              Location(field="energy.investment_reference"),
                              f"use one of {', '.join(known)}")
-    return investment.comparison(ds, base, ref, investment.cost_status(cat), name)
+    return ref
 
 
 def _r(x: Any, d: int = 3) -> float | None:

@@ -184,6 +184,15 @@ def investment_section(blue: dict) -> list[str]:
             "split shigen's comparable figure):", "", "| step | USD tn | note |", "|---|---|---|"]
     out += [f"| {s['step'].strip()} | {s['usd_trillion']:+,.2f} | {s['note']} |"
             for s in ic["walk"]]
+    transport = next(g for g in ic["groups"]
+                     if g["group"] == "transport" and g["measure"] == "additional")
+    out += ["", "A cross-check for the transport lines, from a later IEA study (not ETP 2008's "
+            "own figure, and published after 2008): IEA (2009) *Transport, Energy and CO2*, "
+            "whose BLUE scenarios extend ETP 2008's transport modelling (MoMo), puts the extra "
+            "investment in more efficient and electric vehicles at about USD 20 trillion "
+            "(quoted by UNEP 2011, *Towards a Green Economy*, transport chapter). shigen's "
+            f"vehicle lines (light-duty, trucks and buses) add {transport['shigen']:.1f} "
+            "trillion."]
     out += ["", f"Read plainly: the window moves the figure little; the largest line of "
             f"shigen's figure is end-use efficiency, {eff['additional_usd_trillion']:.1f} "
             f"trillion ({eff['additional_usd_trillion'] / total:.0%}), priced by assumed, "

@@ -43,13 +43,17 @@ def test_diesel_truck_turnover_by_hand(baseline: Any) -> None:
 
 def test_freight_keeps_the_rest_of_transport() -> None:
     """The fleets' diesel energy is carved out of the freight sector: 2005 trucks 2,250 bn
-    vkm x 9.5 MJ/km = 21.4 EJ, buses 600 x 9.0 = 5.4 EJ; freight 50 EJ keeps 23.2 EJ."""
+    vkm x 9.5 MJ/km = 21.4 EJ, buses 600 x 9.0 = 5.4 EJ; freight 50 EJ keeps 23.2 EJ, and
+    all of the sector's electricity (1% of 50 EJ = 500 PJ, now 500 / 23,225 = 2.15%)."""
     from shigen.energy.config import EnergyConfig
     from shigen.energy.inputs import load_inputs
 
     inp = load_inputs(EnergyConfig(regions=["WORLD"]), Catalogue.bundled())
     rest = float(inp.final_demand.sel(region="WORLD", demand_sector="freight", year=2005))
     assert rest == pytest.approx(50_000 - 21_375 - 5_400, rel=1e-9)
+    mix = inp.fuel_mix.sel(region="WORLD", demand_sector="freight")
+    assert float(mix.sel(end_fuel="electricity")) * rest == pytest.approx(500.0, rel=1e-9)
+    assert float(mix.sum()) == pytest.approx(1.0, rel=1e-9)
 
 
 def test_investment_lines_add_up(solved_energy: Any, baseline: Any) -> None:

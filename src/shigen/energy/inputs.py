@@ -363,8 +363,10 @@ def _carve_out_fleet(inp: Inputs, cat: Catalogue) -> None:
     """Take the trucks' and buses' diesel energy out of the freight sector's demand.
 
     ``energy-final-demand``'s freight is all transport but light-duty vehicles; with
-    trucks and buses as stocks, the sector keeps the rest. A fleet that would use more
-    than the sector holds is an input error, not a negative demand.
+    trucks and buses as stocks, the sector keeps the rest, and its base-year fuel mix is
+    the sector's less the fleet's oil, so base-year fuel use is unchanged. A fleet that
+    would use more than the sector holds (or more oil) is an input error, not a negative
+    demand.
     """
     assert inp.heavy is not None
     fleet = heavy_energy(inp.heavy)
@@ -383,3 +385,20 @@ def _carve_out_fleet(inp: Inputs, cat: Catalogue) -> None:
             "demand in energy-final-demand")
     inp.final_demand = xr.where(inp.final_demand.demand_sector == "freight", rest,
                                 inp.final_demand).transpose(*inp.final_demand.dims)
+    # the base-year fleet is diesel: the rest keeps the sector's other fuels (rail's
+    # electricity, gas, biofuels) in full and the oil the fleet does not burn
+    d0, f0 = freight.isel(year=0, drop=True), fleet.isel(year=0, drop=True)
+    mix = inp.fuel_mix.sel(demand_sector="freight", drop=True)
+    oil = (mix.end_fuel == "oil").astype(float)
+    rest_mix = (mix * d0 - f0 * oil) / (d0 - f0)
+    if bool((rest_mix < -1e-9).any()):
+        region = str(rest_mix.where(rest_mix < -1e-9, drop=True).region.values[0])
+        raise InputError(
+            f"trucks and buses burn more oil in {region} in the base year than the freight "
+            "sector's oil share of energy-final-fuel-mix gives the sector",
+            Location(file=str(cat.path("energy-heavy-vehicle-demand")),
+                     field="energy-heavy-vehicle-demand"),
+            "lower the fleet's base-year vehicle-km or diesel intensity, or raise the "
+            "freight sector's oil share")
+    inp.fuel_mix = xr.where(inp.fuel_mix.demand_sector == "freight", rest_mix.clip(min=0.0),
+                            inp.fuel_mix).transpose(*inp.fuel_mix.dims)

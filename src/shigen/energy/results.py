@@ -280,7 +280,7 @@ def _imports(f: Formulation, sol: Mapping[str, xr.DataArray],
 
 def _vehicles(f: Formulation, sol: Mapping[str, xr.DataArray],
               out: Mapping[str, xr.DataArray]) -> Arrays:
-    """Vehicle stocks (vintages alive plus the base-year fleet left) and sales: LDVs, trucks, buses."""
+    """Vehicle stocks (alive vintages + the base-year fleet left) and sales: cars, trucks, buses."""
     inp = f.inp
     sales = sol["vehicle_sales"]
     alive = f.in_service(sales, f.alive_by["ldv"])

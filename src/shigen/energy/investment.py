@@ -29,8 +29,9 @@ if TYPE_CHECKING:
 
 #: the reference's window (ETP 2008); shigen's closest is its first period after the base year
 REFERENCE_WINDOW = "2005-2050"
-#: the dataset of published reference figures (validation only)
+#: the dataset of published reference figures (validation only), in USD
 REFERENCE_DATASET = "energy-investment-reference"
+USD_PER_TRILLION = 1e12
 
 
 @dataclass(frozen=True)
@@ -96,10 +97,11 @@ def _r(x: float | None, d: int = 3) -> float | None:
 
 
 def reference(cat: Catalogue, scenario: str) -> dict[str, dict[str, Any]]:
-    """The reference's figures, ``{"<line>/<measure>": {value, status, note}}``."""
+    """The reference's figures, ``{"<line>/<measure>": {value, status, note}}`` (USD tn)."""
     frame = cat.frame(REFERENCE_DATASET)
     rows = frame[frame["scenario"].astype(str) == scenario]
-    return {f"{r.line}/{r.measure}": {"value": float(r.value), "status": str(r.status),
+    return {f"{r.line}/{r.measure}": {"value": float(r.value) / USD_PER_TRILLION,
+                                      "status": str(r.status),
                                       "note": str(r.note)} for r in rows.itertuples()}
 
 

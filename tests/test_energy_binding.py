@@ -199,19 +199,3 @@ def test_imports_in_physical_units_divide_by_the_energy_content() -> None:
     assert float(out.sel(traded_fuel="coal").item()) == pytest.approx(1.0)
     assert float(out.sel(traded_fuel="oil").item()) == pytest.approx(1.0)
     assert str(out.physical_unit.sel(traded_fuel="oil").item()) == "million barrels/day"
-
-
-def test_additional_investment_by_category_adds_up(blue: Any, solved_energy: Any) -> None:
-    """BLUE against the Baseline: the categories sum to the headline figure (to 1e-3 tn);
-    every category in scope is described, the out-of-scope list names heavy vehicles."""
-    from shigen.energy.compare import compare
-
-    base = results(solved_energy("etp2008-baseline"))
-    summary = summarize(compare(results(blue), base, "etp2008-baseline.toml"))
-    ic = summary["investment_comparison"]
-    parts = ic["additional_by_category_usd_trillion"]
-    assert sum(parts.values()) == pytest.approx(summary["additional_investment_usd_trillion"],
-                                                abs=1e-3)
-    assert ic["window"] == "2011-2050" and ic["after_base_year_window"] == "2006-2050"
-    assert all(ic["in_scope"][c] for c in parts)
-    assert "heavy_vehicles" in ic["out_of_scope"]

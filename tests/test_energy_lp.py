@@ -49,6 +49,7 @@ def two_tech(inp: Inputs, years_last: int = 2020) -> tuple[EnergyConfig, Inputs]
     sub["final_demand"] = demand
     sub["ldv_demand"] = xr.zeros_like(sub["ldv_demand"])  # type: ignore[arg-type]
     sub["vehicle_stock"] = xr.zeros_like(inp.vehicle_stock)
+    sub["heavy"] = None  # no trucks or buses
     sub["load_share"] = xr.full_like(inp.load_share, 1.0 / inp.load_share.sizes["slice"])
     sub["existing"] = xr.DataArray([[1600.0, 0.0]], dims=("region", "technology"),
                                    coords={"region": ["WORLD"], "technology": techs})

@@ -97,17 +97,29 @@ def co2(inp: Inputs) -> Account:
                                        "appliances": "buildings"})
     oil = float(inp.emission_factor.sel(fuel="oil"))
     gas = float(inp.emission_factor.sel(fuel="gas"))
-    return {
+    road_liquid = _da({"oil": oil, "biofuel": 0.0}, "liquid") * _da(
+        {s: 1.0 if s == "transport" else 0.0 for s in sectors}, "sector")
+    return _with_heavy(inp, {
         "generation": gen,
         "end_use": inp.end_use_emission_factor * demand_to_co2,
-        "ldv_liquid": _da({"oil": oil, "biofuel": 0.0}, "liquid")
-        * _da({s: 1.0 if s == "transport" else 0.0 for s in sectors}, "sector"),
+        "ldv_liquid": road_liquid,
         "hydrogen": _da({"smr": gas / inp.params["h2_smr_efficiency"], "electrolysis": 0.0},
                         "route") * _da({s: 1.0 if s == "other" else 0.0 for s in sectors},
                                        "sector"),
         "industry_capture": _da({s: -1.0 if s == "industry" else 0.0 for s in sectors},
                                 "sector"),
-    }
+    })
+
+
+def _with_heavy(inp: Inputs, acc: Account) -> Account:
+    """``acc`` with the trucks' and buses' liquids (``heavy_liquid``) counted as the LDVs'.
+
+    Oil and biofuel in a truck emit, cost and draw on primary energy as in a car, so the
+    heavy fleets' liquids take the light-duty vehicles' coefficients.
+    """
+    if inp.heavy is not None and "ldv_liquid" in acc:
+        acc["heavy_liquid"] = acc["ldv_liquid"]
+    return acc
 
 
 def captured(inp: Inputs) -> Account:
@@ -139,7 +151,7 @@ def primary(inp: Inputs) -> Account:
     freight = _per_sector(inp, {"freight": 1.0 / bio_eff}, 1.0)
     end = end * xr.where(end.carrier == "biomass", freight, 1.0)
     one = {c: 0.0 for c in carriers}
-    return {
+    return _with_heavy(inp, {
         "generation": gen,
         "end_use": end,
         "ldv_liquid": xr.concat([_da({**one, "oil": 1.0}, "carrier"),
@@ -148,7 +160,7 @@ def primary(inp: Inputs) -> Account:
         "hydrogen": xr.concat([_da({**one, "gas": 1.0 / inp.params["h2_smr_efficiency"]},
                                    "carrier"), _da(one, "carrier")],
                               dim=xr.DataArray(["smr", "electrolysis"], dims="route")),
-    }
+    })
 
 
 def electricity_final(inp: Inputs) -> Account:
@@ -159,17 +171,23 @@ def electricity_final(inp: Inputs) -> Account:
            "travel": inp.vehicle_intensity.sel(carrier="electricity", drop=True) / PJ_PER_TWH,
            "hydrogen": _da({"smr": 0.0, "electrolysis": 1.0 / (
                inp.params["h2_electrolysis_efficiency"] * PJ_PER_TWH)}, "route")}
+    if inp.heavy is not None:  # battery-electric trucks and buses
+        acc["heavy_travel"] = inp.heavy.intensity.sel(carrier="electricity",
+                                                      drop=True) / PJ_PER_TWH
     return acc
 
 
 def transport(inp: Inputs) -> tuple[Account, Account]:
-    """Oil used in transport and all transport energy (PJ): freight + light-duty vehicles."""
+    """Oil used in transport and all transport energy (PJ): road vehicles + the freight rest."""
     freight = _per_sector(inp, {"freight": 1.0}, 0.0)
     oil = {"end_use": freight * _da({f: 1.0 if f == "oil" else 0.0 for f in END_FUELS},
                                     "end_fuel"),
            "ldv_liquid": _da({"oil": 1.0, "biofuel": 0.0}, "liquid")}
     energy = {"end_use": freight,
               "travel": inp.vehicle_intensity.sum("carrier")}
+    if inp.heavy is not None:
+        oil["heavy_liquid"] = oil["ldv_liquid"]
+        energy["heavy_travel"] = inp.heavy.intensity.sum("carrier")
     return oil, energy
 
 
@@ -213,7 +231,7 @@ def cost(inp: Inputs, weight: xr.DataArray, alive: dict[str, xr.DataArray],
                     xr.zeros_like(gas) + inp.conversion_cost["h2_electrolysis"]],
                    dim=xr.DataArray(["smr", "electrolysis"], dims="route"))
     capture = inp.ccs_cost["industry_capture"] + ts
-    acc: Account = {
+    acc: Account = _with_heavy(inp, {
         "new_capacity": cap_cost * BN,
         "generation": gen * BN,
         "end_use": end_cost * weight * BN,
@@ -223,7 +241,11 @@ def cost(inp: Inputs, weight: xr.DataArray, alive: dict[str, xr.DataArray],
         "ldv_liquid": liquid * weight * BN,
         "hydrogen": h2 * weight * BN,
         "industry_capture": xr.full_like(weight, capture) * weight * BN,
-    }
+    })
+    if inp.heavy is not None:  # a drivetrain without a price cannot be bought (bound 0)
+        heavy = inp.heavy
+        acc["heavy_sales"] = (heavy.cost.fillna(0.0) * inp.crf(heavy.life) * pv("heavy")
+                              * BN)
     # a mothballed base-year plant saves its fixed O&M (counted outside the LP as sunk)
     acc["mothballed"] = -inp.fom * weight * BN
     if "extension" in alive:  # refurbishment: an annuity over the added years, plus O&M

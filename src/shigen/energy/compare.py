@@ -2,7 +2,8 @@
 
 Additional investment is the undiscounted sum, over the periods after the base decade
 (years ``first_year + 6 .. last_year``, e.g. 2011-2050), of investment in power plants,
-vehicles, end-use efficiency and industrial CO2 capture, minus the same in the baseline,
+vehicles (light-duty, trucks, buses), end-use efficiency and industrial CO2 capture, minus
+the same in the baseline (line by line beside a reference: :mod:`shigen.energy.investment`),
 in USD of 2005 (the currency of the bundled cost data). Its share of GDP divides by the
 sum of GDP over the same years.
 
@@ -23,35 +24,6 @@ import xarray as xr
 from shigen.energy.constants import RENEWABLE
 
 OPTIONS = ("efficiency", "renewables", "ccs", "nuclear", "fuel_switching")
-
-#: what each investment category counts (reported with the additional investment, so a
-#: reader can set it beside ETP 2008's definition)
-IN_SCOPE = {
-    "power": "power plants: overnight capital of new capacity",
-    "grid": "plant connection and network reinforcement paid with new plants; network "
-            "expansion where costed",
-    "vehicles": "light-duty vehicles (cars, by drivetrain): full purchase price of sales",
-    "efficiency": "end-use efficiency steps (industry, buildings, appliances, freight): "
-                  "assumed cost per GJ saved",
-    "fuel_switching": "end-use equipment that runs on another fuel (heat pumps, electric or "
-                      "gas trucks): assumed extra cost",
-    "industry_ccs": "CO2 capture in industry",
-    "transmission": "links between regions (studies with electricity links)",
-}
-#: what ETP 2008's investment counts and shigen does not (ETP's Baseline total is about
-#: USD 250 trillion 2005-2050, 84% of it transport, mostly vehicles: energy_models.md 1.2)
-OUT_OF_SCOPE = {
-    "heavy_vehicles": "trucks and buses as vehicle stocks (freight is an end-use sector "
-                      "with efficiency and fuel-switch steps, not a fleet)",
-    "two_three_wheelers": "two- and three-wheelers",
-    "aviation_shipping_rail": "aircraft, ships, rolling stock",
-    "upstream_fuel_supply": "oil and gas exploration and production, refineries, coal "
-                            "mines, LNG chains, biofuel plants",
-    "buildings_and_industry_stock": "building shells and industrial process equipment "
-                                    "beyond the efficiency steps",
-    "transmission_distribution": "distribution grids and T&D not tied to new plants",
-}
-ETP_WINDOW = "2005-2050 (ETP 2008; some reports say 2010-2050)"
 
 
 def investment_window(ds: xr.Dataset) -> list[int]:

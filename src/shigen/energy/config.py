@@ -201,6 +201,10 @@ class EnergyConfig(BaseModel):
         default=None, pattern=r"^[A-Z]{3}$", description="ISO 4217 code of the study's "
         "currency (a currency of dataset exchange-rates, e.g. JPY): an outage's extra "
         "import bill is also reported in it")
+    investment_reference: str | None = Field(
+        default=None, description="a scenario of the dataset energy-investment-reference "
+        "(e.g. 'etp2008-blue') whose published additional investment the run sets beside its "
+        "own, line by line (needs a baseline)")
     solver: Solver = Field(default="auto", description="HiGHS algorithm; auto = the fastest "
                            "measured by benchmarks/bench_energy.py")
 
@@ -281,6 +285,9 @@ class EnergyConfig(BaseModel):
         if any(self.first_year in o.years for o in self.outage):
             raise ValueError(f"an outage cannot cover the base year {self.first_year}, "
                              "which is calibrated to statistics")
+        if self.investment_reference is not None and self.baseline is None:
+            raise ValueError("investment_reference compares additional investment, which needs "
+                             "a baseline: name one (baseline = \"...toml\") or remove it")
         return self
 
     def attach_baseline(self, baseline: EnergyConfig) -> None:

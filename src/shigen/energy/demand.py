@@ -1,4 +1,4 @@
-"""Builders of the demand side: end-use sectors, light-duty vehicles, hydrogen, biomass.
+"""Builders of the demand side: end-use sectors, road vehicles, hydrogen, biomass.
 
 End-use sectors (industry, buildings, freight, other) meet a baseline final-energy demand
 with fuels and efficiency measures. Stock turnover limits how fast both change: equipment
@@ -84,18 +84,22 @@ def define_fuel_switching(f: Formulation) -> None:
           "fuel_switch", "balance")
 
 
-def vehicle_market(inp: Inputs) -> xr.DataArray:
+def fleet_market(demand: xr.DataArray, mileage: xr.DataArray, life: xr.DataArray) -> xr.DataArray:
     """Yearly new-vehicle market (million/yr): replacement of the needed stock plus its growth.
 
     The stock needed to serve travel demand is ``S = demand / mileage``; a market that keeps
     it is ``S / life + dS/dt`` (the growth term never negative). An exogenous market lets a
     sales *share* limit stay linear.
     """
-    stock = inp.ldv_demand / inp.mileage
-    life = inp.vehicle_life
+    stock = demand / mileage
     growth = (stock.diff("year") / stock.year.diff("year")).clip(min=0.0)
     growth = growth.reindex(year=stock.year.values).bfill("year").fillna(0.0)
     return stock / life + growth
+
+
+def vehicle_market(inp: Inputs) -> xr.DataArray:
+    """Yearly new light-duty vehicle market (million/yr), :func:`fleet_market` of the LDVs."""
+    return fleet_market(inp.ldv_demand, inp.mileage, inp.vehicle_life)
 
 
 #: drivetrains whose sales share the diffusion limit also caps together (IEA counts
@@ -116,6 +120,17 @@ def define_vehicle_diffusion(f: Formulation) -> None:
     each drivetrain and for the plug-in group (PHEV + BEV), the "electric cars" whose
     sales share the limit's source measured.
     """
+    _limit_diffusion(f, "vehicle_sales", vehicle_market(f.inp), f.inp.vehicle_stock,
+                     "vehicle_diffusion")
+
+
+def _limit_diffusion(f: Formulation, variable: str, market: xr.DataArray,
+                     stock0: xr.DataArray, name: str) -> None:
+    """The share-growth limit of :func:`define_vehicle_diffusion` on one sales variable.
+
+    ``market`` is the yearly market (million/yr) and ``stock0`` the base-year stock by
+    ``vehicle``; any other dimension (``fleet``) is kept, each with its own market.
+    """
     inp = f.inp
     g = inp.params.get("vehicle_share_growth_max")
     if g is None or g >= 1.0:
@@ -124,15 +139,14 @@ def define_vehicle_diffusion(f: Formulation) -> None:
     member = xr.DataArray([[1.0 if v in vs else 0.0 for v in VEHICLES] for vs in groups.values()],
                           dims=("group", "vehicle"),
                           coords={"group": list(groups), "vehicle": list(VEHICLES)})
-    sales = (f.t("vehicle_sales") * member).sum("vehicle")
-    market = vehicle_market(inp) * f.cfg.step  # vehicles added per period
+    sales = (f.t(variable) * member).sum("vehicle")
+    market = market * f.cfg.step  # vehicles added per period
     years = [int(y) for y in f.years.values]
     free = [y for y in years if y > inp.base_year]
     if not free:
         return
     step = f.cfg.step
-    share0 = ((inp.vehicle_stock * member).sum("vehicle")
-              / inp.vehicle_stock.sum("vehicle")).fillna(0.0)
+    share0 = ((stock0 * member).sum("vehicle") / stock0.sum("vehicle")).fillna(0.0)
     first = xr.DataArray([y == free[0] for y in free], dims="year", coords={"year": free})
     # last period's sales, scaled to this period's market: shift[year=t, prev=t-1] = M(t)/M(t-1)
     # (zero in the first free period, whose base is the stock mix s0)
@@ -143,7 +157,47 @@ def define_vehicle_diffusion(f: Formulation) -> None:
     ratio = ratio.where(np.isfinite(ratio), 1.0)  # no travel demand: no market to scale
     prev = (sales.rename(year="prev") * (before * ratio)).sum("prev")
     rhs = (g * step + xr.where(first, share0, 0.0)) * market.sel(year=free)
-    f.add(sales.sel(year=free) - prev, "<=", rhs, "vehicle_diffusion", "vehicle_diffusion")
+    f.add(sales.sel(year=free) - prev, "<=", rhs, name, "vehicle_diffusion")
+
+
+def define_heavy_vehicles(f: Formulation) -> None:
+    """Trucks and buses: sales, stock by vintage and travel by drivetrain, as for LDVs.
+
+    The same three relations as :func:`define_vehicles`, per fleet: travel by a drivetrain
+    is at most what its stock can run (new vintages alive x mileage, plus the base-year
+    diesel fleet left), travel meets the fleet's demand, and the liquids the fleet burns
+    (``heavy_liquid``: oil or biofuel) match its travel. A drivetrain without a price in
+    ``energy-heavy-vehicle-cost`` cannot be bought. Sales shares rise at most as fast as
+    the LDVs' (``vehicle_share_growth_max``, measured on car sales: an assumption here).
+    """
+    inp = f.inp
+    heavy = inp.heavy
+    if heavy is None:
+        return
+    y = f.years
+    dims = ("region", "fleet", "vehicle", "year")
+    can_buy = heavy.offered & (y > inp.base_year)
+    upper = xr.where(can_buy, np.inf, 0.0).broadcast_like(heavy.demand).transpose(*dims)
+    sales = f.m.add_variables(lower=0, upper=upper, name="heavy_sales")
+    travel = f.m.add_variables(lower=0, coords=[upper.indexes[d] for d in dims],
+                               name="heavy_travel")
+    liq = f.m.add_variables(lower=0, coords=[inp.existing.indexes["region"],
+                                             _idx(["oil", "biofuel"], "liquid"),
+                                             y.indexes["year"]], name="heavy_liquid")
+    f.values.update(heavy_sales=sales, heavy_travel=travel, heavy_liquid=liq)
+    alive = f.alive(heavy.life)
+    f.alive_by["heavy"] = alive
+    old = heavy.base_stock * (1 - f.turnover(heavy.life)) * heavy.mileage
+    stock_km = f.in_service(f.t("heavy_sales"), alive * heavy.mileage)
+    f.add(f.t("heavy_travel") - stock_km, "<=", old.transpose(*dims), "heavy_vehicle_stock",
+          "stock")
+    f.add(f.t("heavy_travel").sum("vehicle"), "==", heavy.demand.transpose(
+        "region", "fleet", "year"), "heavy_travel_demand", "balance")
+    per_km = heavy.intensity.sel(carrier="liquids", drop=True)
+    f.add(f.t("heavy_liquid").sum("liquid") - (f.t("heavy_travel") * per_km).sum(
+        ["fleet", "vehicle"]), "==", 0, "heavy_liquid_fuel", "balance")
+    _limit_diffusion(f, "heavy_sales", fleet_market(heavy.demand, heavy.mileage, heavy.life),
+                     heavy.base_stock, "heavy_vehicle_diffusion")
 
 
 def define_hydrogen(f: Formulation) -> None:
@@ -154,8 +208,11 @@ def define_hydrogen(f: Formulation) -> None:
                                             f.years.indexes["year"]], name="hydrogen")
     per_km = inp.vehicle_intensity.sel(carrier="hydrogen", drop=True)
     f.values["hydrogen"] = h2
-    f.add(f.t("hydrogen").sum("route") - (f.t("travel") * per_km).sum("vehicle"), "==", 0,
-          "hydrogen_balance", "balance")
+    need = f.t("hydrogen").sum("route") - (f.t("travel") * per_km).sum("vehicle")
+    if "heavy_travel" in f.values and inp.heavy is not None:  # fuel-cell trucks and buses
+        heavy_km = inp.heavy.intensity.sel(carrier="hydrogen", drop=True)
+        need = need - (f.t("heavy_travel") * heavy_km).sum(["fleet", "vehicle"])
+    f.add(need, "==", 0, "hydrogen_balance", "balance")
 
 
 def define_biomass(f: Formulation) -> None:

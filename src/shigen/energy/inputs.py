@@ -21,6 +21,7 @@ import xarray as xr
 
 from shigen.energy.config import TECHNOLOGIES, VEHICLES, EnergyConfig
 from shigen.energy.constants import END_FUELS, FOSSIL, IMPORTED_FUELS, PJ_PER_TWH, SECTORS
+from shigen.energy.fleet import FLEETS, HeavyFleet, heavy_energy, load_fleet
 from shigen.energy.links import Links, load_links
 from shigen.errors import InputError, Location
 
@@ -87,6 +88,7 @@ class Inputs:
     historical_capacity: xr.DataArray | None = None  # region, group, year (GW)
     network_life: xr.DataArray | None = None  # () (yr): grids, when networks are costed
     links: Links | None = None          # electricity links between the regions
+    heavy: HeavyFleet | None = None     # trucks and buses as stocks (set by load_inputs)
 
     @property
     def base_year(self) -> int:
@@ -127,7 +129,8 @@ def _need(cat: Catalogue, name: str, dim: str, wanted: list[str], field: str) ->
 KNOWN_LABELS: dict[str, tuple[str, ...]] = {
     "technology": TECHNOLOGIES, "vehicle": VEHICLES,
     "fuel": ("coal", "oil", "gas", "uranium", "biomass", "electricity"),
-    "sector": (*SECTORS, "ldv", "network"), "carrier": ("liquids", "electricity", "hydrogen"),
+    "sector": (*SECTORS, "ldv", *FLEETS, "network"),
+    "carrier": ("liquids", "electricity", "hydrogen"),
 }
 
 
@@ -350,5 +353,52 @@ def load_inputs(cfg: EnergyConfig, cat: Catalogue) -> Inputs:
     inp.links = load_links(cat, regions, known)
     if "energy-historical-capacity" in cat:
         inp.historical_capacity = _arr(cat, "energy-historical-capacity")
+    inp.heavy = load_fleet(cat, regions, periods, life)
+    _carve_out_fleet(inp, cat)
     # a sector's base-year fuel shares sum to 1: a rule of energy-final-fuel-mix, checked at load
     return inp
+
+
+def _carve_out_fleet(inp: Inputs, cat: Catalogue) -> None:
+    """Take the trucks' and buses' diesel energy out of the freight sector's demand.
+
+    ``energy-final-demand``'s freight is all transport but light-duty vehicles; with
+    trucks and buses as stocks, the sector keeps the rest, and its base-year fuel mix is
+    the sector's less the fleet's oil, so base-year fuel use is unchanged. A fleet that
+    would use more than the sector holds (or more oil) is an input error, not a negative
+    demand.
+    """
+    assert inp.heavy is not None
+    fleet = heavy_energy(inp.heavy)
+    freight = inp.final_demand.sel(demand_sector="freight")
+    rest = freight - fleet
+    if bool((rest < 0).any()):
+        where = rest.where(rest < 0, drop=True)
+        region, year = str(where.region.values[0]), int(where.year.values[0])
+        raise InputError(
+            f"trucks and buses use {float(fleet.sel(region=region, year=year)) / 1000:.1f} EJ "
+            f"in {region} {year}, more than the freight sector's "
+            f"{float(freight.sel(region=region, year=year)) / 1000:.1f} EJ they are part of",
+            Location(file=str(cat.path("energy-heavy-vehicle-demand")),
+                     field="energy-heavy-vehicle-demand"),
+            "lower the fleet's vehicle-km or diesel intensity, or raise the freight sector's "
+            "demand in energy-final-demand")
+    inp.final_demand = xr.where(inp.final_demand.demand_sector == "freight", rest,
+                                inp.final_demand).transpose(*inp.final_demand.dims)
+    # the base-year fleet is diesel: the rest keeps the sector's other fuels (rail's
+    # electricity, gas, biofuels) in full and the oil the fleet does not burn
+    d0, f0 = freight.isel(year=0, drop=True), fleet.isel(year=0, drop=True)
+    mix = inp.fuel_mix.sel(demand_sector="freight", drop=True)
+    oil = (mix.end_fuel == "oil").astype(float)
+    rest_mix = (mix * d0 - f0 * oil) / (d0 - f0)
+    if bool((rest_mix < -1e-9).any()):
+        region = str(rest_mix.where(rest_mix < -1e-9, drop=True).region.values[0])
+        raise InputError(
+            f"trucks and buses burn more oil in {region} in the base year than the freight "
+            "sector's oil share of energy-final-fuel-mix gives the sector",
+            Location(file=str(cat.path("energy-heavy-vehicle-demand")),
+                     field="energy-heavy-vehicle-demand"),
+            "lower the fleet's base-year vehicle-km or diesel intensity, or raise the "
+            "freight sector's oil share")
+    inp.fuel_mix = xr.where(inp.fuel_mix.demand_sector == "freight", rest_mix.clip(min=0.0),
+                            inp.fuel_mix).transpose(*inp.fuel_mix.dims)

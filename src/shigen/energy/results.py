@@ -84,6 +84,10 @@ OUTPUTS: tuple[Output, ...] = (
     Output("vehicle_stock", "million", ("region", "vehicle", "year")),
     Output("vehicle_sales", "million/year", ("region", "vehicle", "year")),
     Output("travel", "billion vkm", ("region", "vehicle", "year"), variable="travel"),
+    Output("heavy_vehicle_stock", "million", ("region", "fleet", "vehicle", "year")),
+    Output("heavy_vehicle_sales", "million/year", ("region", "fleet", "vehicle", "year")),
+    Output("heavy_travel", "billion vkm", ("region", "fleet", "vehicle", "year"),
+           variable="heavy_travel"),
     Output("hydrogen", "PJ", ("region", "route", "year"), variable="hydrogen"),
     Output("biofuel", "PJ", _REGION_YEAR),
     Output("transport_oil", "PJ", _REGION_YEAR),
@@ -189,7 +193,8 @@ def _energy(f: Formulation, sol: Mapping[str, xr.DataArray],
         "electricity_specific": use.sel(demand_sector="appliances", end_fuel="electricity",
                                         drop=True) / PJ_PER_TWH,
         "biofuel": use.sel(demand_sector="freight", end_fuel="biomass", drop=True)
-        + sol["ldv_liquid"].sel(liquid="biofuel", drop=True),
+        + sum(sol[k].sel(liquid="biofuel", drop=True)
+              for k in ("ldv_liquid", "heavy_liquid") if k in sol),
         "transport_oil": accounts.evaluate(oil, sol),
         "transport_energy": accounts.evaluate(energy, sol),
     }
@@ -213,6 +218,14 @@ def _stock_investment(outlay: xr.DataArray, decay: Any) -> xr.DataArray:
     return (outlay - kept).clip(min=0.0) * BN
 
 
+def _heavy_investment(inp: Any, sol: Mapping[str, xr.DataArray]) -> Arrays:
+    """Trucks and buses bought in each period (bn USD): sales x price, as for LDVs."""
+    if inp.heavy is None or "heavy_sales" not in sol:
+        return {}
+    price = inp.heavy.cost.fillna(0.0)  # a drivetrain without a price is never bought
+    return {"heavy_vehicles": (sol["heavy_sales"] * price * BN).sum(["fleet", "vehicle"])}
+
+
 def _costs(f: Formulation, sol: Mapping[str, xr.DataArray],
            out: Mapping[str, xr.DataArray]) -> Arrays:
     """Investment per period by category (bn USD over the period), O&M and fuel cost."""
@@ -228,6 +241,7 @@ def _costs(f: Formulation, sol: Mapping[str, xr.DataArray],
         "power": (new * inp.capex * BN).sum("technology"),
         "grid": grid,
         "vehicles": (sol["vehicle_sales"] * inp.vehicle_cost * BN).sum("vehicle"),
+        **_heavy_investment(inp, sol),
         "efficiency": _stock_investment(sol["saving"] * inp.eff_cost, decay).sum(
             ["demand_sector", "step"]),
         "fuel_switching": _stock_investment(sol["fuel_switch"] * inp.switch_cost, decay).sum(
@@ -266,12 +280,19 @@ def _imports(f: Formulation, sol: Mapping[str, xr.DataArray],
 
 def _vehicles(f: Formulation, sol: Mapping[str, xr.DataArray],
               out: Mapping[str, xr.DataArray]) -> Arrays:
-    """Light-duty vehicle stock (vintages alive plus the base-year fleet left) and sales."""
+    """Vehicle stocks (alive vintages + the base-year fleet left) and sales: cars, trucks, buses."""
     inp = f.inp
     sales = sol["vehicle_sales"]
     alive = f.in_service(sales, f.alive_by["ldv"])
-    return {"vehicle_stock": alive + inp.vehicle_stock * (1 - f.turnover(inp.vehicle_life)),
-            "vehicle_sales": sales / f.cfg.step}
+    out = {"vehicle_stock": alive + inp.vehicle_stock * (1 - f.turnover(inp.vehicle_life)),
+           "vehicle_sales": sales / f.cfg.step}
+    heavy = inp.heavy
+    if heavy is not None and "heavy_sales" in sol:  # trucks and buses, the same stock rule
+        bought = sol["heavy_sales"]
+        left = heavy.base_stock * (1 - f.turnover(heavy.life))
+        out["heavy_vehicle_stock"] = f.in_service(bought, f.alive_by["heavy"]) + left
+        out["heavy_vehicle_sales"] = bought / f.cfg.step
+    return out
 
 
 def _links(f: Formulation, sol: Mapping[str, xr.DataArray],

@@ -18,23 +18,16 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from shigen.energy import bill, binding, imports, outage_effect, warnings
+from shigen.energy import bill, binding, imports, investment, outage_effect, warnings
 from shigen.energy.basis import BUILD_FIGURES, PLANT_FIGURES, figure_basis
-from shigen.energy.compare import (
-    ETP_WINDOW,
-    IN_SCOPE,
-    OPTIONS,
-    OUT_OF_SCOPE,
-    compare,
-    investment_window,
-)
+from shigen.energy.compare import OPTIONS, compare, investment_window
 from shigen.energy.config import EnergyConfig
 from shigen.energy.constants import RENEWABLE
 from shigen.energy.diagnose import diagnose
 from shigen.energy.inputs import Inputs, load_inputs
 from shigen.energy.model import Status, run_model
 from shigen.energy.results import results, series
-from shigen.errors import Location, RunFailed
+from shigen.errors import InputError, Location, RunFailed
 from shigen.stages import StageSpec
 
 if TYPE_CHECKING:
@@ -90,6 +83,7 @@ def run(cfg: EnergyConfig, study: Study, cat: Catalogue,
     if cfg.currency is not None:  # refuse a currency without rates before solving
         bill.units_per_usd(cat.frame(bill.FX_DATASET), cfg.currency)
     inp = load_inputs(cfg, cat)
+    ref = _reference(cfg, cat)  # a bad name fails before the solve
     load = time.perf_counter() - t0
     ds = solve_study(cfg, cat, inp)
     ds.attrs["load_s"] = round(load, 4)
@@ -102,39 +96,35 @@ def run(cfg: EnergyConfig, study: Study, cat: Catalogue,
             raise RunFailed("the baseline study has other regions or periods than this study",
                             Location(field="energy.baseline"),
                             "name a baseline with the same regions, first_year, last_year, step")
-        ds = compare(ds, _baseline(base_cfg, cat, inp), str(cfg.baseline))
+        base = _baseline(base_cfg, cat, inp)
+        ds = compare(ds, base, str(cfg.baseline))
+        ds.attrs["investment_comparison_json"] = json.dumps(investment.comparison(
+            ds, base, ref, investment.cost_status(cat), cfg.investment_reference))
     return ds
+
+
+def _reference(cfg: EnergyConfig, cat: Catalogue) -> dict[str, dict[str, Any]] | None:
+    """The published figures of the study's investment reference (None if it names none)."""
+    name = cfg.investment_reference
+    ref = None
+    if name is not None:
+        if investment.REFERENCE_DATASET not in cat:
+            raise InputError(f"energy.investment_reference '{name}' needs the dataset "
+                             f"'{investment.REFERENCE_DATASET}'",
+                             Location(field="energy.investment_reference"),
+                             "remove investment_reference or restore the bundled dataset")
+        ref = investment.reference(cat, name)
+        if not ref:
+            known = sorted({str(s) for s in cat.frame(investment.REFERENCE_DATASET)["scenario"]})
+            raise InputError(f"energy.investment_reference '{name}' is not a scenario of "
+                             f"'{investment.REFERENCE_DATASET}'",
+                             Location(field="energy.investment_reference"),
+                             f"use one of {', '.join(known)}")
+    return ref
 
 
 def _r(x: Any, d: int = 3) -> float | None:
     return round(float(x), d) if np.isfinite(x) else None
-
-
-def _investment_comparison(ds: xr.Dataset) -> dict[str, Any]:
-    """Additional investment by category and window, with what is in and out of scope.
-
-    Set beside ETP 2008's USD 45 trillion: its window and categories differ (see
-    docs/validation.md); nothing here is adjusted to close the gap.
-    """
-    step = int(ds.attrs["step"])
-    base = int(ds.attrs["base_year"])
-    window = investment_window(ds)
-    by_cat = ds["additional_investment_by_category"].sel(year=window).sum("year") / 1000.0
-    return {
-        "window": f"{window[0] - step + 1}-{window[-1]}",
-        "etp_window": ETP_WINDOW,
-        "additional_usd_trillion": _r(ds.attrs["additional_investment_bn_usd"] / 1000.0),
-        "additional_after_base_year_usd_trillion": _r(
-            ds.attrs["additional_investment_after_base_bn_usd"] / 1000.0),
-        "after_base_year_window": f"{base + 1}-{window[-1]}",
-        "additional_by_category_usd_trillion": {
-            str(c): _r(by_cat.sel(category=c)) for c in by_cat.category.values},
-        "baseline_total_usd_trillion": _r(ds.attrs["baseline_investment_bn_usd"] / 1000.0),
-        "baseline_total_after_base_year_usd_trillion": _r(
-            ds.attrs["baseline_investment_after_base_bn_usd"] / 1000.0),
-        "in_scope": {str(c): IN_SCOPE.get(str(c), "") for c in by_cat.category.values},
-        "out_of_scope": dict(OUT_OF_SCOPE),
-    }
 
 
 def _physical(ds: xr.Dataset) -> dict[str, Any] | None:
@@ -221,7 +211,8 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
         out["additional_investment_usd_trillion"] = _r(add / 1000.0)
         out["additional_investment_share_gdp"] = _r(add / float(ds.attrs["cumulative_gdp_bn_usd"]),
                                                     5)
-        out["investment_comparison"] = _investment_comparison(ds)
+        if "investment_comparison_json" in ds.attrs:
+            out["investment_comparison"] = json.loads(ds.attrs["investment_comparison_json"])
         red = ds["reduction_by_option"]
         total = float(red.attrs.get("total", red.sum()))
         if total > 0:

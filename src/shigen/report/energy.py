@@ -25,13 +25,13 @@ def figures(ds: xr.Dataset, summary: Summary) -> list[Figure]:
 
 
 #: summary keys shown in their own tables rather than flattened into the generic ones
-OWN_TABLES = ("binding", "figure_basis", "warnings", "outage_effect")
+OWN_TABLES = ("binding", "figure_basis", "warnings", "outage_effect", "investment_comparison")
 
 
 def tables(summary: Summary) -> list[Table]:
     rest = {k: v for k, v in summary.items() if k not in OWN_TABLES}
     return [*generic_tables("energy", rest), *basis_tables(summary), *binding_tables(summary),
-            *outage_tables(summary)]
+            *outage_tables(summary), *investment_tables(summary)]
 
 
 def _years(years: list[int]) -> str:
@@ -63,6 +63,39 @@ def basis_tables(summary: Summary) -> list[Table]:
         t.add(label, (summary.get(group) or {}).get(name), unit, b["basis"],
               b.get("share_at_bound"), limits, fmt={4: ".0%"})
     return [t] if t.rows else []
+
+
+def investment_rows(ic: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """(line, in shigen, additional, baseline, cost data) rows, then the reference's groups."""
+    return [(ln["line"], "yes" if ln["in_shigen"] else "no", ln["additional_usd_trillion"],
+             ln["baseline_usd_trillion"], ln["cost_data_status"] or "-")
+            for ln in ic["lines"]]
+
+
+def investment_tables(summary: Summary) -> list[Table]:
+    """Additional investment line by line and the walk to the reference's figure."""
+    ic = summary.get("investment_comparison")
+    if not ic:
+        return []
+    win = ic["comparable_window"]
+    lines = Table("energy-investment-lines", f"energy: additional investment by line, {win}",
+                  ["line", "in shigen", "additional (USD tn)", "baseline total (USD tn)",
+                   "cost data"],
+                  caption="ETP 2008's investment lines and what shigen counts on each (USD "
+                          "2005 trillion, undiscounted). Lines shigen does not model show 0.")
+    for row in investment_rows(ic):
+        lines.add(*row, fmt={2: ",.2f", 3: ",.1f"})
+    out = [lines]
+    if ic.get("walk"):
+        walk = Table("energy-investment-walk",
+                     f"energy: from shigen's figure to {ic['reference']}'s",
+                     ["step", "USD tn", "note"],
+                     caption="Headline + window + the rest = the reference's figure; the "
+                             "'of which' rows split shigen's comparable figure by line.")
+        for st in ic["walk"]:
+            walk.add(st["step"], st["usd_trillion"], st["note"], fmt={1: ",.2f"})
+        out.append(walk)
+    return out
 
 
 def binding_tables(summary: Summary) -> list[Table]:
@@ -295,7 +328,24 @@ def render(summary: dict[str, Any]) -> list[RichTable]:
         for k, v in (summary.get("emission_reduction_shares") or {}).items():
             a.add_row(f"reduction share: {k}", "-" if v is None else f"{v:.0%}")
         tables.append(a)
+    if summary.get("investment_comparison"):
+        tables.append(render_investment(summary["investment_comparison"]))
     return tables
+
+
+def render_investment(ic: dict[str, Any]) -> RichTable:
+    """Additional investment by ETP line, and the reference's figures beside shigen's."""
+    t = RichTable(title=f"energy: additional investment by line, {ic['comparable_window']} "
+                        "(USD 2005 trillion)")
+    for c in ("line", "in shigen", "additional", "baseline total", "cost data"):
+        t.add_column(c, justify="left" if c in ("line", "cost data") else "right")
+    for line, inside, add, base, status in investment_rows(ic):
+        t.add_row(line, inside, f"{add:.2f}", f"{base:.1f}", status)
+    for g in ic.get("groups") or []:
+        if g["reference"] is not None:
+            t.add_row(f"{ic['reference']}: {g['group']} {g['measure']}", "",
+                      f"{g['shigen']:.1f} vs {g['reference']:.0f}", "", g["reference_status"])
+    return t
 
 
 def render_binding(records: list[dict[str, Any]]) -> RichTable:

@@ -227,7 +227,13 @@ class Catalogue:
         if year is None:
             return raw
         late = known.late_rows(raw.frame, raw.meta, year)
-        if not late.any():
+        if not late.any():  # known in time; a newer edition known by then is preferred
+            newer = known.newer_vintages(self._metas, name, year,
+                                         known.latest_known(raw.frame, raw.meta))
+            for vintage in newer:
+                new = self._read(vintage)
+                if not known.late_rows(new.frame, new.meta, year).any():
+                    return new
             return raw
         for vintage in known.pick_vintage(self._metas, name, year):
             old = self._read(vintage)

@@ -13,6 +13,11 @@ Two steps, each rerunnable from a checkout (``PYTHONPATH=src``):
     ``energy-build-increment``): mean additions 2001-2005 of ``energy-nuclear-additions``,
     world and Japan.
 
+``python scripts/growth_from_record.py decline [--write]``
+    The floor on a build rate's fall (``energy-decline-limit``): the steepest annualised
+    fall between consecutive blocks of any record after its peak (nuclear, 1985-1989 to
+    1990-1994), for every technology with a record-based growth rate.
+
 ``python scripts/growth_from_record.py rates [--known-by YEAR] [--write]``
     Derives the growth rate ``g`` of each technology with a record (nuclear, wind, solar
     PV) from bundled datasets only, and prints it with the points it rests on. With
@@ -57,6 +62,7 @@ from shigen.datasets.catalogue import BUNDLED_DIR
 START_GW = 1.0  # GW/yr: a block adding less is demonstration, not a build-up
 BLOCK = 5  # years per nuclear block
 NUCLEAR_FILE = "energy_nuclear_additions.csv"
+DECLINE_FILE = "energy_decline_limit.csv"
 #: the model's technologies whose growth rate comes from the record, and their series
 TECHS = {"nuclear": "nuclear", "wind_onshore": "wind", "solar_pv": "solar"}
 
@@ -180,6 +186,39 @@ def rates(cat: Catalogue, known_by: int | None = None) -> dict[str, Rate]:
     return out
 
 
+def decline(cat: Catalogue) -> tuple[float, int, str]:
+    """The steepest fall of a record after its peak: (rate, year known, what it rests on)."""
+    worst: tuple[float, int, str] | None = None
+    for tech, group in TECHS.items():
+        blocks = (_nuclear_blocks(cat, None) if tech == "nuclear"
+                  else _stock_blocks(cat, group, tech, None))
+        peak = max(range(len(blocks)), key=lambda i: blocks[i].mean_gw)
+        for a, b in zip(blocks[peak:], blocks[peak + 1:], strict=False):
+            if b.mean_gw > 0 and (worst is None or _annual(a, b) < worst[0]):
+                worst = (_annual(a, b), b.last,
+                         f"{tech} {a.first}-{a.last} {a.mean_gw:.1f} to {b.first}-{b.last} "
+                         f"{b.mean_gw:.1f} GW/yr")
+    if worst is None:
+        raise ValueError("no record falls after its peak")
+    return worst
+
+
+def write_decline(path: Path, found: tuple[float, int, str], regions: list[str]) -> None:
+    """energy_decline_limit.csv: the fall for every technology with a record-based rate."""
+    rate, as_of, what = found
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["region", "technology", "value", "unit", "status", "as_of", "note"])
+        for region in regions:
+            for tech in TECHS:
+                note = (f"{rate:.1%}/yr, the steepest fall of annual additions in the record "
+                        f"after a peak ({what}; scripts/growth_from_record.py decline)"
+                        + ("" if tech == "nuclear" else
+                           f"; {tech}'s own additions have not fallen in its record, so the "
+                           "floor is nuclear's (an assumption)"))
+                w.writerow([region, tech, f"{rate:.3f}", "1/year", "secondary", as_of, note])
+
+
 RECENT = (2001, 2005)  # the five years before the first model period after 2005
 
 
@@ -239,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = p.add_subparsers(dest="cmd", required=True)
     n = sub.add_parser("nuclear-additions", help="write energy-nuclear-additions")
     n.add_argument("source", type=Path, help="GeoNuclearData nuclear_power_plants.csv")
+    dl = sub.add_parser("decline", help="print (and --write) the floor on a build rate's fall")
+    dl.add_argument("--write", action="store_true")
     c = sub.add_parser("recent", help="print (and --write) nuclear's recent additions")
     c.add_argument("--write", action="store_true")
     r = sub.add_parser("rates", help="print (and --write) the record-based growth rates")
@@ -249,6 +290,14 @@ def main(argv: list[str] | None = None) -> int:
         df = nuclear_additions(a.source)
         df.to_csv(BUNDLED_DIR / NUCLEAR_FILE, index=False, lineterminator="\n")
         print(f"wrote {BUNDLED_DIR / NUCLEAR_FILE}: {len(df)} rows")
+        return 0
+    if a.cmd == "decline":
+        found_decline = decline(Catalogue.bundled())
+        print(f"steepest fall: {found_decline[0]:.3f}/yr (known in {found_decline[1]}): "
+              f"{found_decline[2]}")
+        if a.write:
+            write_decline(BUNDLED_DIR / DECLINE_FILE, found_decline, ["WORLD", "JPN"])
+            print(f"updated {BUNDLED_DIR / DECLINE_FILE}")
         return 0
     if a.cmd == "recent":
         recent = recent_nuclear(Catalogue.bundled())

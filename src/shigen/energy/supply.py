@@ -136,9 +136,9 @@ def define_decline_limit(f: Formulation) -> None:
     NEW_CAPACITY_CONSTRAINT_LO with ``growth_new_capacity_lo`` = d < 0 and no initial
     increment): ``n[t] >= n[t-1] (1 + d)^step``; before the first model period ``n[t-1]/step``
     is the observed recent build rate. Only technologies with a row in
-    ``energy-decline-limit`` have a floor, and not those the study bans or caps (a floor
-    under a cap the study sets could make it infeasible for no physical reason). Used with
-    ``build_limits = "growth"``. Family ``decline_limit``.
+    ``energy-decline-limit`` and a growth rate have a floor, and not those the study bans
+    or caps (a floor under a cap the study sets could make it infeasible for no physical
+    reason). Used with ``build_limits = "growth"``. Family ``decline_limit``.
     """
     inp = f.inp
     if f.cfg.build_limits != "growth" or inp.decline_rate is None:
@@ -150,7 +150,8 @@ def define_decline_limit(f: Formulation) -> None:
     capped = set(f.cfg.banned) | {b.technology for b in f.cfg.capacity if b.max_gw is not None}
     free = xr.DataArray([str(t) not in capped for t in d.technology.values], dims="technology",
                         coords={"technology": d.technology})
-    mask = (d.notnull() & free & (f.years > inp.base_year)).transpose(
+    # the floor is the lower half of the growth constraint: no growth limit, no floor
+    mask = (d.notnull() & inp.growth_rate.notnull() & free & (f.years > inp.base_year)).transpose(
         "region", "technology", "year")
     if not bool(mask.any()):
         return

@@ -1,4 +1,5 @@
-"""The floor on how fast a build rate may fall (``decline_limit``, MESSAGEix growth_new_capacity_lo).
+"""The floor on how fast a build rate may fall (``decline_limit``; MESSAGEix's
+growth_new_capacity_lo).
 
 ``energy-decline-limit`` gives d = -0.235/yr (world nuclear 1985-1989 to 1990-1994) for
 nuclear, onshore wind and PV: new capacity per period n[t] >= n[t-1] x (1 + d)^step, the

@@ -23,8 +23,8 @@ POLICY_FAMILIES = ("co2_cap", "share", "capacity_min", "capacity_max", "energy_i
                    "banned_technology")
 #: physical limits from data (relaxed, at a higher penalty, only if policies alone can't)
 LIMIT_FAMILIES = ("build_limit", "growth_limit", "decline_limit", "potential", "biomass_supply",
-                  "variable_re_share", "fuel_ceiling", "efficiency_potential", "industry_ccs_limit", "history",
-                  "transmission_limit", "vehicle_diffusion")
+                  "variable_re_share", "fuel_ceiling", "efficiency_potential",
+                  "industry_ccs_limit", "history", "transmission_limit", "vehicle_diffusion")
 
 
 @dataclass

@@ -73,3 +73,18 @@ def test_a_replication_of_2008_and_the_today_study_read_their_own_costs() -> Non
                      for t in ("solar_pv", "nuclear")}
     assert got["etp2008-blue"] == {"solar_pv": 2200.0, "nuclear": 2400.0}
     assert got["etp2008-blue-today"] == {"solar_pv": 857.0, "nuclear": 3142.0}
+
+
+def test_an_override_changes_the_edition_the_study_reads() -> None:
+    """With data_as_of = 2008, overriding energy-growth-limit's wind row (known in 2020 in
+    today's edition) changes the 2008 edition's row (30.3 %/yr x 0.5), whichever name the
+    override gives; it is not refused as hindsight."""
+    from shigen.datasets.overrides import DataOverride
+
+    sel = {"region": "WORLD", "technology": "wind_onshore"}
+    for name in ("energy-growth-limit", "energy-growth-limit-2008"):
+        o = DataOverride(dataset=name, select=sel, scale=0.5, reason="test")
+        view = Catalogue.bundled().with_overrides([o], as_of=2008)
+        f = view.frame("energy-growth-limit")
+        row = f[(f["region"] == "WORLD") & (f["technology"] == "wind_onshore")]
+        assert float(row["value"].iloc[0]) == pytest.approx(0.303 * 0.5)

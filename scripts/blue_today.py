@@ -3,10 +3,11 @@
 Run from a checkout: ``PYTHONPATH=src python scripts/blue_today.py``. Solves
 studies/etp2008-blue.toml (data_as_of = 2008) and studies/etp2008-blue-today.toml
 (data_as_of = 2026: today's history and the today's capital costs), each in the catalogue
-view its ``data_as_of`` gives and with its Baseline (as ``shigen run`` does), plus two variants of the today study that put new nuclear
-at the top of the NEA/IEA 2020 range (6,920 USD/kW, Slovak Republic) and at Flamanville-3's
-as-built cost (8,620 USD/kW, PCGE 2020 Table 8.2) through a data override: what the
-today's answer rests on. Prints a Markdown table of the figures of ``shigen run --json``.
+view its ``data_as_of`` gives and with its Baseline (as ``shigen run`` does), plus two
+variants of the today study that put new nuclear at the top of the NEA/IEA 2020 range
+(6,920 USD/kW, Slovak Republic) and at Flamanville-3's as-built cost (8,620 USD/kW,
+PCGE 2020 Table 8.2) through a data override: what the today's answer rests on.
+Prints a Markdown table of the figures of ``shigen run --json``.
 """
 
 from __future__ import annotations

@@ -27,15 +27,17 @@ ROOT = Path(__file__).resolve().parents[1]
 # Issue 13 changed the LP on purpose (growth limits instead of absolute build limits,
 # mothballing and life extension of the base-year fleet): the references were recomputed
 # with the command above at branch s4-e-model; before it they were 56728.02 (BLUE),
-# 59397.49 (Baseline), 56200.51 (ACT) and 2525.07 (japan-nnes-2006). Issue 13 item 6 added
-# trucks and buses as vehicle stocks (their purchases are now costs of the LP): recomputed
-# with the same command at branch s5-e-invest; before it they were 56141.55 (BLUE),
-# 59133.35 (Baseline), 55818.32 (ACT) and 2499.08 (japan-nnes-2006).
+# 59397.49 (Baseline), 56200.51 (ACT) and 2525.07 (japan-nnes-2006). Session 5 changed it
+# again on purpose, in two branches merged together: growth rates and nuclear's recent
+# additions from the historical record plus a floor on how fast a build rate may fall
+# (s5-e-today), and trucks and buses as vehicle stocks whose purchases are costs of the LP
+# (s5-e-invest). Recomputed with the command above on the merged code; before it they were
+# 56141.55 (BLUE), 59133.35 (Baseline), 55818.32 (ACT) and 2499.08 (japan-nnes-2006).
 REFERENCE = {
-    "etp2008-blue": 60974.82447621021,
-    "etp2008-baseline": 63664.241160908605,
-    "etp2008-act": 60578.546911665464,
-    "japan-nnes-2006": 2635.214624563422,
+    "etp2008-blue": 61056.045623134734,
+    "etp2008-baseline": 63746.545169978395,
+    "etp2008-act": 60660.263900909595,
+    "japan-nnes-2006": 2637.8105771388628,
 }
 
 

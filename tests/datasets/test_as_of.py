@@ -102,4 +102,5 @@ def test_shipped_replications_of_2008_declare_it() -> None:
     studies = Path(__file__).resolve().parents[2] / "studies"
     for name in ("etp2008-baseline", "etp2008-act", "etp2008-blue"):
         assert "\ndata_as_of = 2008" in (studies / f"{name}.toml").read_text("utf-8")
-    assert "\ndata_as_of" not in (studies / "etp2008-blue-today.toml").read_text("utf-8")
+    # the today study reads the latest edition of every dataset (history and costs)
+    assert "\ndata_as_of = 2026" in (studies / "etp2008-blue-today.toml").read_text("utf-8")

@@ -40,9 +40,11 @@ def test_blue_builds_respect_the_growth_limit(solved_energy) -> None:  # type: i
     limit = (prev * grown + inc).sel(year=inp.periods[1:])
     assert bool((new.sel(year=inp.periods[1:]) <= limit + 1e-6).all())
     assert "growth_limit" in f.m.constraints and "build_limit" not in f.m.constraints
-    # first period by hand, nuclear: 4 GW/yr recent, 15 %/yr, 2 GW/yr start-up increment
+    # first period by hand, nuclear: 4.21 GW/yr recent (2001-2005 record), 12.5 %/yr (the
+    # record's 1965-1989 build-up), 2 GW/yr start-up increment
     first = float(limit.sel(year=2010, technology="nuclear"))
-    assert first == pytest.approx(4 * 5 * 1.15 ** 5 + 2 * 5 * (1.15 ** 5 - 1) / 0.15, rel=1e-9)
+    assert first == pytest.approx(4.21 * 5 * 1.125 ** 5 + 2 * 5 * (1.125 ** 5 - 1) / 0.125,
+                                  rel=1e-9)
 
 
 def _japan(**kw: object) -> EnergyConfig:

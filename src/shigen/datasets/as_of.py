@@ -6,6 +6,12 @@ itself in an ``as_of`` column. A study that declares ``data_as_of = 2008`` repli
 what could be known in 2008: a dataset with a figure known later is replaced by the
 latest of its ``vintages`` known by then, or refused with a message naming the dataset
 and the row. A dataset that says nothing about when it was known is not checked.
+
+Vintages may also be *newer* than the dataset they belong to: the ETP-era cost sets are
+the default entries (every study without ``data_as_of`` keeps reading them), and a
+today's edition (e.g. ``energy-capital-cost-2022``, IRENA's 2021 costs) is a vintage a
+study asks for by declaring a ``data_as_of`` at or after its ``as_of``. A study reads
+the latest edition known by its ``data_as_of``, older or newer than the default.
 """
 
 from __future__ import annotations
@@ -65,6 +71,24 @@ def hindsight(ds: Rows, name: str, year: int, late: np.ndarray) -> InputError:
         Location(str(ds.path), line),
         f"remove data_as_of to use today's data, or give '{name}' a vintage known by {year} "
         "(a dataset with as_of <= that year, named in the entry's 'vintages')")
+
+
+def latest_known(frame: pd.DataFrame, meta: DatasetMeta) -> float:
+    """The year the dataset's latest figure was known (NaN if it says nothing)."""
+    known = known_in(frame, meta)
+    return float(np.nanmax(known)) if np.isfinite(known).any() else float("nan")
+
+
+def newer_vintages(metas: dict[str, DatasetMeta], name: str, year: int,
+                   known: float) -> list[str]:
+    """The vintages of ``name`` published after its own figures (``known``) and by ``year``.
+
+    Latest first. A dataset that does not say when it was known has no newer vintage:
+    without a date there is nothing to be newer than.
+    """
+    if not np.isfinite(known):
+        return []
+    return [v for v in pick_vintage(metas, name, year) if int(metas[v].as_of or 0) > known]
 
 
 def pick_vintage(metas: dict[str, DatasetMeta], name: str, year: int) -> list[str]:

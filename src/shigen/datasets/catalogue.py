@@ -143,6 +143,16 @@ def _range_json(meta: DatasetMeta) -> dict[str, Any] | None:
             "sample": r.sample, "reason": r.reason}
 
 
+def _selects(used: Dataset | None, latest: Dataset, o: DataOverride) -> bool:
+    """Whether override ``o`` selects rows of ``used``, a vintage read instead of ``latest``."""
+    if used is None or used is latest:
+        return False
+    try:
+        return bool(select_rows(used.frame, used.meta, o, "").any())
+    except InputError:  # e.g. a year the vintage does not have
+        return False
+
+
 class Catalogue:
     """Bundled datasets plus user folders, later folders overriding earlier ones."""
 
@@ -227,12 +237,18 @@ class Catalogue:
         if year is None:
             return raw
         late = known.late_rows(raw.frame, raw.meta, year)
-        if not late.any():
+        if not late.any():  # known in time; a newer edition known by then is preferred
+            newer = known.newer_vintages(self._metas, name, year,
+                                         known.latest_known(raw.frame, raw.meta))
+            for vintage in newer:
+                new = self._read(vintage)
+                if not known.late_rows(new.frame, new.meta, year).any():
+                    return self._changed.get(vintage, new)  # a study may override a vintage
             return raw
         for vintage in known.pick_vintage(self._metas, name, year):
             old = self._read(vintage)
             if not known.late_rows(old.frame, old.meta, year).any():
-                return old
+                return self._changed.get(vintage, old)
         raise known.hindsight(raw, name, year, late)
 
     def _read(self, name: str) -> Dataset:
@@ -285,9 +301,15 @@ class Catalogue:
                                  + "name a dataset of `shigen data list`")
             if as_of is not None:
                 latest = self._read(name)
+                try:  # the edition the study reads: an override changes its rows
+                    used: Dataset | None = view._known(name)
+                except InputError:
+                    used = None
                 for i in indices:
                     late = known.late_rows(latest.frame, latest.meta, as_of) & select_rows(
                         latest.frame, latest.meta, view._overrides[i], f"{where}.{i}")
+                    if late.any() and _selects(used, latest, view._overrides[i]):
+                        continue  # it selects rows of the vintage known by then
                     if late.any():
                         exc = known.hindsight(latest, name, as_of, late)
                         raise InputError(exc.what, Location(field=f"{where}.{i}.select"),

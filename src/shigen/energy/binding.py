@@ -62,7 +62,8 @@ _FUEL = FamilyUnit("PJ/yr", "USD/GJ", 1000.0, per_year=True, bound_unit="PJ/yr")
 
 #: bn USD per GW = 1000 USD/kW; per Mt = 1000 USD/t; per PJ = 1000 USD/GJ; per TWh = 1000 USD/MWh
 FAMILY_UNITS: dict[str, FamilyUnit] = {
-    "build_limit": _BUILT, "growth_limit": _BUILT, "banned_technology": _BUILT,
+    "build_limit": _BUILT, "growth_limit": _BUILT, "decline_limit": _BUILT,
+    "banned_technology": _BUILT,
     "potential": _INSTALLED, "history": _INSTALLED, "capacity_min": _INSTALLED,
     "capacity_max": _INSTALLED,
     "co2_cap": _CO2, "industry_ccs_limit": _CO2,

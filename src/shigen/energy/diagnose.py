@@ -23,7 +23,7 @@ LABELS = {
     "co2_cap": "CO2 cap", "share": "share target", "capacity_min": "minimum capacity",
     "capacity_max": "maximum capacity", "energy_intensity": "energy-intensity target",
     "banned_technology": "technology ban", "build_limit": "build-rate limit",
-    "growth_limit": "build-rate limit (growth)",
+    "growth_limit": "build-rate limit (growth)", "decline_limit": "build-rate floor (decline)",
     "potential": "resource potential", "biomass_supply": "biomass supply",
     "variable_re_share": "variable-renewables share ceiling", "fuel_ceiling": "fuel-share ceiling",
     "efficiency_potential": "efficiency potential", "industry_ccs_limit": "industry CCS ceiling",

@@ -22,9 +22,9 @@ from shigen.energy.terms import Terms, constraint
 POLICY_FAMILIES = ("co2_cap", "share", "capacity_min", "capacity_max", "energy_intensity",
                    "banned_technology")
 #: physical limits from data (relaxed, at a higher penalty, only if policies alone can't)
-LIMIT_FAMILIES = ("build_limit", "growth_limit", "potential", "biomass_supply", "variable_re_share",
-                  "fuel_ceiling", "efficiency_potential", "industry_ccs_limit", "history",
-                  "transmission_limit", "vehicle_diffusion")
+LIMIT_FAMILIES = ("build_limit", "growth_limit", "decline_limit", "potential", "biomass_supply",
+                  "variable_re_share", "fuel_ceiling", "efficiency_potential",
+                  "industry_ccs_limit", "history", "transmission_limit", "vehicle_diffusion")
 
 
 @dataclass

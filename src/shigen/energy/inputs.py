@@ -89,6 +89,7 @@ class Inputs:
     network_life: xr.DataArray | None = None  # () (yr): grids, when networks are costed
     links: Links | None = None          # electricity links between the regions
     heavy: HeavyFleet | None = None     # trucks and buses as stocks (set by load_inputs)
+    decline_rate: xr.DataArray | None = None  # region, technology (1/yr, < 0; NaN = no floor)
 
     @property
     def base_year(self) -> int:
@@ -275,6 +276,8 @@ def load_inputs(cfg: EnergyConfig, cat: Catalogue) -> Inputs:
     growth = reg(_arr(cat, "energy-growth-limit")).reindex(technology=techs)
     inc = reg(_arr(cat, "energy-build-increment")).reindex(technology=techs).fillna(0.0)
     pot = reg(_arr(cat, "energy-potential")).reindex(technology=techs).fillna(np.inf)
+    # a region or technology without a row has no floor on its build rate
+    decline = _arr(cat, "energy-decline-limit").reindex(region=regions, technology=techs)
     _need(cat, "energy-equipment-lifetime", "sector", [*SECTORS, "ldv"],
           "energy-equipment-lifetime")
     life = _arr(cat, "energy-equipment-lifetime")
@@ -304,6 +307,7 @@ def load_inputs(cfg: EnergyConfig, cat: Catalogue) -> Inputs:
         build_limit=bl, potential=pot, fuel_price=fp,
         growth_rate=growth, build_increment=inc.sel(parameter="increment", drop=True),
         recent_additions=inc.sel(parameter="recent_additions", drop=True),
+        decline_rate=decline,
         outage=outage_factor(cfg, techs),
         extension_cost=_arr(cat, "energy-life-extension-cost").reindex(technology=techs),
         extension_life=_arr(cat, "energy-life-extension-years").reindex(technology=techs)

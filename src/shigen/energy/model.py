@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 #: builders in the order they run; each adds one family and returns early if it has none
 BUILDERS = (
     supply.define_capacity, supply.define_life_extension, supply.define_build_limit,
-    supply.define_growth_limit, supply.define_potential,
+    supply.define_growth_limit, supply.define_decline_limit, supply.define_potential,
     supply.define_dispatch, supply.define_storage,
     demand.define_end_use, demand.define_fuel_switching, demand.define_vehicles,
     demand.define_vehicle_diffusion, demand.define_heavy_vehicles, demand.define_hydrogen,

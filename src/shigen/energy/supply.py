@@ -128,6 +128,43 @@ def define_growth_limit(f: Formulation) -> None:
           "growth_limit", mask=mask)
 
 
+def define_decline_limit(f: Formulation) -> None:
+    """New capacity per period at least the previous period's, shrunk at the record's steepest fall.
+
+    A technology that is being built does not stop overnight: order books, factories and
+    crews run down over years. In GW per period (``n = b x step``, MESSAGEix
+    NEW_CAPACITY_CONSTRAINT_LO with ``growth_new_capacity_lo`` = d < 0 and no initial
+    increment): ``n[t] >= n[t-1] (1 + d)^step``; before the first model period ``n[t-1]/step``
+    is the observed recent build rate. Only technologies with a row in
+    ``energy-decline-limit`` and a growth rate have a floor, and not those the study bans
+    or caps (a floor under a cap the study sets could make it infeasible for no physical
+    reason). Used with ``build_limits = "growth"``. Family ``decline_limit``.
+    """
+    inp = f.inp
+    if f.cfg.build_limits != "growth" or inp.decline_rate is None:
+        return
+    periods = inp.periods
+    if len(periods) < 2:
+        return
+    d = inp.decline_rate
+    capped = set(f.cfg.banned) | {b.technology for b in f.cfg.capacity if b.max_gw is not None}
+    free = xr.DataArray([str(t) not in capped for t in d.technology.values], dims="technology",
+                        coords={"technology": d.technology})
+    # the floor is the lower half of the growth constraint: no growth limit, no floor
+    mask = (d.notnull() & inp.growth_rate.notnull() & free & (f.years > inp.base_year)).transpose(
+        "region", "technology", "year")
+    if not bool(mask.any()):
+        return
+    step = f.cfg.step
+    y = f.years
+    shrunk = (1 + d.fillna(0.0)) ** step
+    before = (y.rename(year="vintage") == y - step).astype(float)
+    lhs = f.t("new_capacity") - f.in_service(f.t("new_capacity"), before * shrunk)
+    rhs = xr.where(y == periods[1], inp.recent_additions * step * shrunk, 0.0)
+    f.add(lhs, ">=", rhs.transpose("region", "technology", "year"), "decline_limit",
+          "decline_limit", mask=mask)
+
+
 def define_build_limit(f: Formulation) -> None:
     """Additions per period at most the yearly build limit times the period length.
 

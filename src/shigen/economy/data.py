@@ -16,6 +16,8 @@ from shigen.economy.iotable import IOTable
 from shigen.errors import InputError, Location
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from shigen.datasets import Catalogue
 
 STUDY_CURRENCY = "USD"
@@ -46,15 +48,22 @@ def usd_per_unit(cat: Catalogue, currency: str, year: int) -> float:
     return 1.0 / float(row["value"])
 
 
+def value_added_rows(frame: pd.DataFrame) -> list[str] | None:
+    """The table's value-added rows: ``row_kind = value-added`` where the table has that
+    column (the BEA table), else rows numbered 9x (the Japanese numbering), else None
+    (every row that is not an industry)."""
+    if "row_kind" in frame.columns:
+        return sorted(set(frame.loc[frame["row_kind"] == "value-added", "row"]))
+    return sorted(r for r in set(frame["row"]) if str(r).startswith("9")) or None
+
+
 def load_table(cat: Catalogue, importer: str) -> IOTable:
     """The importer's table converted to USD (at the exchange rate of the table's year)."""
     name = table_name(importer)
     frame = cat.frame(name)
     currency = cat.meta(name).unit
     year = int(frame["year"].iloc[0]) if "year" in frame.columns else 0
-    table = IOTable.from_long(frame, currency,
-                              value_added=sorted(r for r in set(frame["row"])
-                                                 if r.startswith("9")) or None)
+    table = IOTable.from_long(frame, currency, value_added=value_added_rows(frame))
     return table.scaled(usd_per_unit(cat, currency, year), STUDY_CURRENCY)
 
 

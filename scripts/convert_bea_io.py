@@ -21,8 +21,7 @@ Rerun (reading .rda files needs the ``rdata`` package, ``pip install rdata``; it
 dependency of shigen)::
 
     git clone https://github.com/USEPA/useeior && git -C useeior checkout 1565a70b
-    python scripts/convert_bea_io.py useeior/data \\
-        --out src/shigen/datasets/data/io_table_usa.csv
+    python scripts/convert_bea_io.py useeior/data --out io_table_usa.csv
 """
 
 from __future__ import annotations

@@ -49,9 +49,11 @@ def usd_per_unit(cat: Catalogue, currency: str, year: int) -> float:
 
 
 def value_added_rows(frame: pd.DataFrame) -> list[str] | None:
-    """The table's value-added rows: ``row_kind = value-added`` where the table has that
-    column (the BEA table), else rows numbered 9x (the Japanese numbering), else None
-    (every row that is not an industry)."""
+    """The table's value-added rows.
+
+    ``row_kind = value-added`` where the table has that column (the BEA table), else rows
+    numbered 9x (the Japanese numbering), else None (every row that is not an industry).
+    """
     if "row_kind" in frame.columns:
         return sorted(set(frame.loc[frame["row_kind"] == "value-added", "row"]))
     return sorted(r for r in set(frame["row"]) if str(r).startswith("9")) or None

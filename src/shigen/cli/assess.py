@@ -16,19 +16,27 @@ from shigen.options import EXAMPLES
 ISO3 = re.compile(r"[A-Za-z]{3}")
 
 
+def _importers(path: Path) -> set[str]:
+    """The importers of a shipped study's disruption markets (read without validation)."""
+    import tomllib
+
+    markets = tomllib.loads(path.read_text()).get("disruption", {}).get("markets", [])
+    return {str(m.get("importer", "")).upper() for m in markets}
+
+
 def _study_file(target: str) -> Path:
-    """A study path, or an importer's ISO3 code naming the shipped ``assess-xxx.toml``."""
+    """A study path, or an importer's ISO3 code naming a shipped ``assess-*.toml``."""
     path = Path(target)
     if path.exists() or not ISO3.fullmatch(target):
         return path
-    shipped = EXAMPLES / f"assess-{target.lower()}.toml"
-    if not shipped.exists():
-        have = sorted(p.stem.removeprefix("assess-").upper()
-                      for p in EXAMPLES.glob("assess-*.toml"))
-        raise InputError(f"no shipped assessment for {target.upper()}",
-                         Location(field="STUDY"), f"use one of {', '.join(have)} or give a "
-                         "study file whose [[disruption.markets]] name that importer")
-    return shipped
+    shipped = {p: _importers(p) for p in sorted(EXAMPLES.glob("assess-*.toml"))}
+    for study, importers in shipped.items():
+        if importers == {target.upper()}:
+            return study
+    have = sorted({i for importers in shipped.values() for i in importers})
+    raise InputError(f"no shipped assessment for {target.upper()}", Location(field="STUDY"),
+                     f"use one of {', '.join(have)} or give a study file whose "
+                     "[[disruption.markets]] name that importer")
 
 
 @handle_errors

@@ -17,11 +17,19 @@ U.S. industry makes: non-comparable imports, used goods) and ``value-added`` (BE
 compensation, V002 taxes less subsidies, V003 gross operating surplus). Every column then
 adds up to the industry's output in BEA's table (checked below).
 
+It also writes ``io-dependent-share-usa`` (``--shares``): for each row of
+``io-entry-usa``, the share of the summary industry's output made by the BEA *detail*
+industries (2017 benchmark, 402 industries: ``Detail_Use_2017_PRO_BeforeRedef_17sch.rda``
+and ``Detail_IndustryCodeName_2017.rda``) whose products use the commodity — the
+granularity of the USGS's 402-industry allocation. The detail industries of each row are
+in ``DEPENDENT`` below, with the end use they stand for.
+
 Rerun (reading .rda files needs the ``rdata`` package, ``pip install rdata``; it is not a
 dependency of shigen)::
 
     git clone https://github.com/USEPA/useeior && git -C useeior checkout 1565a70b
     python scripts/convert_bea_io.py useeior/data --out io_table_usa.csv
+        --shares io_dependent_share_usa.csv     (one command line)
 """
 
 from __future__ import annotations
@@ -41,6 +49,43 @@ YEAR = 2023
 USE = f"Summary_Use_{YEAR}_PRO_BeforeRedef_17sch"
 MAKE = f"Summary_Make_{YEAR}_BeforeRedef_17sch"
 INDUSTRY_NAMES = "Summary_IndustryCodeName_2017"
+DETAIL_USE = "Detail_Use_2017_PRO_BeforeRedef_17sch"
+DETAIL_NAMES = "Detail_IndustryCodeName_2017"
+DETAIL_OUTPUT = "T008"   # total industry output row of the detail use table
+# summary industry -> the prefixes of its detail codes (BEA 2017 schema)
+SUMMARY_PREFIXES = {"3361MV": ("3361", "3362", "3363")}
+# (commodity, summary industry) -> (detail industries that use it, the end use they stand
+# for); the end uses are those of io_entry_usa.csv (USGS Mineral Commodity Summaries)
+DEPENDENT: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
+    ("gallium", "334"): (("334413",), "GaAs/GaN ICs, LEDs, laser diodes, photodetectors, "
+                         "solar cells: semiconductor and related devices"),
+    ("gallium", "331"): (("331490",), "specialty alloys: nonferrous (except copper, "
+                         "aluminum) rolling, drawing, extruding and alloying"),
+    ("germanium", "333"): (("333314",), "infrared optics: optical instrument and lens "
+                           "manufacturing"),
+    ("germanium", "335"): (("335920",), "fibre optics: communication and energy wire and "
+                           "cable (fibre-optic cable, NAICS 335921)"),
+    ("germanium", "334"): (("334413",), "solar cells and detectors: semiconductor and "
+                           "related devices"),
+    ("germanium", "325"): (("325211",), "PET polymerization catalysts: plastics material "
+                           "and resin"),
+    ("graphite", "327"): (("327100",), "refractories: clay product and refractory"),
+    ("graphite", "3361MV"): (("3363A0",), "brake linings: steering, suspension and brake "
+                             "systems"),
+    ("graphite", "331"): (("331510", "331520"), "foundry dressings and molds: ferrous and "
+                          "nonferrous foundries"),
+    ("graphite", "324"): (("324190",), "lubricants: other petroleum and coal products "
+                          "(lubricating oils and greases, NAICS 324191)"),
+    ("graphite", "335"): (("335911", "335991"), "batteries and other: storage batteries, "
+                          "carbon and graphite products"),
+    ("antimony", "326"): (("326110", "326120", "326130", "326140", "326150", "326160",
+                           "326190"), "flame retardants in plastics: all plastics products "
+                          "(rubber products excluded)"),
+    ("antimony", "335"): (("335911",), "antimonial lead: storage batteries"),
+    ("antimony", "332"): (("33299A",), "ammunition, arms, ordnance and accessories"),
+    ("antimony", "327"): (("327100", "327200"), "ceramics and glass: clay products, glass "
+                          "and glass products"),
+}
 VA_NAMES = "Summary_ValueAddedCodeName_2017"
 
 
@@ -98,14 +143,48 @@ def convert(folder: Path) -> pd.DataFrame:
     return out[["row_kind", "row", "column", "value", "unit"]]
 
 
+def dependent_shares(folder: Path, entry: pd.DataFrame) -> pd.DataFrame:
+    """Per row of ``entry``: the detail industries' share of the summary industry's output.
+
+    The detail industries are those that use the commodity (``DEPENDENT``); year 2017.
+    """
+    use = read_rda(folder, DETAIL_USE)
+    names = read_rda(folder, DETAIL_NAMES)
+    name = dict(zip((str(c) for c in names.iloc[:, 0]), (str(n) for n in names.iloc[:, 1]),
+                    strict=True))
+    output = use.loc[DETAIL_OUTPUT].drop(
+        [c for c in use.columns if not c[:1].isdigit()], errors="ignore").astype(float)
+    rows = []
+    for commodity, industry in zip(entry["commodity"], entry["industry"], strict=True):
+        code = str(industry).split("-")[0]
+        details, what = DEPENDENT[(commodity, code)]
+        prefixes = SUMMARY_PREFIXES.get(code, (code,))
+        total = float(output[[c for c in output.index if c.startswith(prefixes)]].sum())
+        part = float(output[list(details)].sum())
+        listed = "; ".join(f"{d} {name[d]} ({output[d]:,.0f})" for d in details)
+        rows.append((commodity, industry, round(part / total, 4), "fraction", "verified",
+                     f"{what}. BEA 2017 detail use table, total industry output, million "
+                     f"USD: {listed} of {total:,.0f} in summary industry {code}"))
+    return pd.DataFrame(rows, columns=["commodity", "industry", "value", "unit", "status",
+                                       "note"])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("folder", type=Path, help="useeior's data/ folder (the .rda files)")
     ap.add_argument("--out", type=Path, default=Path("io_table_usa.csv"))
+    ap.add_argument("--shares", type=Path, help="also write io_dependent_share_usa.csv for "
+                    "the rows of --entry")
+    ap.add_argument("--entry", type=Path, default=Path(__file__).resolve().parents[1]
+                    / "src/shigen/datasets/data/io_entry_usa.csv")
     args = ap.parse_args()
     frame = convert(args.folder)
     frame.to_csv(args.out, index=False)
     print(f"{args.out}: {len(frame)} rows")
+    if args.shares:
+        shares = dependent_shares(args.folder, pd.read_csv(args.entry))
+        shares.to_csv(args.shares, index=False)
+        print(f"{args.shares}: {len(shares)} rows")
 
 
 if __name__ == "__main__":

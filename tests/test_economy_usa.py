@@ -78,6 +78,23 @@ def test_constrained_allocation_by_hand() -> None:
     np.testing.assert_allclose(big.value_added_loss, [50.0, 40.0], atol=1e-9)
     # nothing more than the whole use can go missing
     assert constrained_allocation(t, use, 1e6).total == pytest.approx(130.0, abs=1e-9)
+    # if only half of a's output needs the commodity, withholding 1 costs a 2.5: 5 -> 12.5
+    half = constrained_allocation(t, use, 5.0, dependent_share=np.array([0.5, 1.0]))
+    assert half.total == pytest.approx(12.5, abs=1e-9)
+
+
+def test_us_dependent_shares_are_bea_detail_over_summary(cat: Catalogue) -> None:
+    t = edata.load_table(cat, "USA")
+    s = edata.dependent_shares(cat, "USA", "gallium", t)
+    # BEA 2017 detail: semiconductor devices (334413) made 64 242 of the 354 302 M USD of
+    # summary industry 334
+    k = t.industries.index("334-computer-and-electronic-products")
+    assert s[k] == pytest.approx(64242 / 354302, abs=1e-4)
+    # an industry the commodity does not enter keeps the bound's 1
+    assert s[t.industries.index("22-utilities")] == 1.0
+    for commodity in ("germanium", "graphite", "antimony"):
+        d = edata.dependent_shares(cat, "USA", commodity, t)
+        assert ((d > 0) & (d <= 1)).all()
 
 
 def test_constrained_allocation_runs_forward_through_the_chain() -> None:

@@ -133,7 +133,8 @@ def _scenario_loss(ds: xr.Dataset, cat: Catalogue, commodity: str, importer: str
         price = float(ds["econ_unit_value"].sel(sel))
         demand_t = float(ds["demand"].sel(sel).mean())
         use = edata.entry_shares(cat, importer, commodity, table) * demand_t * price
-        alloc = constrained_allocation(table, use, short_t * price)
+        alloc = constrained_allocation(table, use, short_t * price,
+                                       edata.dependent_shares(cat, importer, commodity, table))
         loss = alloc.total + float(ds["econ_price_cost"].sel(sel))
         by_industry = pd.Series(alloc.value_added_loss, index=alloc.industries)
     top = str(by_industry.idxmax()) if by_industry.max() > 0 else ""

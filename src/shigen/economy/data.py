@@ -31,6 +31,10 @@ def entry_name(importer: str) -> str:
     return f"io-entry-{importer.lower()}"
 
 
+def dependent_name(importer: str) -> str:
+    return f"io-dependent-share-{importer.lower()}"
+
+
 def has_table(cat: Catalogue, importer: str) -> bool:
     return table_name(importer) in cat and entry_name(importer) in cat
 
@@ -85,6 +89,32 @@ def entry_shares(cat: Catalogue, importer: str, commodity: str, table: IOTable) 
         raise InputError(f"the entry shares of {commodity} in {entry_name(importer)} add up "
                          f"to {total:.4f}, not 1", Location(field=entry_name(importer)),
                          "make each commodity's shares add up to 1")
+    return out
+
+
+def dependent_shares(cat: Catalogue, importer: str, commodity: str,
+                     table: IOTable) -> np.ndarray:
+    """(K,) share of each sector's output that needs ``commodity`` (1 where not given).
+
+    From ``io-dependent-share-xxx`` when the catalogue has it: the constrained
+    allocation (:mod:`shigen.economy.allocation`) stops only that part of a sector.
+    """
+    out = np.ones(len(table.industries))
+    name = dependent_name(importer)
+    if name not in cat:
+        return out
+    f = cat.frame(name)
+    f = f[f["commodity"] == commodity]
+    for ind, v in zip(f["industry"], f["value"], strict=True):
+        if ind not in table.industries:
+            raise InputError(f"industry '{ind}' of {name} is not a sector of "
+                             f"{table_name(importer)}", Location(field=name),
+                             f"use one of: {', '.join(table.industries)}")
+        if not 0.0 < float(v) <= 1.0:
+            raise InputError(f"the dependent share of {commodity} in '{ind}' is {v}, not a "
+                             "fraction in (0, 1]", Location(field=name),
+                             "give the share of the sector's output that needs the commodity")
+        out[table.industries.index(ind)] = float(v)
     return out
 
 

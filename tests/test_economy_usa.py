@@ -266,3 +266,25 @@ def test_tiny_assessment_constrained_bound_by_hand(tmp_path: Path) -> None:
     assert loss[("gallium", "AUS")] == pytest.approx(3000.0, rel=1e-3)
     assert loss[("antimony", "AUS")] == pytest.approx(240.0, rel=1e-3)
     assert res.scenarios[0].top_industry == "s1"
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    ("gallium,999-no-such-industry,0.5,fraction", "is not a sector of io-table-usa"),
+    ("gallium,334-computer-and-electronic-products,0,fraction", "not a fraction in"),
+])
+def test_bad_dependent_share_is_a_located_error(tmp_path: Path, row: str,
+                                                message: str) -> None:
+    from shigen.errors import InputError
+
+    d = tmp_path / "data"
+    d.mkdir()
+    (d / "catalogue.toml").write_text(
+        '[datasets.io-dependent-share-usa]\ntitle = "bad"\nfile = "s.csv"\nsource = "test"\n'
+        'license = "test"\nedition = "test"\nunit = "fraction"\n'
+        'dimensions = ["commodity", "industry"]\nstatus = "estimate"\n')
+    (d / "s.csv").write_text(f"commodity,industry,value,unit\n{row}\n")
+    cat = Catalogue([d])
+    t = edata.load_table(cat, "USA")
+    with pytest.raises(InputError, match=message) as err:
+        edata.dependent_shares(cat, "USA", "gallium", t)
+    assert err.value.where.field == "io-dependent-share-usa" and err.value.fix

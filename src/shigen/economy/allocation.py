@@ -36,7 +36,7 @@ import numpy as np
 from scipy.optimize import linprog
 
 from shigen.economy.iotable import IOTable, ghosh_inverse
-from shigen.errors import InputError, Location
+from shigen.errors import InputError, Location, RunFailed
 
 
 @dataclass(frozen=True)
@@ -81,9 +81,9 @@ def constrained_allocation(table: IOTable, use: np.ndarray, shortfall: float,
         res = linprog(w, A_eq=np.ones((1, len(users))), b_eq=[target],
                       bounds=list(zip(np.zeros(len(users)), use[users], strict=True)),
                       method="highs")
-        if res.status != 0:   # cannot happen for a feasible box and one equality; say so
-            raise InputError(f"the allocation's linear programme failed: {res.message}",
-                             Location(field="allocation"), "report this as a bug")
+        if res.status != 0:   # a solver failure: the box and one equality are feasible
+            raise RunFailed(f"the allocation's linear programme failed: {res.message}",
+                            Location(field="allocation"), "report this as a bug")
         cut[users] = res.x
     direct = np.divide(cut * share * table.x, use, out=np.zeros(k), where=use > 0)
     dx = ghosh_inverse(table.b).T @ direct

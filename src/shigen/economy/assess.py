@@ -7,10 +7,15 @@ the study's disruption horizon); the disruption stage computes the shortfall aft
 surge supply, stocks and the price response (elasticity, price cap) and the economy
 values it (:func:`shigen.economy.market_impact`); each scenario's loss is weighted by its
 annual probability (the study's event for that commodity and supplier, else a stated
-default), and commodities are ranked by expected loss. Differences from the USGS method
-(docs/methods/economy.md): a supply-driven Ghosh model instead of a nonlinear
-optimisation over 402 industries, a 13-sector table, no gains of domestic producers, and
-probabilities that are assumptions unless the study gives them.
+default), and commodities are ranked by expected loss. The loss of a scenario is valued
+by the value-proportional Ghosh model (``allocation="ghosh"``) or by the USGS-style
+constrained allocation, its no-substitution bound (``allocation="constrained"``,
+:mod:`shigen.economy.allocation`); the price effect on the supply still received is added
+to both. Differences from the USGS method (docs/methods/economy.md): a linear programme
+over the table's industries (71 for the United States, 13 for Japan) instead of a
+nonlinear optimisation over 402, no gains of domestic producers, no spare capacity unless
+the study gives a surge share, and probabilities that are assumptions unless the study
+gives them.
 """
 
 from __future__ import annotations
@@ -18,15 +23,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+import pandas as pd
+
+from shigen.economy import data as edata
+from shigen.economy.allocation import constrained_allocation
 from shigen.errors import InputError, Location
 from shigen.stages import get_stage
 
 if TYPE_CHECKING:
+    import xarray as xr
+
     from shigen.datasets import Catalogue
     from shigen.study import Study
 
 COUNTRY_COLUMNS = ("origin", "supplier", "exporter", "partner", "country")
 NOT_A_SUPPLIER = {"OTHER", "WORLD"}
+ALLOCATIONS = ("ghosh", "constrained")
 
 
 @dataclass(frozen=True)
@@ -39,6 +52,7 @@ class Scenario:
     probability_source: str      # "study event <name>" or "default (assumption)"
     loss_usd: float              # economic loss of the year-long disruption
     shortfall_t: float
+    top_industry: str = ""       # the industry that loses most value added
 
     @property
     def expected_usd(self) -> float:
@@ -50,6 +64,7 @@ class Assessment:
     importer: str
     year: int
     scenarios: list[Scenario]
+    allocation: str = "ghosh"
 
     def by_commodity(self) -> list[tuple[str, float]]:
         """Commodities by probability-weighted loss, largest first."""
@@ -61,6 +76,7 @@ class Assessment:
     def to_json(self) -> dict[str, Any]:
         return {
             "importer": self.importer, "year": self.year, "currency": "USD",
+            "allocation": self.allocation,
             "ranking": [{"commodity": c, "expected_loss_usd": round(v)}
                         for c, v in self.by_commodity()],
             "scenarios": [{"commodity": s.commodity, "supplier": s.supplier,
@@ -68,7 +84,8 @@ class Assessment:
                            "probability_source": s.probability_source,
                            "shortfall_t": round(s.shortfall_t, 1),
                            "loss_usd": round(s.loss_usd),
-                           "expected_loss_usd": round(s.expected_usd)}
+                           "expected_loss_usd": round(s.expected_usd),
+                           "top_industry": s.top_industry}
                           for s in self.scenarios],
         }
 
@@ -96,9 +113,41 @@ def _probability(study_events: list[Any], commodity: str, supplier: str,
     return default, "default (assumption)"
 
 
+def _scenario_loss(ds: xr.Dataset, cat: Catalogue, commodity: str, importer: str,
+                   allocation: str, where: str) -> tuple[float, float, str]:
+    """(loss USD, shortfall t, industry losing most) of a one-draw, one-year run."""
+    sel = {"commodity": commodity, "importer": importer}
+    if "econ_loss_by_draw" not in ds or not np.isfinite(
+            ds["econ_loss_by_draw"].sel(sel).values).all():
+        raise InputError(f"{commodity} imports to {importer} cannot be valued: no "
+                         f"input-output table io-table-{importer.lower()} or no unit value",
+                         Location(field=where), "add the importer's table and entry shares "
+                         "(io-table-xxx, io-entry-xxx) and a row of import-unit-values in a "
+                         "--data folder (docs/methods/economy.md)")
+    short_t = float(ds["expected_shortfall"].sel(sel))
+    by_industry = ds["econ_industry_loss"].sel(sel).to_series().dropna()
+    if allocation == "ghosh":
+        loss = float(ds["econ_loss_by_draw"].sel(sel).mean())
+    else:
+        table = edata.load_table(cat, importer)
+        price = float(ds["econ_unit_value"].sel(sel))
+        demand_t = float(ds["demand"].sel(sel).mean())
+        use = edata.entry_shares(cat, importer, commodity, table) * demand_t * price
+        alloc = constrained_allocation(table, use, short_t * price,
+                                       edata.dependent_shares(cat, importer, commodity, table))
+        loss = alloc.total + float(ds["econ_price_cost"].sel(sel))
+        by_industry = pd.Series(alloc.value_added_loss, index=alloc.industries)
+    top = str(by_industry.idxmax()) if by_industry.max() > 0 else ""
+    return loss, short_t, top
+
+
 def assess(study: Study, cat: Catalogue, default_probability: float = 0.02,
-           min_share: float = 0.01) -> Assessment:
+           min_share: float = 0.01, allocation: str = "ghosh") -> Assessment:
     """Run the year-long disruption of every supplier of every market of ``study``."""
+    if allocation not in ALLOCATIONS:
+        raise InputError(f"allocation '{allocation}' is not one of {', '.join(ALLOCATIONS)}",
+                         Location(field="--allocation"), "use ghosh (value-proportional) or "
+                         "constrained (USGS-style, no substitution)")
     dcfg = getattr(study, "disruption", None)
     if dcfg is None or not dcfg.markets:
         raise InputError("the study has no disruption markets to assess",
@@ -128,18 +177,10 @@ def assess(study: Study, cat: Catalogue, default_probability: float = 0.02,
                 "start": year, "end": year, "draws": 1, "resolution": "month",
                 "markets": [m.model_dump()], "events": [event],
                 "levers": [lv.model_dump() for lv in levers]})
-            summary = stage.summarize(stage.run(cfg, study, cat, {}))
-            entry = summary[m.commodity][m.importer]
-            econ = entry.get("economy")
-            if econ is None:
-                raise InputError(f"{m.commodity} imports to {m.importer} cannot be valued: "
-                                 f"no input-output table io-table-{m.importer.lower()} or no "
-                                 "unit value", Location(field=f"disruption.markets.{j}"),
-                                 "add the importer's table and entry shares (io-table-xxx, "
-                                 "io-entry-xxx) and a row of import-unit-values in a --data "
-                                 "folder (docs/methods/economy.md)")
+            ds = stage.run(cfg, study, cat, {})
+            loss, short_t, top = _scenario_loss(ds, cat, m.commodity, m.importer, allocation,
+                                                f"disruption.markets.{j}")
             p, src = _probability(dcfg.events, m.commodity, supplier, default_probability)
             scenarios.append(Scenario(m.commodity, m.importer, supplier, share, p, src,
-                                      float(econ["expected_annual_loss_usd"]),
-                                      float(entry["expected_shortfall_t"])))
-    return Assessment("+".join(importers), year, scenarios)
+                                      loss, short_t, top))
+    return Assessment("+".join(importers), year, scenarios, allocation)

@@ -16,6 +16,8 @@ from shigen.economy.iotable import IOTable
 from shigen.errors import InputError, Location
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from shigen.datasets import Catalogue
 
 STUDY_CURRENCY = "USD"
@@ -27,6 +29,10 @@ def table_name(importer: str) -> str:
 
 def entry_name(importer: str) -> str:
     return f"io-entry-{importer.lower()}"
+
+
+def dependent_name(importer: str) -> str:
+    return f"io-dependent-share-{importer.lower()}"
 
 
 def has_table(cat: Catalogue, importer: str) -> bool:
@@ -46,15 +52,24 @@ def usd_per_unit(cat: Catalogue, currency: str, year: int) -> float:
     return 1.0 / float(row["value"])
 
 
+def value_added_rows(frame: pd.DataFrame) -> list[str] | None:
+    """The table's value-added rows.
+
+    ``row_kind = value-added`` where the table has that column (the BEA table), else rows
+    numbered 9x (the Japanese numbering), else None (every row that is not an industry).
+    """
+    if "row_kind" in frame.columns:
+        return sorted(set(frame.loc[frame["row_kind"] == "value-added", "row"]))
+    return sorted(r for r in set(frame["row"]) if str(r).startswith("9")) or None
+
+
 def load_table(cat: Catalogue, importer: str) -> IOTable:
     """The importer's table converted to USD (at the exchange rate of the table's year)."""
     name = table_name(importer)
     frame = cat.frame(name)
     currency = cat.meta(name).unit
     year = int(frame["year"].iloc[0]) if "year" in frame.columns else 0
-    table = IOTable.from_long(frame, currency,
-                              value_added=sorted(r for r in set(frame["row"])
-                                                 if r.startswith("9")) or None)
+    table = IOTable.from_long(frame, currency, value_added=value_added_rows(frame))
     return table.scaled(usd_per_unit(cat, currency, year), STUDY_CURRENCY)
 
 
@@ -74,6 +89,32 @@ def entry_shares(cat: Catalogue, importer: str, commodity: str, table: IOTable) 
         raise InputError(f"the entry shares of {commodity} in {entry_name(importer)} add up "
                          f"to {total:.4f}, not 1", Location(field=entry_name(importer)),
                          "make each commodity's shares add up to 1")
+    return out
+
+
+def dependent_shares(cat: Catalogue, importer: str, commodity: str,
+                     table: IOTable) -> np.ndarray:
+    """(K,) share of each sector's output that needs ``commodity`` (1 where not given).
+
+    From ``io-dependent-share-xxx`` when the catalogue has it: the constrained
+    allocation (:mod:`shigen.economy.allocation`) stops only that part of a sector.
+    """
+    out = np.ones(len(table.industries))
+    name = dependent_name(importer)
+    if name not in cat:
+        return out
+    f = cat.frame(name)
+    f = f[f["commodity"] == commodity]
+    for ind, v in zip(f["industry"], f["value"], strict=True):
+        if ind not in table.industries:
+            raise InputError(f"industry '{ind}' of {name} is not a sector of "
+                             f"{table_name(importer)}", Location(field=name),
+                             f"use one of: {', '.join(table.industries)}")
+        if not 0.0 < float(v) <= 1.0:
+            raise InputError(f"the dependent share of {commodity} in '{ind}' is {v}, not a "
+                             "fraction in (0, 1]", Location(field=name),
+                             "give the share of the sector's output that needs the commodity")
+        out[table.industries.index(ind)] = float(v)
     return out
 
 

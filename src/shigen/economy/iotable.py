@@ -41,6 +41,28 @@ def ghosh_inverse(b: np.ndarray) -> np.ndarray:
     return leontief_inverse(b)
 
 
+def industry_by_industry(make: np.ndarray, use: np.ndarray) -> np.ndarray:
+    """Industry-by-industry flows from a make and a use table (industry technology).
+
+    ``make`` (I, C): industry *i*'s output of commodity *c*; ``use`` (C, I): commodity *c*
+    bought by industry *j*. Each commodity's sales are split among the industries that
+    make it in proportion to their market shares ``D = V diag(q)^-1`` (``q`` the
+    commodity's domestic output), so ``Z = D U`` — the assumption behind BEA's published
+    industry-by-industry requirements tables (Horowitz & Planting 2009, ch. 12). A
+    commodity no industry makes (``q = 0``, e.g. non-comparable imports) has no row in
+    ``Z``: it stays a primary input of its buyers.
+
+    >>> v = np.array([[90.0, 10.0], [0.0, 50.0]])   # industry 2 makes only commodity 2
+    >>> u = np.array([[9.0, 18.0], [6.0, 3.0]])
+    >>> industry_by_industry(v, u).tolist()          # D = [[1, 1/6], [0, 5/6]]
+    [[10.0, 18.5], [5.0, 2.5]]
+    """
+    q = make.sum(axis=0)
+    shares = np.divide(make, q[None, :], out=np.zeros_like(make, dtype=float),
+                       where=q[None, :] > 0)
+    return np.asarray(shares @ use)
+
+
 @dataclass(frozen=True)
 class IOTable:
     """An industry-by-industry table: flows ``z``, output ``x``, value added ``v`` by sector."""

@@ -261,8 +261,8 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
             hist[:, h_i] = (np.minimum(supply[a0:a1, :, j], demand[a0:a1, :, j]) * dt).sum(0)
     d0 = D[0] / DAYS_PER_YEAR
     annual_price = price if P == 1 else price.reshape(Y, P, n, M).mean(axis=1)
-    # imports by step are kept only where they are reported (backtests, world markets)
-    imports = (np.minimum(supply, demand) * dt if model.history or model.world
+    # imports by step are kept only where they are reported (beside backtest history)
+    imports = (np.minimum(supply, demand) * dt if model.history
                else np.empty((T, n, 0)))
     return ChunkResult(
         total_shortfall=total,

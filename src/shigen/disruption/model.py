@@ -342,10 +342,17 @@ def compile_model(cfg: DisruptionConfig, cat: Catalogue,
         if isinstance(lv, Stockpile):
             _stockpile(j, lv, cat, f, stock_days, max_release, refill_days)
         elif isinstance(lv, Diversification):
-            path = lv.capacity_t_per_year * lv.offtake_share / tonnes[j] * _ramp(
+            ramp = lv.capacity_t_per_year * lv.offtake_share * _ramp(
                 grid, decimal_year(lv.start) + lv.lead_time_years, lv.ramp_years)
             ci = channel(j, lv.supplier, shares[j].get(lv.supplier, 0.0))
-            channel_supply.append((ci, path))
+            channel_supply.append((ci, ramp / tonnes[j]))
+            # a new mine yields its mix: each named element market gets its share, through
+            # its own channel of the same supplier (events on the supplier hit it too)
+            mix = {} if lv.mix is None else data.series(cat, lv.mix, "element", f"{f}.mix")
+            for el in lv.elements or []:
+                k = index[(el, lv.importer)]
+                ck = channel(k, lv.supplier, shares[k].get(lv.supplier, 0.0))
+                channel_supply.append((ck, ramp * mix.get(el, 0.0) / tonnes[k]))
         elif isinstance(lv, RecyclingLever):
             start = decimal_year(lv.start) if lv.start is not None else float(cfg.start)
             ramp = _ramp(grid, start, lv.ramp_years)

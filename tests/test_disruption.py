@@ -322,7 +322,8 @@ def test_chokepoint_and_same_draws(cat: Catalogue) -> None:
     assert crude[0].weight == pytest.approx(0.87)          # chokepoint-shares JPN 2019
     assert model.stock_days[model.markets.index(("crude-oil", "JPN"))] == 98 + 85
     out = summarize(to_dataset(sim))
-    assert set(out) - {"warnings"} == {"rare-earths", "uranium", "crude-oil", "lng"}
+    elements = {"lanthanum", "cerium", "praseodymium", "neodymium", "terbium", "dysprosium"}
+    assert set(out) - {"warnings"} == {"rare-earths", "uranium", "crude-oil", "lng", *elements}
     for c in (out[k] for k in ("rare-earths", "uranium", "crude-oil", "lng")):
         e = c["JPN"]
         assert 0 <= e["prob_shortfall_gt_10pct"] <= 1

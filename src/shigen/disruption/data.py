@@ -36,7 +36,8 @@ def _memo(cat: Catalogue, ref: DataRef, field: str) -> dict[tuple[tuple[str, str
     key = id(frame)
     held = _SELECTED.get(key)
     if held is None or held[0]() is not frame:
-        held = (weakref.ref(frame, lambda _r: _SELECTED.pop(key, None)), {})
+        # the dict is bound as a default: at interpreter exit module globals may be gone
+        held = (weakref.ref(frame, lambda _r, memo=_SELECTED, k=key: memo.pop(k, None)), {})
         _SELECTED[key] = held
     return held[1]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import weakref
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
@@ -27,6 +28,18 @@ _SELECTED: dict[int, tuple[weakref.ref[pd.DataFrame], dict[tuple[tuple[str, str]
                                                            Any]]] = {}
 
 
+def _forget(key: int) -> Callable[[weakref.ref[pd.DataFrame]], None]:
+    """The callback that drops a dead frame's entries.
+
+    The dict is bound here: at interpreter exit module globals may already be gone.
+    """
+    memo = _SELECTED
+
+    def drop(_ref: weakref.ref[pd.DataFrame]) -> None:
+        memo.pop(key, None)
+    return drop
+
+
 def _memo(cat: Catalogue, ref: DataRef, field: str) -> dict[tuple[tuple[str, str], ...], Any]:
     """The selections and series already computed on the frame ``ref`` names."""
     if ref.dataset not in cat:
@@ -36,8 +49,7 @@ def _memo(cat: Catalogue, ref: DataRef, field: str) -> dict[tuple[tuple[str, str
     key = id(frame)
     held = _SELECTED.get(key)
     if held is None or held[0]() is not frame:
-        # the dict is bound as a default: at interpreter exit module globals may be gone
-        held = (weakref.ref(frame, lambda _r, memo=_SELECTED, k=key: memo.pop(k, None)), {})
+        held = (weakref.ref(frame, _forget(key)), {})
         _SELECTED[key] = held
     return held[1]
 

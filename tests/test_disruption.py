@@ -170,7 +170,9 @@ def test_price_from_inverse_demand_by_hand(cat: Catalogue) -> None:
 def test_quota_depth_and_calibration_from_bundled_data() -> None:
     cat = Catalogue.bundled()
     depths = quota_depths(cat, QuotaPath(dataset="china-ree-export-quota", base_year=2009), "q")
-    assert depths[2010] == pytest.approx(1 - 30258 / 50145, abs=1e-12)   # 0.39658
+    # an annual quota cuts both halves of a year alike
+    assert depths[(2010, 1)] == depths[(2010, 2)] == pytest.approx(1 - 30258 / 50145,
+                                                                   abs=1e-12)  # 0.39658
     eps = arc_elasticity(22222, 15400, 118, 1410)
     assert eps == pytest.approx(math.log(15400 / 22222) / math.log(1410 / 118))
     assert eps == pytest.approx(-0.1478, abs=5e-4)

@@ -167,3 +167,121 @@ def test_cached_selections_follow_the_frame_not_the_name() -> None:
     assert data.scalar(cat, ref, "f") == 5.0  # type: ignore[arg-type]
     assert data.series(cat, DataRef(dataset="toy"), "element", "f") == {  # type: ignore[arg-type]
         "ce": 7.0, "nd": 5.0}
+
+
+# --- exporter and buyer behaviour of the backtest (issue 14, item 6) ---------------------
+
+def _backtest_event(name: str) -> Any:
+    study = load_study(ROOT / "studies" / "backtest-ree-2010.toml")
+    dis = study.disruption
+    assert dis is not None
+    model = compile_model(dis.model_copy(update={"draws": 10}), Catalogue.bundled(), {})
+    return model, next(e for e in model.events if e.name == name)
+
+
+def test_quota_cut_by_half_year_with_unrecorded_exports() -> None:
+    model, quota = _backtest_event("china-export-quota")
+    labels = model.grid.labels()
+    depth = dict(zip(labels, quota.depth_by_step, strict=True))
+    # by hand: 1 - 2 x 22 282 / 50 145 = 0.11130; 1 - 2 x 7 976 / 50 145 = 0.68189
+    assert depth["2010-03"] == pytest.approx(1 - 2 * 22282 / 50145, rel=1e-9)
+    assert depth["2010-09"] == pytest.approx(1 - 2 * 7976 / 50145, rel=1e-9)
+    assert depth["2011-02"] == pytest.approx(1 - 2 * 14508 / 50145, rel=1e-9)
+    assert depth["2009-06"] == 0.0
+    # the white paper's 2006-2008 range is drawn per draw, not folded into the path
+    assert quota.quota_leak == Uniform(dist="uniform", low=0.35, high=0.59)
+
+
+def _toy(tmp_path: Path, quota_csv: str) -> Catalogue:
+    (tmp_path / "catalogue.toml").write_text("""
+[datasets.t-demand]
+title = "t"
+file = "t_demand.csv"
+source = "test"
+edition = "1"
+license = "CC0"
+unit = "t"
+dimensions = ["year"]
+status = "estimate"
+
+[datasets.t-shares]
+title = "t"
+file = "t_shares.csv"
+source = "test"
+edition = "1"
+license = "CC0"
+unit = "fraction"
+dimensions = ["origin"]
+status = "estimate"
+
+[datasets.t-quota]
+title = "t"
+file = "t_quota.csv"
+source = "test"
+edition = "1"
+license = "CC0"
+unit = "t"
+dimensions = ["year", "half"]
+status = "estimate"
+""")
+    (tmp_path / "t_demand.csv").write_text("year,value,unit\n2020,120,t\n")
+    (tmp_path / "t_shares.csv").write_text("origin,value,unit\nCHN,1,fraction\n")
+    (tmp_path / "t_quota.csv").write_text(quota_csv)
+    return Catalogue([tmp_path])
+
+
+def _cfg(events: list[dict[str, Any]]) -> Any:
+    from shigen.disruption.config import DisruptionConfig
+
+    return DisruptionConfig.model_validate({
+        "start": 2020, "end": 2021, "resolution": "month", "draws": 50,
+        "markets": [{"commodity": "toy", "importer": "JPN",
+                     "demand": {"dataset": "t-demand", "select": {"year": 2020}},
+                     "suppliers": {"dataset": "t-shares"}, "elasticity": -0.5}],
+        "events": events})
+
+
+def test_unrecorded_exports_soften_the_quota_cut(tmp_path: Path) -> None:
+    from shigen.disruption.montecarlo import simulate
+
+    cat = _toy(tmp_path, "year,half,value,unit\n2020,1,50,t\n2020,2,50,t\n"
+                         "2021,1,50,t\n2021,2,20,t\n")
+    quota = {"name": "q", "kind": "quota-cut", "commodity": "toy", "supplier": "CHN",
+             "onset": "2020-01-01", "duration_days": 800,
+             "quota": {"dataset": "t-quota", "base_year": 2020}}
+    # second half of 2021: rate 40 against 100 -> depth 0.6 of 10 t/month = 6 t short
+    short = simulate(_cfg([quota]), cat, 1).draws.annual_shortfall[1, :, 0]
+    assert np.allclose(short, 6 * 6.0, rtol=1e-6)
+    # a half of the flow outside the quota (leak 0.5): the cut reaches 1 / 1.5 of it
+    leak = {**quota, "quota": {**quota["quota"], "unrecorded_exports": 0.5}}
+    short = simulate(_cfg([leak]), cat, 1).draws.annual_shortfall[1, :, 0]
+    assert np.allclose(short, 6 * 6.0 / 1.5, rtol=1e-6)
+
+
+def test_backlog_of_a_halt_is_delivered_after_it(tmp_path: Path) -> None:
+    from shigen.disruption.montecarlo import simulate
+
+    cat = _toy(tmp_path, "year,half,value,unit\n2020,1,50,t\n2020,2,50,t\n")
+    # March 2020 (31 days) fully halted; everything withheld arrives over the 31 days after
+    halt = {"name": "h", "kind": "embargo", "commodity": "toy", "supplier": "CHN",
+            "importer": "JPN", "onset": "2020-03-01", "duration_days": 31, "depth": 1.0}
+    sim = simulate(_cfg([halt]), cat, 1)
+    # 31 days (the model's year is 365 days) x 120 t / 365 days, in every draw
+    assert sim.draws.total_shortfall[:, 0] == pytest.approx(120 * 31 / 365, rel=1e-9)
+    from shigen.disruption.kernel import _events
+
+    def flow(event: dict[str, Any]) -> np.ndarray:
+        mult, _ = _events(compile_model(_cfg([event]), cat, {}), 1, 0, 4)
+        return np.asarray(mult[0][:, 0])          # (T,) multiplier of China's flow
+
+    held = flow(halt)
+    withheld = float((1 - held).sum())            # months of flow: 31 / 365 x 12
+    assert withheld == pytest.approx(31 / 365 * 12, rel=1e-9)
+    assert held[2] < 0.05                         # March: halted (from 1 March)
+    for share in (1.0, 0.5):
+        got = flow({**halt, "backlog_release": share, "backlog_days": 31})
+        # what was withheld comes back, times the share, in the 31 days after the end
+        assert float((got - held).sum()) == pytest.approx(share * withheld, rel=1e-9)
+        assert got[3] > 1.0 and np.all(got[5:] == 1.0) and got[0] == 1.0
+    with pytest.raises(Exception, match="backlog_release"):
+        _cfg([{**halt, "backlog_release": 1.0, "kind": "quota-cut", "importer": None}])

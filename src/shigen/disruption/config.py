@@ -91,10 +91,29 @@ def decimal_year(value: str | float | int) -> float:
 
 
 class QuotaPath(_Model):
-    """Depth by calendar year from a quota dataset: ``1 - quota[year] / quota[base_year]``."""
+    """Depth by calendar year from a quota dataset: ``1 - quota[year] / quota[base_year]``.
+
+    A dataset with a ``half`` dimension (1, 2) gives the depth of each half-year against
+    the base year's annual rate: ``1 - 2 quota[year, half] / quota[base_year]`` (China's
+    2010 quota was issued 22 282 t for the first half and 7 976 t for the second).
+    ``unrecorded_exports`` is what leaves the supplier outside the quota (smuggling,
+    products outside the licences) as a fraction of recorded exports: it does not follow
+    the quota, so the cut reaches only ``1 / (1 + unrecorded_exports)`` of the flow.
+    """
 
     dataset: str = Field(min_length=1)
     base_year: int = Field(ge=1900, le=2100)
+    unrecorded_exports: DistOrNumber = Field(
+        default_factory=lambda: Fixed(value=0.0), description="exports outside the quota, "
+        "fraction of recorded exports (>= 0); they do not follow a quota cut")
+
+    @field_validator("unrecorded_exports")
+    @classmethod
+    def _positive(cls, v: Distribution) -> Distribution:
+        if not _all_in(v, 0.0, 10.0):
+            raise ValueError("'unrecorded_exports' is a fraction of recorded exports "
+                             "between 0 and 10")
+        return v
 
 
 # Element groups an event may name (``group = "heavy"``). There is no IUPAC split; this
@@ -157,6 +176,10 @@ class Event(_Model):
         "(element markets with element_of = commodity), e.g. ['dysprosium', 'terbium']")
     group: ElementGroup | None = Field(
         default=None, description="only the elements of this group (light, medium, heavy)")
+    backlog_release: DistOrNumber | None = Field(
+        default=None, description="share of the flow an embargo withheld that is delivered "
+        "after it ends (shipments held, not cancelled), spread over 'backlog_days'")
+    backlog_days: float = Field(default=30.0, gt=0, le=730)
 
     def element_filter(self) -> set[str] | None:
         """The element markets the event reaches, or None for the whole commodity."""
@@ -191,6 +214,11 @@ class Event(_Model):
             raise ValueError("give 'onset' (scheduled) or 'annual_probability'")
         if isinstance(self.onset, str):
             decimal_year(self.onset)
+        if self.backlog_release is not None:
+            if self.kind not in {"embargo", "sanction"}:
+                raise ValueError("'backlog_release' applies to 'embargo' and 'sanction' "
+                                 "events (held shipments)")
+            _check_fraction(self.backlog_release, "backlog_release")
         return self
 
     @field_validator("depth")

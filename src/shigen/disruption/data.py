@@ -169,8 +169,13 @@ def elasticity(cat: Catalogue, value: float | Elasticity | DataRef, field: str) 
     return eps
 
 
-def quota_depths(cat: Catalogue, quota: QuotaPath, field: str) -> dict[int, float]:
-    """Depth of a quota cut by calendar year: ``max(0, 1 - q[year] / q[base])``."""
+def quota_depths(cat: Catalogue, quota: QuotaPath, field: str) -> dict[tuple[int, int], float]:
+    """Depth of a quota cut by (year, half): ``max(0, 1 - rate / base rate)``.
+
+    The base is the base year's annual quota. A dataset by year gives each half of a year
+    its year's depth; one with a ``half`` dimension gives each half its own, from twice
+    its half-year quota (an annual rate).
+    """
     ref = DataRef(dataset=quota.dataset)
     by_year = {int(k): v for k, v in series(cat, ref, "year", field).items()}
     if quota.base_year not in by_year:
@@ -178,7 +183,17 @@ def quota_depths(cat: Catalogue, quota: QuotaPath, field: str) -> dict[int, floa
                          f"{quota.base_year}", Location(field=f"{field}.base_year"),
                          f"choose among {sorted(by_year)}")
     base = by_year[quota.base_year]
-    return {y: max(0.0, 1.0 - q / base) for y, q in by_year.items() if y > quota.base_year}
+    frame = _rows(cat, ref, field)
+    if "half" not in frame.columns:
+        return {(y, h): max(0.0, 1.0 - q / base) for y, q in by_year.items()
+                if y > quota.base_year for h in (1, 2)}
+    rates: dict[tuple[int, int], float] = {}
+    for (y, h), q in frame.groupby(["year", "half"])["value"].sum().items():
+        if int(h) not in (1, 2):
+            raise InputError(f"dataset '{quota.dataset}' has half = {h}",
+                             Location(field=f"{field}.dataset"), "halves are 1 and 2")
+        rates[(int(y), int(h))] = 2.0 * float(q)
+    return {k: max(0.0, 1.0 - r / base) for k, r in rates.items() if k[0] > quota.base_year}
 
 
 def resolve_range(cat: Catalogue, value: Distribution | RangeRef, field: str,

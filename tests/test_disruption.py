@@ -544,7 +544,7 @@ def test_cli_json_must_show(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert "warnings" not in base
     score = base["backtest_score"]
     assert score["used_for_estimation"] == []
-    assert score["out_of_sample_checks"] == 12
+    assert score["out_of_sample_checks"] == 17
 
 
 def test_events_with_colliding_stream_keys_are_refused(cat: Catalogue,

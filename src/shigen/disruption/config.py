@@ -50,6 +50,20 @@ class DataRef(_Model):
                                          description="dimension = value filters")
 
 
+class RangeRef(_Model):
+    """A uniform range read from a dataset: the selected rows by ``bound`` (``low``, ``high``).
+
+    E.g. ``{ range = "ree-element-elasticities", select = { element = "dysprosium",
+    side = "demand" } }``: the elasticity is drawn uniformly between the dataset's low and
+    high rows, so the range, its source and its reason live in the catalogue, not the study.
+    """
+
+    range: str = Field(min_length=1, max_length=200, description="catalogue name of a "
+                       "dataset with a 'bound' dimension (low, high)")
+    select: dict[str, str | int] = Field(default_factory=dict,
+                                         description="dimension = value filters")
+
+
 def _number_to_fixed(v: object) -> object:
     if isinstance(v, int | float) and not isinstance(v, bool):
         return {"dist": "fixed", "value": v}
@@ -59,6 +73,8 @@ def _number_to_fixed(v: object) -> object:
 # a plain number means a fixed value; one validation path keeps error messages short
 DistOrNumber = Annotated[Distribution, BeforeValidator(
     _number_to_fixed, json_schema_input_type=float | Distribution)]
+# ... or a range held in a dataset (resolved against the catalogue when the model compiles)
+DistOrRange = DistOrNumber | RangeRef
 
 
 def decimal_year(value: str | float | int) -> float:
@@ -75,10 +91,29 @@ def decimal_year(value: str | float | int) -> float:
 
 
 class QuotaPath(_Model):
-    """Depth by calendar year from a quota dataset: ``1 - quota[year] / quota[base_year]``."""
+    """Depth by calendar year from a quota dataset: ``1 - quota[year] / quota[base_year]``.
+
+    A dataset with a ``half`` dimension (1, 2) gives the depth of each half-year against
+    the base year's annual rate: ``1 - 2 quota[year, half] / quota[base_year]`` (China's
+    2010 quota was issued 22 282 t for the first half and 7 976 t for the second).
+    ``unrecorded_exports`` is what leaves the supplier outside the quota (smuggling,
+    products outside the licences) as a fraction of recorded exports: it does not follow
+    the quota, so the cut reaches only ``1 / (1 + unrecorded_exports)`` of the flow.
+    """
 
     dataset: str = Field(min_length=1)
     base_year: int = Field(ge=1900, le=2100)
+    unrecorded_exports: DistOrNumber = Field(
+        default_factory=lambda: Fixed(value=0.0), description="exports outside the quota, "
+        "fraction of recorded exports (>= 0); they do not follow a quota cut")
+
+    @field_validator("unrecorded_exports")
+    @classmethod
+    def _positive(cls, v: Distribution) -> Distribution:
+        if not _all_in(v, 0.0, 10.0):
+            raise ValueError("'unrecorded_exports' is a fraction of recorded exports "
+                             "between 0 and 10")
+        return v
 
 
 # Element groups an event may name (``group = "heavy"``). There is no IUPAC split; this
@@ -141,6 +176,10 @@ class Event(_Model):
         "(element markets with element_of = commodity), e.g. ['dysprosium', 'terbium']")
     group: ElementGroup | None = Field(
         default=None, description="only the elements of this group (light, medium, heavy)")
+    backlog_release: DistOrNumber | None = Field(
+        default=None, description="share of the flow an embargo withheld that is delivered "
+        "after it ends (shipments held, not cancelled), spread over 'backlog_days'")
+    backlog_days: float = Field(default=30.0, gt=0, le=730)
 
     def element_filter(self) -> set[str] | None:
         """The element markets the event reaches, or None for the whole commodity."""
@@ -175,6 +214,11 @@ class Event(_Model):
             raise ValueError("give 'onset' (scheduled) or 'annual_probability'")
         if isinstance(self.onset, str):
             decimal_year(self.onset)
+        if self.backlog_release is not None:
+            if self.kind not in {"embargo", "sanction"}:
+                raise ValueError("'backlog_release' applies to 'embargo' and 'sanction' "
+                                 "events (held shipments)")
+            _check_fraction(self.backlog_release, "backlog_release")
         return self
 
     @field_validator("depth")
@@ -251,6 +295,18 @@ class Diversification(_Model):
     start: str | float
     lead_time_years: float = Field(default=0.0, ge=0, le=50)
     ramp_years: float = Field(default=0.0, ge=0, le=50)
+    elements: list[str] | None = Field(
+        default=None, min_length=1, description="also deliver to these element markets of "
+        "the commodity: each gets capacity x its share in 'mix' (a mine yields its mix)")
+    mix: DataRef | None = Field(default=None, description="element shares of the new "
+                                "supply (dimension element), e.g. the deposit's composition")
+
+    @model_validator(mode="after")
+    def _mix(self) -> Diversification:
+        if (self.elements is None) != (self.mix is None):
+            raise ValueError("give 'elements' and 'mix' together (the element markets the "
+                             "new supply reaches and the shares it brings them)")
+        return self
 
 
 class RecyclingLever(_Model):
@@ -444,10 +500,10 @@ class WorldMarket(_Model):
                                           "the importers' markets (selected rows are summed)")
     world_demand_share: float = Field(default=1.0, gt=0, le=1, description="fraction of the "
                                       "selected world demand (e.g. an element's share)")
-    demand_elasticity: DistOrNumber | None = Field(
-        default=None, description="short-run world demand elasticity (negative); default: "
-        "the first importer's market elasticity")
-    supply_elasticity: DistOrNumber = Field(
+    demand_elasticity: DistOrRange | None = Field(
+        default=None, description="short-run world demand elasticity (negative): a number, a "
+        "distribution or a dataset range; default: the first importer's market elasticity")
+    supply_elasticity: DistOrRange = Field(
         default_factory=lambda: Fixed(value=0.0), description="short-run supply elasticity "
         "of unaffected supply, not counting joint production (>= 0)")
     spare_capacity_share: float = Field(default=0.0, ge=0, le=1, description="spare capacity "
@@ -471,15 +527,15 @@ class WorldMarket(_Model):
 
     @field_validator("demand_elasticity")
     @classmethod
-    def _neg_d(cls, v: Distribution | None) -> Distribution | None:
-        if v is not None and not _all_in(v, -5.0, -1e-9):
+    def _neg_d(cls, v: Distribution | RangeRef | None) -> Distribution | RangeRef | None:
+        if v is not None and not isinstance(v, RangeRef) and not _all_in(v, -5.0, -1e-9):
             raise ValueError("a demand elasticity is negative (between -5 and 0)")
         return v
 
     @field_validator("supply_elasticity")
     @classmethod
-    def _pos_s(cls, v: Distribution) -> Distribution:
-        if not _all_in(v, 0.0, 5.0):
+    def _pos_s(cls, v: Distribution | RangeRef) -> Distribution | RangeRef:
+        if not isinstance(v, RangeRef) and not _all_in(v, 0.0, 5.0):
             raise ValueError("a supply elasticity is between 0 and 5")
         return v
 
@@ -508,7 +564,7 @@ class JointProduction(_Model):
     mix: DataRef = Field(description="dataset with dimensions deposit and element (fraction)")
     deposit_output: dict[str, float] = Field(
         description="responding supply by deposit type, t oxide per year")
-    supply_elasticity: dict[str, DistOrNumber] = Field(
+    supply_elasticity: dict[str, DistOrRange] = Field(
         description="short-run output elasticity of each deposit type (>= 0)")
     reference_prices: DataRef = Field(description="element prices (dimension element) that "
                                       "weight the basket")
@@ -520,7 +576,7 @@ class JointProduction(_Model):
             raise ValueError(f"supply_elasticity names deposits {missing} with no "
                              "deposit_output")
         for k, d in self.supply_elasticity.items():
-            if not _all_in(d, 0.0, 5.0):
+            if not isinstance(d, RangeRef) and not _all_in(d, 0.0, 5.0):
                 raise ValueError(f"supply_elasticity of '{k}' is between 0 and 5")
         return self
 
@@ -611,6 +667,14 @@ class DisruptionConfig(_Model):
                     raise ValueError(f"stock-release '{lv.name}' names commodity "
                                      f"'{lv.commodity}' with no [[disruption.world_markets]]")
                 continue
+            if isinstance(lv, Diversification) and lv.elements is not None:
+                for el in lv.elements:
+                    if not any(m.commodity == el and m.element_of == lv.commodity
+                               and m.importer == lv.importer for m in self.markets):
+                        raise ValueError(f"a diversification lever delivers element '{el}' "
+                                         f"of '{lv.commodity}' to {lv.importer}, but no market "
+                                         f"has commodity = '{el}', element_of = "
+                                         f"'{lv.commodity}', importer = '{lv.importer}'")
             if isinstance(lv, Stockpile) and lv.elements is not None:
                 for el in lv.elements:
                     if not any(m.commodity == el and m.element_of == lv.commodity

@@ -56,6 +56,7 @@ def _deterministic(ev: CompiledEvent) -> bool:
     """Scheduled, with fixed duration and depth, and no agreement thinning its draws."""
     return (ev.annual_probability is None and ev.onset_fixed is not None
             and isinstance(ev.duration_days, Fixed)
+            and ev.quota_leak is None and ev.backlog_release is None
             and (ev.depth_by_step is not None or isinstance(ev.depth, Fixed))
             and all(t.probability_factor == 1.0 or ev.onset_fixed < t.agreement_start
                     for t in ev.touches))
@@ -125,7 +126,9 @@ def _events(model: Model, seed: int, first: int, last: int
         np.maximum(active, 0.0, out=active)
         if ev.depth_by_step is not None:
             active *= ev.depth_by_step[:, None]
-            depth = np.ones(n)
+            # exports outside the quota do not follow it: the cut reaches 1 / (1 + leak)
+            depth = np.ones(n) if ev.quota_leak is None else 1.0 / (1.0 + np.maximum(
+                quantile(ev.quota_leak, u[:, 3]), 0.0))
         else:
             depth = np.clip(quantile(ev.depth, u[:, 3]), 0.0, 1.0)  # type: ignore[arg-type]
         for touch in ev.touches:
@@ -134,6 +137,9 @@ def _events(model: Model, seed: int, first: int, last: int
             d = np.where(bound, depth * touch.depth_factor, depth) * keep
             # both factors are <= 1, so the cut never exceeds the flow
             np.multiply(active, d[None, :], out=scratch)
+            if ev.backlog_release is not None:
+                _release_backlog(ev, scratch, end_s, k_lo, k_hi, grid.per_year, seed,
+                                 first, last)
             if touch.channel < 0:
                 if dadd is None:
                     dadd = np.zeros((T, n, model.n_markets))
@@ -150,6 +156,24 @@ def _events(model: Model, seed: int, first: int, last: int
                     mult[touch.channel] = scratch
                     scratch = np.empty((T, n))
     return mult, dadd
+
+
+def _release_backlog(ev: CompiledEvent, cut: np.ndarray, end_s: np.ndarray,
+                     k_lo: np.ndarray, k_hi: np.ndarray, per_year: int, seed: int,
+                     first: int, last: int) -> None:
+    """Deliver a share of what an embargo withheld after it ends (in place on ``cut``).
+
+    ``cut`` (T, n) is the fraction of the flow cut in each step; the withheld volume is
+    its sum in years of flow, and ``share`` of it arrives at an even rate over
+    ``backlog_years`` from the end, as a negative cut (the flow runs above its path).
+    """
+    share = np.clip(quantile(ev.backlog_release,  # type: ignore[arg-type]
+                             event_uniforms(seed, ev.backlog_key, first, last)[:, 0]), 0, 1)
+    withheld = cut.sum(axis=0) / per_year                          # (n,) years of flow
+    span = ev.backlog_years * per_year                             # in steps
+    on = np.clip(np.minimum(end_s[None, :] + span, k_hi) - np.maximum(end_s[None, :], k_lo),
+                 0.0, None)                                        # (T, n) step fraction
+    cut -= on * (share * withheld / ev.backlog_years)[None, :]
 
 
 def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
@@ -261,8 +285,8 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
             hist[:, h_i] = (np.minimum(supply[a0:a1, :, j], demand[a0:a1, :, j]) * dt).sum(0)
     d0 = D[0] / DAYS_PER_YEAR
     annual_price = price if P == 1 else price.reshape(Y, P, n, M).mean(axis=1)
-    # imports by step are kept only where they are reported (backtests, world markets)
-    imports = (np.minimum(supply, demand) * dt if model.history or model.world
+    # imports by step are kept only where they are reported (beside backtest history)
+    imports = (np.minimum(supply, demand) * dt if model.history
                else np.empty((T, n, 0)))
     return ChunkResult(
         total_shortfall=total,

@@ -125,6 +125,11 @@ class CompiledEvent:
     depth: Distribution | None
     depth_by_step: np.ndarray | None
     touches: list[EventChannel] = field(default_factory=list)
+    quota_leak: Distribution | None = None        # uncertain unrecorded exports (quota)
+    backlog_release: Distribution | None = None   # share of a held flow delivered later
+    backlog_years: float = 0.0
+    backlog_key: int = 0                          # own random stream: the event's five
+    #                                               uniforms stay as they were
 
 
 @dataclass
@@ -342,10 +347,17 @@ def compile_model(cfg: DisruptionConfig, cat: Catalogue,
         if isinstance(lv, Stockpile):
             _stockpile(j, lv, cat, f, stock_days, max_release, refill_days)
         elif isinstance(lv, Diversification):
-            path = lv.capacity_t_per_year * lv.offtake_share / tonnes[j] * _ramp(
+            ramp = lv.capacity_t_per_year * lv.offtake_share * _ramp(
                 grid, decimal_year(lv.start) + lv.lead_time_years, lv.ramp_years)
             ci = channel(j, lv.supplier, shares[j].get(lv.supplier, 0.0))
-            channel_supply.append((ci, path))
+            channel_supply.append((ci, ramp / tonnes[j]))
+            # a new mine yields its mix: each named element market gets its share, through
+            # its own channel of the same supplier (events on the supplier hit it too)
+            mix = {} if lv.mix is None else data.series(cat, lv.mix, "element", f"{f}.mix")
+            for el in lv.elements or []:
+                k = index[(el, lv.importer)]
+                ck = channel(k, lv.supplier, shares[k].get(lv.supplier, 0.0))
+                channel_supply.append((ck, ramp * mix.get(el, 0.0) / tonnes[k]))
         elif isinstance(lv, RecyclingLever):
             start = decimal_year(lv.start) if lv.start is not None else float(cfg.start)
             ramp = _ramp(grid, start, lv.ramp_years)
@@ -430,9 +442,21 @@ def _compile_event(cfg: DisruptionConfig, cat: Catalogue, e: Event, k: int,
                    demand0: np.ndarray) -> CompiledEvent:
     f = f"disruption.events.{k}"
     depth_by_step = None
+    quota_leak = None
     if e.quota is not None:
-        by_year = data.quota_depths(cat, e.quota, f"{f}.quota")
-        depth_by_step = np.array([by_year.get(int(y), 0.0) for y in grid.year_of_step])
+        by_half = data.quota_depths(cat, e.quota, f"{f}.quota")
+        # each step takes the mean depth of the half-years it spans (a year: both halves)
+        mid = grid.edges[:-1] + grid.dt / 2
+        halves = [((int(y), 1), (int(y), 2)) if grid.per_year == 1
+                  else ((int(y), 1 if t - y < 0.5 else 2),)
+                  for y, t in zip(grid.year_of_step, mid, strict=True)]
+        depth_by_step = np.array([np.mean([by_half.get(h, 0.0) for h in hs])
+                                  for hs in halves])
+        leak = e.quota.unrecorded_exports
+        if isinstance(leak, Fixed):         # the cut reaches the recorded part only
+            depth_by_step = depth_by_step / (1.0 + leak.value)
+        else:
+            quota_leak = leak
     onset_fixed = onset_dist = None
     if isinstance(e.onset, str | int | float):
         onset_fixed = decimal_year(e.onset)
@@ -444,7 +468,11 @@ def _compile_event(cfg: DisruptionConfig, cat: Catalogue, e: Event, k: int,
         onset_dist=onset_dist, annual_probability=e.annual_probability,
         window_start=e.window_start if e.window_start is not None else float(cfg.start),
         duration_days=_dist(e.duration_days),
-        depth=None if e.depth is None else _dist(e.depth), depth_by_step=depth_by_step)
+        depth=None if e.depth is None else _dist(e.depth), depth_by_step=depth_by_step,
+        quota_leak=quota_leak,
+        backlog_release=None if e.backlog_release is None else _dist(e.backlog_release),
+        backlog_years=e.backlog_days / DAYS_PER_YEAR,
+        backlog_key=zlib.crc32(f"backlog:{e.name}".encode()))
     member_flow: dict[int, float] = {}     # market -> flow the event can cut, unit/yr
     for j, (c, imp) in enumerate(markets):
         if not touches_market(e, c, element_of[j]) or (

@@ -102,12 +102,15 @@ def compile_world(cfg: DisruptionConfig, cat: Catalogue, markets: list[tuple[str
         for lv in cfg.levers:
             if isinstance(lv, StockRelease) and lv.commodity == w.commodity:
                 release += _release_rate(lv, edges)
-        ed = w.demand_elasticity or Fixed(value=float(eps[members[0]]))
+        ed = (Fixed(value=float(eps[members[0]])) if w.demand_elasticity is None else
+              data.resolve_range(cat, w.demand_elasticity, f"{f}.demand_elasticity",
+                                 -5.0, -1e-9))
+        es = data.resolve_range(cat, w.supply_elasticity, f"{f}.supply_elasticity", 0.0, 5.0)
         shares = ({} if w.world_suppliers is None
                   else data.shares(cat, w.world_suppliers, f"{f}.world_suppliers"))
         out.append(WorldGroup(
             commodity=w.commodity, members=members, demand=path, demand_elasticity=ed,
-            supply_elasticity=w.supply_elasticity,
+            supply_elasticity=es,
             key=zlib.crc32(f"world:{w.commodity}".encode()), spare=w.spare_capacity_share,
             release=release, max_price_ratio=w.max_price_ratio, shares=shares,
             route_shares=dict(w.route_shares)))
@@ -169,7 +172,9 @@ def compile_joint(cfg: DisruptionConfig, cat: Catalogue, groups: list[WorldGroup
         out.append(JointGroup(
             parent=jp.parent, groups=[by_commodity[e] for e in elements], elements=elements,
             byproduct=out_k[:, None] * share, weights=weights,
-            elasticity=[jp.supply_elasticity.get(k, Fixed(value=0.0)) for k in deposits],
+            elasticity=[data.resolve_range(cat, jp.supply_elasticity.get(k, Fixed(value=0.0)),
+                                           f"{f}.supply_elasticity.{k}", 0.0, 5.0)
+                        for k in deposits],
             keys=[zlib.crc32(f"joint:{jp.parent}:{k}".encode()) for k in deposits]))
     return out
 
@@ -210,18 +215,26 @@ def world_prices(groups: list[WorldGroup], joints: list[JointGroup], cover: np.n
                          for d, k in zip(jg.elasticity, jg.keys, strict=True)], axis=-1)  # (n, K)
         q = np.stack([groups[g].demand for g in jg.groups], axis=-1)  # (T, E)
         byp = jg.byproduct[None, :, :] / q[:, None, :]                 # (T, K, E) share of Q_e
-        lp = log_p[:, :, idx]                                         # (T, n, E)
         c = cover[:, :, idx]
-        e_d, e_s = ed[None, :, idx], es[None, :, idx]
+        # only cells where some element is short move: with every cover at 1 the prices
+        # stay at exactly 1 (basket 1, no extra output), so the fixed point runs on the
+        # disrupted (step, draw) cells alone, a small part of most runs
+        ti, ni = np.nonzero((c < 1.0).any(axis=-1))                     # (A,) each
+        if ti.size == 0:
+            continue
+        lp = log_p[ti, ni][:, idx]                                    # (A, E)
+        c_a, byp_a, es_a = c[ti, ni], byp[ti], es_k[ni]               # (A, E) (A, K, E) (A, K)
+        e_d, e_s = ed[ni][:, idx], es[ni][:, idx]
+        step = np.zeros_like(lp)
         for _ in range(JOINT_ITERATIONS):
-            basket = np.einsum("tne,ke->tnk", np.exp(lp), jg.weights)    # (T, n, K)
-            extra = np.einsum("tnk,tke->tne", basket ** es_k[None] - 1.0, byp)
-            supply = np.clip(c * np.exp(e_s * lp) + extra, 1e-9, None)
-            new = np.log(supply) / e_d
-            step = new - lp
+            basket = np.exp(lp) @ jg.weights.T                         # (A, K)
+            extra = np.einsum("ak,ake->ae", basket ** es_a - 1.0, byp_a)
+            supply = np.clip(c_a * np.exp(e_s * lp) + extra, 1e-9, None)
+            step = np.log(supply) / e_d - lp
             lp = lp + 0.5 * step
             if float(np.abs(step).max(initial=0.0)) < JOINT_TOLERANCE:
                 break
-        unconverged += (np.abs(step) >= JOINT_TOLERANCE).any(axis=-1).sum(axis=0)
-        log_p[:, :, idx] = lp
+        unsettled = (np.abs(step) >= JOINT_TOLERANCE).any(axis=-1)
+        unconverged += np.bincount(ni[unsettled], minlength=n)
+        log_p[ti[:, None], ni[:, None], idx[None, :]] = lp
     return WorldPrices(price=np.exp(log_p), unconverged=unconverged)

@@ -173,67 +173,28 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
     demand = np.broadcast_to(d_sub[:, None, :], (T, n, M)) if dadd is None else \
         d_sub[:, None, :] + dadd
 
-    has_stock = bool(np.any(model.stock0 > 0) or np.any(model.refill > 0))
-    has_restraint = bool(np.any(model.restraint > 0))
-    # the recursion runs in rates (unit/yr); stocks are held as rate x one step, so a
-    # release of `stock` covers a gap of the same size for one step
-    stock = np.broadcast_to(model.stock0 / dt, (n, M)).copy()
-    stock_cap = model.stock0 / dt
-    min_stock = stock.copy()
-    annual_short = np.zeros((Y, n, M))     # accumulated in rates, times dt at the end
-    # annual demand per draw only when fleet outages make it random
-    annual_demand = np.zeros((Y, n, M)) if dadd is not None else np.empty(0)
-    cover = np.empty((T, n, M))
-    max_release = model.max_release
-    release_capped = bool(np.any(model.max_release < 1.0))
-    refill = model.refill
-    with np.errstate(divide="ignore"):
-        inv_d = np.where(d_sub > 0, 1.0 / d_sub, np.inf)   # (T, M), used without fleet demand
-    tiny = np.finfo(float).tiny
-    gap = np.empty((n, M))
+    gap, cover, min_stock = _stockpile(model, supply, demand, d_sub)
     members = sorted({j for g in model.world for j in g.members})
-    member_gap = np.empty((T, n, len(members))) if members else None
-    for t in range(T):
-        a, de = supply[t], demand[t]
-        diff = a - de                       # > 0: surplus, < 0: gap
-        np.negative(diff, out=gap)
-        np.maximum(gap, 0.0, out=gap)
-        if has_restraint:
-            gap -= np.minimum(gap, model.restraint * d_sub[t])
-        delivered = a
-        if has_stock:
-            release = np.minimum(gap, stock)
-            if release_capped:
-                np.minimum(release, max_release * de, out=release)
-            stock -= release
-            gap -= release
-            # refill from surplus supply only, never above the initial stock
-            np.maximum(diff, 0.0, out=diff)
-            np.minimum(diff, refill, out=diff)
-            np.minimum(diff, stock_cap - stock, out=diff)
-            stock += diff
-            np.minimum(min_stock, stock, out=min_stock)
-            release += a
-            delivered = release
-        annual_short[t // P] += gap
-        if member_gap is not None:
-            member_gap[t] = gap[:, members]
-        c = cover[t]
-        if dadd is None:
-            with np.errstate(invalid="ignore"):   # 0 x inf: no demand, no supply
-                np.multiply(delivered, inv_d[t], out=c)
-        else:
-            annual_demand[t // P] += de
-            with np.errstate(over="ignore"):   # no demand left: cover 1
-                np.divide(delivered, np.maximum(de, tiny), out=c)
-        np.fmin(c, 1.0, out=c)              # fmin: 0 x inf (no demand, no supply) -> 1
-        np.fmax(c, 0.0, out=c)              # -0.0 x inf
+    member_gap = gap[:, :, members] if members else None
+    annual_short = _by_year(gap, P)
     annual_short *= dt
     min_stock *= dt
     if dadd is None:
         annual_demand = (d_sub * dt).reshape(Y, P, M).sum(axis=1)[:, None, :]
     else:
+        annual_demand = _by_year(demand, P)
         annual_demand *= dt
+    # cover: share of demand delivered (supply plus stock released), in [0, 1]
+    if dadd is None:
+        with np.errstate(divide="ignore"):
+            inv_d = np.where(d_sub > 0, 1.0 / d_sub, np.inf)   # (T, M)
+        with np.errstate(invalid="ignore"):   # 0 x inf: no demand, no supply
+            np.multiply(cover, inv_d[:, None, :], out=cover)
+    else:
+        with np.errstate(over="ignore"):   # no demand left: cover 1
+            np.divide(cover, np.maximum(demand, np.finfo(float).tiny), out=cover)
+    np.fmin(cover, 1.0, out=cover)          # fmin: 0 x inf (no demand, no supply) -> 1
+    np.fmax(cover, 0.0, out=cover)          # -0.0 x inf
 
     price = _price(model, cover)
     unconverged = np.zeros(n, dtype=np.int64)
@@ -275,6 +236,67 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
         shortfall_at_price=(annual_short * annual_price).sum(axis=0),
         imports=np.ascontiguousarray(imports.transpose(1, 0, 2), dtype=np.float32), capped=capped,
         unconverged=unconverged)
+
+
+def _stockpile(model: Model, supply: np.ndarray, demand: np.ndarray, d_sub: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Demand restraint and the stockpile recursion over ``(T, n, M)`` supply and demand.
+
+    Returns the gap left after restraint and releases (rate, unit/yr), what was delivered
+    (supply plus releases; a fresh array the caller may overwrite) and the lowest stock
+    of each draw (rate x one step).
+
+    Everything that does not depend on the stock (the raw gap, restraint, the surplus
+    available for refilling, the release cap) is computed for all steps at once; only
+    the few operations that carry the stock from one step to the next loop over time.
+    """
+    T, n, M = supply.shape
+    dt = model.grid.dt
+    gap = np.subtract(demand, supply)       # > 0: gap, < 0: surplus
+    np.maximum(gap, 0.0, out=gap)
+    if np.any(model.restraint > 0):
+        gap -= np.minimum(gap, (model.restraint * d_sub)[:, None, :])
+    # the recursion runs in rates (unit/yr); stocks are held as rate x one step, so a
+    # release of `stock` covers a gap of the same size for one step
+    stock = np.broadcast_to(model.stock0 / dt, (n, M)).copy()
+    min_stock = stock.copy()
+    if not (np.any(model.stock0 > 0) or np.any(model.refill > 0)):
+        return gap, supply.copy(), min_stock
+    stock_cap = model.stock0 / dt
+    surplus = np.subtract(supply, demand)   # refills come from surplus supply only
+    np.maximum(surplus, 0.0, out=surplus)
+    np.minimum(surplus, model.refill, out=surplus)
+    cap = (model.max_release * demand if np.any(model.max_release < 1.0) else None)
+    release = np.empty((T, n, M))
+    room = np.empty((n, M))
+    for t in range(T):
+        r = release[t]
+        np.minimum(gap[t], stock, out=r)
+        if cap is not None:
+            np.minimum(r, cap[t], out=r)
+        stock -= r
+        # refill never above the initial stock
+        np.subtract(stock_cap, stock, out=room)
+        np.minimum(surplus[t], room, out=room)
+        stock += room
+        np.minimum(min_stock, stock, out=min_stock)
+    gap -= release
+    release += supply                       # delivered
+    return gap, release, min_stock
+
+
+def _by_year(x: np.ndarray, P: int) -> np.ndarray:
+    """Sum of ``(T, ...)`` steps into ``(T // P, ...)`` years, adding the steps in order.
+
+    An explicit loop rather than ``reshape(...).sum(axis=1)``: numpy may sum a reduced
+    axis pairwise, and the per-draw results must not depend on how the sum is ordered.
+    """
+    if P == 1:
+        return x + 0.0                      # a copy (and -0.0 -> 0.0, as a running sum gives)
+    out = x[0::P].copy()
+    for p in range(1, P):
+        out += x[p::P]
+    return out
 
 
 def _trailing_year(x: np.ndarray, P: int) -> np.ndarray:

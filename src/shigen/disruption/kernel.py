@@ -104,7 +104,11 @@ def _events(model: Model, seed: int, first: int, last: int
                     dadd[:, :, touch.market] += touch.weight * eff * model.demand[
                         :, touch.market, None]
                 else:
-                    mult[touch.channel] = mult.get(touch.channel, 1.0) * (1.0 - eff)
+                    prev = mult.get(touch.channel)
+                    if prev is not None and prev.shape == (T, n):
+                        prev *= 1.0 - eff
+                    else:
+                        mult[touch.channel] = (1.0 if prev is None else prev) * (1.0 - eff)
             continue
         u = event_uniforms(seed, ev.key, first, last)
         if ev.annual_probability is not None:
@@ -164,11 +168,19 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
     mult, dadd = _events(model, seed, first, last)
 
     supply = np.empty((T, n, M))
-    supply[:] = (D * (1.0 + model.surge) + model.extra_supply)[:, None, :]
+    base = D * (1.0 + model.surge) + model.extra_supply    # (T, M)
+    filled = np.zeros(M, dtype=bool)
     for c, mc in mult.items():
         j, _name, w = model.channels[c]
         if w and j < M:     # j >= M: a world market's rest-of-world channel
-            supply[:, :, j] -= w * D[:, j, None] * (1.0 - mc)
+            cut = w * D[:, j, None] * (1.0 - mc)
+            if filled[j]:
+                supply[:, :, j] -= cut
+            else:           # the market's first cut: base - cut in one pass
+                np.subtract(base[:, j, None], cut, out=supply[:, :, j])
+                filled[j] = True
+    for j in np.flatnonzero(~filled):
+        supply[:, :, j] = base[:, j, None]
     for c, path in model.channel_supply:
         supply[:, :, model.channels[c][0]] += path[:, None] * mult.get(c, 1.0)
     d_sub = D * (1.0 - model.substitution)                  # (T, M)
@@ -178,14 +190,14 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
     gap, cover, min_stock = _stockpile(model, supply, demand, d_sub)
     members = sorted({j for g in model.world for j in g.members})
     member_gap = gap[:, :, members] if members else None
-    annual_short = _by_year(gap, P)
-    annual_short *= dt
-    min_stock *= dt
+    annual_short = _by_year(gap, P)         # gap itself when steps are years
+    if dt != 1.0:
+        annual_short *= dt
+        min_stock *= dt
     if dadd is None:
         annual_demand = (d_sub * dt).reshape(Y, P, M).sum(axis=1)[:, None, :]
     else:
-        annual_demand = _by_year(demand, P)
-        annual_demand *= dt
+        annual_demand = _by_year(demand, P) * dt
     # cover: share of demand delivered (supply plus stock released), in [0, 1]
     # (np.clip rather than np.maximum / np.minimum against a number: the same values,
     # several times faster in numpy 2)
@@ -213,7 +225,9 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
     for grp in model.world:
         cap[grp.members] = grp.max_price_ratio
     cap32 = cap.astype(np.float32)
-    capped = np.asarray((price >= cap32).any(axis=0))
+    peak = price.max(axis=0)
+    capped = np.asarray(peak >= cap32)      # some step's price reached the cap
+    np.clip(peak, np.float32(-np.inf), cap32, out=peak)   # the peak of the capped path
     np.clip(price, np.float32(-np.inf), cap32, out=price)
     total = annual_short.sum(axis=0)
     hist = np.empty((n, len(model.history)))
@@ -238,7 +252,7 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
         annual_shortfall=_draws_last(annual_short, np.float32),
         exceeds_10pct=np.asarray((annual_short > 0.1 * annual_demand).any(axis=0)),
         annual_price=_draws_last(annual_price, np.float32),
-        peak_price=price.max(axis=0),
+        peak_price=peak,
         min_cover_days=min_stock / d0,
         history=hist,
         shortfall_at_price=(annual_short * annual_price).sum(axis=0),
@@ -297,11 +311,13 @@ def _stockpile(model: Model, supply: np.ndarray, demand: np.ndarray, d_sub: np.n
 def _by_year(x: np.ndarray, P: int) -> np.ndarray:
     """Sum of ``(T, ...)`` steps into ``(T // P, ...)`` years, adding the steps in order.
 
+    ``x`` itself when ``P`` is 1.
+
     An explicit loop rather than ``reshape(...).sum(axis=1)``: numpy may sum a reduced
     axis pairwise, and the per-draw results must not depend on how the sum is ordered.
     """
     if P == 1:
-        return x + 0.0                      # a copy (and -0.0 -> 0.0, as a running sum gives)
+        return x
     out = x[0::P].copy()
     for p in range(1, P):
         out += x[p::P]
@@ -337,8 +353,11 @@ def _price(model: Model, cover: np.ndarray) -> np.ndarray:
 
     Float32 is ample for a price ratio, and a cover of exactly 1 gives exactly 1.
     """
-    price = _trailing_year(cover, model.grid.per_year).astype(np.float32)
-    np.clip(price, np.float32(1e-12), np.float32(np.inf), out=price)
+    # clip, then cast: the same float32 values as cast, then clip (rounding is monotone),
+    # in one pass
+    price = np.empty(cover.shape, dtype=np.float32)
+    np.clip(_trailing_year(cover, model.grid.per_year), 1e-12, np.inf, out=price,
+            casting="same_kind")
     np.power(price, (1.0 / model.elasticity).astype(np.float32), out=price)
     return price
 

@@ -255,7 +255,7 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
         peak_price=peak,
         min_cover_days=min_stock / d0,
         history=hist,
-        shortfall_at_price=(annual_short * annual_price).sum(axis=0),
+        shortfall_at_price=_sum_of_products(annual_short, annual_price),
         imports=np.ascontiguousarray(imports.transpose(1, 0, 2), dtype=np.float32), capped=capped,
         unconverged=unconverged)
 
@@ -277,9 +277,10 @@ def _stockpile(model: Model, supply: np.ndarray, demand: np.ndarray, d_sub: np.n
     # np.clip: np.maximum / np.minimum against a number or a broadcast row take a slow
     # path in numpy 2 (several times slower for the same values)
     gap = np.subtract(demand, supply)       # > 0: gap, < 0: surplus
-    np.clip(gap, 0.0, np.inf, out=gap)
     if np.any(model.restraint > 0):
-        gap -= np.clip(gap, -np.inf, (model.restraint * d_sub)[:, None, :])
+        # restraint R cuts the gap g to g - min(g, R) = max(g - R, 0), the same numbers
+        gap -= (model.restraint * d_sub)[:, None, :]
+    np.clip(gap, 0.0, np.inf, out=gap)
     # the recursion runs in rates (unit/yr); stocks are held as rate x one step, so a
     # release of `stock` covers a gap of the same size for one step
     stock = np.broadcast_to(model.stock0 / dt, (n, M)).copy()
@@ -303,8 +304,9 @@ def _stockpile(model: Model, supply: np.ndarray, demand: np.ndarray, d_sub: np.n
         np.minimum(surplus[t], room, out=room)
         stock += room
         np.minimum(min_stock, stock, out=min_stock)
-    gap -= release
-    release += supply                       # delivered
+        # while the step's rows are in cache: the gap left and what was delivered
+        gap[t] -= r
+        r += supply[t]
     return gap, release, min_stock
 
 
@@ -321,6 +323,20 @@ def _by_year(x: np.ndarray, P: int) -> np.ndarray:
     out = x[0::P].copy()
     for p in range(1, P):
         out += x[p::P]
+    return out
+
+
+def _sum_of_products(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``(a * b).sum(axis=0)``, year by year.
+
+    The same sums in the same order (axis 0 is added row after row), without a
+    full-size float64 temporary of float64 x float32 products.
+    """
+    out = a[0] * b[0]
+    row = np.empty_like(out)
+    for k in range(1, a.shape[0]):
+        np.multiply(a[k], b[k], out=row)
+        out += row
     return out
 
 

@@ -27,8 +27,8 @@ import numpy as np
 # above this share of draws away from the common value, a plain partition of the whole
 # row is as fast as setting the common draws aside
 DENSE_SHARE = 0.5
-# draws looked at to find the common value
-SAMPLE = 64
+# draws looked at to find the common value (odd: one middle value)
+SAMPLE = 63
 
 
 def draw_quantiles(x: np.ndarray, qs: Sequence[float], axis: int = -1) -> np.ndarray:
@@ -74,10 +74,12 @@ def draw_quantiles(x: np.ndarray, qs: Sequence[float], axis: int = -1) -> np.nda
 def _order_statistics(row: np.ndarray, ranks: np.ndarray) -> np.ndarray | None:
     """Values of ``row`` at the sorted ``ranks`` (in ``row``'s dtype); None if it holds a NaN."""
     n = row.shape[0]
-    # the value most draws share, if any, is the most frequent one among the first few
-    head, counts = np.unique(row[:SAMPLE], return_counts=True)
-    common = head[np.argmax(counts)]
-    other = row[row != common]              # a copy: partitioning it leaves x alone
+    # a value more than half the draws share is, most likely, the middle one of the
+    # first few (if not, few draws match it and the whole row is partitioned)
+    head = np.partition(row[:SAMPLE], min(SAMPLE, n) // 2)
+    common = head[min(SAMPLE, n) // 2]
+    # a copy (partitioning it leaves x alone); np.compress is ~3x faster than row[mask]
+    other = np.compress(row != common, row)
     if other.size > DENSE_SHARE * n:        # no such value (or NaN): partition the whole row
         other = np.array(row)
         other.partition(np.concatenate([ranks, [n - 1]]))

@@ -122,7 +122,7 @@ def _events(model: Model, seed: int, first: int, last: int
         else:
             onset = np.full(n, ev.onset_fixed)
             occurs = np.ones(n, dtype=bool)
-        end = onset + np.maximum(quantile(ev.duration_days, u[:, 2]), 0.0) / DAYS_PER_YEAR
+        end = onset + np.clip(quantile(ev.duration_days, u[:, 2]), 0.0, np.inf) / DAYS_PER_YEAR
         # fraction of each step the event is on: overlap of [onset, end) with the step
         onset_s = (onset - grid.start) * grid.per_year
         end_s = (end - grid.start) * grid.per_year
@@ -398,7 +398,7 @@ def _world(model: Model, seed: int, first: int, last: int, mult: dict[int, np.nd
             if ch in mult:
                 loss += grp.demand[:, None] * r * (1.0 - mult[ch])
         loss -= (grp.spare * grp.demand + grp.release)[:, None]
-        cover[:, :, g] = 1.0 - np.maximum(loss, 0.0) / grp.demand[:, None]
+        cover[:, :, g] = 1.0 - np.clip(loss, 0.0, np.inf) / grp.demand[:, None]
     wp = world_prices(model.world, model.joint, _trailing_year(cover, P), seed, first, last)
     Y = T // P
     for g, grp in enumerate(model.world):
@@ -406,6 +406,6 @@ def _world(model: Model, seed: int, first: int, last: int, mult: dict[int, np.nd
         for j in grp.members:
             price[:, :, j] = p      # capped by the caller, which records the cap binding
             forgone = demand[:, :, j] * (
-                1.0 - np.minimum(p, grp.max_price_ratio) ** model.elasticity[j])
+                1.0 - np.clip(p, -np.inf, grp.max_price_ratio) ** model.elasticity[j])
             annual_short[:, :, j] = forgone.reshape(Y, P, n).sum(axis=1) * dt
     return wp.unconverged

@@ -2,8 +2,8 @@
 
 All series that share a lifetime are solved at once: the survival matrix of a
 lifetime is built once (:func:`shigen.materials.lifetimes.survival_matrix`) and
-applied to every series by one matrix product (inflow-driven) or one triangular
-solve with many right-hand sides (stock-driven). Arrays carry time on the **last**
+applied to every series by one triangular matrix product (inflow-driven) or by one
+product with its inverse, itself lower-triangular (stock-driven). Arrays carry time on the **last**
 axis and the lifetime group on the **first**; everything between (element,
 region, Monte Carlo draw, ...) is batched.
 
@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
+from scipy.linalg import blas
 
 from shigen.materials.balance import max_abs, rel_error, stock_balance
 from shigen.materials.lifetimes import (
@@ -74,6 +75,22 @@ class _BalanceTracker:
         return self.error / self.scale if self.scale > 0 else 0.0
 
 
+def _times_lower_t(x: np.ndarray, lower: np.ndarray, out: np.ndarray) -> None:
+    """``out = x @ lower.T`` for a lower-triangular ``lower``, series on rows.
+
+    BLAS ``dtrmm`` multiplies by a triangular matrix in half the operations of a full
+    product (``np.matmul`` does not know the upper half is zero). Seen column-major,
+    ``out.T = lower @ x.T``: ``out`` receives ``x`` and is multiplied in place.
+    ``lower.T`` is the column-major view of ``lower``, so no copy is made.
+    """
+    if out.size == 0:
+        return
+    np.copyto(out, x)
+    res = blas.dtrmm(1.0, lower.T, out.T, side=0, lower=0, trans_a=1, overwrite_b=1)
+    if not np.shares_memory(res, out):     # BLAS worked on a copy (never for our arrays)
+        out[...] = res.T
+
+
 def _groups(values: np.ndarray, lifetimes: Sequence[Lifetime]) -> None:
     if values.ndim < 2:
         raise ValueError("arrays need a lifetime-group axis first and time last")
@@ -103,8 +120,8 @@ def inflow_driven(inflow: np.ndarray, lifetimes: Sequence[Lifetime],
     check = _BalanceTracker()
     for g, lifetime in enumerate(lifetimes):
         x, s, o = (a[g].reshape(-1, n_t) for a in (inflow, stock, outflow))
-        np.matmul(x, survival_matrix(lifetime, n_t, inflow_at).T, out=s)
-        np.matmul(x, outflow_matrix(lifetime, n_t, inflow_at).T, out=o)
+        _times_lower_t(x, survival_matrix(lifetime, n_t, inflow_at), s)
+        _times_lower_t(x, outflow_matrix(lifetime, n_t, inflow_at), o)
         check.add(x, o, s)
     return StockFlows(inflow, stock, outflow, check.relative)
 
@@ -127,8 +144,8 @@ def stock_driven(stock: np.ndarray, lifetimes: Sequence[Lifetime],
     check = _BalanceTracker()
     for g, lifetime in enumerate(lifetimes):
         x, s, o = (a[g].reshape(-1, n_t) for a in (inflow, stock, outflow))
-        np.matmul(s, inverse_survival_matrix(lifetime, n_t, inflow_at).T, out=x)
-        np.matmul(x, outflow_matrix(lifetime, n_t, inflow_at).T, out=o)
+        _times_lower_t(s, inverse_survival_matrix(lifetime, n_t, inflow_at), x)
+        _times_lower_t(x, outflow_matrix(lifetime, n_t, inflow_at), o)
         check.add(x, o, s)
     return StockFlows(inflow, stock, outflow, check.relative)
 

@@ -181,8 +181,8 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
             else:           # the market's first cut: base - cut in one pass
                 np.subtract(base[:, j, None], cut, out=supply[:, :, j])
                 filled[j] = True
-    for j in np.flatnonzero(~filled):
-        supply[:, :, j] = base[:, j, None]
+    for k in np.flatnonzero(~filled):
+        supply[:, :, k] = base[:, k, None]
     for c, path in model.channel_supply:
         supply[:, :, model.channels[c][0]] += path[:, None] * mult.get(c, 1.0)
     d_sub = D * (1.0 - model.substitution)                  # (T, M)
@@ -211,8 +211,8 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
         np.clip(cover, 0.0, 1.0, out=cover)     # -0.0 x inf = -inf -> 0
         t_no, j_no = np.nonzero(~(d_sub > 0))
         if t_no.size:       # no demand and nothing delivered (0 x inf = NaN): covered
-            c = cover[t_no, :, j_no]
-            cover[t_no, :, j_no] = np.where(np.isnan(c), 1.0, c)
+            nd = cover[t_no, :, j_no]
+            cover[t_no, :, j_no] = np.where(np.isnan(nd), 1.0, nd)
     else:
         with np.errstate(over="ignore"):   # no demand left: cover 1
             np.divide(cover, np.clip(demand, np.finfo(float).tiny, np.inf), out=cover)

@@ -38,7 +38,8 @@ def draw_quantiles(x: np.ndarray, qs: Sequence[float], axis: int = -1) -> np.nda
 
     Returns an array of shape ``(len(qs), *other axes)``, float64 as ``np.quantile``
     gives for float32 and float64 input. ``x`` is not modified and need not be
-    contiguous; rows holding a NaN give NaN, as in numpy.
+    contiguous; rows holding a NaN give NaN, as in numpy. (Where a row mixes 0.0 and
+    -0.0, a zero result may carry either sign, as numpy's own partition order decides.)
     """
     q = np.asarray(qs, dtype=float)
     if q.ndim != 1 or np.any((q < 0) | (q > 1)) or x.dtype.kind != "f":
@@ -48,11 +49,14 @@ def draw_quantiles(x: np.ndarray, qs: Sequence[float], axis: int = -1) -> np.nda
     n = rows.shape[-1]
     if n == 0:
         return np.quantile(x, q, axis=axis)
-    # numpy's linear method: virtual index (n - 1) q, its floor, the next rank (capped)
+    # numpy's linear method: virtual index (n - 1) q, its floor and the next rank; at the
+    # top both are the last rank and numpy takes the weight from index -1 (which decides
+    # the sign of a zero result)
     virtual = (n - 1) * q
-    prev = np.minimum(np.floor(virtual), n - 1).astype(np.intp)
-    nxt = np.minimum(prev + 1, n - 1)
-    gamma = virtual - prev
+    top = virtual >= n - 1
+    prev = np.where(top, n - 1, np.floor(virtual)).astype(np.intp)
+    nxt = np.where(top, n - 1, prev + 1)
+    gamma = virtual - np.where(top, -1, prev)
     ranks = np.unique(np.concatenate([prev, nxt]))
     ia, ib = np.searchsorted(ranks, prev), np.searchsorted(ranks, nxt)
     out = np.empty((len(q), *rows.shape[:-1]))

@@ -10,8 +10,11 @@ Prints, measured in the same run (bare and full runs alternate, medians of ``--r
 2. the full path for one commodity with every lever on (stockpile with refill,
    diversification, recycling, substitution, demand restraint, agreement) and two
    events (a random embargo, as in the bare kernel, and the data-driven quota cut),
-   same size: compile + simulate + the stage's statistics dataset (``to_dataset``),
-   and its ratio to the bare kernel with its statistics (target: < 1.5x, >= 1e7/s);
+   same size: compile (validate the section, read its datasets) + simulate + the
+   stage's statistics dataset (``to_dataset``); the issue's ratio is simulation and
+   statistics over the bare kernel and its statistics (target: < 1.5x, >= 1e7/s),
+   printed also with compile, for the simulation alone and against issue 6's
+   draw-major kernel (the one earlier figures used);
 3. time and peak memory of 100,000 draws x 40 years x 10 commodities (target: < 10 s,
    < 4 GB), in a fresh process so the peak RSS is its own.
 
@@ -68,6 +71,30 @@ def bare_kernel(draws: int, years: int, seed: int = 0) -> tuple[np.ndarray, np.n
     return short, low
 
 
+def bare_kernel_draw_major(draws: int, years: int, seed: int = 0
+                           ) -> tuple[np.ndarray, np.ndarray]:
+    """The bare kernel as issue 6 wrote it (draws along axis 0, the recursion reading a
+    strided column per year), returning the same outputs as :func:`bare_kernel`."""
+    rng = np.random.default_rng(seed)
+    p, demand, share = 0.1, 1.0, 0.9
+    k = np.floor(np.log1p(-rng.random(draws)) / np.log1p(-p))
+    onset = k + rng.random(draws)
+    end = onset + rng.lognormal(np.log(90 / 365), 0.8, draws)
+    depth = rng.uniform(0.3, 1.0, draws)
+    t0 = np.arange(years, dtype=float)
+    active = np.clip(np.minimum(end[:, None], t0 + 1) - np.maximum(onset[:, None], t0), 0, None)
+    gap = share * demand * depth[:, None] * active
+    stock = np.full(draws, 60 / 365 * demand)
+    low = stock.copy()
+    short = np.empty((draws, years))
+    for t in range(years):
+        release = np.minimum(gap[:, t], stock)
+        stock -= release
+        np.minimum(low, stock, out=low)
+        short[:, t] = gap[:, t] - release
+    return short.T, low
+
+
 def bare_statistics(short: np.ndarray, low: np.ndarray) -> dict[str, Any]:
     """The shortfall statistics shigen reports for a market, in plain numpy."""
     demand = 1.0
@@ -80,9 +107,9 @@ def bare_statistics(short: np.ndarray, low: np.ndarray) -> dict[str, Any]:
             "shortfall_by_draw": total}
 
 
-def bare(draws: int, years: int) -> dict[str, float]:
+def bare(draws: int, years: int, kernel: Any = bare_kernel) -> dict[str, float]:
     t0, c0 = time.perf_counter(), time.process_time()
-    short, low = bare_kernel(draws, years)
+    short, low = kernel(draws, years)
     t1, c1 = time.perf_counter(), time.process_time()
     bare_statistics(short, low)
     t2, c2 = time.perf_counter(), time.process_time()
@@ -125,6 +152,11 @@ def levers(commodity: str) -> list[dict[str, Any]]:
 def config(n_markets: int, draws: int, chunk: int) -> Any:
     from shigen.disruption.config import DisruptionConfig
 
+    return DisruptionConfig.model_validate(spec(n_markets, draws, chunk))
+
+
+def spec(n_markets: int, draws: int, chunk: int) -> dict[str, Any]:
+    """The study's ``[disruption]`` section as parsed TOML."""
     ms = [market(None if n_markets == 1 else k) for k in range(n_markets)]
     evs: list[dict[str, Any]] = []
     lvs: list[dict[str, Any]] = []
@@ -133,20 +165,27 @@ def config(n_markets: int, draws: int, chunk: int) -> Any:
         lvs += levers(m["commodity"])
     lvs.append({"kind": "agreement", "name": "pact", "parties": ["JPN", "CHN"],
                 "start": 2015, "probability_factor": 0.5, "depth_factor": 0.8})
-    return DisruptionConfig.model_validate({
-        "start": START, "end": START + YEARS - 1, "resolution": "year", "draws": draws,
-        "chunk_draws": chunk, "markets": ms, "events": evs, "levers": lvs})
+    return {"start": START, "end": START + YEARS - 1, "resolution": "year", "draws": draws,
+            "chunk_draws": chunk, "markets": ms, "events": evs, "levers": lvs}
 
 
-def full(n_markets: int, draws: int, chunk: int, workers: int) -> dict[str, float]:
+def full(n_markets: int, draws: int, chunk: int, workers: int,
+         catalogue: Any = None) -> dict[str, float]:
+    """Compile (validate the section, read its datasets), simulate, build the statistics.
+
+    Without ``catalogue`` the bundled catalogue is also read inside the timing (the
+    fresh-process case); a run reads it once, before any stage.
+    """
     from shigen.datasets import Catalogue
+    from shigen.disruption.config import DisruptionConfig
     from shigen.disruption.model import compile_model
     from shigen.disruption.montecarlo import run_model
     from shigen.disruption.results import to_dataset
 
-    cfg = config(n_markets, draws, chunk)
+    section = spec(n_markets, draws, chunk)
     t0, c0 = time.perf_counter(), time.process_time()
-    model = compile_model(cfg, Catalogue.bundled())
+    cfg = DisruptionConfig.model_validate(section)
+    model = compile_model(cfg, catalogue if catalogue is not None else Catalogue.bundled())
     t1, c1 = time.perf_counter(), time.process_time()
     sim = run_model(model, 1, draws, chunk, workers)
     t2, c2 = time.perf_counter(), time.process_time()
@@ -187,60 +226,90 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
+    from shigen.datasets import Catalogue
+
     dy = a.draws * YEARS
     load_before = os.getloadavg()
-    full(1, a.draws, a.chunk, 1)        # warm-up: imports, first-call set-up
+    catalogue = Catalogue.bundled()     # a run reads it once, before any stage
+    full(1, a.draws, a.chunk, 1, catalogue)     # warm-up: imports, first-call set-up
     bare(a.draws, YEARS)
-    bares, fulls = [], []
-    for _ in range(a.repeat):           # alternate, so that both see the same load
+    bares, issue6, fulls = [], [], []
+    for _ in range(a.repeat):           # alternate, so that all see the same load
         bares.append(bare(a.draws, YEARS))
-        fulls.append(full(1, a.draws, a.chunk, 1))
+        fulls.append(full(1, a.draws, a.chunk, 1, catalogue))
+        issue6.append(bare(a.draws, YEARS, bare_kernel_draw_major))
     big = in_fresh_process(10, a.draws, a.chunk, a.workers)
     load_after = os.getloadavg()
-    bare_cpu, bare_wall = _median(bares, "total_cpu_s"), _median(bares, "total_s")
-    full_cpu, full_wall = _median(fulls, "total_cpu_s"), _median(fulls, "total_s")
+
+    def med(runs: list[dict[str, float]], key: str) -> float:
+        return _median(runs, key)
+
+    sim_stats = [r["simulate_cpu_s"] + r["statistics_cpu_s"] for r in fulls]
     res = {
         "draws": a.draws, "years": YEARS, "repeat": a.repeat,
-        "bare_kernel_cpu_s": _median(bares, "kernel_cpu_s"),
-        "bare_with_statistics_cpu_s": bare_cpu, "bare_with_statistics_wall_s": bare_wall,
-        "full_compile_cpu_s": _median(fulls, "compile_cpu_s"),
-        "full_simulate_cpu_s": _median(fulls, "simulate_cpu_s"),
-        "full_statistics_cpu_s": _median(fulls, "statistics_cpu_s"),
-        "full_with_statistics_cpu_s": full_cpu, "full_with_statistics_wall_s": full_wall,
-        "bare_draw_years_per_cpu_s": dy / bare_cpu,
-        "full_draw_years_per_cpu_s": dy / full_cpu,
-        "ratio_full_to_bare_cpu": full_cpu / bare_cpu,
-        "ratio_full_to_bare_wall": full_wall / bare_wall,
-        "ratio_simulation_only_cpu": (_median(fulls, "simulate_cpu_s")
-                                      / _median(bares, "kernel_cpu_s")),
-        "big_case_wall_s": big["total_s"], "big_case_simulate_wall_s": big["simulate_s"],
-        "big_case_statistics_wall_s": big["statistics_s"],
-        "big_case_cpu_s": big["total_cpu_s"] + big["children_cpu_s"],
-        "big_case_peak_rss_gb": big["peak_rss_gb"], "big_case_workers": a.workers,
+        "bare_kernel_cpu_s": med(bares, "kernel_cpu_s"),
+        "bare_with_statistics_cpu_s": med(bares, "total_cpu_s"),
+        "bare_with_statistics_wall_s": med(bares, "total_s"),
+        "issue6_kernel_cpu_s": med(issue6, "kernel_cpu_s"),
+        "issue6_with_statistics_cpu_s": med(issue6, "total_cpu_s"),
+        "full_compile_cpu_s": med(fulls, "compile_cpu_s"),
+        "full_simulate_cpu_s": med(fulls, "simulate_cpu_s"),
+        "full_statistics_cpu_s": med(fulls, "statistics_cpu_s"),
+        "full_simulate_and_statistics_cpu_s": float(statistics.median(sim_stats)),
+        "full_with_compile_cpu_s": med(fulls, "total_cpu_s"),
+        "full_with_compile_wall_s": med(fulls, "total_s"),
         "load_average_before": list(load_before), "load_average_after": list(load_after),
         "cores": os.cpu_count(),
+        "big_case_wall_s": big["total_s"], "big_case_simulate_wall_s": big["simulate_s"],
+        "big_case_statistics_wall_s": big["statistics_s"],
+        "big_case_statistics_cpu_s": big["statistics_cpu_s"],
+        "big_case_cpu_s": big["total_cpu_s"] + big["children_cpu_s"],
+        "big_case_peak_rss_gb": big["peak_rss_gb"], "big_case_workers": a.workers,
+    }
+    res |= {
+        "draw_years_per_cpu_s": dy / res["full_simulate_and_statistics_cpu_s"],
+        # the issue's figure: simulation and statistics over the bare kernel and the
+        # same statistics in plain numpy
+        "ratio": res["full_simulate_and_statistics_cpu_s"] / res["bare_with_statistics_cpu_s"],
+        "ratio_with_compile": res["full_with_compile_cpu_s"] / res["bare_with_statistics_cpu_s"],
+        "ratio_with_compile_wall": res["full_with_compile_wall_s"]
+        / res["bare_with_statistics_wall_s"],
+        "ratio_simulation_only": res["full_simulate_cpu_s"] / res["bare_kernel_cpu_s"],
+        "ratio_vs_issue6_kernel": res["full_simulate_and_statistics_cpu_s"]
+        / res["issue6_with_statistics_cpu_s"],
     }
     if a.json:
         print(json.dumps(res, indent=2))
         return
+    ms = 1e3
     print(f"load average (1, 5, 15 min): before {_load(load_before)}, after "
-          f"{_load(load_after)} on {res['cores']} cores (shared: wall times follow the load; "
-          "ratios of CPU times measured side by side are the figures to read)")
-    print(f"bare numpy kernel + statistics : {bare_cpu * 1e3:6.1f} ms CPU "
-          f"(kernel {res['bare_kernel_cpu_s'] * 1e3:.1f}), {bare_wall * 1e3:.1f} ms wall; "
-          f"{res['bare_draw_years_per_cpu_s']:.3g} draw-years per CPU-second")
-    print(f"full, every lever + statistics : {full_cpu * 1e3:6.1f} ms CPU (compile "
-          f"{res['full_compile_cpu_s'] * 1e3:.1f}, simulate {res['full_simulate_cpu_s'] * 1e3:.1f}"
-          f", statistics {res['full_statistics_cpu_s'] * 1e3:.1f}), {full_wall * 1e3:.1f} ms wall; "
-          f"{res['full_draw_years_per_cpu_s']:.3g} draw-years per CPU-second")
-    print(f"ratio full / bare (medians of {a.repeat}): {res['ratio_full_to_bare_cpu']:.2f}x CPU, "
-          f"{res['ratio_full_to_bare_wall']:.2f}x wall  (target < 1.5x, >= 1e7 draw-years/s "
-          f"per core); simulation alone {res['ratio_simulation_only_cpu']:.2f}x CPU")
-    print(f"10 commodities      : {res['big_case_wall_s']:.2f} s wall "
-          f"({res['big_case_simulate_wall_s']:.2f} s simulation, "
-          f"{res['big_case_statistics_wall_s']:.2f} s statistics), {res['big_case_cpu_s']:.2f} "
-          f"CPU-s, peak RSS {res['big_case_peak_rss_gb']:.2f} GB, workers={a.workers} "
-          "(target < 10 s on 2 cores, < 4 GB)")
+          f"{_load(load_after)} on {res['cores']} cores (shared with other jobs: wall times "
+          "follow the load; CPU times measured side by side, and their ratios, are the "
+          "figures to read)")
+    print(f"medians of {a.repeat} alternating runs, {a.draws:,} draws x {YEARS} years, CPU ms:")
+    print(f"  bare numpy kernel (time-major) : {res['bare_kernel_cpu_s'] * ms:6.1f} + statistics "
+          f"{(res['bare_with_statistics_cpu_s'] - res['bare_kernel_cpu_s']) * ms:5.1f} = "
+          f"{res['bare_with_statistics_cpu_s'] * ms:6.1f}")
+    print(f"  issue 6's kernel (draw-major)  : {res['issue6_kernel_cpu_s'] * ms:6.1f} + statistics "
+          f"{(res['issue6_with_statistics_cpu_s'] - res['issue6_kernel_cpu_s']) * ms:5.1f} = "
+          f"{res['issue6_with_statistics_cpu_s'] * ms:6.1f}")
+    print(f"  shigen, one market, every lever: {res['full_simulate_cpu_s'] * ms:6.1f} + statistics "
+          f"{res['full_statistics_cpu_s'] * ms:5.1f} = "
+          f"{res['full_simulate_and_statistics_cpu_s'] * ms:6.1f}; compile (validate, read "
+          f"3 datasets) {res['full_compile_cpu_s'] * ms:.1f}")
+    print(f"  {res['draw_years_per_cpu_s']:.3g} draw-years per CPU-second with statistics "
+          "(target >= 1e7)")
+    print(f"ratio (simulation + statistics) / (bare kernel + statistics): {res['ratio']:.2f}x "
+          f"(target < 1.5x); {res['ratio_vs_issue6_kernel']:.2f}x issue 6's kernel")
+    print(f"  with compile: {res['ratio_with_compile']:.2f}x CPU, "
+          f"{res['ratio_with_compile_wall']:.2f}x wall; simulation alone / kernel alone: "
+          f"{res['ratio_simulation_only']:.2f}x")
+    print(f"10 commodities (fresh process, bundled catalogue read inside): "
+          f"{res['big_case_wall_s']:.2f} s wall ({res['big_case_simulate_wall_s']:.2f} s "
+          f"simulation, {res['big_case_statistics_wall_s']:.2f} s statistics, "
+          f"{res['big_case_statistics_cpu_s']:.2f} CPU-s of it), "
+          f"{res['big_case_cpu_s']:.2f} CPU-s, peak RSS {res['big_case_peak_rss_gb']:.2f} GB, "
+          f"workers={a.workers} (target < 10 s on 2 cores, < 4 GB)")
 
 
 def _load(avg: tuple[float, ...]) -> str:

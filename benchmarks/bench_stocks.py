@@ -55,6 +55,7 @@ def run_shigen(kind: str, inflow, mean, std):  # type: ignore[no-untyped-def]
     from shigen.materials.lifetimes import Lifetime, LifetimeKind
 
     lifetimes._matrices.cache_clear()
+    lifetimes._inverse.cache_clear()
     n_el, n_prod, n_reg, n_t = inflow.shape
     lts = {f"p{i}": Lifetime(LifetimeKind.NORMAL, mean=float(m), std=float(s))
            for i, (m, s) in enumerate(zip(mean, std, strict=True))}

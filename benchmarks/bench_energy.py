@@ -178,6 +178,12 @@ def main() -> None:
     ap.add_argument("--solve-repeat", type=int, default=1, help="solves per algorithm (median)")
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
+    import datetime
+    import os
+
+    args.started = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    args.load_before = os.getloadavg()
+    print(f"load average (1, 5, 15 min) before: {_load(args.load_before)}")
     cat = Catalogue.bundled()
     t0 = time.perf_counter()
     study = load_study(ROOT / "studies" / "etp2008-blue.toml")
@@ -223,8 +229,14 @@ def main() -> None:
               f"{r['overhead']:.0%} = {r['overhead'] / 0.10:.1f}x the 10% target")
     print(f"BLUE data load {load:.2f}s; issue targets: BLUE total < 5 s, build < 1 s, "
           "overhead < 10% on the 10-region case")
+    args.load_after = os.getloadavg()
+    print(f"load average (1, 5, 15 min) after: {_load(args.load_after)}")
     if not args.no_write:
         write_docs(rows, best, load, e2e, args)
+
+
+def _load(avg: tuple[float, ...]) -> str:
+    return ", ".join(f"{x:.1f}" for x in avg)
 
 
 def write_docs(rows, best, load, e2e, args) -> None:  # type: ignore[no-untyped-def]
@@ -234,14 +246,15 @@ def write_docs(rows, best, load, e2e, args) -> None:  # type: ignore[no-untyped-
              "Produced by `benchmarks/bench_energy.py --repeat "
              f"{args.repeat} --solve-repeat {args.solve_repeat}` (HiGHS via linopy "
              "`io_api=\"direct\"`). "
-             f"Machine: {os.cpu_count()} cores shared with other jobs, so wall-clock times "
-             "vary; build CPU time is given too. Build and extraction are medians of "
-             f"{args.repeat} runs, HiGHS times medians of {args.solve_repeat}. Overhead = "
-             "(build + solve call + extraction - HiGHS run time) / total; the issue's target "
-             "is 10% on the 10-region case. The synthetic system (regions of different size, "
-             "fuel prices and renewable quality, built from the world data; links a ring "
-             "plus cross links) is defined in `synthetic()` in the script: a benchmark "
-             "system, not a study.", "",
+             f"Run {args.started} on {os.cpu_count()} cores shared with other jobs "
+             f"(load average {_load(args.load_before)} before, {_load(args.load_after)} "
+             "after), so wall-clock times vary; build CPU time is given too. Build and "
+             f"extraction are medians of {args.repeat} runs, HiGHS times medians of "
+             f"{args.solve_repeat}. Overhead = (build + solve call + extraction - HiGHS run "
+             "time) / total; the issue's target is 10% on the 10-region case. The synthetic "
+             "system (regions of different size, fuel prices and renewable quality, built "
+             "from the world data; links a ring plus cross links) is defined in "
+             "`synthetic()` in the script: a benchmark system, not a study.", "",
              "| case | algorithm | variables | constraints | build s (CPU s) | HiGHS s | "
              "solve call s | extract s | total s | overhead | overhead / 10% |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]

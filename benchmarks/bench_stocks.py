@@ -55,6 +55,7 @@ def run_shigen(kind: str, inflow, mean, std):  # type: ignore[no-untyped-def]
     from shigen.materials.lifetimes import Lifetime, LifetimeKind
 
     lifetimes._matrices.cache_clear()
+    lifetimes._inverse.cache_clear()
     n_el, n_prod, n_reg, n_t = inflow.shape
     lts = {f"p{i}": Lifetime(LifetimeKind.NORMAL, mean=float(m), std=float(s))
            for i, (m, s) in enumerate(zip(mean, std, strict=True))}
@@ -64,9 +65,9 @@ def run_shigen(kind: str, inflow, mean, std):  # type: ignore[no-untyped-def]
                               "year": np.arange(2000, 2000 + n_t)})
     if kind == "stock":
         da = da.cumsum("year")
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     ds = cohort.labelled(da, lts, by="product", driven_by=kind)
-    seconds = time.perf_counter() - t0
+    seconds, CPU["seconds"] = time.perf_counter() - t0, time.process_time() - c0
     assert ds.attrs["max_rel_error"] < TOL, ds.attrs["max_rel_error"]
     order = ("element", "product", "region", "year")
     return seconds, {v: ds[v].transpose(*order).values for v in ("inflow", "stock", "outflow")}
@@ -76,7 +77,7 @@ def run_flodym(kind: str, inflow, mean, std):  # type: ignore[no-untyped-def]
     import flodym as fd
 
     n_el, n_prod, n_reg, n_t = inflow.shape
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     dims = fd.DimensionSet(dim_list=[
         fd.Dimension(letter="t", name="time", items=list(range(2000, 2000 + n_t))),
         fd.Dimension(letter="e", name="element", items=[f"e{i}" for i in range(n_el)]),
@@ -96,7 +97,7 @@ def run_flodym(kind: str, inflow, mean, std):  # type: ignore[no-untyped-def]
             dsm = fd.StockDrivenDSM(dims=dims, lifetime_model=lifetime)
             dsm.stock.values[...] = np.cumsum(values, axis=0)
         dsm.compute()
-    seconds = time.perf_counter() - t0
+    seconds, CPU["seconds"] = time.perf_counter() - t0, time.process_time() - c0
     return seconds, {v: np.moveaxis(getattr(dsm, v).values, 0, -1)
                      for v in ("inflow", "stock", "outflow")}
 
@@ -109,7 +110,7 @@ def run_numpy(kind: str, inflow, mean, std):  # type: ignore[no-untyped-def]
     x = np.ascontiguousarray(np.moveaxis(inflow, 1, 0)).reshape(n_prod, -1, n_t)
     if kind == "stock":
         x = np.cumsum(x, axis=-1)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     lag = np.subtract.outer(np.arange(n_t), np.arange(n_t))
     a = np.empty_like(x)
     b = np.empty_like(x)
@@ -124,9 +125,11 @@ def run_numpy(kind: str, inflow, mean, std):  # type: ignore[no-untyped-def]
         else:
             a[p] = solve_triangular(sf, x[p].T, lower=True, check_finite=False).T  # inflow
             b[p] = a[p] @ pdf.T
-    seconds = time.perf_counter() - t0
+    seconds, CPU["seconds"] = time.perf_counter() - t0, time.process_time() - c0
     return seconds, None
 
+
+CPU: dict[str, float] = {}     # CPU seconds of the last timed model (the machine is shared)
 
 IMPLS = {"shigen": run_shigen, "flodym": run_flodym, "numpy": run_numpy}
 
@@ -147,7 +150,8 @@ def child(impl: str, kind: str, scale: float, dump: str | None) -> None:
     seconds, result = IMPLS[impl](kind, inflow, mean, std)
     if dump and result is not None:
         np.savez(dump, **result)
-    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb(), "base_mb": base,
+    print(json.dumps({"seconds": seconds, "cpu_seconds": CPU["seconds"],
+                      "peak_mb": peak_mb(), "base_mb": base,
                       "series": n_el * N_PROD * N_REG}))
 
 
@@ -179,7 +183,10 @@ def main() -> None:
     tmp = Path(os.environ.get("TMPDIR", "/tmp"))
     n_series = max(1, round(N_EL * scale)) * N_PROD * N_REG
     print(f"cohort models: {n_series} series x {N_T} years, normal lifetimes "
-          f"({N_PROD} distinct), each model in its own process")
+          f"({N_PROD} distinct), each model in its own process; load average (1, 5, 15 min) "
+          f"before: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print("times: best of 3 (flodym: 1 run) by CPU seconds, wall seconds beside them; "
+          "ratios from CPU seconds (the machine is shared)")
     rows = {}
     for kind in ("inflow", "stock"):
         r = {}
@@ -188,7 +195,7 @@ def main() -> None:
             best = None
             for _ in range(1 if impl == "flodym" else 3):
                 res = spawn(impl, kind, scale, dump)
-                if best is None or res["seconds"] < best["seconds"]:
+                if best is None or res["cpu_seconds"] < best["cpu_seconds"]:
                     best = res
             r[impl] = best
         ours = np.load(tmp / f"bench_shigen_{kind}.npz")
@@ -198,18 +205,20 @@ def main() -> None:
         rows[kind] = r
         s, f, n = r["shigen"], r["flodym"], r["numpy"]
         print(f"\n{kind}-driven")
-        print(f"  shigen {s['seconds']:.4f} s  peak {s['peak_mb']:.0f} MB "
-              f"(+{s['peak_mb'] - s['base_mb']:.0f} MB over imports and input)")
-        print(f"  flodym {f['seconds']:.3f} s  peak {f['peak_mb']:.0f} MB "
-              f"(+{f['peak_mb'] - f['base_mb']:.0f} MB over imports)")
-        print(f"  numpy  {n['seconds']:.4f} s  peak {n['peak_mb']:.0f} MB "
-              f"(+{n['peak_mb'] - n['base_mb']:.0f} MB over imports)")
+        print(f"  shigen {s['cpu_seconds']:.4f} CPU-s ({s['seconds']:.4f} s wall)  peak "
+              f"{s['peak_mb']:.0f} MB (+{s['peak_mb'] - s['base_mb']:.0f} MB over imports "
+              "and input)")
+        print(f"  flodym {f['cpu_seconds']:.3f} CPU-s ({f['seconds']:.3f} s wall)  peak "
+              f"{f['peak_mb']:.0f} MB (+{f['peak_mb'] - f['base_mb']:.0f} MB over imports)")
+        print(f"  numpy  {n['cpu_seconds']:.4f} CPU-s ({n['seconds']:.4f} s wall)  peak "
+              f"{n['peak_mb']:.0f} MB (+{n['peak_mb'] - n['base_mb']:.0f} MB over imports)")
         print(f"  agreement shigen vs flodym: max rel diff {agree:.2e} "
               f"({'OK' if agree <= TOL else 'FAIL'} at {TOL:g})")
-        print(f"  ratio: shigen is {f['seconds'] / s['seconds']:.0f}x faster than flodym, "
-              f"uses {s['peak_mb'] / f['peak_mb']:.3f} of its peak memory "
+        print(f"  ratio: shigen is {f['cpu_seconds'] / s['cpu_seconds']:.0f}x faster than "
+              f"flodym, uses {s['peak_mb'] / f['peak_mb']:.3f} of its peak memory "
               f"({(s['peak_mb'] - s['base_mb']) / max(f['peak_mb'] - f['base_mb'], 1e-9):.4f} "
-              f"over imports), {s['seconds'] / n['seconds']:.2f}x the bare-numpy time")
+              f"over imports), {s['cpu_seconds'] / n['cpu_seconds']:.2f}x the bare-numpy "
+              "CPU time")
     print("\nscaling (shigen, inflow-driven, in-process best of 3):")
     from shigen.materials.cohort import labelled  # noqa: F401  (warm imports)
 
@@ -221,6 +230,7 @@ def main() -> None:
         base_t = base_t or t
         print(f"  {mult:>3}x  {n_el * N_PROD * N_REG:>7} series  {t:.4f} s  "
               f"({t / base_t:.1f}x the 1x time)")
+    print(f"load average after: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     for p in tmp.glob("bench_*_*.npz"):
         p.unlink()
     ok = all(r["agreement"] <= TOL for r in rows.values())

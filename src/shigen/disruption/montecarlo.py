@@ -46,10 +46,14 @@ YEAR_MAJOR = ("annual_shortfall", "annual_price")
 
 
 def _concat(parts: list[ChunkResult]) -> ChunkResult:
+    """The chunks' results as one; the year-major arrays keep their draws-last layout."""
     fields = ChunkResult.__dataclass_fields__
-    return ChunkResult(**{f: np.concatenate([getattr(p, f) for p in parts],
-                                            axis=1 if f in YEAR_MAJOR else 0)
-                          for f in fields})
+    out = {f: np.concatenate([getattr(p, f) for p in parts], axis=0)
+           for f in fields if f not in YEAR_MAJOR}
+    for f in YEAR_MAJOR:    # (Y, n, M) views of (Y, M, n) arrays
+        out[f] = np.concatenate([getattr(p, f).transpose(0, 2, 1) for p in parts],
+                                axis=2).transpose(0, 2, 1)
+    return ChunkResult(**out)
 
 
 def _work(args: tuple[Model, int, int, int]) -> ChunkResult:

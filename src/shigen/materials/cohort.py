@@ -2,10 +2,10 @@
 
 All series that share a lifetime are solved at once: the survival matrix of a
 lifetime is built once (:func:`shigen.materials.lifetimes.survival_matrix`) and
-applied to every series by one matrix product (inflow-driven) or one triangular
-solve with many right-hand sides (stock-driven). Arrays carry time on the **last**
-axis and the lifetime group on the **first**; everything between (element,
-region, Monte Carlo draw, ...) is batched.
+applied to every series by one triangular matrix product (inflow-driven) or one
+triangular solve with many right-hand sides (stock-driven), both in BLAS. Arrays
+carry time on the **last** axis and the lifetime group on the **first**; everything
+between (element, region, Monte Carlo draw, ...) is batched.
 
 Every model returns :class:`StockFlows`, whose mass balance
 ``inflow - outflow - (stock[t] - stock[t-1]) = 0`` is computed from the two
@@ -28,12 +28,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
+from scipy.linalg import blas
 
 from shigen.materials.balance import max_abs, rel_error, stock_balance
 from shigen.materials.lifetimes import (
     InflowAt,
     Lifetime,
-    inverse_survival_matrix,
     outflow_matrix,
     survival_matrix,
 )
@@ -74,6 +74,39 @@ class _BalanceTracker:
         return self.error / self.scale if self.scale > 0 else 0.0
 
 
+def _times_lower_t(x: np.ndarray, lower: np.ndarray, out: np.ndarray) -> None:
+    """``out = x @ lower.T`` for a lower-triangular ``lower``, series on rows.
+
+    BLAS ``dtrmm`` multiplies by a triangular matrix in half the operations of a full
+    product (``np.matmul`` does not know the upper half is zero). Seen column-major,
+    ``out.T = lower @ x.T``: ``out`` receives ``x`` and is multiplied in place.
+    ``lower.T`` is the column-major view of ``lower``, so no copy is made.
+    """
+    if out.size == 0:
+        return
+    np.copyto(out, x)
+    res = blas.dtrmm(1.0, lower.T, out.T, side=0, lower=0, trans_a=1, overwrite_b=1)
+    if not np.shares_memory(res, out):     # BLAS worked on a copy (never for our arrays)
+        out[...] = res.T
+
+
+def _solve_lower_t(y: np.ndarray, lower: np.ndarray, out: np.ndarray) -> None:
+    """``out`` such that ``out @ lower.T = y`` for a lower-triangular ``lower``.
+
+    One BLAS ``dtrsm`` with every series as a right-hand side (as :func:`_times_lower_t`:
+    ``lower @ out.T = y.T``, column-major, in place); no inverse is formed.
+    """
+    if out.size == 0:
+        return
+    if lower[0, 0] <= 0.0:
+        raise ValueError("a lifetime retires everything in the year of inflow; a "
+                         "stock-driven model needs products that survive their first year")
+    np.copyto(out, y)
+    res = blas.dtrsm(1.0, lower.T, out.T, side=0, lower=0, trans_a=1, overwrite_b=1)
+    if not np.shares_memory(res, out):     # BLAS worked on a copy (never for our arrays)
+        out[...] = res.T
+
+
 def _groups(values: np.ndarray, lifetimes: Sequence[Lifetime]) -> None:
     if values.ndim < 2:
         raise ValueError("arrays need a lifetime-group axis first and time last")
@@ -103,8 +136,8 @@ def inflow_driven(inflow: np.ndarray, lifetimes: Sequence[Lifetime],
     check = _BalanceTracker()
     for g, lifetime in enumerate(lifetimes):
         x, s, o = (a[g].reshape(-1, n_t) for a in (inflow, stock, outflow))
-        np.matmul(x, survival_matrix(lifetime, n_t, inflow_at).T, out=s)
-        np.matmul(x, outflow_matrix(lifetime, n_t, inflow_at).T, out=o)
+        _times_lower_t(x, survival_matrix(lifetime, n_t, inflow_at), s)
+        _times_lower_t(x, outflow_matrix(lifetime, n_t, inflow_at), o)
         check.add(x, o, s)
     return StockFlows(inflow, stock, outflow, check.relative)
 
@@ -113,10 +146,10 @@ def stock_driven(stock: np.ndarray, lifetimes: Sequence[Lifetime],
                  inflow_at: InflowAt = "middle") -> StockFlows:
     """Inflow and outflow that make the in-use stock follow ``stock`` (start from empty).
 
-    The system ``sf · inflow = stock`` is lower-triangular Toeplitz, so its
-    inverse is too: one triangular solve per lifetime gives it, and all series of
-    the group are then one matrix product. Inflow comes out negative where the
-    stock falls faster than products retire; that is reported, not hidden.
+    The system ``sf · inflow = stock`` is lower-triangular: one triangular solve per
+    lifetime with all series of the group as right-hand sides. Inflow comes out
+    negative where the stock falls faster than products retire; that is reported, not
+    hidden.
     """
     stock = np.asarray(stock, dtype=float)
     _groups(stock, lifetimes)
@@ -127,8 +160,8 @@ def stock_driven(stock: np.ndarray, lifetimes: Sequence[Lifetime],
     check = _BalanceTracker()
     for g, lifetime in enumerate(lifetimes):
         x, s, o = (a[g].reshape(-1, n_t) for a in (inflow, stock, outflow))
-        np.matmul(s, inverse_survival_matrix(lifetime, n_t, inflow_at).T, out=x)
-        np.matmul(x, outflow_matrix(lifetime, n_t, inflow_at).T, out=o)
+        _solve_lower_t(s, survival_matrix(lifetime, n_t, inflow_at), x)
+        _times_lower_t(x, outflow_matrix(lifetime, n_t, inflow_at), o)
         check.add(x, o, s)
     return StockFlows(inflow, stock, outflow, check.relative)
 

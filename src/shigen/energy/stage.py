@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +32,8 @@ from shigen.energy.config import EnergyConfig
 from shigen.energy.constants import RENEWABLE
 from shigen.energy.diagnose import diagnose
 from shigen.energy.inputs import Inputs, load_inputs
-from shigen.energy.model import Status, run_model
+from shigen.energy.model import Outcome, Status, run_model
+from shigen.energy.resolve import EnergyResampler
 from shigen.energy.results import results, series
 from shigen.errors import Location, RunFailed
 from shigen.stages import StageSpec
@@ -54,6 +55,16 @@ def solve_study(cfg: EnergyConfig, cat: Catalogue, inputs: Inputs | None = None)
     load = time.perf_counter() - t0
     out = run_model(cfg, cat, inputs=inp)
     out.timings.load = load
+    return outcome_dataset(out, cfg, cat, inp)
+
+
+def outcome_dataset(out: Outcome, cfg: EnergyConfig, cat: Catalogue,
+                    inp: Inputs) -> xr.Dataset:
+    """The result dataset of a solved model (``RunFailed`` naming conflicts if infeasible).
+
+    Shared by :func:`solve_study` and the re-solve of uncertainty samples
+    (:mod:`shigen.energy.resolve`), which hands in a model solved from changed arrays.
+    """
     if out.status is Status.INFEASIBLE:
         diag = diagnose(cfg, inp)
         raise RunFailed(diag.message(), Location(field="energy"),
@@ -86,10 +97,21 @@ def _baseline(cfg: EnergyConfig, cat: Catalogue, inputs: Inputs) -> xr.Dataset:
 def run(cfg: EnergyConfig, study: Study, cat: Catalogue,
         upstream: Mapping[str, xr.Dataset]) -> xr.Dataset:
     """Least-cost pathway for the study; compared with its baseline when it names one."""
+    return pathway(cfg, cat, solve_study, _baseline)
+
+
+Solver = Callable[[EnergyConfig, "Catalogue", Inputs], xr.Dataset]
+
+
+def pathway(cfg: EnergyConfig, cat: Catalogue, solve: Solver, solve_baseline: Solver) -> xr.Dataset:
+    """The study solved by ``solve`` and compared with its baseline (``solve_baseline``).
+
+    The baseline reads the study's inputs (same regions and periods, checked).
+    """
     t0 = time.perf_counter()
     inp = load_inputs(cfg, cat)
     load = time.perf_counter() - t0
-    ds = solve_study(cfg, cat, inp)
+    ds = solve(cfg, cat, inp)
     ds.attrs["load_s"] = round(load, 4)
     base_cfg = cfg.baseline_config
     if base_cfg is not None:
@@ -97,8 +119,15 @@ def run(cfg: EnergyConfig, study: Study, cat: Catalogue,
             raise RunFailed("the baseline study has other regions or periods than this study",
                             Location(field="energy.baseline"),
                             "name a baseline with the same regions, first_year, last_year, step")
-        ds = compare(ds, _baseline(base_cfg, cat, inp), str(cfg.baseline))
+        ds = compare(ds, solve_baseline(base_cfg, cat, inp), str(cfg.baseline))
     return ds
+
+
+def resampler(cfg: EnergyConfig, study: Study, cat: Catalogue, datasets: Sequence[str],
+              samples: int) -> EnergyResampler:
+    """The LPs built once for an uncertainty run's samples (:mod:`shigen.energy.resolve`)."""
+    return EnergyResampler(cfg, cat, datasets, samples, pathway=pathway,
+                           solve_outcome=outcome_dataset, rebuild=run)
 
 
 def _r(x: Any, d: int = 3) -> float | None:
@@ -283,4 +312,4 @@ def iamc(ds: xr.Dataset) -> pd.DataFrame:
 
 
 STAGE = StageSpec(name="energy", title="Energy pathways (least-cost LP)", run=run,
-                  summarize=summarize, iamc=iamc, draws=False)
+                  summarize=summarize, iamc=iamc, draws=False, resampler=resampler)

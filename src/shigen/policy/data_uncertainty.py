@@ -295,12 +295,14 @@ def run_uncertainty(study: Study, catalogue: Catalogue, cfg: UncertaintyConfig,
                     primed: Mapping[str, Any] | None = None,
                     reads: Mapping[str, Sequence[str]] | None = None,
                     uses: Mapping[str, Sequence[str]] | None = None,
-                    progress: Callable[[int, int], None] | None = None) -> UncertaintyResult:
+                    progress: Callable[[int, int], None] | None = None,
+                    prepared: Mapping[str, Resampler] | None = None) -> UncertaintyResult:
     """Sample the ranges of the datasets ``stages`` read; see the module docstring.
 
     ``base`` (stage → summary) and ``primed`` (stage → dataset) are the unchanged
     study's results, ``reads``/``uses`` what each stage read (recorded by the caller's
-    run); without them the base is computed here.
+    run); without them the base is computed here. ``prepared`` (stage → resampler) skips
+    the resamplers' set-up (:func:`resamplers`) when the caller has made them.
     """
     evaluator = Evaluator(study, tuple(stages), catalogue, ())
     if primed is not None:
@@ -318,7 +320,8 @@ def run_uncertainty(study: Study, catalogue: Catalogue, cfg: UncertaintyConfig,
     u, influence = design(cfg, len(params), cfg.seed if cfg.seed is not None else seed)
     x = factors(params, u)
     executor = executor or LocalExecutor(1)
-    evaluator.resamplers = resamplers(evaluator, [p.dataset for p in params], len(x))
+    evaluator.resamplers = dict(prepared) if prepared is not None else resamplers(
+        evaluator, [p.dataset for p in params], len(x))
     per_task = max(1, min(25, math.ceil(len(x) / (8 * executor.workers))))
     rows = [tuple(float(v) for v in r) for r in x]
     shared = _Shared(evaluator, tuple(p.dataset for p in params), seed)

@@ -64,7 +64,7 @@ def bench_lp(samples: int) -> None:
     t0 = time.perf_counter()
     lp = LinearLP(study.energy, cat, COSTS)
     setup = time.perf_counter() - t0
-    print(f"[lp] set-up (1 + 2·{len(COSTS)} + 1 builds): {setup:.1f} s; linear: "
+    print(f"[lp] set-up ({len(COSTS)} + 2 builds, base solve): {setup:.1f} s; linear: "
           f"{sorted(lp.deltas)}; nonlinear: {lp.nonlinear}")
     rng = np.random.default_rng(19)
     rebuilt, resolved = [], []

@@ -101,3 +101,11 @@ def test_too_few_samples_are_rebuilt_and_the_run_says_why(blue: dict[str, Any]) 
     _, how = r.run(blue["study"].energy, blue["study"], blue["cat"], {},
                    {"energy-capital-cost": 1.1})
     assert how == "rebuilt"
+
+
+def test_a_new_highs_prints_nothing_on_stdout(capfd: pytest.CaptureFixture[str]) -> None:
+    # `shigen run --uncertainty N --json` prints one JSON document: no HiGHS banner
+    from shigen.energy.resolve import _new_highs
+
+    _new_highs()
+    assert "HiGHS" not in capfd.readouterr().out

@@ -48,7 +48,14 @@ import xarray as xr
 from shigen.energy.config import EnergyConfig
 from shigen.energy.formulation import Formulation
 from shigen.energy.inputs import Inputs, load_inputs
-from shigen.energy.model import Outcome, Status, Timings, create_model, objective_value
+from shigen.energy.model import (
+    Outcome,
+    Status,
+    Timings,
+    _quiet_stdout,
+    create_model,
+    objective_value,
+)
 
 if TYPE_CHECKING:
     from shigen.datasets import Catalogue
@@ -301,7 +308,9 @@ class _Run(Solved):
 def _new_highs() -> Any:
     import highspy
 
-    h = highspy.Highs()
+    # HiGHS prints a banner on C-level stdout when created: `--json` prints one document
+    with _quiet_stdout():
+        h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("solver", "simplex")
     h.setOptionValue("simplex_strategy", 1)  # dual simplex, as the energy stage

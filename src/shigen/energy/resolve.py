@@ -36,8 +36,11 @@ says why.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, cast
 
@@ -48,14 +51,7 @@ import xarray as xr
 from shigen.energy.config import EnergyConfig
 from shigen.energy.formulation import Formulation
 from shigen.energy.inputs import Inputs, load_inputs
-from shigen.energy.model import (
-    Outcome,
-    Status,
-    Timings,
-    _quiet_stdout,
-    create_model,
-    objective_value,
-)
+from shigen.energy.model import Outcome, Status, Timings, create_model, objective_value
 
 if TYPE_CHECKING:
     from shigen.datasets import Catalogue
@@ -305,11 +301,27 @@ class _Run(Solved):
                                                  repr=False, compare=False)
 
 
+@contextlib.contextmanager
+def _silent_fd1() -> Iterator[None]:
+    """File descriptor 1 to /dev/null: HiGHS prints a banner there when created.
+
+    On the descriptor itself, whatever ``sys.stdout`` is: ``--json`` prints one document.
+    """
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def _new_highs() -> Any:
     import highspy
 
-    # HiGHS prints a banner on C-level stdout when created: `--json` prints one document
-    with _quiet_stdout():
+    with _silent_fd1():
         h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("solver", "simplex")

@@ -127,7 +127,17 @@ def resampler(cfg: EnergyConfig, study: Study, cat: Catalogue, datasets: Sequenc
               samples: int) -> EnergyResampler:
     """The LPs built once for an uncertainty run's samples (:mod:`shigen.energy.resolve`)."""
     return EnergyResampler(cfg, cat, datasets, samples, pathway=pathway,
-                           solve_outcome=outcome_dataset, rebuild=run)
+                           solve_outcome=outcome_dataset, rebuild=_rebuild_sample)
+
+
+def _rebuild_sample(cfg: EnergyConfig, study: Study, cat: Catalogue,
+                    upstream: Mapping[str, xr.Dataset]) -> xr.Dataset:
+    """:func:`run` for an uncertainty sample: the baseline solved, not cached.
+
+    Every sample's data differ, so the cache of baselines would only grow (and hashing
+    every dataset file per sample for its key costs a file read each).
+    """
+    return pathway(cfg, cat, solve_study, solve_study)
 
 
 def _r(x: Any, d: int = 3) -> float | None:

@@ -5,10 +5,16 @@ Prints, with the machine load (``uptime``) before and after each part:
 1. ``lp``: for BLUE's energy LP, seconds per sample rebuilt (load the datasets, build with
    linopy, solve) vs re-solved (:class:`shigen.energy.resolve.LinearLP`: base + Σ ΔM,
    HiGHS warm-started) vs the HiGHS floor (the solver alone on the re-solved LP), medians
-   over ``--lp-samples`` samples of the linear cost datasets, and the one-off set-up cost.
+   over ``--lp-samples`` samples of the linear cost datasets, and the one-off set-up cost;
+   then the whole energy stage of an uncertainty sample (study and baseline LPs, the
+   result dataset every headline figure is read from) rebuilt vs re-solved
+   (:class:`shigen.energy.resolve.EnergyResampler`).
 2. ``uncertainty``: ``shigen run studies/etp2008-blue.toml --uncertainty N`` on 1 and 2
    local workers and a local Dask cluster (2 workers): wall time, samples per second,
-   efficiency 1 → 2 workers, and whether the digests agree.
+   efficiency 1 → 2 workers, and whether the digests agree. ``--linear`` samples only
+   the linear datasets (:data:`LINEAR`), which the re-solve takes; by default every
+   ranged dataset is sampled, and BLUE's nonlinear ones (lifetimes, the discount rate)
+   make every sample a rebuild (the run's ``uncertainty.solve`` says so).
 3. ``ensemble``: ``shigen ensemble studies/japan-2009.toml --samples 40`` with this tree's
    sources and with ``--before`` (another checkout's ``src``, e.g. /work/main/src):
    wall time, ratio and whether the ensemble digests agree.
@@ -35,6 +41,8 @@ BLUE = ROOT / "studies" / "etp2008-blue.toml"
 FLAGSHIP = ROOT / "studies" / "japan-2009.toml"
 COSTS = ["energy-ccs-cost", "energy-fuel-price", "energy-capital-cost", "energy-fixed-om",
          "energy-network-cost", "energy-efficiency-cost"]
+#: datasets an uncertainty run of BLUE re-solves: costs (objective) and build limits (bounds)
+LINEAR = ["energy-build-limit", "energy-capital-cost", "energy-ccs-cost", "energy-fuel-price"]
 
 
 def load() -> str:
@@ -56,7 +64,7 @@ def bench_lp(samples: int) -> None:
     t0 = time.perf_counter()
     lp = LinearLP(study.energy, cat, COSTS)
     setup = time.perf_counter() - t0
-    print(f"[lp] set-up (1 + 2·{len(COSTS)} + 1 builds): {setup:.1f} s; linear: "
+    print(f"[lp] set-up ({len(COSTS)} + 2 builds, base solve): {setup:.1f} s; linear: "
           f"{sorted(lp.deltas)}; nonlinear: {lp.nonlinear}")
     rng = np.random.default_rng(19)
     rebuilt, resolved = [], []
@@ -73,7 +81,37 @@ def bench_lp(samples: int) -> None:
     print(f"[lp] median per sample over {samples}: rebuilt {rb:.3f} s, re-solved {rs:.3f} s "
           f"({rb / rs:.1f}x faster), HiGHS floor {floor:.3f} s (re-solved / floor "
           f"{rs / floor:.2f})")
+    bench_sample(study, cat, samples)
     print(f"[lp] load after: {load()}")
+
+
+def bench_sample(study, cat, samples: int) -> None:  # type: ignore[no-untyped-def]
+    """The energy stage of an uncertainty sample: rebuilt vs re-solved (full result dataset)."""
+    import numpy as np
+
+    from shigen.energy import stage
+
+    t0 = time.perf_counter()
+    r = stage.resampler(study.energy, study, cat, LINEAR, 10_000)
+    print(f"[sample] re-solve set-up for {LINEAR} (study and baseline LPs): "
+          f"{time.perf_counter() - t0:.1f} s; {r.describe()['method']}")
+    rng = np.random.default_rng(7)
+    rebuilt, resolved = [], []
+    for i in range(samples + 1):
+        f = {n: float(rng.uniform(0.7, 1.3)) for n in LINEAR}
+        view = cat.with_factors(f)
+        t0 = time.perf_counter()
+        stage.run(study.energy, study, view, {})
+        t1 = time.perf_counter()
+        _, how = r.run(study.energy, study, view, {}, f)
+        t2 = time.perf_counter()
+        assert how == "resolved", how
+        if i:  # the first re-solve builds the worker's linopy models
+            rebuilt.append(t1 - t0)
+            resolved.append(t2 - t1)
+    rb, rs = statistics.median(rebuilt), statistics.median(resolved)
+    print(f"[sample] energy stage per uncertainty sample, median over {samples}: rebuilt "
+          f"{rb:.3f} s, re-solved {rs:.3f} s ({rb / rs:.2f}x faster)")
 
 
 def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, dict]:  # type: ignore[type-arg]
@@ -91,21 +129,38 @@ def _env(src: Path, home: str) -> dict[str, str]:
     return env
 
 
-def bench_uncertainty(samples: int) -> None:
+def _linear_study(folder: Path) -> Path:
+    """BLUE with an [uncertainty] section naming :data:`LINEAR`, beside its baseline."""
+    for name in ("etp2008-blue.toml", "etp2008-baseline.toml"):
+        (folder / name).write_text((ROOT / "studies" / name).read_text())
+    path = folder / "etp2008-blue.toml"
+    path.write_text(path.read_text() + f"\n[uncertainty]\ndatasets = {json.dumps(LINEAR)}\n")
+    return path
+
+
+def bench_uncertainty(samples: int, linear: bool,
+                      configs: list[str] | None = None) -> None:
     digests = {}
     walls = {}
-    for label, args in (("1 worker", ["--workers", "1"]), ("2 workers", ["--workers", "2"]),
-                        ("dask, 2 workers", ["--scheduler", "dask", "--workers", "2"])):
+    runs = {"1 worker": ["--workers", "1"], "2 workers": ["--workers", "2"],
+            "dask, 2 workers": ["--scheduler", "dask", "--workers", "2"]}
+    for label, args in runs.items():
+        if configs and label not in configs:
+            continue
         print(f"[uncertainty] {label}: load before: {load()}")
         with tempfile.TemporaryDirectory() as home:
-            wall, doc = _run([sys.executable, "-m", "shigen", "run", str(BLUE),
+            study = _linear_study(Path(home)) if linear else BLUE
+            wall, doc = _run([sys.executable, "-m", "shigen", "run", str(study),
                               "--uncertainty", str(samples), "--json", *args],
                              _env(ROOT / "src", home))
         unc = doc["uncertainty"]
         digests[label], walls[label] = unc["digest"], wall
         print(f"[uncertainty] {label}: {samples} samples in {wall:.1f} s "
               f"({samples / wall:.2f} samples/s), failed {unc['failed']}, "
-              f"digest {unc['digest'][:12]}")
+              f"digest {unc['digest'][:12]}, solve {json.dumps(unc.get('solve'))}; "
+              f"load after: {load()}")
+    if "1 worker" not in walls or "2 workers" not in walls:
+        return
     eff = walls["1 worker"] / (2 * walls["2 workers"])
     print(f"[uncertainty] efficiency 1 -> 2 workers: {eff:.2f}; identical digests: "
           f"{len(set(digests.values())) == 1}; load after: {load()}")
@@ -133,6 +188,10 @@ def main() -> None:
     p.add_argument("part", choices=["lp", "uncertainty", "ensemble", "all"])
     p.add_argument("--lp-samples", type=int, default=5)
     p.add_argument("--samples", type=int, default=1000, help="uncertainty samples")
+    p.add_argument("--linear", action="store_true",
+                   help="sample only the datasets the re-solve takes (LINEAR)")
+    p.add_argument("--configs", nargs="+", default=None,
+                   help="uncertainty runs to make: '1 worker', '2 workers', 'dask, 2 workers'")
     p.add_argument("--ensemble-samples", type=int, default=40)
     p.add_argument("--before", type=Path, default=None,
                    help="src folder of the code to compare the ensemble with")
@@ -140,7 +199,7 @@ def main() -> None:
     if a.part in ("lp", "all"):
         bench_lp(a.lp_samples)
     if a.part in ("uncertainty", "all"):
-        bench_uncertainty(a.samples)
+        bench_uncertainty(a.samples, a.linear, a.configs)
     if a.part in ("ensemble", "all"):
         bench_ensemble(a.before, a.ensemble_samples)
 

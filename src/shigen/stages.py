@@ -13,9 +13,9 @@ terminal tables) is not part of the stage: see :func:`shigen.report.presentation
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 import xarray as xr
@@ -25,6 +25,24 @@ if TYPE_CHECKING:
     from shigen.study import Study
 
 RunFn = Callable[[Any, "Study", "Catalogue", Mapping[str, xr.Dataset]], xr.Dataset]
+
+
+class Resampler(Protocol):
+    """A stage's fast path for many samples that scale datasets (uncertainty runs).
+
+    Made once per run by :attr:`StageSpec.resampler` and shipped to every worker;
+    ``run`` returns the stage's dataset for a sample (range factors ``factors``) and how
+    it was made (e.g. ``resolved`` or ``rebuilt``), equal to what ``StageSpec.run`` gives.
+    """
+
+    def run(self, cfg: Any, study: Study, catalogue: Catalogue,
+            upstream: Mapping[str, xr.Dataset],
+            factors: Mapping[str, float]) -> tuple[xr.Dataset, str]: ...
+
+    def describe(self) -> dict[str, Any]: ...
+
+
+ResamplerFn = Callable[[Any, "Study", "Catalogue", Sequence[str], int], Resampler]
 
 
 @dataclass(frozen=True)
@@ -37,6 +55,9 @@ class StageSpec:
     #: the stage draws random numbers from the study's seed; False lets samples with
     #: another seed reuse its result (shigen.policy.evaluate); True is the safe default
     draws: bool = True
+    #: optional: ``resampler(cfg, study, catalogue, sampled datasets, samples)`` sets up a
+    #: :class:`Resampler` for an uncertainty run (the energy LP built once, re-solved)
+    resampler: ResamplerFn | None = None
 
 
 def get_stage(name: str) -> StageSpec:

@@ -45,3 +45,18 @@ def test_tables_and_figures() -> None:
     # P5–P95 as percent of the run's value: 3/5 − 1 = −40 %, 8/5 − 1 = +60 %
     # widest at the top (plotted last); the figure that does not move has a zero bar
     assert list(bar.base) == [0.0, -40.0] and list(bar.x) == [0.0, 100.0]
+
+
+def test_each_stage_shows_its_moving_answers_and_still_stages_are_named() -> None:
+    unc = {**UNC, "stages": {
+        **UNC["stages"],
+        "supply": {"hhi": _stats(0.3, 0.28, 0.35, [("c", 0.8)]),
+                   "reliance": _stats(0.9, 0.9, 0.9, [])},
+        "materials": {"stock_t": _stats(100, 100, 100, [])},
+    }, "solve": {"energy": {"method": "rebuild", "reason": "too few samples",
+                            "samples": {"rebuilt": 50}}}}
+    _, spread = tables(unc)
+    # energy's one moving figure, then supply's; the still ones are not rows
+    assert [r[0].value for r in spread.rows] == ["energy.co2_gt.2050", "supply.hhi"]
+    assert "Not moved by the sampled datasets: materials" in spread.caption
+    assert "energy: 50 rebuilt (too few samples)" in spread.caption

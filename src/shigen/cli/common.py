@@ -134,8 +134,8 @@ def store() -> RunStore:
 def resolve_run(st: RunStore, ref: str) -> str:
     """A run id from an id, a unique prefix, ``latest``, or a study file (its current run)."""
     if ref.endswith(".toml") or Path(ref).is_file():
-        from shigen.runs.runner import run_id_for
-        rid = run_id_for(load(ref), catalogue().fingerprint())
+        from shigen.runs.runner import study_run_id
+        rid = study_run_id(load(ref), catalogue())
         if not st.has(rid):
             raise InputError(f"study '{ref}' has no stored run with the current data",
                              fix=f"run it first: shigen run {ref}")

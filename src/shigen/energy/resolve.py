@@ -19,26 +19,43 @@ Datasets that fail either check, or change the LP's shape (which variables and
 constraints exist, the matrix pattern), are ``nonlinear``: a sample that moves one of
 them is rebuilt (:meth:`LinearLP.solve` says so).
 
-A re-solve hands HiGHS the changed arrays (``passModel``) and the previous sample's basis,
-so the dual simplex starts from a nearby vertex instead of from scratch.
+A re-solve hands HiGHS the changed arrays (``passModel``) and the optimal basis of the
+base LP, so the dual simplex starts from a nearby vertex instead of from scratch. Always
+the base's basis, never the previous sample's: a sample's result must not depend on which
+sample a worker solved before it (identical results for any number of workers).
+
+:class:`EnergyResampler` is what an uncertainty run uses (``StageSpec.resampler``): the
+study's LP and its baseline's, built once in the parent and shipped to the workers; each
+worker builds the linopy model once (for the result extraction), and per sample writes the
+re-solved primal and dual values and the sample's right-hand sides into it, then extracts
+the stage's dataset as a rebuilt run would (:func:`shigen.energy.stage.outcome_dataset`).
+Samples the LP cannot take (a nonlinear dataset, too few samples to repay the set-up, a
+rolling horizon, an infeasible re-solve) are rebuilt, and :meth:`EnergyResampler.describe`
+says why.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import scipy.sparse as sp
+import xarray as xr
 
 from shigen.energy.config import EnergyConfig
-from shigen.energy.inputs import load_inputs
-from shigen.energy.model import create_model
+from shigen.energy.formulation import Formulation
+from shigen.energy.inputs import Inputs, load_inputs
+from shigen.energy.model import Outcome, Status, Timings, create_model, objective_value
 
 if TYPE_CHECKING:
     from shigen.datasets import Catalogue
+    from shigen.study import Study
 
 STEP = 0.05
 """Perturbation ``h`` of a factor (1 + h, then 1 + 2h) when finding a dataset's ΔM."""
@@ -132,11 +149,26 @@ class ResolveStats:
     solver_s: list[float] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Solved:
+    """A re-solved LP: objective, primal values (by ``vlabels``), row duals and activities."""
+
+    objective: float
+    x: np.ndarray
+    row_dual: np.ndarray
+    row_value: np.ndarray
+    highs: Any = field(repr=False, compare=False)
+
+
 class LinearLP:
-    """The base LP, the ΔM of every linear dataset, and a warm-started HiGHS re-solve."""
+    """The base LP, the ΔM of every linear dataset, and a warm-started HiGHS re-solve.
+
+    ``stop_at_first`` ends the checks at the first nonlinear dataset (an uncertainty
+    sample moves every dataset, so one is enough to rebuild them all).
+    """
 
     def __init__(self, cfg: EnergyConfig, catalogue: Catalogue, datasets: Sequence[str],
-                 step: float = STEP):
+                 step: float = STEP, stop_at_first: bool = False):
         t0 = time.perf_counter()
         self.cfg, self.catalogue, self.step = cfg, catalogue, step
         self.base = lp_arrays(cfg, catalogue)
@@ -146,31 +178,54 @@ class LinearLP:
         for name in datasets:
             one = _delta(self.base, lp_arrays(cfg, catalogue.with_factors({name: 1 + step})),
                          step)
-            two = _delta(self.base, lp_arrays(cfg, catalogue.with_factors({name: 1 + 2 * step})),
-                         2 * step)
-            if one is None or two is None or not _close(one, two, scale):
+            if one is None:  # another shape: which rows or columns exist changed
                 self.nonlinear.append(name)
+                if stop_at_first:
+                    break
             else:
                 self.deltas[name] = one
-        self._joint_check(scale)
-        self.stats = ResolveStats(build_s=time.perf_counter() - t0)
+        if self.deltas and not (stop_at_first and self.nonlinear) and not self._joint_ok(scale):
+            self._isolate(scale, stop_at_first)
         self._highs: Any = None
-        self._basis: Any = None
+        # the base LP's optimal basis (col, row status), the start of a warm re-solve
+        self._basis: tuple[np.ndarray, np.ndarray] | None = None
+        self.stats = ResolveStats()
+        self._basis = self._solve_arrays(self.base, warm=False).basis
+        self.stats = ResolveStats(build_s=time.perf_counter() - t0)
 
-    def _joint_check(self, scale: float) -> None:
-        """All linear datasets moved at once must move the LP by the sum of their moves."""
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_highs"] = None  # a HiGHS instance stays in its process
+        return state
+
+    def _joint_ok(self, scale: float) -> bool:
+        """All linear datasets moved at once move the LP by the sum of their single moves.
+
+        Each factor moves 1.5, 2 or 2.5 times its single step, so a curved dataset (an
+        annuity of a lifetime, a product of two datasets) misses the prediction.
+        """
         names = sorted(self.deltas)
-        if len(names) < 2:
-            return
-        weights = {n: 1.0 + self.step * (1 + i % 3) / 3 for i, n in enumerate(names)}
+        weights = {n: 1.0 + self.step * (3 + i % 3) / 2 for i, n in enumerate(names)}
         joint = _delta(self.base, lp_arrays(self.cfg, self.catalogue.with_factors(weights)), 1.0)
         predicted = self.predict(weights)
         pred = Delta(sp.csc_array(predicted.A - self.base.A),
                      {k: _finite_diff(v, _vectors(predicted)[k])
                       for k, v in _vectors(self.base).items()})
-        if joint is None or not _close(joint, pred, scale):
-            # a product of two sampled datasets: none of them can be trusted alone
-            self.nonlinear += names
+        return joint is not None and _close(joint, pred, scale)
+
+    def _isolate(self, scale: float, stop_at_first: bool) -> None:
+        """After a failed joint check: a second step per dataset names the curved ones."""
+        for name in sorted(self.deltas):
+            two = _delta(self.base, lp_arrays(
+                self.cfg, self.catalogue.with_factors({name: 1 + 2 * self.step})), 2 * self.step)
+            if two is None or not _close(self.deltas[name], two, scale):
+                self.nonlinear.append(name)
+                del self.deltas[name]
+                if stop_at_first:
+                    return
+        if len(self.deltas) >= 2 and not self._joint_ok(scale):
+            # each alone is straight, together they are not: a product of two of them
+            self.nonlinear += sorted(self.deltas)
             self.deltas.clear()
 
     def linear(self, factors: Mapping[str, float]) -> bool:
@@ -181,7 +236,9 @@ class LinearLP:
         """The LP at ``factors`` (datasets → factor), from the base and the ΔM."""
         A = self.base.A.copy()
         vec = {k: v.copy() for k, v in _vectors(self.base).items()}
-        for name, f in factors.items():
+        for name, f in sorted(factors.items()):
+            if f == 1.0:
+                continue
             d = self.deltas[name]
             A = A + (f - 1.0) * d.A
             for k in vec:
@@ -192,36 +249,80 @@ class LinearLP:
     def solve(self, factors: Mapping[str, float]) -> tuple[float, np.ndarray, str]:
         """Objective, primal solution (by ``vlabels``) and how: ``resolved`` or ``rebuilt``."""
         if self.linear(factors):
-            obj, x = self._solve_arrays(self.predict(factors), warm=True)
-            self.stats.resolved += 1
-            return obj, x, "resolved"
+            done = self.resolve(factors)
+            return done.objective, done.x, "resolved"
         lp = lp_arrays(self.cfg, self.catalogue.with_factors(dict(factors)))
         obj, x = solve_arrays(lp)
         self.stats.rebuilt += 1
         return obj, x, "rebuilt"
 
-    def _solve_arrays(self, lp: LPArrays, warm: bool) -> tuple[float, np.ndarray]:
+    def resolve(self, factors: Mapping[str, float], warm: bool = True) -> Solved:
+        """The LP at ``factors`` (all linear) solved, from the base's basis if ``warm``.
+
+        Cold, HiGHS takes the same path as on the rebuilt LP and ends at the same vertex
+        (a degenerate LP has other optimal vertices, which a warm start may reach).
+        Raises ``ArithmeticError`` when HiGHS does not find an optimum (the caller
+        rebuilds, which names the conflicts of an infeasible sample).
+        """
+        done = self._solve_arrays(self.predict(factors), warm)
+        self.stats.resolved += 1
+        return done
+
+    def _solve_arrays(self, lp: LPArrays, warm: bool) -> _Run:
         import highspy
 
         if self._highs is None:
             self._highs = _new_highs()
         h = self._highs
+        h.clearSolver()  # nothing of the previous sample's solve carries over
         h.passModel(_highs_lp(lp))
         if warm and self._basis is not None:
-            h.setBasis(self._basis)
+            basis = highspy.HighsBasis()
+            basis.col_status = [highspy.HighsBasisStatus(int(v)) for v in self._basis[0]]
+            basis.row_status = [highspy.HighsBasisStatus(int(v)) for v in self._basis[1]]
+            basis.valid = True
+            h.setBasis(basis)
         t0 = time.perf_counter()
         h.run()
         self.stats.solver_s.append(time.perf_counter() - t0)
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             raise ArithmeticError(f"HiGHS: {h.modelStatusToString(h.getModelStatus())}")
-        self._basis = h.getBasis()
-        return float(h.getInfo().objective_function_value), np.asarray(h.getSolution().col_value)
+        sol, b = h.getSolution(), h.getBasis()
+        return _Run(float(h.getInfo().objective_function_value),
+                    np.asarray(sol.col_value), np.asarray(sol.row_dual),
+                    np.asarray(sol.row_value), h,
+                    (np.array([int(v) for v in b.col_status], dtype=np.int8),
+                     np.array([int(v) for v in b.row_status], dtype=np.int8)))
+
+
+@dataclass(frozen=True)
+class _Run(Solved):
+    basis: tuple[np.ndarray, np.ndarray] = field(default=(np.empty(0), np.empty(0)),
+                                                 repr=False, compare=False)
+
+
+@contextlib.contextmanager
+def _silent_fd1() -> Iterator[None]:
+    """File descriptor 1 to /dev/null: HiGHS prints a banner there when created.
+
+    On the descriptor itself, whatever ``sys.stdout`` is: ``--json`` prints one document.
+    """
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def _new_highs() -> Any:
     import highspy
 
-    h = highspy.Highs()
+    with _silent_fd1():
+        h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("solver", "simplex")
     h.setOptionValue("simplex_strategy", 1)  # dual simplex, as the energy stage
@@ -254,3 +355,176 @@ def solve_arrays(lp: LPArrays) -> tuple[float, np.ndarray]:
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         raise ArithmeticError(f"HiGHS: {h.modelStatusToString(h.getModelStatus())}")
     return float(h.getInfo().objective_function_value), np.asarray(h.getSolution().col_value)
+
+
+#: the re-solve set-up builds the LP about ``len(datasets) + 2`` times per LP (more for a
+#: nonlinear one); below this many samples per set-up build, rebuilding every sample is
+#: cheaper even when every dataset is linear
+SAMPLES_PER_SETUP_BUILD = 2
+
+
+class _Handle:
+    """What linopy keeps of a solver after a solve: its HiGHS instance (row activities)."""
+
+    solver_name = None
+
+    def __init__(self, highs: Any):
+        self.solver_model = highs
+
+    def close(self) -> None:
+        """The HiGHS instance belongs to the LinearLP, which reuses it."""
+
+
+class EnergyResampler:
+    """The energy stage for an uncertainty run's samples: re-solved where linear.
+
+    ``pathway``, ``solve_outcome`` and ``rebuild`` are the energy stage's own functions
+    (:func:`shigen.energy.stage.pathway`, ``outcome_dataset``, ``run``), passed in so this
+    module does not import the stage that registers it.
+    """
+
+    def __init__(self, cfg: EnergyConfig, catalogue: Catalogue, datasets: Sequence[str],
+                 samples: int, *, pathway: Callable[..., xr.Dataset],
+                 solve_outcome: Callable[..., xr.Dataset], rebuild: Callable[..., xr.Dataset]):
+        t0 = time.perf_counter()
+        self.pathway, self.solve_outcome, self.rebuild = pathway, solve_outcome, rebuild
+        self.datasets = sorted(datasets)
+        self.lps: dict[str, LinearLP] = {}
+        self.reason: str | None = None
+        self.counts = {"resolved": 0, "rebuilt": 0}
+        # cold by default: the same vertex as a rebuilt sample's (see LinearLP.resolve)
+        self.warm = False
+        self._models: dict[str, Formulation] = {}  # per process: the linopy models
+        configs = {"study": cfg}
+        if cfg.baseline_config is not None:
+            configs["baseline"] = cfg.baseline_config
+        builds = len(configs) * (len(self.datasets) + 2)
+        if not self.datasets:
+            self.reason = "no sampled dataset is read by the energy stage"
+        elif not isinstance(cfg.foresight, str):
+            self.reason = "a rolling horizon solves one LP per window: rebuilt"
+        elif samples < SAMPLES_PER_SETUP_BUILD * builds:
+            self.reason = (f"{samples} samples do not repay the re-solve set-up (about "
+                           f"{builds} LP builds): every sample rebuilt")
+        else:
+            for key, c in configs.items():
+                lp = LinearLP(c, catalogue, self.datasets, stop_at_first=True)
+                if lp.nonlinear:
+                    self.reason = (f"dataset '{lp.nonlinear[0]}' changes the {key} LP other "
+                                   "than linearly (its shape, or a product of factors): "
+                                   "every sample rebuilt")
+                    self.lps.clear()
+                    break
+                self.lps[key] = lp
+        self.setup_s = time.perf_counter() - t0
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_models"] = {}  # each worker builds its own linopy model once
+        state["counts"] = {"resolved": 0, "rebuilt": 0}
+        return state
+
+    def describe(self) -> dict[str, Any]:
+        """How samples are solved, and why not re-solved (for the run's manifest)."""
+        return {"method": "re-solve" if self.reason is None else "rebuild",
+                "reason": self.reason, "setup_s": round(self.setup_s, 3),
+                "linear_datasets": sorted(self.lps["study"].deltas) if self.lps else []}
+
+    def run(self, cfg: EnergyConfig, study: Study, catalogue: Catalogue,
+            upstream: Mapping[str, xr.Dataset],
+            factors: Mapping[str, float]) -> tuple[xr.Dataset, str]:
+        """The energy dataset of one sample and how it was made (``resolved``/``rebuilt``)."""
+        if self.reason is None and all(lp.linear(factors) for lp in self.lps.values()):
+            try:
+                ds = self.pathway(cfg, catalogue, self._solver("study", factors),
+                                  self._solver("baseline", factors))
+            except ArithmeticError:
+                pass  # not optimal: the rebuild names the conflicts of an infeasible sample
+            else:
+                self.counts["resolved"] += 1
+                return ds, "resolved"
+        self.counts["rebuilt"] += 1
+        return self.rebuild(cfg, study, catalogue, upstream), "rebuilt"
+
+    def _solver(self, key: str, factors: Mapping[str, float]) -> Callable[..., xr.Dataset]:
+        def solve(cfg: EnergyConfig, cat: Catalogue, inp: Inputs) -> xr.Dataset:
+            lp = self.lps[key]
+            t0 = time.perf_counter()
+            f = self._model(key, cfg)
+            build = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            done = lp.resolve(factors, warm=self.warm)
+            wall = time.perf_counter() - t0
+            # the sample's inputs (costs, prices) for the post-processing, the shared model
+            sample = replace(f, inp=inp)
+            _assign(sample, lp.predict(factors), done)
+            out = Outcome(Status.OPTIMAL, sample, objective_value(sample),
+                          Timings(build=build, solve_total=wall, solver=lp.stats.solver_s[-1]))
+            return self.solve_outcome(out, cfg, cat, inp)
+        return solve
+
+    def _model(self, key: str, cfg: EnergyConfig) -> Formulation:
+        """The linopy model of ``key`` at the base point, built once per process.
+
+        Its solution, duals and right-hand sides are overwritten per sample (:func:`_assign`).
+        """
+        if key not in self._models:
+            f = create_model(cfg, load_inputs(cfg, self.lps[key].catalogue))
+            if not np.array_equal(lp_labels(f)[0], self.lps[key].base.vlabels):
+                raise ArithmeticError("the linopy model's labels differ from the base LP's")
+            self._models[key] = f
+        return self._models[key]
+
+
+def lp_labels(f: Formulation) -> tuple[np.ndarray, np.ndarray]:
+    """Variable and constraint labels of a model, in its matrices' order."""
+    mat = f.m.matrices
+    return np.asarray(mat.vlabels), np.asarray(mat.clabels)
+
+
+def _assign(f: Formulation, lp: LPArrays, done: Solved) -> None:
+    """Write a re-solved sample into ``f``'s linopy model as linopy's own solve would.
+
+    Primal and dual values go through ``Model.assign_result``; the sample's right-hand
+    sides replace the model's, since the binding-constraint records compare them with the
+    row activities (taken from the HiGHS instance, as after a linopy solve).
+    """
+    from linopy.constants import Result, Solution
+    from linopy.constants import Status as LinopyStatus
+
+    m = f.m
+    n_vars = max((v.range[1] for v in m.variables.data.values()), default=0)
+    n_cons = max((c.range[1] for c in m.constraints.data.values()), default=0)
+    primal = np.full(n_vars, np.nan)
+    primal[lp.vlabels] = done.x
+    dual = np.full(n_cons, np.nan)
+    dual[lp.clabels] = done.row_dual
+    _set_rhs(f, lp)
+    m.assign_result(Result(LinopyStatus.from_termination_condition("optimal"),
+                           Solution(primal, dual, done.objective)),
+                    solver=cast(Any, _Handle(done.highs)))
+
+
+def _set_rhs(f: Formulation, lp: LPArrays) -> None:
+    """The right-hand side of every constraint row from ``lp`` (the sample's bounds)."""
+    from linopy.constraints import Constraint, CSRConstraint
+
+    pos = np.full(int(lp.clabels.max()) + 1 if lp.clabels.size else 0, -1)
+    pos[lp.clabels] = np.arange(lp.clabels.size)
+    for con in f.m.constraints.data.values():
+        start, _ = con.range
+        if isinstance(con, CSRConstraint):
+            labels = start + np.asarray(con.active_positions)
+            at = pos[labels]
+            sign = np.broadcast_to(np.asarray(con._sign), labels.shape)
+            new = np.where(sign == ">=", lp.row_lower[at], lp.row_upper[at])
+            # frozen constraints have no rhs setter; the array is theirs alone
+            con._rhs = np.where(at >= 0, new, con._rhs)
+        elif isinstance(con, Constraint):
+            labels = con.labels.values
+            ok = (labels >= 0) & (labels < pos.size)
+            at = np.where(ok, pos[np.where(ok, labels, 0)], -1)
+            sign = con.sign.broadcast_like(con.labels).values
+            new = np.where(sign == ">=", lp.row_lower[at], lp.row_upper[at])
+            con.rhs = con.labels.copy(data=np.where(at >= 0, new, con.rhs.broadcast_like(
+                con.labels).values))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +25,8 @@ from shigen.energy.config import EnergyConfig
 from shigen.energy.constants import RENEWABLE
 from shigen.energy.diagnose import diagnose
 from shigen.energy.inputs import Inputs, load_inputs
-from shigen.energy.model import Status, run_model
+from shigen.energy.model import Outcome, Status, run_model
+from shigen.energy.resolve import EnergyResampler
 from shigen.energy.results import results, series
 from shigen.errors import InputError, Location, RunFailed
 from shigen.stages import StageSpec
@@ -47,6 +48,16 @@ def solve_study(cfg: EnergyConfig, cat: Catalogue, inputs: Inputs | None = None)
     load = time.perf_counter() - t0
     out = run_model(cfg, cat, inputs=inp)
     out.timings.load = load
+    return outcome_dataset(out, cfg, cat, inp)
+
+
+def outcome_dataset(out: Outcome, cfg: EnergyConfig, cat: Catalogue,
+                    inp: Inputs) -> xr.Dataset:
+    """The result dataset of a solved model (``RunFailed`` naming conflicts if infeasible).
+
+    Shared by :func:`solve_study` and the re-solve of uncertainty samples
+    (:mod:`shigen.energy.resolve`), which hands in a model solved from changed arrays.
+    """
     if out.status is Status.INFEASIBLE:
         diag = diagnose(cfg, inp)
         raise RunFailed(diag.message(), Location(field="energy"),
@@ -79,13 +90,24 @@ def _baseline(cfg: EnergyConfig, cat: Catalogue, inputs: Inputs) -> xr.Dataset:
 def run(cfg: EnergyConfig, study: Study, cat: Catalogue,
         upstream: Mapping[str, xr.Dataset]) -> xr.Dataset:
     """Least-cost pathway for the study; compared with its baseline when it names one."""
+    return pathway(cfg, cat, solve_study, _baseline)
+
+
+Solver = Callable[[EnergyConfig, "Catalogue", Inputs], xr.Dataset]
+
+
+def pathway(cfg: EnergyConfig, cat: Catalogue, solve: Solver, solve_baseline: Solver) -> xr.Dataset:
+    """The study solved by ``solve`` and compared with its baseline (``solve_baseline``).
+
+    The baseline reads the study's inputs (same regions and periods, checked).
+    """
     t0 = time.perf_counter()
     if cfg.currency is not None:  # refuse a currency without rates before solving
         bill.units_per_usd(cat.frame(bill.FX_DATASET), cfg.currency)
     inp = load_inputs(cfg, cat)
     ref = _reference(cfg, cat)  # a bad name fails before the solve
     load = time.perf_counter() - t0
-    ds = solve_study(cfg, cat, inp)
+    ds = solve(cfg, cat, inp)
     ds.attrs["load_s"] = round(load, 4)
     if cfg.outage:  # the outage's extra imports and bill, against the study without it
         ds = outage_effect.attach(ds, solve_study(cfg.model_copy(update={"outage": []}), cat),
@@ -96,7 +118,7 @@ def run(cfg: EnergyConfig, study: Study, cat: Catalogue,
             raise RunFailed("the baseline study has other regions or periods than this study",
                             Location(field="energy.baseline"),
                             "name a baseline with the same regions, first_year, last_year, step")
-        base = _baseline(base_cfg, cat, inp)
+        base = solve_baseline(base_cfg, cat, inp)
         ds = compare(ds, base, str(cfg.baseline))
         ds.attrs["investment_comparison_json"] = json.dumps(investment.comparison(
             ds, base, ref, investment.cost_status(cat), cfg.investment_reference))
@@ -121,6 +143,23 @@ def _reference(cfg: EnergyConfig, cat: Catalogue) -> dict[str, dict[str, Any]] |
                              Location(field="energy.investment_reference"),
                              f"use one of {', '.join(known)}")
     return ref
+
+
+def resampler(cfg: EnergyConfig, study: Study, cat: Catalogue, datasets: Sequence[str],
+              samples: int) -> EnergyResampler:
+    """The LPs built once for an uncertainty run's samples (:mod:`shigen.energy.resolve`)."""
+    return EnergyResampler(cfg, cat, datasets, samples, pathway=pathway,
+                           solve_outcome=outcome_dataset, rebuild=_rebuild_sample)
+
+
+def _rebuild_sample(cfg: EnergyConfig, study: Study, cat: Catalogue,
+                    upstream: Mapping[str, xr.Dataset]) -> xr.Dataset:
+    """:func:`run` for an uncertainty sample: the baseline solved, not cached.
+
+    Every sample's data differ, so the cache of baselines would only grow (and hashing
+    every dataset file per sample for its key costs a file read each).
+    """
+    return pathway(cfg, cat, solve_study, solve_study)
 
 
 def _r(x: Any, d: int = 3) -> float | None:
@@ -282,4 +321,4 @@ def iamc(ds: xr.Dataset) -> pd.DataFrame:
 
 
 STAGE = StageSpec(name="energy", title="Energy pathways (least-cost LP)", run=run,
-                  summarize=summarize, iamc=iamc, draws=False)
+                  summarize=summarize, iamc=iamc, draws=False, resampler=resampler)

@@ -23,6 +23,12 @@ the samples and the datasets in decreasing order of influence:
 
 A sample whose stages fail (an infeasible LP at an extreme draw) is counted in ``failed``
 and left out of the statistics.
+
+A stage with a ``resampler`` (:attr:`shigen.stages.StageSpec.resampler`: the energy LP
+built once and re-solved, :mod:`shigen.energy.resolve`) is set up once here, before the
+samples leave for the workers, and runs the samples it can take; ``solve`` in the result
+counts, per stage, the samples re-solved and rebuilt and says why a stage rebuilt them.
+The datasets travel with the evaluator, read once in this process: a worker reads no file.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ import hashlib
 import json
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -43,7 +49,7 @@ from shigen.errors import InputError, Location, RunFailed
 from shigen.policy.config import UncertaintyConfig
 from shigen.policy.evaluate import Case, Evaluator
 from shigen.policy.executor import Executor, LocalExecutor, chunked
-from shigen.stages import StageSpec
+from shigen.stages import Resampler, StageSpec
 
 if TYPE_CHECKING:
     from shigen.datasets import Catalogue
@@ -152,15 +158,34 @@ class _Shared:
     seed: int
 
 
-def _task(shared: _Shared, rows: list[tuple[float, ...]]) -> list[dict[str, float] | None]:
-    out: list[dict[str, float] | None] = []
+Sampled = tuple[dict[str, float] | None, dict[str, str]]
+"""One sample's figures (None if its stages failed) and how each stage made its result."""
+
+
+def _task(shared: _Shared, rows: list[tuple[float, ...]]) -> list[Sampled]:
+    out: list[Sampled] = []
+    ev = shared.evaluator
     for row in rows:
         case = Case({}, shared.seed, "uncertainty",
                     factors=tuple(zip(shared.names, row, strict=True)))
+        ev.how.clear()
         try:
-            out.append(figures(shared.evaluator.summaries(case)))
+            out.append((figures(ev.summaries(case)), dict(ev.how)))
         except RunFailed:
-            out.append(None)
+            out.append((None, dict(ev.how)))
+    return out
+
+
+def _solve_counts(resamplers: Mapping[str, Resampler],
+                  hows: Sequence[Mapping[str, str]]) -> dict[str, Any]:
+    """Per stage with a resampler: its set-up (method, reason) and how samples were made."""
+    out: dict[str, Any] = {}
+    for name, r in resamplers.items():
+        counts: dict[str, int] = {}
+        for h in hows:
+            if name in h:
+                counts[h[name]] = counts.get(h[name], 0) + 1
+        out[name] = {**r.describe(), "samples": dict(sorted(counts.items()))}
     return out
 
 
@@ -199,6 +224,7 @@ class UncertaintyResult:
     method: str
     influence_method: str
     seed: int
+    solve: dict[str, Any] = field(default_factory=dict)  # stage → how samples were solved
 
     @property
     def failed(self) -> int:
@@ -240,7 +266,7 @@ class UncertaintyResult:
             _put(stages, name.split("."), entry)
         return {"samples": int(self.values.shape[0]), "method": self.method,
                 "seed": self.seed, "influence_method": self.influence_method,
-                "failed": self.failed,
+                "failed": self.failed, "solve": self.solve,
                 "parameters": [p.to_json() for p in self.parameters],
                 "digest": self.digest(), "stages": stages}
 
@@ -269,12 +295,14 @@ def run_uncertainty(study: Study, catalogue: Catalogue, cfg: UncertaintyConfig,
                     primed: Mapping[str, Any] | None = None,
                     reads: Mapping[str, Sequence[str]] | None = None,
                     uses: Mapping[str, Sequence[str]] | None = None,
-                    progress: Callable[[int, int], None] | None = None) -> UncertaintyResult:
+                    progress: Callable[[int, int], None] | None = None,
+                    prepared: Mapping[str, Resampler] | None = None) -> UncertaintyResult:
     """Sample the ranges of the datasets ``stages`` read; see the module docstring.
 
     ``base`` (stage → summary) and ``primed`` (stage → dataset) are the unchanged
     study's results, ``reads``/``uses`` what each stage read (recorded by the caller's
-    run); without them the base is computed here.
+    run); without them the base is computed here. ``prepared`` (stage → resampler) skips
+    the resamplers' set-up (:func:`resamplers`) when the caller has made them.
     """
     evaluator = Evaluator(study, tuple(stages), catalogue, ())
     if primed is not None:
@@ -292,11 +320,14 @@ def run_uncertainty(study: Study, catalogue: Catalogue, cfg: UncertaintyConfig,
     u, influence = design(cfg, len(params), cfg.seed if cfg.seed is not None else seed)
     x = factors(params, u)
     executor = executor or LocalExecutor(1)
+    evaluator.resamplers = dict(prepared) if prepared is not None else resamplers(
+        evaluator, [p.dataset for p in params], len(x))
     per_task = max(1, min(25, math.ceil(len(x) / (8 * executor.workers))))
     rows = [tuple(float(v) for v in r) for r in x]
     shared = _Shared(evaluator, tuple(p.dataset for p in params), seed)
     parts = executor.map(_task, shared, chunked(rows, per_task), progress)
-    results = [r for part in parts for r in part]
+    done = [r for part in parts for r in part]
+    results = [r for r, _ in done]
     base_figures = figures(base)
     names = list(base_figures)
     values = np.array([[np.nan] * len(names) if r is None else
@@ -304,4 +335,21 @@ def run_uncertainty(study: Study, catalogue: Catalogue, cfg: UncertaintyConfig,
         len(results), len(names))
     return UncertaintyResult(params, names, np.array([base_figures[n] for n in names]),
                              values, x, cfg.method, influence,
-                             cfg.seed if cfg.seed is not None else seed)
+                             cfg.seed if cfg.seed is not None else seed,
+                             _solve_counts(evaluator.resamplers, [h for _, h in done]))
+
+
+def resamplers(evaluator: Evaluator, sampled: Sequence[str], samples: int
+               ) -> dict[str, Resampler]:
+    """The resampler of every stage that has one, for the sampled datasets it reads."""
+    study = evaluator.study
+    view = evaluator.case_catalogue(study, Case({}, study.study.seed))
+    out: dict[str, Resampler] = {}
+    for spec in evaluator.stages:
+        cfg = getattr(study, spec.name, None)
+        if spec.resampler is None or cfg is None:
+            continue
+        reads = evaluator.reads.get(spec.name)
+        names = [n for n in sampled if reads is None or n in reads]
+        out[spec.name] = spec.resampler(cfg, study, view, names, samples)
+    return out

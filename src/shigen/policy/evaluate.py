@@ -22,7 +22,7 @@ from shigen.economy.appraisal import FIGURES, package_figure
 from shigen.errors import InputError, Location
 from shigen.policy.packages import apply_overrides
 from shigen.policy.paths import PathError, get_path
-from shigen.stages import StageSpec
+from shigen.stages import Resampler, StageSpec
 
 if TYPE_CHECKING:
     from shigen.datasets import Catalogue
@@ -100,6 +100,11 @@ class Evaluator:
     reads: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
     uses: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
     runs: int = field(default=0, repr=False, compare=False)  # stages computed, not reused
+    #: stage → its fast path for samples with range factors (``StageSpec.resampler``)
+    resamplers: dict[str, Resampler] = field(default_factory=dict, repr=False, compare=False)
+    #: how each stage's result of the last case was made: ``reused``, ``ran``, or the
+    #: resampler's word (``resolved``, ``rebuilt``)
+    how: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -169,10 +174,18 @@ class Evaluator:
             if self.reuse and key in memo:
                 ds, summary = memo[key]
                 memo.move_to_end(key)
+                self.how[spec.name] = "reused"
             else:
                 recording = catalogue.recording()
                 upstream = Upstream(results)
-                ds = spec.run(cfg, study, recording, upstream)
+                reads = self.reads.get(spec.name)
+                factors = {n: f for n, f in case.factors if reads is None or n in reads}
+                if factors and spec.name in self.resamplers:
+                    ds, self.how[spec.name] = self.resamplers[spec.name].run(
+                        cfg, study, recording, upstream, factors)
+                else:
+                    ds = spec.run(cfg, study, recording, upstream)
+                    self.how[spec.name] = "ran"
                 summary = spec.summarize(ds)
                 self.runs += 1
                 self.reads[spec.name] = self.reads.get(spec.name, frozenset()) | set(

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 DRIVERS = 5
 """Datasets shown as the assumptions that drive the headline figures."""
-MAX_ROWS = 40
+PER_STAGE = 8
+"""Headline figures shown per stage: those that move most (P5–P95 against the value)."""
 
 
 @dataclass(frozen=True)
@@ -100,18 +101,48 @@ def _method(unc: Mapping[str, Any]) -> str:
     return (f"{unc['samples']} samples ({unc['method']}, seed {unc['seed']}) of "
             f"{len(unc['parameters'])} datasets' ranges; influence: "
             f"{names.get(unc['influence_method'], unc['influence_method'])}"
-            + (f"; {unc['failed']} samples failed and are left out" if unc.get("failed") else ""))
+            + (f"; {unc['failed']} samples failed and are left out" if unc.get("failed") else "")
+            + _solved(unc))
+
+
+def _solved(unc: Mapping[str, Any]) -> str:
+    """How the stages with a fast path solved the samples (re-solved or rebuilt, and why)."""
+    parts = []
+    for stage, s in (unc.get("solve") or {}).items():
+        counts = ", ".join(f"{n} {how}" for how, n in s.get("samples", {}).items())
+        why = f" ({s['reason']})" if s.get("reason") else ""
+        parts.append(f"{stage}: {counts or 'no sample'}{why}")
+    return "; " + "; ".join(parts) if parts else ""
+
+
+def moving_by_stage(unc: Mapping[str, Any], per_stage: int = PER_STAGE
+                    ) -> tuple[dict[str, list[Headline]], list[str]]:
+    """Per stage its headline figures that move, widest spread first; the stages none move."""
+    moving: dict[str, list[Headline]] = {}
+    still: list[str] = []
+    for stage in unc.get("stages", {}):
+        rows = [h for h in headline({"stages": {stage: unc["stages"][stage]}}) if h.p95 > h.p5]
+        if rows:
+            moving[stage] = sorted(rows, key=lambda h: -h.relative_spread)[:per_stage]
+        else:
+            still.append(stage)
+    return moving, still
 
 
 def tables(unc: Mapping[str, Any]) -> list[Table]:
-    """The headline figures' spread and drivers, and the five driving assumptions."""
-    spread = Table("uncertainty-headline", "Spread of the headline figures over the data ranges",
-                   ["figure", "value", "P5", "P50", "P95", "driven by"], caption=_method(unc))
-    rows = sorted(headline(unc), key=lambda h: -h.relative_spread)[:MAX_ROWS]
-    for h in rows:
-        top = ", ".join(f"{d} ({i:.2f} {'↑' if s == 'up' else '↓'})" for d, i, s in h.influence[:3])
-        spread.add(f"{h.stage}.{h.path}", h.value, h.p5, h.p50, h.p95, top or "–",
-                   fmt={1: ".4g", 2: ".4g", 3: ".4g", 4: ".4g"})
+    """The five driving assumptions, and each stage's headline figures that move."""
+    moving, still = moving_by_stage(unc)
+    caption = _method(unc) + (
+        f". Not moved by the sampled datasets: {', '.join(still)} (their figures are the "
+        "run's own)" if still else "")
+    spread = Table("uncertainty-headline", "Spread of the headline answers over the data ranges",
+                   ["figure", "value", "P5", "P50", "P95", "driven by"], caption=caption)
+    for rows in moving.values():
+        for h in rows:
+            top = ", ".join(f"{d} ({i:.2f} {'↑' if s == 'up' else '↓'})"
+                            for d, i, s in h.influence[:3])
+            spread.add(f"{h.stage}.{h.path}", h.value, h.p5, h.p50, h.p95, top or "–",
+                       fmt={1: ".4g", 2: ".4g", 3: ".4g", 4: ".4g"})
     params = {p["dataset"]: p for p in unc.get("parameters", [])}
     five = Table("uncertainty-drivers", f"The {DRIVERS} assumptions that drive the answers",
                  ["dataset", "mean influence", "range", "rows", "why this range"],
@@ -169,7 +200,7 @@ def render(unc: Mapping[str, Any]) -> list[RenderableType]:
         for i, c in enumerate(t.columns):
             rt.add_column(c, justify="right" if 0 < i < 5 and t.id.endswith("headline")
                           else "left")
-        for row in t.rows[:25]:
+        for row in t.rows[:40]:
             rt.add_row(*(c.text for c in row))
         out.append(rt)
     return out

@@ -99,6 +99,16 @@ def _ranges(catalogue: Catalogue) -> dict[str, Any]:
     return {n: r for n in catalogue.names() if (r := catalogue.describe(n)["range"])}
 
 
+def study_run_id(study: Study, catalogue: Catalogue) -> str:
+    """The id :func:`run_study` gives ``study`` with ``catalogue`` (a study file's current run).
+
+    The files' hashes (the study's data overrides are hashed with the study) and, for a
+    study with an ``[uncertainty]`` section, the ranges it samples.
+    """
+    return run_id_for(study, catalogue.files_fingerprint(),
+                      _ranges(catalogue) if study.uncertainty is not None else None)
+
+
 def run_study(study: Study, catalogue: Catalogue, store: RunStore, *, force: bool = False,
               progress: Progress | None = None, executor: Executor | None = None,
               samples_progress: Callable[[int, int], None] | None = None) -> RunResult:
@@ -112,8 +122,7 @@ def run_study(study: Study, catalogue: Catalogue, store: RunStore, *, force: boo
     """
     # the files' hashes: the overrides are part of the study, hashed with it
     fingerprint = catalogue.files_fingerprint()
-    run_id = run_id_for(study, fingerprint,
-                        _ranges(catalogue) if study.uncertainty is not None else None)
+    run_id = study_run_id(study, catalogue)
     if not force and store.has(run_id):
         return RunResult.from_manifest(run_id, store.manifest(run_id), str(store.path(run_id)))
     files = catalogue

@@ -1,0 +1,111 @@
+"""Uncertainty runs re-solve the energy LP (issue 19 items 3-4): same figures as a rebuild.
+
+BLUE's energy stage with two linear datasets sampled: a cost (objective coefficients) and
+the build limits (right-hand sides, which the binding-constraint records read back). The
+re-solved samples must give every headline figure a rebuilt sample gives (the objective
+to 1e-9 relative, every other figure to 1e-6), on one and two workers alike, and the
+shipped evaluator must read no dataset file.
+"""
+
+from __future__ import annotations
+
+import pickle
+from typing import Any
+
+import numpy as np
+import pytest
+
+import shigen.datasets.catalogue as catalogue_module
+from shigen.datasets import Catalogue
+from shigen.policy.config import UncertaintyConfig
+from shigen.policy.data_uncertainty import figures, resamplers, run_uncertainty
+from shigen.policy.evaluate import Case, Evaluator
+from shigen.policy.executor import LocalExecutor
+from shigen.stages import get_stage
+from shigen.study import load_study
+
+LINEAR = ["energy-build-limit", "energy-capital-cost"]
+OBJECTIVE = "energy.objective_usd_bn_pv"
+
+
+@pytest.fixture(scope="module")
+def blue() -> dict[str, Any]:
+    study = load_study("studies/etp2008-blue.toml")
+    study = study.model_copy(update={"uncertainty": UncertaintyConfig(
+        samples=4, datasets=LINEAR)})
+    cat = Catalogue.bundled()
+    stages = (get_stage("energy"),)
+    rebuilt = Evaluator(study, stages, cat, ())
+    fast = Evaluator(study, stages, cat, ())
+    base = rebuilt.summaries(Case({}, study.study.seed))
+    fast.summaries(Case({}, study.study.seed))
+    fast.resamplers = resamplers(fast, LINEAR, samples=1000)
+    return {"study": study, "cat": cat, "stages": stages, "rebuilt": rebuilt, "fast": fast,
+            "base": base}
+
+
+def _case(factors: dict[str, float]) -> Case:
+    return Case({}, 1, "uncertainty", factors=tuple(sorted(factors.items())))
+
+
+def test_set_up_finds_both_datasets_linear(blue: dict[str, Any]) -> None:
+    info = blue["fast"].resamplers["energy"].describe()
+    assert info["method"] == "re-solve" and info["reason"] is None
+    assert info["linear_datasets"] == LINEAR
+
+
+def test_resolved_samples_equal_rebuilt_ones(blue: dict[str, Any]) -> None:
+    fast, rebuilt = blue["fast"], blue["rebuilt"]
+    # the build limits bind in BLUE (nuclear, wind): tightening them moves the answer
+    for factors in ({"energy-build-limit": 0.75, "energy-capital-cost": 1.2},
+                    {"energy-build-limit": 1.25, "energy-capital-cost": 0.8}):
+        got = figures(fast.summaries(_case(factors)))
+        assert fast.how == {"energy": "resolved"}
+        want = figures(rebuilt.summaries(_case(factors)))
+        assert rebuilt.how == {"energy": "ran"}
+        assert got[OBJECTIVE] != pytest.approx(figures(blue["base"])[OBJECTIVE], rel=1e-3)
+        assert got[OBJECTIVE] == pytest.approx(want[OBJECTIVE], rel=1e-9)
+        assert set(got) == set(want)
+        far = {k: (got[k], want[k]) for k in want
+               if not np.isclose(got[k], want[k], rtol=1e-6, atol=1e-6)}
+        assert not far
+
+
+def test_the_shipped_evaluator_reads_no_dataset_file(blue: dict[str, Any],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    shipped = pickle.loads(pickle.dumps(blue["fast"]))  # what a worker unpickles
+    reads: list[str] = []
+    monkeypatch.setattr(catalogue_module, "read_dataset",
+                        lambda path, meta: reads.append(meta.name))  # type: ignore[misc]
+    shipped.summaries(_case({"energy-build-limit": 1.1, "energy-capital-cost": 0.9}))
+    assert shipped.how == {"energy": "resolved"} and reads == []
+
+
+def test_identical_on_one_and_two_workers(blue: dict[str, Any]) -> None:
+    study = blue["study"]
+    docs = [run_uncertainty(study, blue["cat"], study.uncertainty, blue["stages"],
+                            LocalExecutor(w), base=blue["base"],
+                            prepared=blue["fast"].resamplers).to_json() for w in (1, 2)]
+    assert docs[0]["digest"] == docs[1]["digest"]
+    for doc in docs:
+        assert doc["solve"]["energy"]["method"] == "re-solve"
+        assert doc["solve"]["energy"]["samples"] == {"resolved": 4}
+    p = docs[0]["stages"]["energy"]["objective_usd_bn_pv"]
+    assert p["p5"] < p["p50"] < p["p95"]
+
+
+def test_too_few_samples_are_rebuilt_and_the_run_says_why(blue: dict[str, Any]) -> None:
+    r = resamplers(blue["fast"], LINEAR, samples=3)["energy"]
+    info = r.describe()
+    assert info["method"] == "rebuild" and "3 samples do not repay" in info["reason"]
+    _, how = r.run(blue["study"].energy, blue["study"], blue["cat"], {},
+                   {"energy-capital-cost": 1.1})
+    assert how == "rebuilt"
+
+
+def test_a_new_highs_prints_nothing_on_stdout(capfd: pytest.CaptureFixture[str]) -> None:
+    # `shigen run --uncertainty N --json` prints one JSON document: no HiGHS banner
+    from shigen.energy.resolve import _new_highs
+
+    _new_highs()
+    assert "HiGHS" not in capfd.readouterr().out

@@ -667,23 +667,18 @@ class DisruptionConfig(_Model):
                     raise ValueError(f"stock-release '{lv.name}' names commodity "
                                      f"'{lv.commodity}' with no [[disruption.world_markets]]")
                 continue
-            if isinstance(lv, Diversification) and lv.elements is not None:
+            if isinstance(lv, Diversification | Stockpile) and lv.elements is not None:
+                what = ("a stockpile holds element" if isinstance(lv, Stockpile)
+                        else "a diversification lever delivers element")
                 for el in lv.elements:
                     if not any(m.commodity == el and m.element_of == lv.commodity
                                and m.importer == lv.importer for m in self.markets):
-                        raise ValueError(f"a diversification lever delivers element '{el}' "
-                                         f"of '{lv.commodity}' to {lv.importer}, but no market "
-                                         f"has commodity = '{el}', element_of = "
-                                         f"'{lv.commodity}', importer = '{lv.importer}'")
-            if isinstance(lv, Stockpile) and lv.elements is not None:
-                for el in lv.elements:
-                    if not any(m.commodity == el and m.element_of == lv.commodity
-                               and m.importer == lv.importer for m in self.markets):
-                        raise ValueError(f"a stockpile holds element '{el}' of "
-                                         f"'{lv.commodity}' for {lv.importer}, but no market "
-                                         f"has commodity = '{el}', element_of = "
-                                         f"'{lv.commodity}', importer = '{lv.importer}'")
-                continue
+                        raise ValueError(f"{what} '{el}' of '{lv.commodity}' for "
+                                         f"{lv.importer}, but no market has commodity = "
+                                         f"'{el}', element_of = '{lv.commodity}', importer = "
+                                         f"'{lv.importer}'")
+                if isinstance(lv, Stockpile):
+                    continue
             if (lv.commodity, lv.importer) not in keys:
                 raise ValueError(f"a '{lv.kind}' lever names market ({lv.commodity}, "
                                  f"{lv.importer}) that is not declared in 'markets'")

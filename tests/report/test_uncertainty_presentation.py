@@ -38,7 +38,9 @@ def test_drivers_average_over_figures_that_move() -> None:
 def test_tables_and_figures() -> None:
     five, spread = tables(UNC)
     assert [c.value for c in five.rows[0][:2]] == ["b", 0.6]
-    assert spread.rows[0][0].value == "energy.co2_gt.2050"
+    # stage, the figure's registered label and unit (shigen.variables), then the numbers
+    assert [c.value for c in spread.rows[0][:3]] == ["energy", "CO2 emissions · 2050",
+                                                     "Gt CO2/year"]
     figs = figures(UNC)
     assert [f.id for f in figs] == ["uncertainty-tornado", "uncertainty-drivers"]
     bar = figs[0].figure.data[0]
@@ -57,6 +59,7 @@ def test_each_stage_shows_its_moving_answers_and_still_stages_are_named() -> Non
                             "samples": {"rebuilt": 50}}}}
     _, spread = tables(unc)
     # energy's one moving figure, then supply's; the still ones are not rows
-    assert [r[0].value for r in spread.rows] == ["energy.co2_gt.2050", "supply.hhi"]
+    assert [(r[0].value, r[1].value) for r in spread.rows] == [
+        ("energy", "CO2 emissions · 2050"), ("supply", "hhi")]
     assert "Not moved by the sampled datasets: materials" in spread.caption
     assert "energy: 50 rebuilt (too few samples)" in spread.caption

@@ -73,7 +73,7 @@ def test_tables_and_figures_of_a_run(client, home):
                       "supply-criticality-matrix", "supply-chain-view"]
     assert all(f["figure"]["data"] for f in figs)
     assert {f["stage"] for f in figs} == set(result) & {"energy", "materials", "supply",
-                                                        "disruption", "policy"}
+                                                        "disruption", "policy", "uncertainty"}
 
 
 def test_exports(client, home, tmp_path):

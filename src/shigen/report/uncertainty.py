@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from shigen.report.tables import Table
+from shigen.variables import describe_path
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -136,16 +137,18 @@ def tables(unc: Mapping[str, Any]) -> list[Table]:
         f". Not moved by the sampled datasets: {', '.join(still)} (their figures are the "
         "run's own)" if still else "")
     spread = Table("uncertainty-headline", "Spread of the headline answers over the data ranges",
-                   ["figure", "value", "P5", "P50", "P95", "driven by"], caption=caption)
+                   ["stage", "figure", "unit", "value", "P5", "P50", "P95", "driven by"],
+                   caption=caption)
     for rows in moving.values():
         for h in rows:
             top = ", ".join(f"{d} ({i:.2f} {'↑' if s == 'up' else '↓'})"
                             for d, i, s in h.influence[:3])
-            spread.add(f"{h.stage}.{h.path}", h.value, h.p5, h.p50, h.p95, top or "–",
-                       fmt={1: ".4g", 2: ".4g", 3: ".4g", 4: ".4g"})
+            label, unit = describe_path(h.stage, h.path)
+            spread.add(h.stage, label, unit, h.value, h.p5, h.p50, h.p95, top or "–",
+                       fmt={3: ".4g", 4: ".4g", 5: ".4g", 6: ".4g"})
     params = {p["dataset"]: p for p in unc.get("parameters", [])}
     five = Table("uncertainty-drivers", f"The {DRIVERS} assumptions that drive the answers",
-                 ["dataset", "mean influence", "range", "rows", "why this range"],
+                 ["dataset", "mean influence (0-1)", "range", "rows", "why this range"],
                  caption="mean influence over the headline figures that move")
     for name, v in drivers(unc):
         p = params.get(name, {})

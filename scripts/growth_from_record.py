@@ -50,6 +50,7 @@ import argparse
 import csv
 import math
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -230,47 +231,50 @@ def recent_nuclear(cat: Catalogue) -> dict[str, float]:
     return {str(r): round(float(g["value"].sum()) / n, 2) for r, g in f.groupby("region")}
 
 
-def write_recent(path: Path, recent: dict[str, float]) -> None:
-    """Update nuclear's ``recent_additions`` rows of energy_build_increment.csv."""
-    nl = "\r\n" if b"\r\n" in path.read_bytes() else "\n"  # keep the file's line ends
+def _rewrite_rows(path: Path, update: Callable[[dict[str, str]], None],
+                  extra_field: str | None = None) -> None:
+    """Apply ``update`` to every row of a bundled CSV in place, keeping its line ends.
+
+    ``extra_field`` is added after ``status`` when the file has no such column yet.
+    """
+    nl = "\r\n" if b"\r\n" in path.read_bytes() else "\n"
     with path.open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
         fields = list(reader.fieldnames or [])
         rows = list(reader)
+    if extra_field is not None and extra_field not in fields:
+        fields.insert(fields.index("status") + 1, extra_field)
     for r in rows:
+        update(r)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields, lineterminator=nl)
+        w.writeheader()
+        w.writerows(rows)
+
+
+def write_recent(path: Path, recent: dict[str, float]) -> None:
+    """Update nuclear's ``recent_additions`` rows of energy_build_increment.csv."""
+    def update(r: dict[str, str]) -> None:
         if r["technology"] == "nuclear" and r["parameter"] == "recent_additions":
             v = recent[r["region"]]
             r.update({"value": f"{v:g}", "status": "secondary",
                       "note": f"{v:g} GW/yr: mean design net capacity entering commercial "
                               f"operation {RECENT[0]}-{RECENT[1]} (energy-nuclear-additions, "
                               "GeoNuclearData from WNA/IAEA PRIS; scripts/growth_from_record.py)"})
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=fields, lineterminator=nl)
-        w.writeheader()
-        w.writerows(rows)
+    _rewrite_rows(path, update)
 
 
 def write_rates(path: Path, found: dict[str, Rate]) -> None:
     """Update the rows of ``found``'s technologies (every region) in a growth-limit CSV."""
-    nl = "\r\n" if b"\r\n" in path.read_bytes() else "\n"  # keep the file's line ends
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        fields = list(reader.fieldnames or [])
-        rows = list(reader)
-    if "as_of" not in fields:
-        fields.insert(fields.index("status") + 1, "as_of")
-    for r in rows:
+    def update(r: dict[str, str]) -> None:
         rate = found.get(r["technology"])
         if rate is None:
             r.setdefault("as_of", "")
-            continue
+            return
         r.update({"value": f"{rate.g:.3f}", "status": "secondary", "as_of": str(rate.as_of),
                   "note": rate.note() if r["region"] == "WORLD"
                   else "same rate as WORLD: a growth rate is scale-free"})
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=fields, lineterminator=nl)
-        w.writeheader()
-        w.writerows(rows)
+    _rewrite_rows(path, update, extra_field="as_of")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,6 +19,7 @@ import numpy as np
 import xarray as xr
 
 from shigen.energy.config import VEHICLES
+from shigen.energy.labels import check_labels
 from shigen.errors import InputError, Location
 
 if TYPE_CHECKING:
@@ -66,20 +67,8 @@ def heavy_energy(fleet: HeavyFleet) -> xr.DataArray:
     return (fleet.demand * diesel).sum("fleet")
 
 
-def _check(cat: Catalogue, name: str, dim: str, known: tuple[str, ...]) -> None:
-    frame = cat.frame(name)
-    bad = ~frame[dim].astype(str).isin(known)
-    if bad.any():
-        pos = int(bad.to_numpy().argmax())
-        raise InputError(f"dataset '{name}' has an unknown {dim} '{frame[dim].iloc[pos]}'",
-                         Location(file=str(cat.path(name)), line=cat.get(name).lines[pos],
-                                  column=dim), f"use one of {', '.join(known)}")
-
-
 def _labelled(cat: Catalogue, name: str) -> xr.DataArray:
-    for dim, known in (("fleet", FLEETS), ("vehicle", VEHICLES), ("carrier", CARRIERS)):
-        if dim in cat.frame(name).columns:
-            _check(cat, name, dim, known)
+    check_labels(cat, name, {"fleet": FLEETS, "vehicle": VEHICLES, "carrier": CARRIERS})
     da = cat.array(name)
     return da.assign_coords({d: [str(x) for x in da[d].values] for d in da.dims if d != "year"})
 

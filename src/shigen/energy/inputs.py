@@ -11,7 +11,6 @@ tuned constant: a missing figure is an input error that names the dataset.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -22,6 +21,7 @@ import xarray as xr
 from shigen.energy.config import TECHNOLOGIES, VEHICLES, EnergyConfig
 from shigen.energy.constants import END_FUELS, FOSSIL, IMPORTED_FUELS, PJ_PER_TWH, SECTORS
 from shigen.energy.fleet import FLEETS, HeavyFleet, heavy_energy, load_fleet
+from shigen.energy.labels import check_labels
 from shigen.energy.links import Links, load_links
 from shigen.errors import InputError, Location
 
@@ -141,20 +141,7 @@ def _check_labels(cat: Catalogue, name: str,
 
     ``only`` narrows the known labels of some dimensions for a dataset that uses fewer.
     """
-    frame = cat.frame(name)
-    for dim, known in {**KNOWN_LABELS, **(only or {})}.items():
-        if dim not in frame.columns:
-            continue
-        bad = ~frame[dim].astype(str).isin(known)
-        if bad.any():
-            pos = int(bad.to_numpy().argmax())
-            label = str(frame[dim].iloc[pos])
-            close = difflib.get_close_matches(label, known, n=1)
-            guess = f"did you mean '{close[0]}'? " if close else ""
-            raise InputError(f"dataset '{name}' has an unknown {dim} '{label}'",
-                             Location(file=str(cat.path(name)), line=cat.get(name).lines[pos],
-                                      column=dim),
-                             f"{guess}use one of {', '.join(known)}")
+    check_labels(cat, name, {**KNOWN_LABELS, **(only or {})})
 
 
 def _check_range(cat: Catalogue, name: str, low: float, high: float, what: str,

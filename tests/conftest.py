@@ -153,17 +153,20 @@ _SOLVED_ENERGY: dict[str, Any] = {}
 @pytest.fixture(scope="session")
 def solved_energy() -> Callable[[str], Any]:
     """``solved_energy(name)`` -> the energy Outcome of ``studies/<name>.toml``, solved once
-    per worker. Linopy models do not cross processes, so test modules that use it should
-    share a worker: mark them ``pytest.mark.xdist_group("energy-solves")``."""
+    per worker on the data the study reads (its ``[[data.override]]`` and ``data_as_of``,
+    as ``shigen run`` does). Linopy models do not cross processes, so test modules that use
+    it should share a worker: mark them ``pytest.mark.xdist_group("energy-solves")``."""
     def solve(name: str) -> Any:
         if name not in _SOLVED_ENERGY:
             from shigen.datasets import Catalogue
             from shigen.energy.model import run_model
             from shigen.study import load_study
 
-            cfg = load_study(STUDIES / f"{name}.toml").energy
-            assert cfg is not None, f"{name} has no [energy] section"
-            _SOLVED_ENERGY[name] = run_model(cfg, Catalogue.bundled())
+            study = load_study(STUDIES / f"{name}.toml")
+            assert study.energy is not None, f"{name} has no [energy] section"
+            view = Catalogue.bundled().with_overrides(study.data_overrides(),
+                                                      as_of=study.data_as_of())
+            _SOLVED_ENERGY[name] = run_model(study.energy, view)
         return _SOLVED_ENERGY[name]
 
     return solve

@@ -381,7 +381,7 @@ def compile_model(cfg: DisruptionConfig, cat: Catalogue,
 
     growth = np.array([m.growth for m in cfg.markets])
     world = compile_world(cfg, cat, markets, demand, growth, eps, grid.edges,
-                          years_from_start)
+                          years_from_start, units)
     element_of = [m.element_of for m in cfg.markets]
     events = [_compile_event(cfg, cat, e, k, markets, shares, grid, agreements, channel,
                              element_of, world, demand[0])

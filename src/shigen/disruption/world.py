@@ -92,14 +92,25 @@ def _draw(dist: Distribution, key: int, column: int, seed: int, first: int,
 
 def compile_world(cfg: DisruptionConfig, cat: Catalogue, markets: list[tuple[str, str]],
                   demand: np.ndarray, growth: np.ndarray, eps: np.ndarray,
-                  edges: np.ndarray, years_from_start: np.ndarray) -> list[WorldGroup]:
-    """Resolve the world markets of a study (their rest-of-world channels come later)."""
+                  edges: np.ndarray, years_from_start: np.ndarray,
+                  units: list[str] | None = None) -> list[WorldGroup]:
+    """Resolve the world markets of a study (their rest-of-world channels come later).
+
+    World demand read from a dataset is converted to the unit of the members' markets
+    (``units``, one per market) when the two differ (kg of gallium against t).
+    """
     out = []
     for g, w in enumerate(cfg.world_markets):
         f = f"disruption.world_markets.{g}"
         members = [markets.index((w.commodity, i)) for i in w.importers]
-        q0 = (w.world_demand if isinstance(w.world_demand, int | float) else data.scalar(
-            cat, w.world_demand, f"{f}.world_demand", sum_rows=True)) * w.world_demand_share
+        if isinstance(w.world_demand, int | float):
+            q0 = float(w.world_demand)
+        else:
+            q0 = data.scalar(cat, w.world_demand, f"{f}.world_demand", sum_rows=True)
+            if units is not None:
+                q0 *= _to_market_unit(data.unit_of(cat, w.world_demand), units[members[0]],
+                                      f"{f}.world_demand")
+        q0 *= w.world_demand_share
         d_members = sum(demand[0, j] for j in members)
         if q0 < d_members:
             raise InputError(f"world demand of {w.commodity} ({q0:g}) is below its importers' "
@@ -123,6 +134,20 @@ def compile_world(cfg: DisruptionConfig, cat: Catalogue, markets: list[tuple[str
             release=release, max_price_ratio=w.max_price_ratio, shares=shares,
             route_shares=dict(w.route_shares)))
     return out
+
+
+def _to_market_unit(unit: str, market_unit: str, field: str) -> float:
+    """Factor from a world-demand dataset's unit to the members' market unit."""
+    if unit == market_unit:
+        return 1.0
+    from shigen.datasets.units import factor
+
+    try:
+        return factor(unit, market_unit)
+    except Exception as exc:  # pint raises several kinds for unknown or unrelated units
+        raise InputError(f"world demand is in '{unit}', which does not convert to the "
+                         f"importers' market unit '{market_unit}'", Location(field=field),
+                         "select world demand in the unit of the importers' markets") from exc
 
 
 def _release_rate(lv: StockRelease, edges: np.ndarray) -> np.ndarray:

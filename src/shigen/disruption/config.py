@@ -180,6 +180,13 @@ class Event(_Model):
         default=None, description="share of the flow an embargo withheld that is delivered "
         "after it ends (shipments held, not cancelled), spread over 'backlog_days'")
     backlog_days: float = Field(default=30.0, gt=0, le=730)
+    diversion: DistOrRange | None = Field(
+        default=None, description="share of the flow a targeted restriction (embargo, "
+        "sanction, or a quota-cut naming its importer) withholds that the supplier re-sells "
+        "to third buyers of the same world market, who then need less of the other "
+        "suppliers' output: the world loses only (1 - diversion) of it. A fraction, a "
+        "distribution or a dataset range (e.g. { range = \"trade-diversion-share\", "
+        "select = { market = \"minerals\" } }); default none (the world loses all of it)")
 
     def element_filter(self) -> set[str] | None:
         """The element markets the event reaches, or None for the whole commodity."""
@@ -219,6 +226,19 @@ class Event(_Model):
                 raise ValueError("'backlog_release' applies to 'embargo' and 'sanction' "
                                  "events (held shipments)")
             _check_fraction(self.backlog_release, "backlog_release")
+        if self.diversion is not None:
+            # a quota on all exports withholds nothing from one buyer that another could
+            # take instead: what it cuts is lost to the world, never diverted
+            if self.kind not in {"embargo", "sanction"} and not (
+                    self.kind == "quota-cut" and self.importer is not None):
+                raise ValueError("'diversion' applies to restrictions aimed at one importer "
+                                 "(embargo, sanction, or a quota-cut with 'importer'); a "
+                                 f"'{self.kind}' on every buyer is a loss to the world")
+            if not isinstance(self.diversion, RangeRef):
+                _check_fraction(self.diversion, "diversion")
+            if self.backlog_release is not None:
+                raise ValueError("give 'diversion' (withheld flow re-sold to others) or "
+                                 "'backlog_release' (withheld flow delivered later), not both")
         return self
 
     @field_validator("depth")

@@ -26,7 +26,7 @@ import numpy as np
 
 from shigen.disruption.model import DAYS_PER_YEAR, CompiledEvent, Model
 from shigen.disruption.sampling import event_uniforms
-from shigen.disruption.world import world_prices
+from shigen.disruption.world import Diverted, diversion_draws, world_prices
 from shigen.distributions import Fixed, quantile
 
 
@@ -64,14 +64,16 @@ def _deterministic(ev: CompiledEvent) -> bool:
                     for t in ev.touches))
 
 
-def _events(model: Model, seed: int, first: int, last: int
+def _events(model: Model, seed: int, first: int, last: int,
+            diverted: Diverted | None = None
             ) -> tuple[dict[int, np.ndarray], np.ndarray | None]:
     """Channel multipliers and fleet-outage demand of one chunk.
 
     Multipliers ``(T, n)`` of the channels events touch (others stay at one) and
     fleet-outage demand ``(T, n, M)`` or None.
 
-    Arrays are time-major so that the recursion reads contiguous slices.
+    Arrays are time-major so that the recursion reads contiguous slices. ``diverted``
+    (world markets with trade diversion) records the cuts of the channels it watches.
     """
     grid = model.grid
     n, T = last - first, grid.n
@@ -87,6 +89,8 @@ def _events(model: Model, seed: int, first: int, last: int
     for ev in model.events:
         if not ev.touches:
             continue
+        share = None if diverted is None else diversion_draws(
+            ev.diversion, ev.diversion_key, seed, first, last)
         if _deterministic(ev):
             # same path in every draw: one (T, 1) column instead of (T, n)
             onset0 = float(ev.onset_fixed)  # type: ignore[arg-type]
@@ -99,6 +103,8 @@ def _events(model: Model, seed: int, first: int, last: int
             for touch in ev.touches:
                 factor = touch.depth_factor if onset0 >= touch.agreement_start else 1.0
                 eff = col * factor
+                if diverted is not None and touch.channel in diverted.watched:
+                    diverted.add(touch.channel, eff, share)
                 if touch.channel < 0:
                     if dadd is None:
                         dadd = np.zeros((T, n, model.n_markets))
@@ -148,6 +154,8 @@ def _events(model: Model, seed: int, first: int, last: int
             if ev.backlog_release is not None:
                 _release_backlog(ev, scratch, end_s, k_lo, k_hi, grid.per_year, seed,
                                  first, last)
+            if diverted is not None and touch.channel in diverted.watched:
+                diverted.add(touch.channel, scratch, share)
             if touch.channel < 0:
                 if dadd is None:
                     dadd = np.zeros((T, n, model.n_markets))
@@ -191,7 +199,8 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
     Y = T // P
     dt = grid.dt
     D = model.demand                                        # (T, M)
-    mult, dadd = _events(model, seed, first, last)
+    diverted = Diverted(frozenset(model.diverting)) if model.diverting else None
+    mult, dadd = _events(model, seed, first, last, diverted)
 
     supply = np.empty((T, n, M))
     base = D * (1.0 + model.surge) + model.extra_supply    # (T, M)
@@ -246,7 +255,7 @@ def run_chunk(model: Model, seed: int, first: int, last: int) -> ChunkResult:
     unconverged = np.zeros(n, dtype=np.int64)
     if model.world:
         unconverged = _world(model, seed, first, last, mult, member_gap, members, demand,
-                             price, annual_short)
+                             price, annual_short, diverted)
     cap = model.max_price_ratio.copy()     # a world market's members take its choke price
     for grp in model.world:
         cap[grp.members] = grp.max_price_ratio
@@ -406,7 +415,8 @@ def _price(model: Model, cover: np.ndarray) -> np.ndarray:
 
 def _world(model: Model, seed: int, first: int, last: int, mult: dict[int, np.ndarray],
            member_gap: np.ndarray | None, members: list[int], demand: np.ndarray,
-           price: np.ndarray, annual_short: np.ndarray) -> np.ndarray:
+           price: np.ndarray, annual_short: np.ndarray,
+           diverted: Diverted | None = None) -> np.ndarray:
     """World prices for the members of world markets; their shortfall at that price.
 
     Overwrites the members' ``price`` (T, n, M) and ``annual_short`` (Y, n, M) in place;
@@ -421,6 +431,10 @@ def _world(model: Model, seed: int, first: int, last: int, mult: dict[int, np.nd
         for ch, r in grp.rest_channels:
             if ch in mult:
                 loss += grp.demand[:, None] * r * (1.0 - mult[ch])
+        for ch, owner in model.diverting.items():    # withheld, re-sold to third buyers
+            if owner == g and diverted is not None:
+                j, _name, w = model.channels[ch]
+                loss -= w * model.demand[:, j, None] * diverted.share(ch)
         loss -= (grp.spare * grp.demand + grp.release)[:, None]
         cover[:, :, g] = 1.0 - np.clip(loss, 0.0, np.inf) / grp.demand[:, None]
     wp = world_prices(model.world, model.joint, _trailing_year(cover, P), seed, first, last)

@@ -130,6 +130,8 @@ class CompiledEvent:
     backlog_years: float = 0.0
     backlog_key: int = 0                          # own random stream: the event's five
     #                                               uniforms stay as they were
+    diversion: Distribution | None = None         # share of the withheld flow re-sold
+    diversion_key: int = 0                        # (world markets), own random stream
 
 
 @dataclass
@@ -179,6 +181,8 @@ class Model:
     value_per_unit: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (M,) USD/unit
     world: list[WorldGroup] = field(default_factory=list)
     joint: list[JointGroup] = field(default_factory=list)
+    diverting: dict[int, int] = field(default_factory=dict)  # channel -> world group whose
+    #                                                          net loss its re-sold flow cuts
 
     @property
     def n_markets(self) -> int:
@@ -377,7 +381,7 @@ def compile_model(cfg: DisruptionConfig, cat: Catalogue,
 
     growth = np.array([m.growth for m in cfg.markets])
     world = compile_world(cfg, cat, markets, demand, growth, eps, grid.edges,
-                          years_from_start)
+                          years_from_start, units)
     element_of = [m.element_of for m in cfg.markets]
     events = [_compile_event(cfg, cat, e, k, markets, shares, grid, agreements, channel,
                              element_of, world, demand[0])
@@ -389,6 +393,9 @@ def compile_model(cfg: DisruptionConfig, cat: Catalogue,
             raise InputError(f"events '{owner}' and '{streams[zlib.crc32(owner.encode())]}' "
                              "would share random numbers (their names hash alike)",
                              Location(field="disruption.events"), "rename one of them")
+    member_of = {j: g for g, grp in enumerate(world) for j in grp.members}
+    diverting = {t.channel: member_of[t.market] for ev in events if ev.diversion is not None
+                 for t in ev.touches if t.channel >= 0 and t.market < M}
     d_start = demand[0]
     history = [_compile_history(cfg, cat, h, k, index, shares, units, grid, channel_ix)
                for k, h in enumerate(cfg.history)]
@@ -401,7 +408,7 @@ def compile_model(cfg: DisruptionConfig, cat: Catalogue,
         stock0=stock_days / DAYS_PER_YEAR * d_start, stock_days=stock_days,
         max_release=max_release, refill=refill_days / DAYS_PER_YEAR * d_start,
         channels=channels, channel_supply=channel_supply, events=events, shares=shares,
-        world=world, joint=compile_joint(cfg, cat, world))
+        world=world, joint=compile_joint(cfg, cat, world), diverting=diverting)
 
 
 def _stockpile(j: int, lv: Stockpile, cat: Catalogue, f: str, stock_days: np.ndarray,
@@ -472,7 +479,10 @@ def _compile_event(cfg: DisruptionConfig, cat: Catalogue, e: Event, k: int,
         quota_leak=quota_leak,
         backlog_release=None if e.backlog_release is None else _dist(e.backlog_release),
         backlog_years=e.backlog_days / DAYS_PER_YEAR,
-        backlog_key=zlib.crc32(f"backlog:{e.name}".encode()))
+        backlog_key=zlib.crc32(f"backlog:{e.name}".encode()),
+        diversion=None if e.diversion is None else data.resolve_range(
+            cat, e.diversion, f"{f}.diversion", 0.0, 1.0),
+        diversion_key=zlib.crc32(f"diversion:{e.name}".encode()))
     member_flow: dict[int, float] = {}     # market -> flow the event can cut, unit/yr
     for j, (c, imp) in enumerate(markets):
         if not touches_market(e, c, element_of[j]) or (
@@ -498,12 +508,22 @@ def _compile_event(cfg: DisruptionConfig, cat: Catalogue, e: Event, k: int,
         ce.touches.append(EventChannel(j, w, ch, pf, df, start))
         member_flow[j] = w * float(demand0[j])
     M = len(markets)
+    if ce.diversion is not None:
+        members = {j for grp in world for j in grp.members}
+        lone = [markets[t.market] for t in ce.touches if t.market not in members]
+        if lone:
+            c, imp = lone[0]
+            raise InputError(f"event '{e.name}' re-sells withheld {c} to third buyers "
+                             f"('diversion'), but {imp}'s {c} market is not in a world "
+                             "market", Location(field=f"{f}.diversion"),
+                             f"declare a [[disruption.world_markets]] of {c} with importers "
+                             f"= [\"{imp}\"], or drop 'diversion'")
     for g, grp in enumerate(world):
         if not any(touches_market(e, c, element_of[j]) for j, (c, _i) in enumerate(markets)
                    if j in grp.members):
             continue
         exposed = sum(member_flow.get(j, 0.0) for j in grp.members) / float(grp.demand[0])
-        r = rest_of_world_share(grp, e.kind, e.supplier, e.chokepoint, exposed)
+        r = rest_of_world_share(grp, e.kind, e.supplier, e.chokepoint, exposed, e.importer)
         if r > 0:
             ch = channel(M + g, f"world:{e.name}", r)
             grp.rest_channels.append((ch, r))

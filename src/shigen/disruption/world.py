@@ -5,9 +5,17 @@ world. In each step and draw its net loss is::
 
     L = sum of the members' gaps after their own stocks and restraint
         + world demand x sum_c r_c (1 - m_c)          supply lost to the rest of the world
+        - sum_c d_c W_c                                 withheld flow re-sold to third buyers
         - spare capacity - stocks released by other holders
 
-and the world clears at one price ratio ``p``: with ``x = L / Q`` (cover ``1 - x``)::
+where ``W_c`` is the flow a restriction aimed at one member (embargo, sanction, a quota
+naming its importer) withholds on channel ``c`` and ``d_c`` the share of it the supplier
+re-sells to third buyers of the same market (trade diversion, :class:`Diverted`): they
+then need that much less of the other suppliers' output, which the member can buy, so
+the world loses only ``(1 - d) W`` of it. A quota on all exports is not diverted: what
+it cuts is lost to the world (its rest-of-world part is the ``r_c`` term).
+
+The world clears at one price ratio ``p``: with ``x = max(L, 0) / Q`` (cover ``1 - x``)::
 
     (1 - x) p^es + by-products / Q = p^ed
 
@@ -84,14 +92,25 @@ def _draw(dist: Distribution, key: int, column: int, seed: int, first: int,
 
 def compile_world(cfg: DisruptionConfig, cat: Catalogue, markets: list[tuple[str, str]],
                   demand: np.ndarray, growth: np.ndarray, eps: np.ndarray,
-                  edges: np.ndarray, years_from_start: np.ndarray) -> list[WorldGroup]:
-    """Resolve the world markets of a study (their rest-of-world channels come later)."""
+                  edges: np.ndarray, years_from_start: np.ndarray,
+                  units: list[str] | None = None) -> list[WorldGroup]:
+    """Resolve the world markets of a study (their rest-of-world channels come later).
+
+    World demand read from a dataset is converted to the unit of the members' markets
+    (``units``, one per market) when the two differ (kg of gallium against t).
+    """
     out = []
     for g, w in enumerate(cfg.world_markets):
         f = f"disruption.world_markets.{g}"
         members = [markets.index((w.commodity, i)) for i in w.importers]
-        q0 = (w.world_demand if isinstance(w.world_demand, int | float) else data.scalar(
-            cat, w.world_demand, f"{f}.world_demand", sum_rows=True)) * w.world_demand_share
+        if isinstance(w.world_demand, int | float):
+            q0 = float(w.world_demand)
+        else:
+            q0 = data.scalar(cat, w.world_demand, f"{f}.world_demand", sum_rows=True)
+            if units is not None:
+                q0 *= _to_market_unit(data.unit_of(cat, w.world_demand), units[members[0]],
+                                      f"{f}.world_demand")
+        q0 *= w.world_demand_share
         d_members = sum(demand[0, j] for j in members)
         if q0 < d_members:
             raise InputError(f"world demand of {w.commodity} ({q0:g}) is below its importers' "
@@ -117,6 +136,20 @@ def compile_world(cfg: DisruptionConfig, cat: Catalogue, markets: list[tuple[str
     return out
 
 
+def _to_market_unit(unit: str, market_unit: str, field: str) -> float:
+    """Factor from a world-demand dataset's unit to the members' market unit."""
+    if unit == market_unit:
+        return 1.0
+    from shigen.datasets.units import factor
+
+    try:
+        return factor(unit, market_unit)
+    except Exception as exc:  # pint raises several kinds for unknown or unrelated units
+        raise InputError(f"world demand is in '{unit}', which does not convert to the "
+                         f"importers' market unit '{market_unit}'", Location(field=field),
+                         "select world demand in the unit of the importers' markets") from exc
+
+
 def _release_rate(lv: StockRelease, edges: np.ndarray) -> np.ndarray:
     """A volume spread evenly over its days, as a rate (unit/yr) averaged within each step."""
     from shigen.disruption.config import decimal_year
@@ -129,20 +162,72 @@ def _release_rate(lv: StockRelease, edges: np.ndarray) -> np.ndarray:
 
 
 def rest_of_world_share(group: WorldGroup, kind: str, supplier: str | None,
-                        chokepoint: str | None, member_flows: float) -> float:
+                        chokepoint: str | None, member_flows: float,
+                        importer: str | None = None) -> float:
     """Share of world demand an event cuts outside the study's importers.
 
-    Bilateral events (embargo, sanction) cut nothing outside: the supplier sells the
-    same barrels to someone else. ``member_flows`` is the members' exposed flow as a
-    fraction of world demand; what lies beyond it belongs to the rest of the world.
+    Events aimed at one importer (embargo, sanction, a quota naming its importer) cut
+    nothing outside it (what the supplier does with the withheld flow is the event's
+    ``diversion``). ``member_flows`` is the members' exposed flow as a fraction of world
+    demand; what lies beyond it belongs to the rest of the world.
     """
-    if kind in {"quota-cut", "capacity-loss"} and supplier is not None:
+    if kind in {"quota-cut", "capacity-loss"} and supplier is not None and importer is None:
         world = group.shares.get(supplier, 0.0)
     elif kind == "chokepoint" and chokepoint is not None:
         world = group.route_shares.get(chokepoint, 0.0)
     else:
         return 0.0
     return max(0.0, world - member_flows)
+
+
+@dataclass
+class Diverted:
+    """Flow that targeted restrictions withhold and their supplier re-sells, for one chunk.
+
+    Per channel (a member market and its supplier) that a diverting event touches, as
+    ``(T, n)`` shares of the channel's baseline flow. Events act on a channel as the
+    product of their multipliers ``1 - cut``; the diverting events re-sell ``d`` of the
+    flow each removes from what the earlier ones left (``resold``), and the other events
+    (a quota on all exports) count first: ``share = resold x other``, so the re-sold flow
+    never exceeds what the channel lost and a cut on all exports is never re-sold.
+    """
+
+    watched: frozenset[int]
+    resold: dict[int, np.ndarray] = field(default_factory=dict)
+    kept: dict[int, np.ndarray] = field(default_factory=dict)    # product of diverting 1 - cut
+    other: dict[int, np.ndarray] = field(default_factory=dict)   # product of other 1 - cut
+
+    def add(self, channel: int, cut: np.ndarray, share: np.ndarray | None) -> None:
+        """Record one event's cut of a watched channel.
+
+        ``cut`` is ``(T, n)`` or ``(T, 1)``; ``share`` (n,) of it is re-sold, or None for
+        an event that re-sells nothing.
+        """
+        if share is None:
+            prev = self.other.get(channel)
+            self.other[channel] = (1.0 - cut) if prev is None else prev * (1.0 - cut)
+            return
+        kept = self.kept.get(channel)
+        removed = cut if kept is None else kept * cut
+        prev = self.resold.get(channel)
+        self.resold[channel] = share[None, :] * removed + (0.0 if prev is None else prev)
+        self.kept[channel] = (1.0 - cut) if kept is None else kept * (1.0 - cut)
+
+    def share(self, channel: int) -> np.ndarray | float:
+        """Re-sold flow as a share of the channel's baseline flow (0.0 if none)."""
+        resold = self.resold.get(channel)
+        if resold is None:
+            return 0.0
+        other = self.other.get(channel)
+        return resold if other is None else resold * other
+
+
+def diversion_draws(dist: Distribution | None, key: int, seed: int, first: int,
+                    last: int) -> np.ndarray | None:
+    """Per-draw diversion share of one event (its own random stream), or None."""
+    if dist is None:
+        return None
+    return np.clip(_draw(dist, key, 0, seed, first, last), 0.0, 1.0)
 
 
 def compile_joint(cfg: DisruptionConfig, cat: Catalogue, groups: list[WorldGroup]

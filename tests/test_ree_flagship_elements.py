@@ -71,10 +71,10 @@ def test_flagship_prices_every_element_in_a_world_market(flagship_model: Any) ->
     # the 20x choke price is kept, not raised, for REO and every element
     for c in ("rare-earths", *ELEMENTS):
         assert world[c].max_price_ratio == 20.0
-    # Japan's dysprosium demand: 27 302 t REO x 0.012 = 327.6 t; about half the market
-    # outside China (614 t), which is why a long embargo can take Dy to the choke price
+    # Japan's dysprosium demand: 18 299 t REO (MoF 2009) x 0.012 = 219.6 t; over a third
+    # of the market outside China (614 t), so a long embargo moves the world Dy price
     k = model.markets.index(("dysprosium", "JPN"))
-    assert model.demand[0, k] == pytest.approx(27302 * 0.012)
+    assert model.demand[0, k] == pytest.approx(18299 * 0.012)
     assert world["dysprosium"].demand[0] == pytest.approx(614.0)
 
 

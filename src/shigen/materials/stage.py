@@ -249,5 +249,13 @@ def iamc(ds: xr.Dataset) -> pd.DataFrame:
     return out[["region", "variable", "unit", "year", "value"]]
 
 
+def draws(cfg: MaterialsConfig) -> bool:
+    """The seed feeds only the magnet-mass draws: a section with ``draws = 0`` never uses it.
+
+    So ensemble samples (each with its own seed) reuse one materials run per package.
+    """
+    return cfg.draws > 0
+
+
 STAGE = StageSpec(name="materials", title="Materials, stocks and recycling", run=run,
-                  summarize=summarize, iamc=iamc)
+                  summarize=summarize, iamc=iamc, draws=draws)

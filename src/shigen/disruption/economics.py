@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from shigen import economy
@@ -191,40 +192,59 @@ def _r(x: float, nd: int = 0) -> float | None:
 
 def summarize_economy(ds: xr.Dataset, c: str, i: str) -> dict[str, Any] | None:
     """The ``economy`` block of market (c, i) in the stage summary, or None."""
+    return economy_blocks(ds).get((str(c), str(i)))
+
+
+def economy_blocks(ds: xr.Dataset) -> dict[tuple[str, str], dict[str, Any]]:
+    """The ``economy`` block of every valued market, by (commodity, importer).
+
+    Each variable is transposed once and indexed per market (a ``.sel`` per market and
+    variable cost more than the figures themselves).
+    """
     if "econ_loss_by_draw" not in ds:
-        return None
-    by_draw = ds["econ_loss_by_draw"]
-    # markets valued are those with a table and a unit value (element markets may not be)
-    if c not in by_draw["commodity"].values or i not in by_draw["importer"].values:
-        return None
-    loss = by_draw.sel(commodity=c, importer=i).values
-    if not np.isfinite(loss).all():
-        return None
-    q = np.quantile(loss, (0.05, 0.5, 0.95))
-    ind = ds["econ_industry_loss"].sel(commodity=c, importer=i).to_series().dropna()
-    top = ind.sort_values(ascending=False, kind="stable").head(TOP)
-    flows = ds["econ_lever_cash_flow"].sel(commodity=c, importer=i)
+        return {}
+
+    def grid(name: str, *extra: str) -> np.ndarray:
+        return ds[name].transpose("commodity", "importer", *extra).values
+
+    by_draw = grid("econ_loss_by_draw", "draw")
+    industry = grid("econ_industry_loss", "industry")
+    industries = ds["econ_industry_loss"]["industry"].values
+    flows = grid("econ_lever_cash_flow", "year")
+    years = ds["econ_lever_cash_flow"]["year"].values
+    gdp, price_cost = grid("econ_gdp_loss"), grid("econ_price_cost")
+    mult, unit = grid("econ_multiplier"), grid("econ_unit_value")
     lv = ds["econ_lever_total"]
-    sel = (lv["lever_commodity"] == c) & (lv["lever_importer"] == i)
-    return {
-        "currency": "USD",
-        "expected_annual_loss_usd": _r(loss.mean()),
-        "p5_annual_loss_usd": _r(q[0]),
-        "p50_annual_loss_usd": _r(q[1]),
-        "p95_annual_loss_usd": _r(q[2]),
-        "expected_gdp_loss_usd": _r(float(ds["econ_gdp_loss"].sel(commodity=c, importer=i))),
-        "expected_price_cost_usd": _r(float(ds["econ_price_cost"].sel(commodity=c,
-                                                                      importer=i))),
-        "gdp_loss_per_usd_missing": _r(float(ds["econ_multiplier"].sel(commodity=c,
-                                                                       importer=i)), 4),
-        "unit_value_usd_per_t": _r(float(ds["econ_unit_value"].sel(commodity=c, importer=i)),
-                                   2),
-        "top_industries": [{"industry": str(k), "expected_annual_loss_usd": _r(v)}
-                           for k, v in top.items()],
-        "lever_cash_flows_usd": {str(int(y)): _r(float(v)) for y, v in
-                                 zip(flows["year"].values, flows.values, strict=True)},
-        "levers": [{"kind": str(lv["lever_kind"].values[k]),
-                    "name": str(lv["lever_name"].values[k]),
-                    "total_usd": _r(float(lv.values[k]))}
-                   for k in np.flatnonzero(sel.values)],
-    }
+    totals = lv.values
+    kinds, names = lv["lever_kind"].values, lv["lever_name"].values
+    on_c, on_i = lv["lever_commodity"].values, lv["lever_importer"].values
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for a, c in enumerate(ds["econ_loss_by_draw"]["commodity"].values):
+        for b, i in enumerate(ds["econ_loss_by_draw"]["importer"].values):
+            loss = by_draw[a, b]
+            # markets valued are those with a table and a unit value (element markets
+            # may not be)
+            if not np.isfinite(loss).all():
+                continue
+            q = np.quantile(loss, (0.05, 0.5, 0.95))
+            ind = pd.Series(industry[a, b], index=industries).dropna()
+            top = ind.sort_values(ascending=False, kind="stable").head(TOP)
+            out[str(c), str(i)] = {
+                "currency": "USD",
+                "expected_annual_loss_usd": _r(loss.mean()),
+                "p5_annual_loss_usd": _r(q[0]),
+                "p50_annual_loss_usd": _r(q[1]),
+                "p95_annual_loss_usd": _r(q[2]),
+                "expected_gdp_loss_usd": _r(float(gdp[a, b])),
+                "expected_price_cost_usd": _r(float(price_cost[a, b])),
+                "gdp_loss_per_usd_missing": _r(float(mult[a, b]), 4),
+                "unit_value_usd_per_t": _r(float(unit[a, b]), 2),
+                "top_industries": [{"industry": str(k), "expected_annual_loss_usd": _r(v)}
+                                   for k, v in top.items()],
+                "lever_cash_flows_usd": {str(int(y)): _r(float(v)) for y, v in
+                                         zip(years, flows[a, b], strict=True)},
+                "levers": [{"kind": str(kinds[k]), "name": str(names[k]),
+                            "total_usd": _r(float(totals[k]))}
+                           for k in np.flatnonzero((on_c == c) & (on_i == i))],
+            }
+    return out

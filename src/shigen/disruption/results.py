@@ -193,34 +193,54 @@ def _r(x: float, nd: int = 6) -> float | None:
     return None if not np.isfinite(x) else round(float(x), nd)
 
 
+def _grid(ds: xr.Dataset, name: str, *extra: str) -> np.ndarray:
+    """``ds[name]`` as a (commodity, importer, *extra) array: one transpose, then indexing.
+
+    A ``.sel`` per market and variable cost more than the rest of the summary.
+    """
+    return ds[name].transpose("commodity", "importer", *extra).values
+
+
 def summarize(ds: xr.Dataset) -> dict[str, Any]:
     """``{commodity: {importer: {expected_shortfall_t, p95_shortfall_t, ...}}}``."""
     out: dict[str, Any] = {}
-    for c in ds.commodity.values:
-        for i in ds.importer.values:
-            es = float(ds["expected_shortfall"].sel(commodity=c, importer=i))
+    qs = [float(q) for q in ds["quantile"].values]
+    at = [qs.index(q) for q in QUANTILES]  # the P5, P50, P95 columns, as .sel finds them
+    expected = _grid(ds, "expected_shortfall")
+    quantile = _grid(ds, "shortfall_quantile", "quantile")
+    prob = _grid(ds, "prob_shortfall_gt_10pct")
+    cover = _grid(ds, "days_of_cover")
+    peak = _grid(ds, "peak_price_ratio")
+    cost = _grid(ds, "expected_shortfall_cost") if "expected_shortfall_cost" in ds else None
+    checks = "check" in ds.dims
+    if checks:
+        on_c, on_i = ds["market_commodity"].values, ds["market_importer"].values
+    paths = {key: (_grid(ds, var, dim, "quantile")[..., at], ds[dim].values, nd)
+             for key, var, dim, nd in (("price_path", "price_path", "year", 4),
+                                       ("imports_annual", "imports_annual", "year", 1),
+                                       ("imports_monthly", "imports_path", "step", 1))
+             if var in ds and (key != "imports_monthly"
+                               or ds.attrs.get("resolution") == "month")}
+    for a, c in enumerate(ds.commodity.values):
+        for b, i in enumerate(ds.importer.values):
+            es = float(expected[a, b])
             if not np.isfinite(es):
                 continue
-            q = ds["shortfall_quantile"].sel(commodity=c, importer=i)
+            q = quantile[a, b]
             entry: dict[str, Any] = {
                 "expected_shortfall_t": _r(es, 3),
-                "p5_shortfall_t": _r(float(q.sel(quantile=0.05)), 3),
-                "p50_shortfall_t": _r(float(q.sel(quantile=0.5)), 3),
-                "p95_shortfall_t": _r(float(q.sel(quantile=0.95)), 3),
-                "prob_shortfall_gt_10pct": _r(float(ds["prob_shortfall_gt_10pct"].sel(
-                    commodity=c, importer=i))),
-                "days_of_cover": _r(float(ds["days_of_cover"].sel(commodity=c, importer=i)), 3),
-                "peak_price_ratio": _r(float(ds["peak_price_ratio"].sel(commodity=c,
-                                                                        importer=i)), 4),
+                "p5_shortfall_t": _r(float(q[at[0]]), 3),
+                "p50_shortfall_t": _r(float(q[at[1]]), 3),
+                "p95_shortfall_t": _r(float(q[at[2]]), 3),
+                "prob_shortfall_gt_10pct": _r(float(prob[a, b])),
+                "days_of_cover": _r(float(cover[a, b]), 3),
+                "peak_price_ratio": _r(float(peak[a, b]), 4),
             }
-            if "expected_shortfall_cost" in ds:
-                cost = float(ds["expected_shortfall_cost"].sel(commodity=c, importer=i))
-                if np.isfinite(cost):
-                    entry["expected_shortfall_cost_usd"] = _r(cost, 0)
-            if "check" in ds.dims:
-                sel = (ds["market_commodity"] == c) & (ds["market_importer"] == i)
+            if cost is not None and np.isfinite(float(cost[a, b])):
+                entry["expected_shortfall_cost_usd"] = _r(float(cost[a, b]), 0)
+            if checks:
                 rows = []
-                for k in np.flatnonzero(sel.values):
+                for k in np.flatnonzero((on_c == c) & (on_i == i)):
                     rows.append({"check": str(ds["check"].values[k]),
                                  "metric": str(ds["metric"].values[k]),
                                  "period": str(ds["period"].values[k]),
@@ -231,17 +251,10 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
                                  "model_p95": _r(float(ds["model_p95"].values[k]), 4)})
                 if rows:
                     entry["backtest"] = rows
-            if "price_path" in ds:
-                entry["price_path"] = _path(ds["price_path"].sel(commodity=c, importer=i),
-                                            "year", 4)
-            if "imports_annual" in ds:
-                entry["imports_annual"] = _path(ds["imports_annual"].sel(
-                    commodity=c, importer=i), "year", 1)
-                if ds.attrs.get("resolution") == "month":
-                    entry["imports_monthly"] = _path(ds["imports_path"].sel(
-                        commodity=c, importer=i), "step", 1)
+            for key, (values, labels, nd) in paths.items():
+                entry[key] = _path(values[a, b], labels, nd)
             out.setdefault(str(c), {})[str(i)] = entry
-    if "check" in ds.dims:
+    if checks:
         out["backtest_score"] = score(ds)
     found = json.loads(str(ds.attrs.get("warnings", "[]")))
     if found:
@@ -249,12 +262,11 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
     return out
 
 
-def _path(da: xr.DataArray, dim: str, nd: int) -> dict[str, dict[str, float | None]]:
-    # one transpose and plain indexing: a .sel per cell cost seconds per run with many markets
-    values = da.sel(quantile=list(QUANTILES)).transpose(dim, "quantile").values
+def _path(values: np.ndarray, labels: np.ndarray, nd: int) -> dict[str, dict[str, float | None]]:
+    """``{label: {p5, p50, p95}}`` from a (label, quantile) array of P5, P50, P95."""
     names = [f"p{round(q * 100)}" for q in QUANTILES]
     return {str(k): {n: _r(float(v), nd) for n, v in zip(names, row, strict=True)}
-            for k, row in zip(da[dim].values, values, strict=True)}
+            for k, row in zip(labels, values, strict=True)}
 
 
 def score(ds: xr.Dataset) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import xarray as xr
 
 from shigen.disruption.config import DisruptionConfig
-from shigen.disruption.economics import economy_dataset, summarize_economy
+from shigen.disruption.economics import economy_blocks, economy_dataset
 from shigen.disruption.montecarlo import simulate
 from shigen.disruption.results import iamc, to_dataset
 from shigen.disruption.results import summarize as summarize_markets
@@ -38,11 +38,12 @@ def run(cfg: DisruptionConfig, study: Study, cat: Catalogue,
 def summarize(ds: xr.Dataset) -> dict[str, Any]:
     """Each market's statistics, with an ``economy`` block where it was valued."""
     out = summarize_markets(ds)
+    blocks = economy_blocks(ds)
     for c, by_importer in out.items():
-        if c == "warnings":  # the stage's warning records, not a market
+        if c in ("warnings", "backtest_score"):  # the stage's records, not markets
             continue
         for i, entry in by_importer.items():
-            block = summarize_economy(ds, c, i)
+            block = blocks.get((c, i))
             if block is not None:
                 entry["economy"] = block
     return out

@@ -10,8 +10,9 @@ out of the economy variables (and their summary has no ``economy`` block).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from shigen.disruption.montecarlo import Simulation
 
 TOP = 5
+T = TypeVar("T")
 
 
 def _yearly(sim: Simulation, rate: np.ndarray) -> np.ndarray:
@@ -93,10 +95,48 @@ def _lever_specs(cfg: DisruptionConfig, sim: Simulation, j: int) -> list[economy
             for s in specs]
 
 
+class _DataMemo:
+    """Results of functions of datasets alone, kept while those datasets stay the same.
+
+    A policy ensemble runs this stage for every package of every sample on the same
+    datasets; converting the input-output table and looking up unit values each time
+    cost as much as the simulation. An entry holds the datasets its function read (as
+    loaded objects: a case's overrides or range factors give new objects) and is used
+    only while the catalogue gives those very objects; a hit reads them through the
+    catalogue again, so a recording view sees the same reads as without the memo.
+    """
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._memo: OrderedDict[tuple[Any, ...], tuple[list[str], list[Any], Any]] = (
+            OrderedDict())
+
+    def get(self, cat: Catalogue, key: tuple[Any, ...], fn: Callable[[Catalogue], T]) -> T:
+        entry = self._memo.get(key)
+        if entry is not None:
+            names, held, value = entry
+            if all(cat.get(n) is d for n, d in zip(names, held, strict=True)):
+                self._memo.move_to_end(key)
+                return cast("T", value)
+        recording = cat.recording()
+        value = fn(recording)
+        names = recording.reads()
+        self._memo[key] = (names, [cat.get(n) for n in names], value)
+        while len(self._memo) > self.size:
+            self._memo.popitem(last=False)
+        return value
+
+
+_DATA = _DataMemo()
+
+
 def _unit_value(sim: Simulation, cat: Catalogue, j: int) -> float:
     m = sim.model
     v = float(m.value_per_unit[j]) / float(m.to_tonnes[j]) if m.value_per_unit.size else np.nan
-    return v if np.isfinite(v) else edata.unit_value(cat, *m.markets[j][::-1])
+    if np.isfinite(v):
+        return v
+    c, imp = m.markets[j]
+    return _DATA.get(cat, ("unit_value", imp, c), lambda view: edata.unit_value(view, imp, c))
 
 
 def economy_dataset(cfg: DisruptionConfig, sim: Simulation, cat: Catalogue) -> xr.Dataset:
@@ -112,14 +152,17 @@ def economy_dataset(cfg: DisruptionConfig, sim: Simulation, cat: Catalogue) -> x
         price = _unit_value(sim, cat, j)
         if not np.isfinite(price):
             continue
-        table = tables.get(imp) or tables.setdefault(imp, edata.load_table(cat, imp))
+        table = tables.get(imp) or tables.setdefault(imp, _DATA.get(
+            cat, ("table", imp), lambda view, imp=imp: edata.load_table(view, imp)))
         t = float(m.to_tonnes[j])
         short_t = r.annual_shortfall[:, :, j].astype(float) * t            # (Y, N)
         demand_t = (m.demand[:, j] * m.grid.dt).reshape(len(years), per_year).sum(axis=1) * t
         got_t = np.clip(demand_t[:, None] - short_t, 0.0, None)
         ratio = r.annual_price[:, :, j].astype(float)
         impact = economy.market_impact(table, edata.entry_shares(cat, imp, c, table),
-                                       edata.criticality(cat, c), short_t * price,
+                                       _DATA.get(cat, ("criticality", c),
+                                                 lambda view, c=c: edata.criticality(view, c)),
+                                       short_t * price,
                                        (ratio - 1.0) * price * got_t)
         costs = economy.lever_costs(_lever_specs(cfg, sim, j), years, cat, {(c, imp): price})
         rows.append((c, imp, impact, costs, price))

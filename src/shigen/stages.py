@@ -60,6 +60,10 @@ class StageSpec:
     #: optional: ``resampler(cfg, study, catalogue, sampled datasets, samples)`` sets up a
     #: :class:`Resampler` for an uncertainty run (the energy LP built once, re-solved)
     resampler: ResamplerFn | None = None
+    #: optional: ``summarize(run(...))`` without building the dataset, for callers that
+    #: need only the summary (a policy case whose later stages do not read this result)
+    summarize_run: Callable[[Any, Study, Catalogue, Mapping[str, xr.Dataset]],
+                            dict[str, Any]] | None = None
 
     def seeded(self, cfg: Any) -> bool:
         """Whether the stage's result for its section ``cfg`` depends on the study's seed."""

@@ -29,6 +29,7 @@ from shigen.disruption.config import (
     decimal_year,
 )
 from shigen.disruption.model import _ramp
+from shigen.disruption.results import DatasetGrids, Grids
 from shigen.economy import data as edata
 
 if TYPE_CHECKING:
@@ -141,6 +142,12 @@ def _unit_value(sim: Simulation, cat: Catalogue, j: int) -> float:
 
 def economy_dataset(cfg: DisruptionConfig, sim: Simulation, cat: Catalogue) -> xr.Dataset:
     """Economy variables by (commodity, importer); empty when no market can be valued."""
+    built = economy_build(cfg, sim, cat)
+    return xr.Dataset() if built is None else built.dataset()
+
+
+def economy_build(cfg: DisruptionConfig, sim: Simulation, cat: Catalogue) -> EconomyBuilder | None:
+    """The variables of :func:`economy_dataset`, not yet built; None when nothing is valued."""
     m, r = sim.model, sim.draws
     years = [int(y) for y in m.grid.years]
     per_year = m.grid.per_year
@@ -167,66 +174,101 @@ def economy_dataset(cfg: DisruptionConfig, sim: Simulation, cat: Catalogue) -> x
         costs = economy.lever_costs(_lever_specs(cfg, sim, j), years, cat, {(c, imp): price})
         rows.append((c, imp, impact, costs, price))
     if not rows:
-        return xr.Dataset()
-    return _to_dataset(rows, sim, years)
+        return None
+    return EconomyBuilder(rows, sim, years)
 
 
-def _to_dataset(rows: list[tuple[str, str, economy.MarketImpact, list[economy.LeverCost],
-                                 float]], sim: Simulation, years: list[int]) -> xr.Dataset:
-    m = sim.model
-    industries = sorted({k for _, _, imp, _, _ in rows for k in imp.industries})
-    shape = (len(m.commodities), len(m.importers))
-    by_draw = np.full((*shape, sim.n_draws), np.nan)
-    gdp, price_cost, mult, unit = (np.full(shape, np.nan) for _ in range(4))
-    ind = np.full((*shape, len(industries)), np.nan)
-    flows = np.full((*shape, len(years)), np.nan)
-    lever_rows: list[dict[str, Any]] = []
-    for c, imp, impact, costs, price in rows:
-        a, b = m.commodities.index(c), m.importers.index(imp)
-        by_draw[a, b] = impact.annual_loss_by_draw
-        gdp[a, b] = impact.value_added_by_draw.mean()
-        price_cost[a, b] = impact.price_cost_by_draw.mean()
-        mult[a, b], unit[a, b] = impact.multiplier, price
-        ind[a, b] = 0.0
-        for k, name in enumerate(impact.industries):
-            ind[a, b, industries.index(name)] = impact.expected_value_added_by_industry[k]
-        flows[a, b] = sum((lc.cash_flow for lc in costs), np.zeros(len(years)))
-        lever_rows += [{"commodity": c, "importer": imp, "kind": lc.spec.kind,
-                        "name": lc.spec.name, "total": lc.total} for lc in costs]
-    cm = {"commodity": m.commodities, "importer": m.importers}
-    dims = ("commodity", "importer")
+class EconomyBuilder:
+    """The economy variables as arrays; :meth:`dataset` labels them, the summary reads them.
 
-    def var(values: np.ndarray, extra: tuple[str, ...], units: str, desc: str,
-            coords: Mapping[str, Any] | None = None) -> xr.DataArray:
-        return xr.DataArray(values, dims=(*dims, *extra), coords={**cm, **(coords or {})},
-                            attrs={"units": units, "description": desc})
+    Implements :class:`shigen.disruption.results.Grids`, so the ``economy`` blocks of a
+    summary come from the same arrays whether or not the dataset is built.
+    """
 
-    ds = xr.Dataset({
-        "econ_loss_by_draw": var(by_draw, ("draw",), "USD/yr",
-                                 "mean annual economic loss of each draw (value added lost "
-                                 "+ extra import bill)", {"draw": np.arange(sim.n_draws)}),
-        "econ_gdp_loss": var(gdp, (), "USD/yr", "expected annual value added (GDP) lost"),
-        "econ_price_cost": var(price_cost, (), "USD/yr",
-                               "expected annual extra import bill of the supply received "
-                               "(price rise x tonnes)"),
-        "econ_multiplier": var(mult, (), "1", "GDP lost per USD of missing input (Ghosh)"),
-        "econ_unit_value": var(unit, (), "USD/t", "import unit value used"),
-        "econ_industry_loss": var(ind, ("industry",), "USD/yr",
-                                  "expected annual value added lost by industry",
-                                  {"industry": industries}),
-        "econ_lever_cash_flow": var(flows, ("year",), "USD",
-                                    "levers' cash flow by year (positive = spent)",
-                                    {"year": years}),
-    })
-    ds["econ_lever_total"] = xr.DataArray(
-        np.array([row["total"] for row in lever_rows], dtype=float), dims=("lever",),
-        coords={"lever": np.arange(len(lever_rows)),
-                "lever_kind": ("lever", [row["kind"] for row in lever_rows]),
-                "lever_name": ("lever", [row["name"] for row in lever_rows]),
-                "lever_commodity": ("lever", [row["commodity"] for row in lever_rows]),
-                "lever_importer": ("lever", [row["importer"] for row in lever_rows])},
-        attrs={"units": "USD", "description": "undiscounted total cash flow of each lever"})
-    return ds
+    def __init__(self, rows: list[tuple[str, str, economy.MarketImpact,
+                                        list[economy.LeverCost], float]],
+                 sim: Simulation, years: list[int]) -> None:
+        m = sim.model
+        industries = sorted({k for _, _, imp, _, _ in rows for k in imp.industries})
+        shape = (len(m.commodities), len(m.importers))
+        by_draw = np.full((*shape, sim.n_draws), np.nan)
+        gdp, price_cost, mult, unit = (np.full(shape, np.nan) for _ in range(4))
+        ind = np.full((*shape, len(industries)), np.nan)
+        flows = np.full((*shape, len(years)), np.nan)
+        lever_rows: list[dict[str, Any]] = []
+        for c, imp, impact, costs, price in rows:
+            a, b = m.commodities.index(c), m.importers.index(imp)
+            by_draw[a, b] = impact.annual_loss_by_draw
+            gdp[a, b] = impact.value_added_by_draw.mean()
+            price_cost[a, b] = impact.price_cost_by_draw.mean()
+            mult[a, b], unit[a, b] = impact.multiplier, price
+            ind[a, b] = 0.0
+            for k, name in enumerate(impact.industries):
+                ind[a, b, industries.index(name)] = impact.expected_value_added_by_industry[k]
+            flows[a, b] = sum((lc.cash_flow for lc in costs), np.zeros(len(years)))
+            lever_rows += [{"commodity": c, "importer": imp, "kind": lc.spec.kind,
+                            "name": lc.spec.name, "total": lc.total} for lc in costs]
+        self.coords: dict[str, Any] = {
+            "commodity": m.commodities, "importer": m.importers,
+            "draw": np.arange(sim.n_draws), "industry": industries, "year": years}
+        # name → (extra dims, values, units, description)
+        self.vars: dict[str, tuple[tuple[str, ...], np.ndarray, str, str]] = {
+            "econ_loss_by_draw": (("draw",), by_draw, "USD/yr",
+                                  "mean annual economic loss of each draw (value added lost "
+                                  "+ extra import bill)"),
+            "econ_gdp_loss": ((), gdp, "USD/yr", "expected annual value added (GDP) lost"),
+            "econ_price_cost": ((), price_cost, "USD/yr",
+                                "expected annual extra import bill of the supply received "
+                                "(price rise x tonnes)"),
+            "econ_multiplier": ((), mult, "1", "GDP lost per USD of missing input (Ghosh)"),
+            "econ_unit_value": ((), unit, "USD/t", "import unit value used"),
+            "econ_industry_loss": (("industry",), ind, "USD/yr",
+                                   "expected annual value added lost by industry"),
+            "econ_lever_cash_flow": (("year",), flows, "USD",
+                                     "levers' cash flow by year (positive = spent)"),
+        }
+        self.levers = {
+            "econ_lever_total": np.array([row["total"] for row in lever_rows], dtype=float),
+            **{f"lever_{k}": np.asarray([row[k] for row in lever_rows])
+               for k in ("kind", "name", "commodity", "importer")}}
+        self.lever_rows = lever_rows
+
+    def dataset(self) -> xr.Dataset:
+        cm = {"commodity": self.coords["commodity"], "importer": self.coords["importer"]}
+        dims = ("commodity", "importer")
+        out = {}
+        for name, (extra, values, units, desc) in self.vars.items():
+            coords = {d: self.coords[d] for d in extra}
+            out[name] = xr.DataArray(values, dims=(*dims, *extra), coords={**cm, **coords},
+                                     attrs={"units": units, "description": desc})
+        ds = xr.Dataset(out)
+        rows = self.lever_rows
+        ds["econ_lever_total"] = xr.DataArray(
+            np.array([row["total"] for row in rows], dtype=float), dims=("lever",),
+            coords={"lever": np.arange(len(rows)),
+                    "lever_kind": ("lever", [row["kind"] for row in rows]),
+                    "lever_name": ("lever", [row["name"] for row in rows]),
+                    "lever_commodity": ("lever", [row["commodity"] for row in rows]),
+                    "lever_importer": ("lever", [row["importer"] for row in rows])},
+            attrs={"units": "USD", "description": "undiscounted total cash flow of each lever"})
+        return ds
+
+    def has(self, name: str) -> bool:
+        return name in self.vars or name in self.levers
+
+    def has_dim(self, name: str) -> bool:
+        return name in self.coords
+
+    def grid(self, name: str, *extra: str) -> np.ndarray:
+        dims, values = self.vars[name][:2]
+        assert dims == extra, (name, dims)
+        return values
+
+    def values(self, name: str) -> np.ndarray:
+        return self.levers[name] if name in self.levers else np.asarray(self.coords[name])
+
+    def attr(self, name: str, default: Any = None) -> Any:
+        return default
 
 
 def _r(x: float, nd: int = 0) -> float | None:
@@ -238,32 +280,29 @@ def summarize_economy(ds: xr.Dataset, c: str, i: str) -> dict[str, Any] | None:
     return economy_blocks(ds).get((str(c), str(i)))
 
 
-def economy_blocks(ds: xr.Dataset) -> dict[tuple[str, str], dict[str, Any]]:
+def economy_blocks(ds: xr.Dataset | Grids | None) -> dict[tuple[str, str], dict[str, Any]]:
     """The ``economy`` block of every valued market, by (commodity, importer).
 
-    Each variable is transposed once and indexed per market (a ``.sel`` per market and
-    variable cost more than the figures themselves).
+    From the stage's dataset or the :class:`EconomyBuilder` before it is built: each
+    variable is read once as a (commodity, importer, ...) array and indexed per market (a
+    ``.sel`` per market and variable cost more than the figures themselves).
     """
-    if "econ_loss_by_draw" not in ds:
+    g = DatasetGrids(ds) if isinstance(ds, xr.Dataset) else ds
+    if g is None or not g.has("econ_loss_by_draw"):
         return {}
-
-    def grid(name: str, *extra: str) -> np.ndarray:
-        return ds[name].transpose("commodity", "importer", *extra).values
-
-    by_draw = grid("econ_loss_by_draw", "draw")
-    industry = grid("econ_industry_loss", "industry")
-    industries = ds["econ_industry_loss"]["industry"].values
-    flows = grid("econ_lever_cash_flow", "year")
-    years = ds["econ_lever_cash_flow"]["year"].values
-    gdp, price_cost = grid("econ_gdp_loss"), grid("econ_price_cost")
-    mult, unit = grid("econ_multiplier"), grid("econ_unit_value")
-    lv = ds["econ_lever_total"]
-    totals = lv.values
-    kinds, names = lv["lever_kind"].values, lv["lever_name"].values
-    on_c, on_i = lv["lever_commodity"].values, lv["lever_importer"].values
+    by_draw = g.grid("econ_loss_by_draw", "draw")
+    industry = g.grid("econ_industry_loss", "industry")
+    industries = g.values("industry")
+    flows = g.grid("econ_lever_cash_flow", "year")
+    years = g.values("year")
+    gdp, price_cost = g.grid("econ_gdp_loss"), g.grid("econ_price_cost")
+    mult, unit = g.grid("econ_multiplier"), g.grid("econ_unit_value")
+    totals = g.values("econ_lever_total")
+    kinds, names = g.values("lever_kind"), g.values("lever_name")
+    on_c, on_i = g.values("lever_commodity"), g.values("lever_importer")
     out: dict[tuple[str, str], dict[str, Any]] = {}
-    for a, c in enumerate(ds["econ_loss_by_draw"]["commodity"].values):
-        for b, i in enumerate(ds["econ_loss_by_draw"]["importer"].values):
+    for a, c in enumerate(g.values("commodity")):
+        for b, i in enumerate(g.values("importer")):
             loss = by_draw[a, b]
             # markets valued are those with a table and a unit value (element markets
             # may not be)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -29,10 +29,11 @@ class _Builder:
         self.sim = sim
         self.coords: dict[str, Any] = {"commodity": m.commodities, "importer": m.importers}
         self.data_vars: dict[str, Any] = {}
+        self.attrs: dict[str, Any] = {}
         # where each market sits on the (commodity, importer) grid
         self.at = [(m.commodities.index(c), m.importers.index(i)) for c, i in m.markets]
 
-    def grid(self, values: np.ndarray, extra_dims: tuple[str, ...] = (),
+    def scatter(self, values: np.ndarray, extra_dims: tuple[str, ...] = (),
              extra_coords: dict[str, Any] | None = None
              ) -> tuple[tuple[str, ...], np.ndarray]:
         """Scatter ``(..., M)`` market values onto a (commodity, importer, ...) grid."""
@@ -47,17 +48,85 @@ class _Builder:
         self.data_vars[name] = (*var, {"units": units, "description": description})
 
     def dataset(self) -> xr.Dataset:
-        return xr.Dataset(self.data_vars, coords=self.coords)
+        ds = xr.Dataset(self.data_vars, coords=self.coords)
+        ds.attrs.update(self.attrs)
+        return ds
+
+    # the Grids protocol: what the summary reads, before the dataset is built
+    def has(self, name: str) -> bool:
+        return name in self.data_vars
+
+    def has_dim(self, name: str) -> bool:
+        return name in self.coords
+
+    def grid(self, name: str, *extra: str) -> np.ndarray:
+        # put() stores every (commodity, importer, ...) variable in this order
+        dims, values = self.data_vars[name][:2]
+        assert tuple(dims) == ("commodity", "importer", *extra), (name, dims)
+        return np.asarray(values)
+
+    def values(self, name: str) -> np.ndarray:
+        if name in self.data_vars:
+            return np.asarray(self.data_vars[name][1])
+        c = self.coords[name]
+        return np.asarray(c[1] if isinstance(c, tuple) else c)
+
+    def attr(self, name: str, default: Any = None) -> Any:
+        return self.attrs.get(name, default)
+
+
+class Grids(Protocol):
+    """Labelled arrays the summary reads: a built dataset or the variables before it.
+
+    ``grid`` gives a variable as a (commodity, importer, *extra) array; ``values`` a
+    one-dimensional variable or coordinate. The summary of a simulation is the same
+    whichever it reads, because the dataset holds the very arrays the builder collected.
+    """
+
+    def has(self, name: str) -> bool: ...
+    def has_dim(self, name: str) -> bool: ...
+    def grid(self, name: str, *extra: str) -> np.ndarray: ...
+    def values(self, name: str) -> np.ndarray: ...
+    def attr(self, name: str, default: Any = None) -> Any: ...
+
+
+class DatasetGrids:
+    """:class:`Grids` over a built dataset (e.g. a stored run's)."""
+
+    def __init__(self, ds: xr.Dataset) -> None:
+        self.ds = ds
+
+    def has(self, name: str) -> bool:
+        return name in self.ds
+
+    def has_dim(self, name: str) -> bool:
+        return name in self.ds.dims
+
+    def grid(self, name: str, *extra: str) -> np.ndarray:
+        # one transpose, then indexing: a .sel per market and variable cost more than
+        # the rest of the summary
+        return self.ds[name].transpose("commodity", "importer", *extra).values
+
+    def values(self, name: str) -> np.ndarray:
+        return self.ds[name].values
+
+    def attr(self, name: str, default: Any = None) -> Any:
+        return self.ds.attrs.get(name, default)
 
 
 def to_dataset(sim: Simulation) -> xr.Dataset:
     """The stage's result: statistics by commodity and importer, fan charts, backtest."""
+    return build(sim).dataset()
+
+
+def build(sim: Simulation) -> _Builder:
+    """The variables of :func:`to_dataset`, not yet built into a dataset."""
     m, r = sim.model, sim.draws
     tonnes = m.to_tonnes
     total_t = r.total_shortfall * tonnes
     years = m.grid.years
     b = _Builder(sim)
-    grid, put = b.grid, b.put
+    grid, put = b.scatter, b.put
     # most draws share a value (no shortfall, the path price): quantiles set them aside
     total_q = draw_quantiles(total_t, QUANTILES, axis=0)
     peak_q = draw_quantiles(r.peak_price, QUANTILES, axis=0)
@@ -98,13 +167,12 @@ def to_dataset(sim: Simulation) -> xr.Dataset:
         _paths(sim, b, fan_p[[FAN_QUANTILES.index(q) for q in QUANTILES]])
     if m.history:
         _history(sim, b)
-    ds = b.dataset()
-    ds.attrs["warnings"] = json.dumps(warnings(sim))
-    ds.attrs.update(draws=sim.n_draws, seed=sim.seed, resolution=(
+    b.attrs["warnings"] = json.dumps(warnings(sim))
+    b.attrs.update(draws=sim.n_draws, seed=sim.seed, resolution=(
         "month" if m.grid.per_year == 12 else "year"), start=int(m.grid.start),
         end=int(m.grid.end), elasticities=";".join(
             f"{c}/{i}={e:.4f}" for (c, i), e in zip(m.markets, m.elasticity, strict=True)))
-    return ds
+    return b
 
 
 def _history(sim: Simulation, b: _Builder) -> None:
@@ -141,20 +209,20 @@ def _paths(sim: Simulation, b: _Builder, pq: np.ndarray) -> None:
     m, r = sim.model, sim.draws
     years = m.grid.years
     q = list(QUANTILES)
-    b.put("price_path", b.grid(np.moveaxis(pq, 0, 1), ("year", "quantile"),
+    b.put("price_path", b.scatter(np.moveaxis(pq, 0, 1), ("year", "quantile"),
                                {"year": years, "quantile": q}),
           "fraction", "price ratio to the path price in each year, quantiles over draws")
     if not m.history:     # imports paths are reported beside history (backtests) only
         return
     steps = m.grid.labels()
     iq = np.quantile(r.imports, q, axis=0)                          # (3, T, M)
-    b.put("imports_path", b.grid(np.moveaxis(iq, 0, 1), ("step", "quantile"),
+    b.put("imports_path", b.scatter(np.moveaxis(iq, 0, 1), ("step", "quantile"),
                                  {"step": steps, "quantile": q}),
           "see market unit", "imports received in each step, quantiles over draws")
     per = m.grid.per_year
     yearly = r.imports.reshape(r.imports.shape[0], len(years), per, -1).sum(axis=2)
     yq = np.quantile(yearly, q, axis=0)
-    b.put("imports_annual", b.grid(np.moveaxis(yq, 0, 1), ("year", "quantile"),
+    b.put("imports_annual", b.scatter(np.moveaxis(yq, 0, 1), ("year", "quantile"),
                                    {"year": years, "quantile": q}),
           "see market unit", "imports received in each year, quantiles over draws")
 
@@ -193,36 +261,33 @@ def _r(x: float, nd: int = 6) -> float | None:
     return None if not np.isfinite(x) else round(float(x), nd)
 
 
-def _grid(ds: xr.Dataset, name: str, *extra: str) -> np.ndarray:
-    """``ds[name]`` as a (commodity, importer, *extra) array: one transpose, then indexing.
+def summarize(ds: xr.Dataset | Grids) -> dict[str, Any]:
+    """``{commodity: {importer: {expected_shortfall_t, p95_shortfall_t, ...}}}``.
 
-    A ``.sel`` per market and variable cost more than the rest of the summary.
+    From the stage's dataset or from its variables before the dataset is built
+    (:func:`build`): the same numbers either way.
     """
-    return ds[name].transpose("commodity", "importer", *extra).values
-
-
-def summarize(ds: xr.Dataset) -> dict[str, Any]:
-    """``{commodity: {importer: {expected_shortfall_t, p95_shortfall_t, ...}}}``."""
+    g = DatasetGrids(ds) if isinstance(ds, xr.Dataset) else ds
     out: dict[str, Any] = {}
-    qs = [float(q) for q in ds["quantile"].values]
+    qs = [float(q) for q in g.values("quantile")]
     at = [qs.index(q) for q in QUANTILES]  # the P5, P50, P95 columns, as .sel finds them
-    expected = _grid(ds, "expected_shortfall")
-    quantile = _grid(ds, "shortfall_quantile", "quantile")
-    prob = _grid(ds, "prob_shortfall_gt_10pct")
-    cover = _grid(ds, "days_of_cover")
-    peak = _grid(ds, "peak_price_ratio")
-    cost = _grid(ds, "expected_shortfall_cost") if "expected_shortfall_cost" in ds else None
-    checks = "check" in ds.dims
+    expected = g.grid("expected_shortfall")
+    quantile = g.grid("shortfall_quantile", "quantile")
+    prob = g.grid("prob_shortfall_gt_10pct")
+    cover = g.grid("days_of_cover")
+    peak = g.grid("peak_price_ratio")
+    cost = g.grid("expected_shortfall_cost") if g.has("expected_shortfall_cost") else None
+    checks = g.has_dim("check")
     if checks:
-        on_c, on_i = ds["market_commodity"].values, ds["market_importer"].values
-    paths = {key: (_grid(ds, var, dim, "quantile")[..., at], ds[dim].values, nd)
+        on_c, on_i = g.values("market_commodity"), g.values("market_importer")
+    paths = {key: (g.grid(var, dim, "quantile")[..., at], g.values(dim), nd)
              for key, var, dim, nd in (("price_path", "price_path", "year", 4),
                                        ("imports_annual", "imports_annual", "year", 1),
                                        ("imports_monthly", "imports_path", "step", 1))
-             if var in ds and (key != "imports_monthly"
-                               or ds.attrs.get("resolution") == "month")}
-    for a, c in enumerate(ds.commodity.values):
-        for b, i in enumerate(ds.importer.values):
+             if g.has(var) and (key != "imports_monthly"
+                                or g.attr("resolution") == "month")}
+    for a, c in enumerate(g.values("commodity")):
+        for b, i in enumerate(g.values("importer")):
             es = float(expected[a, b])
             if not np.isfinite(es):
                 continue
@@ -241,22 +306,22 @@ def summarize(ds: xr.Dataset) -> dict[str, Any]:
             if checks:
                 rows = []
                 for k in np.flatnonzero((on_c == c) & (on_i == i)):
-                    rows.append({"check": str(ds["check"].values[k]),
-                                 "metric": str(ds["metric"].values[k]),
-                                 "period": str(ds["period"].values[k]),
-                                 "unit": str(ds["market_unit"].values[k]),
-                                 "history": _r(float(ds["history_observed"].values[k]), 4),
-                                 "model_p5": _r(float(ds["model_p5"].values[k]), 4),
-                                 "model_p50": _r(float(ds["model_p50"].values[k]), 4),
-                                 "model_p95": _r(float(ds["model_p95"].values[k]), 4)})
+                    rows.append({"check": str(g.values("check")[k]),
+                                 "metric": str(g.values("metric")[k]),
+                                 "period": str(g.values("period")[k]),
+                                 "unit": str(g.values("market_unit")[k]),
+                                 "history": _r(float(g.values("history_observed")[k]), 4),
+                                 "model_p5": _r(float(g.values("model_p5")[k]), 4),
+                                 "model_p50": _r(float(g.values("model_p50")[k]), 4),
+                                 "model_p95": _r(float(g.values("model_p95")[k]), 4)})
                 if rows:
                     entry["backtest"] = rows
             for key, (values, labels, nd) in paths.items():
                 entry[key] = _path(values[a, b], labels, nd)
             out.setdefault(str(c), {})[str(i)] = entry
     if checks:
-        out["backtest_score"] = score(ds)
-    found = json.loads(str(ds.attrs.get("warnings", "[]")))
+        out["backtest_score"] = score(g)
+    found = json.loads(str(g.attr("warnings", "[]")))
     if found:
         out["warnings"] = found
     return out
@@ -269,22 +334,23 @@ def _path(values: np.ndarray, labels: np.ndarray, nd: int) -> dict[str, dict[str
             for k, row in zip(labels, values, strict=True)}
 
 
-def score(ds: xr.Dataset) -> dict[str, Any]:
+def score(ds: xr.Dataset | Grids) -> dict[str, Any]:
     """Checks whose history lies inside the model's [P5, P95] (widened by their tolerance).
 
     Only out-of-sample checks count: a figure used to estimate a parameter is listed
     but never scored.
     """
+    g = DatasetGrids(ds) if isinstance(ds, xr.Dataset) else ds
     inside, scored, in_sample = [], [], []
-    for k, name in enumerate(ds["check"].values):
-        if bool(ds["used_for_estimation"].values[k]):
+    for k, name in enumerate(g.values("check")):
+        if bool(g.values("used_for_estimation")[k]):
             in_sample.append(str(name))
             continue
-        tol = float(ds["check_tolerance"].values[k])
-        lo = float(ds["model_p5"].values[k]) * (1 - tol)
-        hi = float(ds["model_p95"].values[k]) * (1 + tol)
+        tol = float(g.values("check_tolerance")[k])
+        lo = float(g.values("model_p5")[k]) * (1 - tol)
+        hi = float(g.values("model_p95")[k]) * (1 + tol)
         scored.append(str(name))
-        if lo <= float(ds["history_observed"].values[k]) <= hi:
+        if lo <= float(g.values("history_observed")[k]) <= hi:
             inside.append(str(name))
     return {"inside_p5_p95": len(inside), "out_of_sample_checks": len(scored),
             "passed": inside, "failed": [c for c in scored if c not in inside],

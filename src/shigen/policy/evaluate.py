@@ -61,7 +61,7 @@ class Upstream(Mapping[str, xr.Dataset]):
     """
 
     def __init__(self, results: Mapping[str, xr.Dataset],
-                 compute: Callable[[str], xr.Dataset] | None = None,
+                 compute: Callable[[str], None] | None = None,
                  names: Sequence[str] | None = None):
         self._results = results
         self._compute = compute
@@ -73,7 +73,7 @@ class Upstream(Mapping[str, xr.Dataset]):
             raise KeyError(name)
         self.used.add(name)
         if name not in self._results and self._compute is not None:
-            return self._compute(name)
+            self._compute(name)
         return self._results[name]
 
     def __iter__(self) -> Iterator[str]:
@@ -111,7 +111,8 @@ class Evaluator:
     reuse: bool = True
     memo_size: int = 8
     discount_rate: float = 0.04  # for criteria ``economy.<figure>``
-    _memo: dict[str, OrderedDict[str, tuple[xr.Dataset, dict[str, Any]]]] = field(
+    # stage → key → (result, summary); the result is None where only the summary was made
+    _memo: dict[str, OrderedDict[str, tuple[xr.Dataset | None, dict[str, Any]]]] = field(
         default_factory=dict, repr=False, compare=False)
     # what each stage was seen to read: datasets, and earlier stages' results
     reads: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
@@ -226,15 +227,20 @@ class _CaseRun:
         names = [s.name for s in self.ev.stages]
         return [n for n in names[: names.index(name)] if self.declared(n)]
 
-    def ensure(self, name: str) -> xr.Dataset:
-        """The stage's result for the case: from the memo when its key matches, else run."""
-        if name in self.results:
-            return self.results[name]
+    def ensure(self, name: str) -> None:
+        """The stage's result for the case: from the memo when its key matches, else run.
+
+        The last stage, which no other stage reads, gives only its summary where it can
+        (:attr:`shigen.stages.StageSpec.summarize_run`: the same summary, no dataset).
+        """
+        if name in self.out:
+            return
         ev, case, spec = self.ev, self.case, self.specs[name]
         cfg = getattr(self.study, name)
         memo = ev._memo.setdefault(name, OrderedDict())
         used = ev.uses.get(name)
         key = None
+        ds: xr.Dataset | None = None
         if ev.reuse and memo:
             # the key needs the keys of the earlier stages this one reads (all, until
             # known); with nothing to reuse, they are computed only when the stage asks
@@ -254,10 +260,14 @@ class _CaseRun:
             if factors and name in ev.resamplers:
                 ds, ev.how[name] = ev.resamplers[name].run(
                     cfg, self.study, recording, upstream, factors)
+                summary = spec.summarize(ds)
+            elif spec.summarize_run is not None and name == ev.stages[-1].name:
+                summary = spec.summarize_run(cfg, self.study, recording, upstream)
+                ev.how[name] = "ran"
             else:
                 ds = spec.run(cfg, self.study, recording, upstream)
                 ev.how[name] = "ran"
-            summary = spec.summarize(ds)
+                summary = spec.summarize(ds)
             ev.runs += 1
             ev.reads[name] = ev.reads.get(name, frozenset()) | set(recording.reads())
             ev.uses[name] = ev.uses.get(name, frozenset()) | upstream.used
@@ -267,9 +277,9 @@ class _CaseRun:
                 while len(memo) > ev.memo_size:
                     memo.popitem(last=False)
         self.keys[name] = key
-        self.results[name] = ds
+        if ds is not None:
+            self.results[name] = ds
         self.out[name] = summary
-        return ds
 
 
 ECONOMY = "economy"

@@ -15,7 +15,6 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 
 from shigen import economy
@@ -131,6 +130,14 @@ class _DataMemo:
 _DATA = _DataMemo()
 
 
+def _impact_data(cat: Catalogue, importer: str, commodity: str
+                 ) -> tuple[economy.IOTable, np.ndarray, float]:
+    """The importer's table, the commodity's entry shares and its criticality."""
+    table = edata.load_table(cat, importer)
+    return (table, edata.entry_shares(cat, importer, commodity, table),
+            edata.criticality(cat, commodity))
+
+
 def _unit_value(sim: Simulation, cat: Catalogue, j: int) -> float:
     m = sim.model
     v = float(m.value_per_unit[j]) / float(m.to_tonnes[j]) if m.value_per_unit.size else np.nan
@@ -152,24 +159,20 @@ def economy_build(cfg: DisruptionConfig, sim: Simulation, cat: Catalogue) -> Eco
     years = [int(y) for y in m.grid.years]
     per_year = m.grid.per_year
     rows: list[tuple[str, str, economy.MarketImpact, list[economy.LeverCost], float]] = []
-    tables: dict[str, economy.IOTable] = {}
     for j, (c, imp) in enumerate(m.markets):
         if not edata.has_table(cat, imp):
             continue
         price = _unit_value(sim, cat, j)
         if not np.isfinite(price):
             continue
-        table = tables.get(imp) or tables.setdefault(imp, _DATA.get(
-            cat, ("table", imp), lambda view, imp=imp: edata.load_table(view, imp)))
+        table, entry, crit = _DATA.get(cat, ("impact", imp, c),
+                                       lambda view, imp=imp, c=c: _impact_data(view, imp, c))
         t = float(m.to_tonnes[j])
         short_t = r.annual_shortfall[:, :, j].astype(float) * t            # (Y, N)
         demand_t = (m.demand[:, j] * m.grid.dt).reshape(len(years), per_year).sum(axis=1) * t
         got_t = np.clip(demand_t[:, None] - short_t, 0.0, None)
         ratio = r.annual_price[:, :, j].astype(float)
-        impact = economy.market_impact(table, edata.entry_shares(cat, imp, c, table),
-                                       _DATA.get(cat, ("criticality", c),
-                                                 lambda view, c=c: edata.criticality(view, c)),
-                                       short_t * price,
+        impact = economy.market_impact(table, entry, crit, short_t * price,
                                        (ratio - 1.0) * price * got_t)
         costs = economy.lever_costs(_lever_specs(cfg, sim, j), years, cat, {(c, imp): price})
         rows.append((c, imp, impact, costs, price))
@@ -309,8 +312,9 @@ def economy_blocks(ds: xr.Dataset | Grids | None) -> dict[tuple[str, str], dict[
             if not np.isfinite(loss).all():
                 continue
             q = np.quantile(loss, (0.05, 0.5, 0.95))
-            ind = pd.Series(industry[a, b], index=industries).dropna()
-            top = ind.sort_values(ascending=False, kind="stable").head(TOP)
+            # largest first, ties in table order (as pandas' stable descending sort)
+            have = np.flatnonzero(~np.isnan(industry[a, b]))
+            top = have[np.argsort(-industry[a, b][have], kind="stable")][:TOP]
             out[str(c), str(i)] = {
                 "currency": "USD",
                 "expected_annual_loss_usd": _r(loss.mean()),
@@ -321,8 +325,9 @@ def economy_blocks(ds: xr.Dataset | Grids | None) -> dict[tuple[str, str], dict[
                 "expected_price_cost_usd": _r(float(price_cost[a, b])),
                 "gdp_loss_per_usd_missing": _r(float(mult[a, b]), 4),
                 "unit_value_usd_per_t": _r(float(unit[a, b]), 2),
-                "top_industries": [{"industry": str(k), "expected_annual_loss_usd": _r(v)}
-                                   for k, v in top.items()],
+                "top_industries": [{"industry": str(industries[k]),
+                                    "expected_annual_loss_usd": _r(industry[a, b, k])}
+                                   for k in top],
                 "lever_cash_flows_usd": {str(int(y)): _r(float(v)) for y, v in
                                          zip(years, flows[a, b], strict=True)},
                 "levers": [{"kind": str(kinds[k]), "name": str(names[k]),

@@ -119,8 +119,12 @@ def to_dataset(sim: Simulation) -> xr.Dataset:
     return build(sim).dataset()
 
 
-def build(sim: Simulation) -> _Builder:
-    """The variables of :func:`to_dataset`, not yet built into a dataset."""
+def build(sim: Simulation, summary_only: bool = False) -> _Builder:
+    """The variables of :func:`to_dataset`, not yet built into a dataset.
+
+    ``summary_only`` leaves out what :func:`summarize` does not read (fan charts, the
+    peak price's quantiles, the per-draw shortfall, demand); the rest is the same.
+    """
     m, r = sim.model, sim.draws
     tonnes = m.to_tonnes
     total_t = r.total_shortfall * tonnes
@@ -129,9 +133,9 @@ def build(sim: Simulation) -> _Builder:
     grid, put = b.scatter, b.put
     # most draws share a value (no shortfall, the path price): quantiles set them aside
     total_q = draw_quantiles(total_t, QUANTILES, axis=0)
-    peak_q = draw_quantiles(r.peak_price, QUANTILES, axis=0)
-    fan_s = draw_quantiles(r.annual_shortfall, FAN_QUANTILES, axis=1) * tonnes
-    fan_p = draw_quantiles(r.annual_price, FAN_QUANTILES, axis=1)  # (5, Y, M)
+    paths = bool(m.history or m.world)
+    fan_p = (draw_quantiles(r.annual_price, FAN_QUANTILES, axis=1)  # (5, Y, M)
+             if paths or not summary_only else None)
 
     put("expected_shortfall", grid(total_t.mean(axis=0)), "t",
         "expected cumulative shortfall over the horizon")
@@ -145,10 +149,35 @@ def build(sim: Simulation) -> _Builder:
         "probability that in some year the shortfall exceeds 10% of that year's demand")
     put("days_of_cover", grid(m.stock_days.astype(float)), "day",
         "stockpile held at the start, in days of baseline consumption")
-    put("min_days_of_cover_p5", grid(np.quantile(r.min_cover_days, 0.05, axis=0)), "day",
-        "5th percentile over draws of the lowest stock reached, in days of consumption")
+    if not summary_only:
+        put("min_days_of_cover_p5", grid(np.quantile(r.min_cover_days, 0.05, axis=0)), "day",
+            "5th percentile over draws of the lowest stock reached, in days of consumption")
     put("peak_price_ratio", grid(r.peak_price.mean(axis=0)), "fraction",
         "expected peak of price / path price")
+    if not summary_only:
+        assert fan_p is not None
+        _distributions(sim, b, fan_p)
+    if paths:
+        assert fan_p is not None
+        # the fan's 5th, 50th and 95th percentiles are the path's: the same numbers
+        _paths(sim, b, fan_p[[FAN_QUANTILES.index(q) for q in QUANTILES]])
+    if m.history:
+        _history(sim, b)
+    b.attrs["warnings"] = json.dumps(warnings(sim))
+    b.attrs.update(draws=sim.n_draws, seed=sim.seed, resolution=(
+        "month" if m.grid.per_year == 12 else "year"), start=int(m.grid.start),
+        end=int(m.grid.end), elasticities=";".join(
+            f"{c}/{i}={e:.4f}" for (c, i), e in zip(m.markets, m.elasticity, strict=True)))
+    return b
+
+
+def _distributions(sim: Simulation, b: _Builder, fan_p: np.ndarray) -> None:
+    """The peak price's quantiles, the fan charts, demand and the per-draw shortfall."""
+    m, r = sim.model, sim.draws
+    tonnes, years = m.to_tonnes, m.grid.years
+    grid, put = b.scatter, b.put
+    peak_q = draw_quantiles(r.peak_price, QUANTILES, axis=0)
+    fan_s = draw_quantiles(r.annual_shortfall, FAN_QUANTILES, axis=1) * tonnes
     put("peak_price_ratio_quantile", grid(peak_q, ("quantile",), {"quantile": list(QUANTILES)}),
         "fraction", "quantiles over draws of the peak price ratio")
     fan_coords = {"year": years, "fan_quantile": list(FAN_QUANTILES)}
@@ -160,19 +189,9 @@ def build(sim: Simulation) -> _Builder:
     demand_y = (m.demand * m.grid.dt).reshape(len(years), m.grid.per_year, -1).sum(axis=1)
     put("demand", grid(demand_y * tonnes, ("year",), {"year": years}), "t",
         "baseline demand per year")
+    total_t = r.total_shortfall * tonnes
     put("shortfall_by_draw", grid(total_t, ("draw",), {"draw": np.arange(sim.n_draws)}),
         "t", "cumulative shortfall in each draw (common random numbers across studies)")
-    if m.history or m.world:
-        # the fan's 5th, 50th and 95th percentiles are the path's: the same numbers
-        _paths(sim, b, fan_p[[FAN_QUANTILES.index(q) for q in QUANTILES]])
-    if m.history:
-        _history(sim, b)
-    b.attrs["warnings"] = json.dumps(warnings(sim))
-    b.attrs.update(draws=sim.n_draws, seed=sim.seed, resolution=(
-        "month" if m.grid.per_year == 12 else "year"), start=int(m.grid.start),
-        end=int(m.grid.end), elasticities=";".join(
-            f"{c}/{i}={e:.4f}" for (c, i), e in zip(m.markets, m.elasticity, strict=True)))
-    return b
 
 
 def _history(sim: Simulation, b: _Builder) -> None:

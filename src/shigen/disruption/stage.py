@@ -48,7 +48,7 @@ def run_summary(cfg: DisruptionConfig, study: Study, cat: Catalogue,
     The summary reads the very arrays :func:`run` would label, so it is the same.
     """
     sim = simulate(cfg, cat, study.study.seed, upstream)
-    return _summary(build(sim), economy_build(cfg, sim, cat))
+    return _summary(build(sim, summary_only=True), economy_build(cfg, sim, cat))
 
 
 def _summary(markets: xr.Dataset | Grids,

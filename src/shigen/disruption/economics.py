@@ -11,7 +11,8 @@ out of the economy variables (and their summary has no ``economy`` block).
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
@@ -166,7 +167,7 @@ def economy_build(cfg: DisruptionConfig, sim: Simulation, cat: Catalogue) -> Eco
         if not np.isfinite(price):
             continue
         table, entry, crit = _DATA.get(cat, ("impact", imp, c),
-                                       lambda view, imp=imp, c=c: _impact_data(view, imp, c))
+                                       partial(_impact_data, importer=imp, commodity=c))
         t = float(m.to_tonnes[j])
         short_t = r.annual_shortfall[:, :, j].astype(float) * t            # (Y, N)
         demand_t = (m.demand[:, j] * m.grid.dt).reshape(len(years), per_year).sum(axis=1) * t

@@ -128,7 +128,6 @@ def build(sim: Simulation, summary_only: bool = False) -> _Builder:
     m, r = sim.model, sim.draws
     tonnes = m.to_tonnes
     total_t = r.total_shortfall * tonnes
-    years = m.grid.years
     b = _Builder(sim)
     grid, put = b.scatter, b.put
     # most draws share a value (no shortfall, the path price): quantiles set them aside

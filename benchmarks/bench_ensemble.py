@@ -15,15 +15,33 @@ For each worker count k, a Dask LocalCluster of k worker processes runs the same
 
 The load average is printed: on a shared machine other processes take the cores, and the
 scaling figure then measures the machine, not the code.
+
+Side by side with other code (issue 19: the 40-sample flagship ensemble ≥ 3× faster,
+identical results):
+
+    git -C /work/main archive f27a672 src | tar -x -C /tmp/ensbase   # the code to compare
+    PYTHONPATH=src python benchmarks/bench_ensemble.py --before /tmp/ensbase/src \
+        [--samples 40] [--rounds 3]
+
+runs ``shigen ensemble STUDY --samples N --json`` (one worker, a fresh run store each time)
+with this tree's sources and with ``--before``, alternating, ``--rounds`` times each;
+prints wall and CPU time (user + sys of the process, steadier than wall under load) of
+each run with the load average, the medians and their ratios, and exits 1 unless every
+run gives the same ensemble digest.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import math
 import os
+import resource
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -54,6 +72,51 @@ def busy(_shared, n):  # type: ignore[no-untyped-def]
     return time.perf_counter() - t0
 
 
+ISSUE_SECONDS = 78.0  # issue 19: the 40-sample flagship ensemble on one worker when filed
+
+
+def _cli_run(src: Path, study: str, samples: int) -> tuple[float, float, str]:
+    """Wall and CPU seconds of one ``shigen ensemble`` process, and its digest."""
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "PYTHONPATH": str(src), "SHIGEN_HOME": home,
+               "SHIGEN_WORKERS": "1"}
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        out = subprocess.run([sys.executable, "-m", "shigen", "ensemble", study, "--samples",
+                              str(samples), "--json"], env=env, capture_output=True,
+                             text=True, check=True)
+        wall = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, json.loads(out.stdout)["ensemble"]["digest"]
+
+
+def side_by_side(before: Path, study: str, samples: int, rounds: int) -> None:
+    """This tree against ``before`` on the same study, alternating; medians and ratios."""
+    trees = {"this tree": ROOT / "src", "before": before}
+    runs: dict[str, list[tuple[float, float, str]]] = {k: [] for k in trees}
+    print(f"shigen ensemble {study} --samples {samples}, {rounds} rounds; cpus "
+          f"{os.cpu_count()}, load average (1 min) {os.getloadavg()[0]:.2f}")
+    for r in range(rounds):
+        for label in (("this tree", "before") if r % 2 == 0 else ("before", "this tree")):
+            load = os.getloadavg()[0]
+            wall, cpu, dig = _cli_run(trees[label], study, samples)
+            runs[label].append((wall, cpu, dig))
+            print(f"  round {r + 1} {label:9s}: wall {wall:6.1f} s, cpu {cpu:6.1f} s, "
+                  f"digest {dig[:16]}, load before {load:.2f} after {os.getloadavg()[0]:.2f}")
+    med = {k: (statistics.median(w for w, _, _ in v), statistics.median(c for _, c, _ in v))
+           for k, v in runs.items()}
+    for k, (w, c) in med.items():
+        print(f"median {k:9s}: wall {w:6.1f} s, cpu {c:6.1f} s")
+    (w_new, c_new), (w_old, c_old) = med["this tree"], med["before"]
+    digests = {d for v in runs.values() for _, _, d in v}
+    print(f"before / this tree: wall {w_old / w_new:.2f}x, cpu {c_old / c_new:.2f}x "
+          f"(target >= 3x); the issue's {ISSUE_SECONDS:.0f} s / this tree's median wall: "
+          f"{ISSUE_SECONDS / w_new:.2f}x; identical digests: {len(digests) == 1}")
+    if len(digests) != 1:
+        sys.exit(1)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--study", default=str(ROOT / "studies" / "japan-2009.toml"))
@@ -62,7 +125,13 @@ def main() -> None:
                          "worker for the flagship here, so about 50 min per worker count)")
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--per-task", type=int, default=5, help="samples per task")
+    ap.add_argument("--before", type=Path, default=None,
+                    help="src folder of other code: run the side-by-side CLI comparison")
+    ap.add_argument("--rounds", type=int, default=3, help="side-by-side rounds per tree")
     args = ap.parse_args()
+    if args.before is not None:
+        side_by_side(args.before, args.study, args.samples, args.rounds)
+        return
 
     study = load_study(args.study)
     cat = Catalogue()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import suppress
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -117,7 +118,8 @@ class _DataMemo:
         if entry is not None:
             names, held, value = entry
             if all(cat.get(n) is d for n, d in zip(names, held, strict=True)):
-                self._memo.move_to_end(key)
+                with suppress(KeyError):  # another thread may have dropped it meanwhile
+                    self._memo.move_to_end(key)
                 return cast("T", value)
         recording = cat.recording()
         value = fn(recording)

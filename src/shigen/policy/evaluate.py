@@ -95,13 +95,14 @@ class Evaluator:
     With ``reuse`` (the default) a stage's result is kept for the next cases that change
     nothing the stage reads (:meth:`_key`): its own study section, the datasets it read
     (data overrides and range factors on them), the results of the earlier stages it
-    looked at, and the seed only if the stage draws random numbers
-    (:attr:`shigen.stages.StageSpec.draws`). What a stage reads is recorded the first
+    looked at, and the seed only if the stage draws random numbers for the case's section
+    (:meth:`shigen.stages.StageSpec.seeded`). What a stage reads is recorded the first
     time it runs (a recording catalogue view and upstream mapping) or given by
     :meth:`prime`; until then every data change and every earlier stage counts. So
-    ensemble samples share the energy and supply results when only disruption
-    parameters and the seed change, and uncertainty samples re-run only the stages
-    that read a sampled dataset or a changed result.
+    ensemble samples share the materials result when only disruption parameters and the
+    seed change, and uncertainty samples re-run only the stages that read a sampled
+    dataset or a changed result. :meth:`evaluate` computes only the stages the criteria
+    read and those they read in turn (on demand, :class:`Upstream`).
     """
 
     study: Study

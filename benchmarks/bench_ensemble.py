@@ -15,22 +15,46 @@ For each worker count k, a Dask LocalCluster of k worker processes runs the same
 
 The load average is printed: on a shared machine other processes take the cores, and the
 scaling figure then measures the machine, not the code.
+
+Where the time goes (seconds per stage and inside the disruption stage, in one process):
+
+    PYTHONPATH=src python benchmarks/bench_ensemble.py --split --samples 8
+    SHIGEN_BENCH_SRC=/tmp/ensbase/src python benchmarks/bench_ensemble.py --split --samples 8
+
+Side by side with other code (issue 19: the 40-sample flagship ensemble ≥ 3× faster,
+identical results):
+
+    git -C /work/main archive f27a672 src | tar -x -C /tmp/ensbase   # the code to compare
+    PYTHONPATH=src python benchmarks/bench_ensemble.py --before /tmp/ensbase/src \
+        [--samples 40] [--rounds 3]
+
+runs ``shigen ensemble STUDY --samples N --json`` (one worker, a fresh run store each time)
+with this tree's sources and with ``--before``, alternating, ``--rounds`` times each;
+prints wall and CPU time (user + sys of the process, steadier than wall under load) of
+each run with the load average, the medians and their ratios, and exits 1 unless every
+run gives the same ensemble digest.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import math
 import os
+import resource
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+# SHIGEN_BENCH_SRC: the sources to measure (default this tree's), e.g. for --split of main
+sys.path.insert(0, os.environ.get("SHIGEN_BENCH_SRC", str(ROOT / "src")))
 
 from shigen.datasets import Catalogue  # noqa: E402
 from shigen.policy.appraise import evaluator_for  # noqa: E402
@@ -54,6 +78,112 @@ def busy(_shared, n):  # type: ignore[no-untyped-def]
     return time.perf_counter() - t0
 
 
+ISSUE_SECONDS = 78.0  # issue 19: the 40-sample flagship ensemble on one worker when filed
+
+
+def _cli_run(src: Path, study: str, samples: int) -> tuple[float, float, str]:
+    """Wall and CPU seconds of one ``shigen ensemble`` process, and its digest."""
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "PYTHONPATH": str(src), "SHIGEN_HOME": home,
+               "SHIGEN_WORKERS": "1"}
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        out = subprocess.run([sys.executable, "-m", "shigen", "ensemble", study, "--samples",
+                              str(samples), "--json"], env=env, capture_output=True,
+                             text=True, check=True)
+        wall = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, json.loads(out.stdout)["ensemble"]["digest"]
+
+
+def side_by_side(before: Path, study: str, samples: int, rounds: int) -> None:
+    """This tree against ``before`` on the same study, alternating; medians and ratios."""
+    trees = {"this tree": ROOT / "src", "before": before}
+    runs: dict[str, list[tuple[float, float, str]]] = {k: [] for k in trees}
+    print(f"shigen ensemble {study} --samples {samples}, {rounds} rounds; cpus "
+          f"{os.cpu_count()}, load average (1 min) {os.getloadavg()[0]:.2f}")
+    for r in range(rounds):
+        for label in (("this tree", "before") if r % 2 == 0 else ("before", "this tree")):
+            load = os.getloadavg()[0]
+            wall, cpu, dig = _cli_run(trees[label], study, samples)
+            runs[label].append((wall, cpu, dig))
+            print(f"  round {r + 1} {label:9s}: wall {wall:6.1f} s, cpu {cpu:6.1f} s, "
+                  f"digest {dig[:16]}, load before {load:.2f} after {os.getloadavg()[0]:.2f}")
+    med = {k: (statistics.median(w for w, _, _ in v), statistics.median(c for _, c, _ in v))
+           for k, v in runs.items()}
+    for k, (w, c) in med.items():
+        print(f"median {k:9s}: wall {w:6.1f} s, cpu {c:6.1f} s")
+    (w_new, c_new), (w_old, c_old) = med["this tree"], med["before"]
+    digests = {d for v in runs.values() for _, _, d in v}
+    print(f"before / this tree: wall {w_old / w_new:.2f}x, cpu {c_old / c_new:.2f}x "
+          f"(target >= 3x); the issue's {ISSUE_SECONDS:.0f} s / this tree's median wall: "
+          f"{ISSUE_SECONDS / w_new:.2f}x; identical digests: {len(digests) == 1}")
+    if len(digests) != 1:
+        sys.exit(1)
+
+
+def split(study_path: str, samples: int) -> None:
+    """Seconds per stage (and inside the disruption stage) of an in-process ensemble.
+
+    Wraps each stage's run/summarize and the disruption stage's steps with timers (those
+    a tree has); one worker, so the figures add up to the wall time.
+    """
+    import collections
+    import dataclasses
+
+    import shigen.disruption.montecarlo as mc
+    import shigen.disruption.stage as dstage
+
+    seconds: dict[str, float] = collections.defaultdict(float)
+    calls: collections.Counter[str] = collections.Counter()
+
+    def timed(label, fn):  # type: ignore[no-untyped-def]
+        def run(*a, **k):  # type: ignore[no-untyped-def]
+            t0 = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                seconds[label] += time.perf_counter() - t0
+                calls[label] += 1
+        return run
+
+    for mod, name, label in (
+            (dstage, "simulate", "disruption: simulation (compile + kernel)"),
+            (mc, "compile_model", "disruption:   compile the model"),
+            (mc, "run_model", "disruption:   kernel (draws, world markets, joint prices)"),
+            (dstage, "to_dataset", "disruption: result dataset"),
+            (dstage, "build", "disruption: result variables"),
+            (dstage, "economy_dataset", "disruption: economy block"),
+            (dstage, "economy_build", "disruption: economy block"),
+            (dstage, "summarize_markets", "disruption: summary of markets"),
+            (dstage, "summarize_economy", "disruption: summary of economy blocks"),
+            (dstage, "economy_blocks", "disruption: summary of economy blocks")):
+        if hasattr(mod, name):
+            setattr(mod, name, timed(label, getattr(mod, name)))
+    study = load_study(study_path)
+    ev = evaluator_for(study, Catalogue())
+    specs = []
+    for spec in ev.stages:
+        extra = {}
+        if getattr(spec, "summarize_run", None) is not None:
+            extra["summarize_run"] = timed(f"{spec.name} (summary only)", spec.summarize_run)
+        specs.append(dataclasses.replace(
+            spec, run=timed(f"{spec.name} run", spec.run),
+            summarize=timed(f"{spec.name} summarize", spec.summarize), **extra))
+    ev.stages = tuple(specs)
+    cases, _, _ = sample_cases(study, samples)
+    t0, c0 = time.perf_counter(), time.process_time()
+    values = evaluate_chunk(ev, cases)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(f"{samples} samples x {len(study.policy.packages)} packages in one process: wall "
+          f"{wall:.2f} s, cpu {cpu:.2f} s, load average {os.getloadavg()[0]:.2f}; values "
+          f"sha256 {hashlib.sha256(values.tobytes()).hexdigest()[:16]}")
+    for label in sorted(seconds, key=lambda k: (k.split()[0], -seconds[k])):
+        print(f"  {label:58s} {calls[label]:4d} calls {seconds[label]:7.2f} s "
+              f"{1e3 * seconds[label] / calls[label]:8.1f} ms/call")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--study", default=str(ROOT / "studies" / "japan-2009.toml"))
@@ -62,7 +192,19 @@ def main() -> None:
                          "worker for the flagship here, so about 50 min per worker count)")
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--per-task", type=int, default=5, help="samples per task")
+    ap.add_argument("--before", type=Path, default=None,
+                    help="src folder of other code: run the side-by-side CLI comparison")
+    ap.add_argument("--rounds", type=int, default=3, help="side-by-side rounds per tree")
+    ap.add_argument("--split", action="store_true",
+                    help="seconds per stage of an in-process ensemble of --samples samples "
+                         "(sources: SHIGEN_BENCH_SRC, default this tree's)")
     args = ap.parse_args()
+    if args.split:
+        split(args.study, args.samples)
+        return
+    if args.before is not None:
+        side_by_side(args.before, args.study, args.samples, args.rounds)
+        return
 
     study = load_study(args.study)
     cat = Catalogue()

@@ -53,11 +53,21 @@ class StageSpec:
     summarize: Callable[[xr.Dataset], dict[str, Any]]
     iamc: Callable[[xr.Dataset], pd.DataFrame] | None = None
     #: the stage draws random numbers from the study's seed; False lets samples with
-    #: another seed reuse its result (shigen.policy.evaluate); True is the safe default
-    draws: bool = True
+    #: another seed reuse its result (shigen.policy.evaluate); True is the safe default.
+    #: A function of the stage's config says it per study (materials draws only when
+    #: its section asks for Monte Carlo draws); see :meth:`seeded`
+    draws: bool | Callable[[Any], bool] = True
     #: optional: ``resampler(cfg, study, catalogue, sampled datasets, samples)`` sets up a
     #: :class:`Resampler` for an uncertainty run (the energy LP built once, re-solved)
     resampler: ResamplerFn | None = None
+    #: optional: ``summarize(run(...))`` without building the dataset, for callers that
+    #: need only the summary (a policy case whose later stages do not read this result)
+    summarize_run: Callable[[Any, Study, Catalogue, Mapping[str, xr.Dataset]],
+                            dict[str, Any]] | None = None
+
+    def seeded(self, cfg: Any) -> bool:
+        """Whether the stage's result for its section ``cfg`` depends on the study's seed."""
+        return bool(self.draws(cfg)) if callable(self.draws) else bool(self.draws)
 
 
 def get_stage(name: str) -> StageSpec:

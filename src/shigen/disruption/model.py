@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import math
 import zlib
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import xarray as xr
@@ -280,6 +281,28 @@ def _secondary_from_materials(upstream: Mapping[str, xr.Dataset], elements: list
     return np.interp(grid.year_of_step + 0.5, years[order] + 0.5, vals[order])
 
 
+# An ensemble package's cases share one materials result (the policy evaluator reuses the
+# object): its recycled paths are read from it once per worker, not once per case.
+_SECONDARY: OrderedDict[tuple[Any, ...], tuple[xr.Dataset, np.ndarray]] = OrderedDict()
+
+
+def _secondary_kept(upstream: Mapping[str, xr.Dataset], elements: list[str], importer: str,
+                    grid: TimeGrid, field: str) -> np.ndarray:
+    """:func:`_secondary_from_materials`, kept while the materials result is the same object."""
+    ds = upstream.get("materials")
+    key = (id(ds), tuple(elements), importer, grid, field)
+    hit = _SECONDARY.get(key)
+    if hit is not None and hit[0] is ds:
+        return hit[1]
+    path = _secondary_from_materials(upstream, elements, importer, grid, field)
+    if ds is not None:
+        path.setflags(write=False)  # shared between cases
+        _SECONDARY[key] = (ds, path)
+        while len(_SECONDARY) > 16:
+            _SECONDARY.popitem(last=False)
+    return path
+
+
 def compile_model(cfg: DisruptionConfig, cat: Catalogue,
                   upstream: Mapping[str, xr.Dataset] | None = None) -> Model:
     """Resolve data references and lever mechanisms into a :class:`Model`."""
@@ -368,7 +391,7 @@ def compile_model(cfg: DisruptionConfig, cat: Catalogue,
             if lv.source == "materials":
                 elements = lv.element if isinstance(lv.element, list) else [
                     lv.element or lv.commodity]
-                sec = _secondary_from_materials(upstream, elements, lv.importer, grid, f)
+                sec = _secondary_kept(upstream, elements, lv.importer, grid, f)
                 path = sec / tonnes[j] * ramp
             else:
                 path = (lv.rate or 0.0) * demand[:, j] * ramp

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from shigen.errors import InputError, Location
 
@@ -57,23 +58,42 @@ class LeverCost:
         return float(self.cash_flow.sum())
 
 
+# frame → {key columns' values: the first row's value}; an ensemble costs the same levers
+# for every case, and a boolean filter of the frame per lookup cost more than the rest
+_FIRST: dict[int, tuple[pd.DataFrame, dict[tuple[str, ...], float]]] = {}
+
+
+def _first_values(frame: pd.DataFrame, keys: tuple[str, ...]) -> dict[tuple[str, ...], float]:
+    """The value of the first row of each combination of ``keys`` (as ``.iloc[0]`` finds)."""
+    hit = _FIRST.get(id(frame))
+    if hit is not None and hit[0] is frame:
+        return hit[1]
+    out: dict[tuple[str, ...], float] = {}
+    for *k, v in zip(*(frame[c] for c in keys), frame["value"], strict=True):
+        out.setdefault(tuple(k), float(v))
+    if len(_FIRST) > 32:
+        _FIRST.clear()
+    _FIRST[id(frame)] = (frame, out)  # the frame is held: its id stays its own
+    return out
+
+
 def _unit_cost(cat: Catalogue, lever: str, commodity: str, item: str, where: str) -> float:
-    f = cat.frame("lever-unit-costs")
-    sel = f[(f["lever"] == lever) & (f["commodity"] == commodity) & (f["item"] == item)]
-    if sel.empty:
+    found = _first_values(cat.frame("lever-unit-costs"), ("lever", "commodity", "item")).get(
+        (lever, commodity, item))
+    if found is None:
         raise InputError(f"no '{item}' cost of a {lever} lever for {commodity} in dataset "
                          "'lever-unit-costs'", Location(field=where),
                          f"add a row lever={lever}, commodity={commodity}, item={item} "
                          "(USD/t) to lever-unit-costs in a --data folder")
-    return float(sel["value"].iloc[0])
+    return found
 
 
 def _programme_cost(cat: Catalogue, lever: str, name: str) -> float:
-    f = cat.frame("lever-programme-costs")
-    sel = f[(f["lever"] == lever) & (f["name"] == name)]
-    if sel.empty and lever == "agreement":
-        sel = f[(f["lever"] == lever) & (f["name"] == "default")]
-    return float(sel["value"].iloc[0]) if not sel.empty else 0.0
+    first = _first_values(cat.frame("lever-programme-costs"), ("lever", "name"))
+    found = first.get((lever, name))
+    if found is None and lever == "agreement":
+        found = first.get((lever, "default"))
+    return found if found is not None else 0.0
 
 
 def _active(years: Sequence[int], start: float) -> np.ndarray:

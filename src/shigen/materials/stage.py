@@ -66,12 +66,15 @@ def run(cfg: MaterialsConfig, study: Study, cat: Catalogue,
     lts = intensities.lifetimes(cat, cfg, sorted(named))
 
     from_traj, unit_error, negative = deployment.from_trajectories(cfg, years, lts)
+    # the energy result is read only when the section maps its technologies to products:
+    # a policy ensemble (which computes a stage only when asked) then never solves the LP
+    energy = upstream.get("energy") if cfg.from_energy else None
     if cfg.energy_basis == "stock":
         from_energy, energy_error, energy_negative = deployment.from_energy_stock(
-            cfg, upstream.get("energy"), years, lts)
+            cfg, energy, years, lts)
         unit_error, negative = max(unit_error, energy_error), negative + energy_negative
     else:
-        from_energy = deployment.from_energy(cfg, upstream.get("energy"), years)
+        from_energy = deployment.from_energy(cfg, energy, years)
     units = deployment.combine([from_energy, from_traj])
     names = [str(p) for p in units["product"].values]
     intensity = intensities.element_intensity(cat, cfg, names, years, rng)
@@ -249,5 +252,13 @@ def iamc(ds: xr.Dataset) -> pd.DataFrame:
     return out[["region", "variable", "unit", "year", "value"]]
 
 
+def draws(cfg: MaterialsConfig) -> bool:
+    """The seed feeds only the magnet-mass draws: a section with ``draws = 0`` never uses it.
+
+    So ensemble samples (each with its own seed) reuse one materials run per package.
+    """
+    return cfg.draws > 0
+
+
 STAGE = StageSpec(name="materials", title="Materials, stocks and recycling", run=run,
-                  summarize=summarize, iamc=iamc)
+                  summarize=summarize, iamc=iamc, draws=draws)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -53,22 +53,39 @@ class CriterionRef:
 
 
 class Upstream(Mapping[str, xr.Dataset]):
-    """The earlier stages' results, recording which of them a stage looks at."""
+    """The earlier stages' results, recording which of them a stage looks at.
 
-    def __init__(self, results: Mapping[str, xr.Dataset]):
+    With ``compute`` (a function of a stage name) and ``names`` (the earlier stages), a
+    result is computed the first time a stage asks for it: an ensemble case never runs
+    a stage that neither a criterion nor a later stage reads.
+    """
+
+    def __init__(self, results: Mapping[str, xr.Dataset],
+                 compute: Callable[[str], None] | None = None,
+                 names: Sequence[str] | None = None):
         self._results = results
+        self._compute = compute
+        self._names = list(results) if names is None else list(names)
         self.used: set[str] = set()
 
     def __getitem__(self, name: str) -> xr.Dataset:
+        if name not in self._names:
+            raise KeyError(name)
         self.used.add(name)
+        if name not in self._results and self._compute is not None:
+            self._compute(name)
         return self._results[name]
 
     def __iter__(self) -> Iterator[str]:
-        self.used.update(self._results)
-        return iter(self._results)
+        self.used.update(self._names)
+        if self._compute is not None:
+            for name in self._names:
+                if name not in self._results:
+                    self._compute(name)
+        return iter(self._names)
 
     def __len__(self) -> int:
-        return len(self._results)
+        return len(self._names)
 
 
 @dataclass
@@ -78,13 +95,14 @@ class Evaluator:
     With ``reuse`` (the default) a stage's result is kept for the next cases that change
     nothing the stage reads (:meth:`_key`): its own study section, the datasets it read
     (data overrides and range factors on them), the results of the earlier stages it
-    looked at, and the seed only if the stage draws random numbers
-    (:attr:`shigen.stages.StageSpec.draws`). What a stage reads is recorded the first
+    looked at, and the seed only if the stage draws random numbers for the case's section
+    (:meth:`shigen.stages.StageSpec.seeded`). What a stage reads is recorded the first
     time it runs (a recording catalogue view and upstream mapping) or given by
     :meth:`prime`; until then every data change and every earlier stage counts. So
-    ensemble samples share the energy and supply results when only disruption
-    parameters and the seed change, and uncertainty samples re-run only the stages
-    that read a sampled dataset or a changed result.
+    ensemble samples share the materials result when only disruption parameters and the
+    seed change, and uncertainty samples re-run only the stages that read a sampled
+    dataset or a changed result. :meth:`evaluate` computes only the stages the criteria
+    read and those they read in turn (on demand, :class:`Upstream`).
     """
 
     study: Study
@@ -94,7 +112,8 @@ class Evaluator:
     reuse: bool = True
     memo_size: int = 8
     discount_rate: float = 0.04  # for criteria ``economy.<figure>``
-    _memo: dict[str, OrderedDict[str, tuple[xr.Dataset, dict[str, Any]]]] = field(
+    # stage → key → (result, summary); the result is None where only the summary was made
+    _memo: dict[str, OrderedDict[str, tuple[xr.Dataset | None, dict[str, Any]]]] = field(
         default_factory=dict, repr=False, compare=False)
     # what each stage was seen to read: datasets, and earlier stages' results
     reads: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
@@ -111,9 +130,15 @@ class Evaluator:
         state["_memo"] = {}  # workers build their own
         return state
 
-    def _key(self, case: Case, spec: StageSpec, keys: Mapping[str, str]) -> str:
-        """What ``spec``'s result depends on for ``case`` (see the class docstring)."""
+    def _key(self, case: Case, spec: StageSpec, keys: Mapping[str, str],
+             study: Study | None = None) -> str:
+        """What ``spec``'s result depends on for ``case`` (``study``: the case's study).
+
+        See the class docstring; the seed counts when the stage draws random numbers for
+        the case's section (:meth:`shigen.stages.StageSpec.seeded`).
+        """
         name = spec.name
+        study = self.study if study is None else study
         reads = self.reads.get(name)
         ov = {p: v for p, v in case.overrides.items() if p.split(".")[0] in (name, "data")}
         ap = {p: v for p, v in (case.append or {}).items() if p.split(".")[0] == name}
@@ -123,7 +148,7 @@ class Evaluator:
         before = [s.name for s in self.stages[: self.stages.index(spec)]]
         used = self.uses.get(name)
         upstream = {s: keys[s] for s in before if s in keys and (used is None or s in used)}
-        seed = case.seed if spec.draws else None
+        seed = case.seed if spec.seeded(getattr(study, name, None)) else None
         return json.dumps([seed, ov, ap, drawn, factors, upstream], sort_keys=True, default=str)
 
     def prime(self, results: Mapping[str, xr.Dataset],
@@ -157,53 +182,105 @@ class Evaluator:
                                                   as_of=study.data_as_of())
         return catalogue.with_factors(dict(case.factors)) if case.factors else catalogue
 
-    def summaries(self, case: Case) -> dict[str, dict[str, Any]]:
-        """Each stage's ``summarize()`` JSON for the case's study."""
+    def summaries(self, case: Case, needed: Collection[str] | None = None
+                  ) -> dict[str, dict[str, Any]]:
+        """Each stage's ``summarize()`` JSON for the case's study.
+
+        ``needed`` (stage names; default every stage) limits the summaries computed: a
+        stage outside it runs only if a needed stage reads its result (:class:`Upstream`).
+        A stage's result does not depend on which others ran, so the summaries computed
+        are the same either way.
+        """
         study = apply_overrides(self.study, case.overrides, where=case.where, seed=case.seed,
                                 append=case.append)
-        catalogue = self.case_catalogue(study, case)
-        results: dict[str, xr.Dataset] = {}
-        keys: dict[str, str] = {}
-        out: dict[str, dict[str, Any]] = {}
+        run = _CaseRun(self, case, study, self.case_catalogue(study, case))
         for spec in self.stages:
-            cfg = getattr(study, spec.name, None)
-            if cfg is None:
-                continue
-            memo = self._memo.setdefault(spec.name, OrderedDict())
-            key = self._key(case, spec, keys)
-            if self.reuse and key in memo:
-                ds, summary = memo[key]
-                memo.move_to_end(key)
-                self.how[spec.name] = "reused"
-            else:
-                recording = catalogue.recording()
-                upstream = Upstream(results)
-                reads = self.reads.get(spec.name)
-                factors = {n: f for n, f in case.factors if reads is None or n in reads}
-                if factors and spec.name in self.resamplers:
-                    ds, self.how[spec.name] = self.resamplers[spec.name].run(
-                        cfg, study, recording, upstream, factors)
-                else:
-                    ds = spec.run(cfg, study, recording, upstream)
-                    self.how[spec.name] = "ran"
-                summary = spec.summarize(ds)
-                self.runs += 1
-                self.reads[spec.name] = self.reads.get(spec.name, frozenset()) | set(
-                    recording.reads())
-                self.uses[spec.name] = self.uses.get(spec.name, frozenset()) | upstream.used
-                key = self._key(case, spec, keys)
-                if self.reuse:
-                    memo[key] = (ds, summary)
-                    while len(memo) > self.memo_size:
-                        memo.popitem(last=False)
-            keys[spec.name] = key
-            results[spec.name] = ds
-            out[spec.name] = summary
-        return out
+            if (needed is None or spec.name in needed) and run.declared(spec.name):
+                run.ensure(spec.name)
+        # in stage order, whatever order they were computed in
+        return {s.name: run.out[s.name] for s in self.stages if s.name in run.out}
+
+    def needed(self) -> frozenset[str]:
+        """The stages whose summaries the criteria read (``economy.*``: the disruption's)."""
+        heads = {c.path.split(".")[0] for c in self.criteria}
+        return frozenset("disruption" if h == ECONOMY else h for h in heads)
 
     def evaluate(self, case: Case) -> np.ndarray:
         """Criterion values (in declaration order) for one case."""
-        return read_criteria(self.summaries(case), self.criteria, self.discount_rate)
+        return read_criteria(self.summaries(case, self.needed()), self.criteria,
+                             self.discount_rate)
+
+
+class _CaseRun:
+    """The stages of one case, each computed (or reused) at most once, on demand."""
+
+    def __init__(self, ev: Evaluator, case: Case, study: Study, catalogue: Catalogue):
+        self.ev, self.case, self.study, self.catalogue = ev, case, study, catalogue
+        self.specs = {s.name: s for s in ev.stages}
+        self.results: dict[str, xr.Dataset] = {}
+        self.keys: dict[str, str] = {}
+        self.out: dict[str, dict[str, Any]] = {}
+
+    def declared(self, name: str) -> bool:
+        return getattr(self.study, name, None) is not None
+
+    def _before(self, name: str) -> list[str]:
+        names = [s.name for s in self.ev.stages]
+        return [n for n in names[: names.index(name)] if self.declared(n)]
+
+    def ensure(self, name: str) -> None:
+        """The stage's result for the case: from the memo when its key matches, else run.
+
+        The last stage, which no other stage reads, gives only its summary where it can
+        (:attr:`shigen.stages.StageSpec.summarize_run`: the same summary, no dataset).
+        """
+        if name in self.out:
+            return
+        ev, case, spec = self.ev, self.case, self.specs[name]
+        cfg = getattr(self.study, name)
+        memo = ev._memo.setdefault(name, OrderedDict())
+        used = ev.uses.get(name)
+        key = None
+        ds: xr.Dataset | None = None
+        if ev.reuse and memo:
+            # the key needs the keys of the earlier stages this one reads (all, until
+            # known); with nothing to reuse, they are computed only when the stage asks
+            for n in self._before(name):
+                if used is None or n in used:
+                    self.ensure(n)
+            key = ev._key(case, spec, self.keys, self.study)
+        if key is not None and key in memo:
+            ds, summary = memo[key]
+            memo.move_to_end(key)
+            ev.how[name] = "reused"
+        else:
+            recording = self.catalogue.recording()
+            upstream = Upstream(self.results, self.ensure, self._before(name))
+            reads = ev.reads.get(name)
+            factors = {n: f for n, f in case.factors if reads is None or n in reads}
+            if factors and name in ev.resamplers:
+                ds, ev.how[name] = ev.resamplers[name].run(
+                    cfg, self.study, recording, upstream, factors)
+                summary = spec.summarize(ds)
+            elif spec.summarize_run is not None and name == ev.stages[-1].name:
+                summary = spec.summarize_run(cfg, self.study, recording, upstream)
+                ev.how[name] = "ran"
+            else:
+                ds = spec.run(cfg, self.study, recording, upstream)
+                ev.how[name] = "ran"
+                summary = spec.summarize(ds)
+            ev.runs += 1
+            ev.reads[name] = ev.reads.get(name, frozenset()) | set(recording.reads())
+            ev.uses[name] = ev.uses.get(name, frozenset()) | upstream.used
+            key = ev._key(case, spec, self.keys, self.study)
+            if ev.reuse:
+                memo[key] = (ds, summary)
+                while len(memo) > ev.memo_size:
+                    memo.popitem(last=False)
+        self.keys[name] = key
+        if ds is not None:
+            self.results[name] = ds
+        self.out[name] = summary
 
 
 ECONOMY = "economy"

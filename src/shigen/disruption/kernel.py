@@ -26,8 +26,7 @@ import numpy as np
 
 from shigen.disruption.model import DAYS_PER_YEAR, CompiledEvent, Model
 from shigen.disruption.sampling import event_uniforms
-from shigen.disruption.world import (Diverted, diversion_draws, release_world_stocks,
-                                     world_prices)
+from shigen.disruption.world import Diverted, diversion_draws, release_world_stocks, world_prices
 from shigen.distributions import Fixed, quantile
 
 

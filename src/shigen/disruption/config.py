@@ -536,6 +536,18 @@ class WorldMarket(_Model):
         "e.g. { hormuz = 0.2 }")
     max_price_ratio: float = Field(default=50.0, gt=1, le=1e6, description="choke price; a "
                                    "run warns when a draw reaches it")
+    stock_days: DistOrRange | None = Field(
+        default=None, description="stocks held outside the study's importers (consumers, "
+        "traders, purchases in an announced lead time), days of world demand at the start: "
+        "released while the world is short, never refilled; a number, a distribution or a "
+        "dataset range (e.g. world-stock-days)")
+
+    @field_validator("stock_days")
+    @classmethod
+    def _stock_days(cls, v: Distribution | RangeRef | None) -> Distribution | RangeRef | None:
+        if v is not None and not isinstance(v, RangeRef) and not _all_in(v, 0.0, 3650.0):
+            raise ValueError("'stock_days' is between 0 and 3650 days of world demand")
+        return v
 
     @field_validator("route_shares")
     @classmethod

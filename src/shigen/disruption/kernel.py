@@ -26,7 +26,7 @@ import numpy as np
 
 from shigen.disruption.model import DAYS_PER_YEAR, CompiledEvent, Model
 from shigen.disruption.sampling import event_uniforms
-from shigen.disruption.world import Diverted, diversion_draws, world_prices
+from shigen.disruption.world import Diverted, diversion_draws, release_world_stocks, world_prices
 from shigen.distributions import Fixed, quantile
 
 
@@ -436,6 +436,7 @@ def _world(model: Model, seed: int, first: int, last: int, mult: dict[int, np.nd
                 j, _name, w = model.channels[ch]
                 loss -= w * model.demand[:, j, None] * diverted.share(ch)
         loss -= (grp.spare * grp.demand + grp.release)[:, None]
+        loss = release_world_stocks(grp, loss, seed, first, last, dt)
         cover[:, :, g] = 1.0 - np.clip(loss, 0.0, np.inf) / grp.demand[:, None]
     wp = world_prices(model.world, model.joint, _trailing_year(cover, P), seed, first, last)
     Y = T // P

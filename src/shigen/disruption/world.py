@@ -6,7 +6,8 @@ world. In each step and draw its net loss is::
     L = sum of the members' gaps after their own stocks and restraint
         + world demand x sum_c r_c (1 - m_c)          supply lost to the rest of the world
         - sum_c d_c W_c                                 withheld flow re-sold to third buyers
-        - spare capacity - stocks released by other holders
+        - spare capacity - stocks released by other holders (``release``)
+        - the stocks of other holders (``stock_days``), while they last
 
 where ``W_c`` is the flow a restriction aimed at one member (embargo, sanction, a quota
 naming its importer) withholds on channel ``c`` and ``d_c`` the share of it the supplier
@@ -66,6 +67,7 @@ class WorldGroup:
     shares: dict[str, float]            # world supply shares by origin ({} if not given)
     route_shares: dict[str, float]
     rest_channels: list[tuple[int, float]] = field(default_factory=list)  # (channel, r_c)
+    stock_days: Distribution | None = None   # stocks of other holders, days of demand
 
 
 @dataclass
@@ -132,7 +134,9 @@ def compile_world(cfg: DisruptionConfig, cat: Catalogue, markets: list[tuple[str
             supply_elasticity=es,
             key=zlib.crc32(f"world:{w.commodity}".encode()), spare=w.spare_capacity_share,
             release=release, max_price_ratio=w.max_price_ratio, shares=shares,
-            route_shares=dict(w.route_shares)))
+            route_shares=dict(w.route_shares),
+            stock_days=(None if w.stock_days is None else
+                        data.resolve_range(cat, w.stock_days, f"{f}.stock_days", 0.0, 3650.0))))
     return out
 
 
@@ -159,6 +163,38 @@ def _release_rate(lv: StockRelease, edges: np.ndarray) -> np.ndarray:
     lo, hi = edges[:-1], edges[1:]
     overlap = np.clip(np.minimum(hi, end) - np.maximum(lo, start), 0.0, None)
     return lv.volume / (end - start) * overlap / (hi - lo)
+
+
+def release_world_stocks(group: WorldGroup, loss: np.ndarray, seed: int, first: int,
+                         last: int, dt: float) -> np.ndarray:
+    """The world's net loss ``(T, n)`` (rate) after the stocks of other holders.
+
+    Holders outside the study's importers start with ``stock_days / 365`` of a year's
+    world demand (drawn per draw from column 2 of the market's stream, so the elasticity
+    draws do not move) and sell from it whenever the world is short, as much as the
+    shortage needs, until it is empty. A stock is not refilled within the run: a second
+    disruption finds what the first one left (no source gives the pace of restocking).
+    Without ``stock_days`` the loss is returned unchanged (the same array).
+    """
+    if group.stock_days is None:
+        return loss
+    stock = _draw(group.stock_days, group.key, 2, seed, first, last) / 365.0 * group.demand[0]
+    return draw_down(loss, stock, dt)
+
+
+def draw_down(loss: np.ndarray, stock: np.ndarray, dt: float) -> np.ndarray:
+    """Loss rates ``(T, n)`` less what stocks ``(n,)`` (volume) cover, step by step.
+
+    In each step the stock covers the positive loss up to what is left of it: the
+    volume released, summed over steps, is ``min(stock, sum of positive loss x dt)``.
+    """
+    left = np.asarray(stock, dtype=float).copy()
+    out = np.array(loss, dtype=float)
+    for t in range(out.shape[0]):
+        used = np.minimum(np.clip(out[t], 0.0, None) * dt, left)
+        out[t] -= used / dt
+        left -= used
+    return out
 
 
 def rest_of_world_share(group: WorldGroup, kind: str, supplier: str | None,

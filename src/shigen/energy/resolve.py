@@ -25,13 +25,17 @@ the base's basis, never the previous sample's: a sample's result must not depend
 sample a worker solved before it (identical results for any number of workers).
 
 :class:`EnergyResampler` is what an uncertainty run uses (``StageSpec.resampler``): the
-study's LP and its baseline's, built once in the parent and shipped to the workers; each
-worker builds the linopy model once (for the result extraction), and per sample writes the
-re-solved primal and dual values and the sample's right-hand sides into it, then extracts
-the stage's dataset as a rebuilt run would (:func:`shigen.energy.stage.outcome_dataset`).
-Samples the LP cannot take (a nonlinear dataset, too few samples to repay the set-up, a
-rolling horizon, an infeasible re-solve) are rebuilt, and :meth:`EnergyResampler.describe`
-says why.
+study's LP and its baseline's, and the headline atoms of both
+(:class:`shigen.energy.headline.HeadlineMap`), built once in the parent and shipped to
+the workers. A sample re-solves both LPs and computes its headline figures and the arrays
+the materials stage reads from the solution vectors (a few sparse products): no dataset
+is read, no linopy model written, no result dataset extracted. A study the atoms do not
+cover (electricity links, an outage study) takes the full path instead: each worker
+builds the linopy model once, and per sample writes the re-solved primal and dual values
+and the sample's right-hand sides into it, then extracts the stage's dataset as a rebuilt
+run would (:func:`shigen.energy.stage.outcome_dataset`). Samples the LP cannot take (a
+nonlinear dataset, too few samples to repay the set-up, a rolling horizon, an infeasible
+re-solve) are rebuilt, and :meth:`EnergyResampler.describe` says why.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ import numpy as np
 import scipy.sparse as sp
 import xarray as xr
 
+from shigen.energy import headline
 from shigen.energy.config import EnergyConfig
 from shigen.energy.formulation import Formulation
 from shigen.energy.inputs import Inputs, load_inputs
@@ -395,6 +400,9 @@ class EnergyResampler:
         # cold by default: the same vertex as a rebuilt sample's (see LinearLP.resolve)
         self.warm = False
         self._models: dict[str, Formulation] = {}  # per process: the linopy models
+        #: the headline atoms of each LP (None: the full path, ``figures_reason`` says why)
+        self.headlines: dict[str, headline.HeadlineMap] | None = None
+        self.figures_reason: str | None = None
         configs = {"study": cfg}
         if cfg.baseline_config is not None:
             configs["baseline"] = cfg.baseline_config
@@ -416,7 +424,23 @@ class EnergyResampler:
                     self.lps.clear()
                     break
                 self.lps[key] = lp
+        if self.reason is None:
+            self._headlines(configs, catalogue)
         self.setup_s = time.perf_counter() - t0
+
+    def _headlines(self, configs: Mapping[str, EnergyConfig], catalogue: Catalogue) -> None:
+        """The headline atoms of every LP, or why a sample takes the full extraction."""
+        if configs["study"].outage:
+            self.figures_reason = "an outage study solves a third LP per sample: full extraction"
+            return
+        try:
+            self.headlines = {
+                key: headline.HeadlineMap.build(c, catalogue, sorted(self.lps[key].deltas),
+                                                self.lps[key].base.vlabels,
+                                                self.lps[key].base.clabels, self.lps[key].step)
+                for key, c in configs.items()}
+        except headline.Unsupported as exc:
+            self.figures_reason = f"{exc}: full extraction"
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -426,8 +450,11 @@ class EnergyResampler:
 
     def describe(self) -> dict[str, Any]:
         """How samples are solved, and why not re-solved (for the run's manifest)."""
+        lean = self.reason is None and self.headlines is not None
         return {"method": "re-solve" if self.reason is None else "rebuild",
                 "reason": self.reason, "setup_s": round(self.setup_s, 3),
+                "figures": "headline" if lean else "full",
+                **({"figures_reason": self.figures_reason} if self.figures_reason else {}),
                 "linear_datasets": sorted(self.lps["study"].deltas) if self.lps else []}
 
     def run(self, cfg: EnergyConfig, study: Study, catalogue: Catalogue,
@@ -436,6 +463,10 @@ class EnergyResampler:
         """The energy dataset of one sample and how it was made (``resolved``/``rebuilt``)."""
         if self.reason is None and all(lp.linear(factors) for lp in self.lps.values()):
             try:
+                if self.headlines is not None:
+                    ds = self._headline(factors)
+                    self.counts["resolved"] += 1
+                    return ds, "resolved"
                 ds = self.pathway(cfg, catalogue, self._solver("study", factors),
                                   self._solver("baseline", factors))
             except ArithmeticError:
@@ -445,6 +476,19 @@ class EnergyResampler:
                 return ds, "resolved"
         self.counts["rebuilt"] += 1
         return self.rebuild(cfg, study, catalogue, upstream), "rebuilt"
+
+    def _headline(self, factors: Mapping[str, float]) -> xr.Dataset:
+        """A sample's headline figures (``attrs["headline"]``) and the materials arrays."""
+        assert self.headlines is not None
+        done = {}
+        for key, lp in self.lps.items():
+            run = lp.resolve(factors, warm=self.warm)
+            done[key] = headline.sample(self.headlines[key], run.x, run.row_dual,
+                                        run.objective, factors)
+        hm = self.headlines["study"]
+        ds = headline.materials_view(hm, done["study"])
+        ds.attrs["headline"] = headline.summary(hm, done["study"], done.get("baseline"))
+        return ds
 
     def _solver(self, key: str, factors: Mapping[str, float]) -> Callable[..., xr.Dataset]:
         def solve(cfg: EnergyConfig, cat: Catalogue, inp: Inputs) -> xr.Dataset:

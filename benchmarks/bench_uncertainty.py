@@ -11,7 +11,8 @@ Prints, with the machine load (``uptime``) before and after each part:
    (:class:`shigen.energy.resolve.EnergyResampler`).
 2. ``uncertainty``: ``shigen run studies/etp2008-blue.toml --uncertainty N`` on 1 and 2
    local workers and a local Dask cluster (2 workers): wall time, samples per second,
-   efficiency 1 → 2 workers, and whether the digests agree. ``--linear`` samples only
+   CPU seconds (all processes: steady under load, so a rerun on a quieter machine can be
+   compared), efficiency 1 → 2 workers, and whether the digests agree. ``--linear`` samples only
    the linear datasets (:data:`LINEAR`), which the re-solve takes; by default every
    ranged dataset is sampled, and BLUE's nonlinear ones (lifetimes, the discount rate)
    make every sample a rebuild (the run's ``uncertainty.solve`` says so).
@@ -114,13 +115,23 @@ def bench_sample(study, cat, samples: int) -> None:  # type: ignore[no-untyped-d
           f"{rb:.3f} s, re-solved {rs:.3f} s ({rb / rs:.2f}x faster)")
 
 
+def _children_cpu() -> float:
+    """CPU seconds of the finished child processes (and the workers they waited for)."""
+    import resource
+
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
 def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, dict]:  # type: ignore[type-arg]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _children_cpu()
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
     wall = time.perf_counter() - t0
     if out.returncode:
         raise SystemExit(f"{' '.join(cmd)} failed: {out.stderr[-2000:]}")
-    return wall, json.loads(out.stdout)
+    doc = json.loads(out.stdout)
+    doc["_cpu_s"] = _children_cpu() - c0
+    return wall, doc
 
 
 def _env(src: Path, home: str) -> dict[str, str]:
@@ -155,10 +166,14 @@ def bench_uncertainty(samples: int, linear: bool,
                              _env(ROOT / "src", home))
         unc = doc["uncertainty"]
         digests[label], walls[label] = unc["digest"], wall
+        # CPU time is what a busy machine does not inflate (much): the figure to compare
+        # with a rerun elsewhere; it covers the base run and the set-up too
+        cpu = doc["_cpu_s"]
         print(f"[uncertainty] {label}: {samples} samples in {wall:.1f} s "
-              f"({samples / wall:.2f} samples/s), failed {unc['failed']}, "
-              f"digest {unc['digest'][:12]}, solve {json.dumps(unc.get('solve'))}; "
-              f"load after: {load()}")
+              f"({samples / wall:.2f} samples/s), CPU {cpu:.1f} s "
+              f"({cpu / samples:.3f} CPU-s per sample, all processes, set-up and base run "
+              f"included), failed {unc['failed']}, digest {unc['digest'][:12]}, "
+              f"solve {json.dumps(unc.get('solve'))}; load after: {load()}")
     if "1 worker" not in walls or "2 workers" not in walls:
         return
     eff = walls["1 worker"] / (2 * walls["2 workers"])

@@ -26,8 +26,8 @@ reference: ``tests/test_energy_headline.py`` checks both agree on BLUE.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -37,11 +37,9 @@ import xarray as xr
 
 from shigen.energy import accounts, imports, supply
 from shigen.energy.basis import BUILD_FIGURES, PLANT_FIGURES
-from shigen.energy.config import EnergyConfig
 from shigen.energy.constants import BN, FUEL_CARRIER, IMPORTED_FUELS, PRIMARY_FUELS, RENEWABLE
 from shigen.energy.formulation import Formulation
-from shigen.energy.inputs import load_inputs
-from shigen.energy.model import create_model, sunk_cost
+from shigen.energy.model import sunk_cost
 from shigen.energy.results import UNITS
 from shigen.energy.terms import Terms
 
@@ -84,6 +82,8 @@ def _ramp_parts(outlay: Terms, decay: xr.DataArray | float) -> dict[str, Atom]:
     cells = xr.DataArray(np.zeros(outlay.shape), dims=outlay.dims,
                          coords={d: i for d, i in outlay.coords.items()})
     dec = (cells + decay).transpose(*outlay.dims)
+    if set(dec.dims) != set(outlay.dims):
+        raise Unsupported(f"the decay adds dimensions {dec.dims} to the outlay {outlay.dims}")
     return {"outlay": outlay, "decay": dec}
 
 
@@ -167,6 +167,63 @@ def physical_units(cat: Catalogue) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
+class Cells:
+    """An atom's values with its labelled dimensions: the few numpy steps a figure needs.
+
+    A sample's figures are sums, picks and ratios of small arrays; numpy on them costs
+    microseconds where xarray's alignment costs a fraction of a millisecond per step.
+    """
+
+    values: np.ndarray
+    coords: dict[str, pd.Index]
+
+    def _axis(self, dim: str) -> int:
+        return list(self.coords).index(dim)
+
+    def sum(self, *dims: str) -> Cells:
+        axes = tuple(self._axis(d) for d in dims)
+        return Cells(self.values.sum(axis=axes),
+                     {d: i for d, i in self.coords.items() if d not in dims})
+
+    def only(self, *keep: str) -> Cells:
+        """Summed over every dimension but ``keep`` (in that order)."""
+        out = self.sum(*[d for d in self.coords if d not in keep])
+        order = [out._axis(d) for d in keep]
+        return Cells(np.transpose(out.values, order), {d: out.coords[d] for d in keep})
+
+    def sel(self, dim: str, labels: Any) -> Cells:
+        """Pick labels of ``dim``: a scalar drops it, a list keeps it."""
+        ax = self._axis(dim)
+        if isinstance(labels, (list, tuple)):
+            at = self.coords[dim].get_indexer(list(labels))
+            if (at < 0).any():
+                raise KeyError(f"{dim}: {labels} not all in {list(self.coords[dim])}")
+            return Cells(np.take(self.values, at, axis=ax),
+                         {**self.coords, dim: self.coords[dim][at]})
+        i = self.coords[dim].get_loc(labels)
+        return Cells(np.take(self.values, i, axis=ax),
+                     {d: c for d, c in self.coords.items() if d != dim})
+
+    def series(self, years: np.ndarray) -> np.ndarray:
+        """A ``year``-only array's values in the order of ``years``."""
+        if list(self.coords) != ["year"]:
+            raise ValueError(f"not a series over year: {list(self.coords)}")
+        return self.values[self.coords["year"].get_indexer(years)]
+
+    def ramp(self, decay: Cells) -> Cells:
+        """``results._stock_investment`` before its factor: max(0, outlay − kept)."""
+        ax = self._axis("year")
+        before = np.roll(self.values, 1, axis=ax)
+        first = [slice(None)] * self.values.ndim
+        first[ax] = slice(0, 1)
+        before[tuple(first)] = 0.0
+        return Cells(np.clip(self.values - before * (1 - decay.values), 0.0, None), self.coords)
+
+    def to_xarray(self) -> xr.DataArray:
+        return xr.DataArray(self.values, dims=tuple(self.coords), coords=dict(self.coords))
+
+
+@dataclass(frozen=True)
 class _Slot:
     rows: slice
     coords: dict[str, pd.Index]
@@ -217,8 +274,7 @@ def _same_layout(a: _Stack, b: _Stack) -> bool:
 class HeadlineMap:
     """The atoms of one LP at the base point and their change per unit of each factor.
 
-    ``vlabels`` are the LP's variable labels in ``x``'s order; ``clabels`` its
-    constraint labels in the duals' order. Raises :class:`Unsupported` for a study the
+    Made by :meth:`Recorder.finish`, which raises :class:`Unsupported` for a study the
     atoms do not cover, or whose atoms a dataset moves other than linearly.
     """
 
@@ -233,43 +289,6 @@ class HeadlineMap:
     units: dict[str, str] = field(default_factory=dict)
     physical_units: dict[str, str] = field(default_factory=dict)
 
-    @classmethod
-    def build(cls, cfg: EnergyConfig, catalogue: Catalogue, datasets: Sequence[str],
-              vlabels: np.ndarray, clabels: np.ndarray, step: float) -> HeadlineMap:
-        f = create_model(cfg, load_inputs(cfg, catalogue))
-        mat = f.m.matrices
-        if not np.array_equal(np.asarray(mat.vlabels), vlabels):
-            raise Unsupported("the model's variables differ from the re-solved LP's")
-        pos = np.full(int(vlabels.max()) + 1, -1)
-        pos[vlabels] = np.arange(vlabels.size)
-        nx = vlabels.size
-
-        def stack_at(factors: Mapping[str, float]) -> _Stack:
-            cat = catalogue.with_factors(dict(factors)) if factors else catalogue
-            g = replace(f, inp=load_inputs(cfg, cat)) if factors else f
-            return _stack(atoms(g, cat), pos, nx)
-
-        base = stack_at({})
-        deltas: dict[str, tuple[sp.csr_array, np.ndarray]] = {}
-        for name in sorted(datasets):
-            moved = stack_at({name: 1 + step})
-            if not _same_layout(base, moved):
-                raise Unsupported(f"dataset '{name}' changes the headline atoms' shape")
-            deltas[name] = (sp.csr_array((moved.A - base.A) / step),
-                            (moved.const - base.const) / step)
-        out = cls(base, deltas, _dual_rows(f, clabels), _objective_const(f),
-                  _given_price(f), np.asarray(f.inp.periods, dtype=int), int(f.inp.base_year),
-                  int(cfg.step), {k: UNITS[k] for k in ("capacity", "vehicle_stock",
-                                                         "additions", "vehicle_sales")},
-                  physical_units(catalogue))
-        if len(deltas) >= 1:
-            weights = {n: 1.0 + step * (3 + i % 3) / 2 for i, n in enumerate(sorted(deltas))}
-            joint = stack_at(weights)
-            if not _same_layout(base, joint) or not out._predicts(joint, weights):
-                raise Unsupported("the sampled datasets move the headline atoms other than "
-                                  "linearly (a product of two of them)")
-        return out
-
     def _predicts(self, joint: _Stack, weights: Mapping[str, float]) -> bool:
         A = self.base.A.copy()
         c = self.base.const.copy()
@@ -283,29 +302,82 @@ class HeadlineMap:
         worst = float(abs(diff).max()) if diff.nnz else 0.0
         return worst <= RTOL * scale and np.allclose(c, joint.const, rtol=0, atol=RTOL * scale)
 
-    def values(self, x: np.ndarray, factors: Mapping[str, float]) -> dict[str, xr.DataArray]:
+    def values(self, x: np.ndarray, factors: Mapping[str, float]) -> dict[str, Cells]:
         """Every atom's values at solution ``x`` and data ``factors``, by name."""
         v = self.base.A @ x + self.base.const
         for name, fac in sorted(factors.items()):
             if fac != 1.0 and name in self.deltas:
                 dA, dc = self.deltas[name]
                 v = v + (fac - 1.0) * (dA @ x + dc)
-        out = {}
-        for name, s in self.base.slots.items():
-            shape = tuple(len(i) for i in s.coords.values())
-            out[name] = xr.DataArray(v[s.rows].reshape(shape), dims=tuple(s.coords),
-                                     coords=dict(s.coords))
-        return out
+        return {name: Cells(v[s.rows].reshape(tuple(len(i) for i in s.coords.values())),
+                            s.coords) for name, s in self.base.slots.items()}
 
-    def prices(self, row_dual: np.ndarray, weight: xr.DataArray) -> dict[str, np.ndarray]:
+    def prices(self, row_dual: np.ndarray, weight: Cells) -> dict[str, np.ndarray]:
         """USD/t of each CO2 cap by period (``results._cap_price``); 0 where it is slack."""
         out = {}
-        w = np.asarray(weight.sel(year=self.years).values, dtype=float)
+        w = weight.series(self.years)
         for cap, (years, rows) in self.dual_rows.items():
             dual = np.zeros(len(self.years))
             at = np.searchsorted(self.years, years)
             dual[at] = np.where(rows >= 0, row_dual[np.clip(rows, 0, None)], 0.0)
             out[cap] = np.clip(-dual / w * 1000.0, 0.0, None)
+        return out
+
+
+class Recorder:
+    """The headline atoms of every model :class:`~shigen.energy.resolve.LinearLP` builds.
+
+    Passed as its ``observe``: the base model and each perturbed one are built once for
+    the LP's ``ΔM`` and read here too (no second build). :meth:`finish` makes the map.
+    """
+
+    def __init__(self) -> None:
+        self.stacks: dict[tuple[tuple[str, float], ...], _Stack] = {}
+        self.error: str | None = None
+        self._pos: np.ndarray | None = None
+        self._base: dict[str, Any] = {}
+
+    def __call__(self, factors: Mapping[str, float], f: Formulation, cat: Catalogue,
+                 lp: Any) -> None:
+        if self.error is not None:
+            return
+        try:
+            if not factors:
+                self._pos = np.full(int(lp.vlabels.max()) + 1, -1)
+                self._pos[lp.vlabels] = np.arange(lp.vlabels.size)
+                self._base = dict(
+                    dual_rows=_dual_rows(f, lp.clabels), objective_const=_objective_const(f),
+                    co2_price_given=_given_price(f), years=np.asarray(f.inp.periods, dtype=int),
+                    base_year=int(f.inp.base_year), step=int(f.cfg.step),
+                    units={k: UNITS[k] for k in ("capacity", "vehicle_stock", "additions",
+                                                 "vehicle_sales")},
+                    physical_units=physical_units(cat), nx=int(lp.vlabels.size))
+            if self._pos is None:
+                raise Unsupported("the base model was not built first")
+            self.stacks[tuple(sorted(factors.items()))] = _stack(
+                atoms(f, cat), self._pos, self._base["nx"])
+        except Unsupported as exc:
+            self.error = str(exc)
+
+    def finish(self, step: float, joint: Mapping[str, float]) -> HeadlineMap:
+        """The map from the recorded builds: ``Δatom`` per dataset, the joint check."""
+        if self.error is not None:
+            raise Unsupported(self.error)
+        base = self.stacks[()]
+        deltas: dict[str, tuple[sp.csr_array, np.ndarray]] = {}
+        for name in sorted(joint):
+            moved = self.stacks[((name, 1 + step),)]
+            if not _same_layout(base, moved):
+                raise Unsupported(f"dataset '{name}' changes the headline atoms' shape")
+            deltas[name] = (sp.csr_array((moved.A - base.A) / step),
+                            (moved.const - base.const) / step)
+        meta = {k: v for k, v in self._base.items() if k != "nx"}
+        out = HeadlineMap(base, deltas, **meta)
+        if len(joint) > 1:
+            both = self.stacks[tuple(sorted(joint.items()))]
+            if not _same_layout(base, both) or not out._predicts(both, joint):
+                raise Unsupported("the sampled datasets move the headline atoms other than "
+                                  "linearly (a product of two of them)")
         return out
 
 
@@ -344,7 +416,7 @@ def _given_price(f: Formulation) -> np.ndarray | None:
 class Sample:
     """One LP of a sample: its atoms, CO2 prices and objective (bn USD, present value)."""
 
-    atoms: dict[str, xr.DataArray]
+    atoms: dict[str, Cells]
     prices: dict[str, np.ndarray]
     objective: float
 
@@ -353,7 +425,7 @@ def sample(hm: HeadlineMap, x: np.ndarray, row_dual: np.ndarray, objective: floa
            factors: Mapping[str, float]) -> Sample:
     """The atoms, prices and objective of one re-solved LP."""
     a = hm.values(x, factors)
-    sunk = float(a["sunk"])
+    sunk = float(a["sunk"].values)
     return Sample(a, hm.prices(row_dual, a["weight"]), objective + hm.objective_const + sunk)
 
 
@@ -362,21 +434,21 @@ def _r(x: Any, d: int = 3) -> float | None:
     return round(x, d) if np.isfinite(x) else None
 
 
-def _series(da: xr.DataArray, digits: int = 4) -> dict[str, float]:
-    return {str(int(y)): round(float(v), digits)
-            for y, v in zip(da.year.values, np.asarray(da.values), strict=True)
+def _series(years: np.ndarray, values: np.ndarray, digits: int = 4) -> dict[str, float]:
+    """``results.series``: {"2005": value, ...}, rounded, non-finite values left out."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        vals = np.asarray(values, dtype=float)
+    return {str(int(y)): round(float(v), digits) for y, v in zip(years, vals, strict=True)
             if np.isfinite(v)}
 
 
-def _investment(a: Mapping[str, xr.DataArray]) -> xr.DataArray:
-    """Investment by region and year (bn USD), as ``results._costs`` sums its categories."""
-    total = a["investment_linear"]
+def _investment(a: Mapping[str, Cells], years: np.ndarray) -> np.ndarray:
+    """Investment by year over all regions (bn USD), as ``results._costs`` sums it."""
+    total = a["investment_linear"].only("year").series(years)
     for name in ("efficiency", "fuel_switching", "industry_ccs"):
-        outlay, decay = a[f"ramp.{name}.outlay"], a[f"ramp.{name}.decay"]
-        kept = outlay.shift(year=1, fill_value=0.0) * (1 - decay)
-        ramp = (outlay - kept).clip(min=0.0)
-        ramp = ramp * BN if name != "industry_ccs" else ramp
-        total = total + ramp.sum([d for d in ramp.dims if d not in ("region", "year")])
+        ramp = a[f"ramp.{name}.outlay"].ramp(a[f"ramp.{name}.decay"])
+        ramp = ramp.only("year").series(years)
+        total = total + (ramp * BN if name != "industry_ccs" else ramp)
     return total
 
 
@@ -385,79 +457,102 @@ def window(hm: HeadlineMap) -> list[int]:
     return [int(y) for y in hm.years if y > hm.base_year + 5]
 
 
-def _cumulative_gdp(gdp: xr.DataArray, hm: HeadlineMap) -> float:
+def _cumulative_gdp(gdp: np.ndarray, hm: HeadlineMap) -> float:
+    """``compare.cumulative_gdp``: yearly GDP over the window, log-linear between periods."""
     w = window(hm)
     years = np.arange(w[0] - hm.step + 1, w[-1] + 1)
-    g = gdp.sum("region")
-    return float(np.exp(np.interp(years, g.year.values, np.log(g.values))).sum())
+    return float(np.exp(np.interp(years, hm.years, np.log(gdp))).sum())
 
 
 def summary(hm: HeadlineMap, study: Sample, base: Sample | None) -> dict[str, Any]:
-    """The headline part of the ``energy`` object (:data:`HEADLINES`) of one sample."""
-    a = study.atoms
+    """The headline part of the ``energy`` object (:data:`HEADLINES`) of one sample.
+
+    Each figure as :func:`shigen.energy.stage.summarize` computes and rounds it from the
+    result dataset.
+    """
+    a, years = study.atoms, hm.years
     win = window(hm)
-    co2 = a["co2"].sum(["sector", "region"]) / 1000.0
-    builds = a["builds"].sum("region").sel(year=win).mean("year")
-    plants = a["plants"].sum("region").sel(year=win).mean("year")
-    gen = a["gen"].sum("region")
-    power = gen.drop_sel(technology="storage").sum("technology")
-    primary = a["primary"].sum("region")
-    total = primary.sum("carrier")
-    imp = {fuel: a[f"imports.{fuel}"].sum("region") for fuel in IMPORTED_FUELS}
-    bill = sum(a[f"bill.{fuel}"].sum("region") for fuel in IMPORTED_FUELS)
-    gdp = a["gdp"].sum("region")
-    years = xr.DataArray(hm.years, dims="year", coords={"year": hm.years})
+    in_win = np.isin(years, win)
+
+    def yearly(c: Cells, *keep: str) -> Cells:
+        return c.only(*keep, "year")
+
+    co2 = yearly(a["co2"], "sector")
+    builds = yearly(a["builds"], "technology")
+    plants = yearly(a["plants"], "technology")
+    gen = yearly(a["gen"], "technology")
+    techs_all = [str(t) for t in gen.coords["technology"] if str(t) != "storage"]
+    power = gen.sel("technology", techs_all).only("year").series(years)
+    primary = yearly(a["primary"], "carrier")
+    total = primary.only("year").series(years)
+    imp = {fuel: a[f"imports.{fuel}"].only("year").series(years) for fuel in IMPORTED_FUELS}
+    bill = sum(a[f"bill.{fuel}"].only("year").series(years) for fuel in IMPORTED_FUELS)
+    gdp = a["gdp"].only("year").series(years)
+    invest = _investment(a, years)
+
+    def window_mean(c: Cells, techs: tuple[str, ...]) -> float:
+        s = c.sel("technology", list(techs)).only("year").series(years)
+        return float(s[in_win].mean())
+
+    def by_tech(c: Cells, techs: tuple[str, ...]) -> np.ndarray:
+        return c.sel("technology", list(techs)).only("year").series(years)
+
+    def sector(s: str) -> np.ndarray:
+        return co2.sel("sector", s).series(years) / 1000.0
+
     price = study.prices.get("co2_cap", hm.co2_price_given)
-    invest = _investment(a)
-
-    def techs(figs: dict[str, tuple[str, ...]], of: xr.DataArray, d: int) -> dict[str, Any]:
-        return {k: _r(of.sel(technology=list(t)).sum(), d) for k, t in figs.items()}
-
-    out: dict[str, Any] = {
-        "co2_gt": _series(co2, 3),
-        "co2_by_sector_gt": {str(s): _series(a["co2"].sel(sector=s).sum("region") / 1000.0, 3)
-                             for s in a["co2"].sector.values},
-        "builds_per_year": techs(BUILD_FIGURES, builds, 3),
-        "plants_per_year": {**techs(PLANT_FIGURES, plants, 1),
-                            "wind_turbines": _r(plants.sel(technology=list(
-                                PLANT_FIGURES["wind_turbines"])).sum(), 0)},
-        "co2_price_usd_per_t": _series(years * 0.0 + (0.0 if price is None else price), 1),
-        "sector_co2_premium_usd_per_t": {
-            str(cap.removeprefix("co2_cap_")): _series(years * 0.0 + p, 1)
-            for cap, p in study.prices.items() if cap != "co2_cap"},
-        "import_dependence": _series(sum(imp.values()) / total, 4),
-        "fossil_import_bill_usd_bn": _series(bill, 1),
-        "electricity_twh": _series(power, 1),
-        "primary_energy_ej": _series(total / 1000.0, 2),
-        "shares": {
-            "nuclear_power": _series(gen.sel(technology="nuclear") / power, 4),
-            "renewables_power": _series(gen.sel(technology=list(RENEWABLE)).sum("technology")
-                                        / power, 4),
-            "oil_primary": _series(primary.sel(carrier="oil") / total, 4),
-            "transport_oil": _series(a["transport_oil"].sum("region")
-                                     / a["transport_energy"].sum("region"), 4)},
-        "energy_intensity_vs_base": _series((total / gdp) / float((total / gdp).isel(year=0)), 4),
-        "investment_usd_trillion": _r(float(invest.sel(year=win).sum()) / 1000.0),
-        "objective_usd_bn_pv": _r(study.objective, 1),
-    }
+    intensity = total / gdp
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out: dict[str, Any] = {
+            "co2_gt": _series(years, co2.only("year").series(years) / 1000.0, 3),
+            "co2_by_sector_gt": {str(s): _series(years, sector(s), 3)
+                                 for s in co2.coords["sector"]},
+            "builds_per_year": {k: _r(window_mean(builds, t), 3)
+                                for k, t in BUILD_FIGURES.items()},
+            "plants_per_year": {**{k: _r(window_mean(plants, t), 1)
+                                   for k, t in PLANT_FIGURES.items()},
+                                "wind_turbines": _r(window_mean(
+                                    plants, PLANT_FIGURES["wind_turbines"]), 0)},
+            "co2_price_usd_per_t": _series(years, np.zeros(len(years)) if price is None
+                                           else price, 1),
+            "sector_co2_premium_usd_per_t": {
+                cap.removeprefix("co2_cap_"): _series(years, p, 1)
+                for cap, p in study.prices.items() if cap != "co2_cap"},
+            "import_dependence": _series(years, sum(imp.values()) / total, 4),
+            "fossil_import_bill_usd_bn": _series(years, bill, 1),
+            "electricity_twh": _series(years, power, 1),
+            "primary_energy_ej": _series(years, total / 1000.0, 2),
+            "shares": {
+                "nuclear_power": _series(years, by_tech(gen, ("nuclear",)) / power, 4),
+                "renewables_power": _series(years, by_tech(gen, RENEWABLE) / power, 4),
+                "oil_primary": _series(years, primary.sel("carrier", "oil").series(years)
+                                       / total, 4),
+                "transport_oil": _series(
+                    years, a["transport_oil"].only("year").series(years)
+                    / a["transport_energy"].only("year").series(years), 4)},
+            "energy_intensity_vs_base": _series(years, intensity / intensity[0], 4),
+            "investment_usd_trillion": _r(float(invest[in_win].sum()) / 1000.0),
+            "objective_usd_bn_pv": _r(study.objective, 1),
+        }
     if "physical_factor" in a:
         fac = a["physical_factor"]
         out["imports_physical"] = {
             str(fuel): {"unit": hm.physical_units[str(fuel)],
-                        "series": _series(imp[str(fuel)] * float(fac.sel(fuel=fuel)), 3)}
-            for fuel in fac.fuel.values}
+                        "series": _series(years, imp[str(fuel)]
+                                          * float(fac.sel("fuel", fuel).values), 3)}
+            for fuel in fac.coords["fuel"]}
     if base is not None:
-        add = float((invest.sel(year=win).sum() - _investment(base.atoms).sel(year=win).sum()))
+        add = float(invest[in_win].sum() - _investment(base.atoms, years)[in_win].sum())
         out["additional_investment_usd_trillion"] = _r(add / 1000.0)
-        out["additional_investment_share_gdp"] = _r(add / _cumulative_gdp(a["gdp"], hm), 5)
-        out["reduction_year"] = int(hm.years[-1])
+        out["additional_investment_share_gdp"] = _r(add / _cumulative_gdp(gdp, hm), 5)
+        out["reduction_year"] = int(years[-1])
     return out
 
 
 def materials_view(hm: HeadlineMap, study: Sample) -> xr.Dataset:
     """The arrays of the energy dataset the materials stage reads (capacity, stocks)."""
-    ds = xr.Dataset({k: study.atoms[k].transpose(*_order(k, study.atoms[k]))
-                     for k in hm.units})
+    arrays = {k: study.atoms[k].to_xarray() for k in hm.units}
+    ds = xr.Dataset({k: da.transpose(*_order(k, da)) for k, da in arrays.items()})
     for k, u in hm.units.items():
         ds[k].attrs["units"] = u
     ds.attrs.update(base_year=hm.base_year, step=hm.step)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -124,12 +124,13 @@ def atoms(f: Formulation, cat: Catalogue) -> dict[str, Atom]:
     out["investment_linear"] = linear
     # ... and the stock investments, a positive part of outlay minus what was kept
     life = inp.sector_life
-    decay = np.minimum(1.0, cfg.step / life.where(life < 500, np.inf))
-    for name, outlay, dec in (
+    decay = cast(xr.DataArray, np.minimum(1.0, cfg.step / life.where(life < 500, np.inf)))
+    ramps: tuple[tuple[str, Terms, xr.DataArray | float], ...] = (
             ("efficiency", f.t("saving") * inp.eff_cost, decay),
             ("fuel_switching", f.t("fuel_switch") * inp.switch_cost, decay),
             ("industry_ccs", f.t("industry_capture")
-             * (inp.ccs_cost.get("industry_capture_investment", 0.0) * BN), 0.0)):
+             * (inp.ccs_cost.get("industry_capture_investment", 0.0) * BN), 0.0))
+    for name, outlay, dec in ramps:
         for part, a in _ramp_parts(outlay, dec).items():
             out[f"ramp.{name}.{part}"] = a
     # stocks the materials stage reads (results._power, results._vehicles)
@@ -446,8 +447,8 @@ def _investment(a: Mapping[str, Cells], years: np.ndarray) -> np.ndarray:
     """Investment by year over all regions (bn USD), as ``results._costs`` sums it."""
     total = a["investment_linear"].only("year").series(years)
     for name in ("efficiency", "fuel_switching", "industry_ccs"):
-        ramp = a[f"ramp.{name}.outlay"].ramp(a[f"ramp.{name}.decay"])
-        ramp = ramp.only("year").series(years)
+        by_year = a[f"ramp.{name}.outlay"].ramp(a[f"ramp.{name}.decay"]).only("year")
+        ramp = by_year.series(years)
         total = total + (ramp * BN if name != "industry_ccs" else ramp)
     return total
 
@@ -486,7 +487,8 @@ def summary(hm: HeadlineMap, study: Sample, base: Sample | None) -> dict[str, An
     primary = yearly(a["primary"], "carrier")
     total = primary.only("year").series(years)
     imp = {fuel: a[f"imports.{fuel}"].only("year").series(years) for fuel in IMPORTED_FUELS}
-    bill = sum(a[f"bill.{fuel}"].only("year").series(years) for fuel in IMPORTED_FUELS)
+    bill = np.sum([a[f"bill.{fuel}"].only("year").series(years) for fuel in IMPORTED_FUELS],
+                  axis=0)
     gdp = a["gdp"].only("year").series(years)
     invest = _investment(a, years)
 
@@ -518,7 +520,7 @@ def summary(hm: HeadlineMap, study: Sample, base: Sample | None) -> dict[str, An
             "sector_co2_premium_usd_per_t": {
                 cap.removeprefix("co2_cap_"): _series(years, p, 1)
                 for cap, p in study.prices.items() if cap != "co2_cap"},
-            "import_dependence": _series(years, sum(imp.values()) / total, 4),
+            "import_dependence": _series(years, np.sum(list(imp.values()), axis=0) / total, 4),
             "fossil_import_bill_usd_bn": _series(years, bill, 1),
             "electricity_twh": _series(years, power, 1),
             "primary_energy_ej": _series(years, total / 1000.0, 2),

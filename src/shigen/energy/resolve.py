@@ -470,11 +470,12 @@ class EnergyResampler:
 
     def describe(self) -> dict[str, Any]:
         """How samples are solved, and why not re-solved (for the run's manifest)."""
-        lean = self.reason is None and self.headlines is not None
+        # how a re-solved sample's figures are made: from the vectors, or the full path
+        figures = {} if self.reason is not None else {
+            "figures": "full" if self.headlines is None else "headline",
+            **({"figures_reason": self.figures_reason} if self.figures_reason else {})}
         return {"method": "re-solve" if self.reason is None else "rebuild",
-                "reason": self.reason, "setup_s": round(self.setup_s, 3),
-                "figures": "headline" if lean else "full",
-                **({"figures_reason": self.figures_reason} if self.figures_reason else {}),
+                "reason": self.reason, "setup_s": round(self.setup_s, 3), **figures,
                 "linear_datasets": sorted(self.lps["study"].deltas) if self.lps else []}
 
     def run(self, cfg: EnergyConfig, study: Study, catalogue: Catalogue,

@@ -9,19 +9,22 @@ Prints, with the machine load (``uptime``) before and after each part:
    then the whole energy stage of an uncertainty sample (study and baseline LPs, the
    result dataset every headline figure is read from) rebuilt vs re-solved
    (:class:`shigen.energy.resolve.EnergyResampler`).
-2. ``uncertainty``: ``shigen run studies/etp2008-blue.toml --uncertainty N`` on 1 and 2
+2. ``cpu``: CPU seconds per uncertainty sample of BLUE (energy and materials stages, the
+   :data:`LINEAR` datasets) in one process, and of its energy stage alone.
+3. ``uncertainty``: ``shigen run studies/etp2008-blue.toml --uncertainty N`` on 1 and 2
    local workers and a local Dask cluster (2 workers): wall time, samples per second,
    CPU seconds (all processes: steady under load, so a rerun on a quieter machine can be
    compared), efficiency 1 → 2 workers, and whether the digests agree. ``--linear`` samples only
    the linear datasets (:data:`LINEAR`), which the re-solve takes; by default every
    ranged dataset is sampled, and BLUE's nonlinear ones (lifetimes, the discount rate)
    make every sample a rebuild (the run's ``uncertainty.solve`` says so).
-3. ``ensemble``: ``shigen ensemble studies/japan-2009.toml --samples 40`` with this tree's
+4. ``ensemble``: ``shigen ensemble studies/japan-2009.toml --samples 40`` with this tree's
    sources and with ``--before`` (another checkout's ``src``, e.g. /work/main/src):
    wall time, ratio and whether the ensemble digests agree.
 
     PYTHONPATH=src python benchmarks/bench_uncertainty.py lp --lp-samples 5
-    PYTHONPATH=src python benchmarks/bench_uncertainty.py uncertainty --samples 1000
+    PYTHONPATH=src python benchmarks/bench_uncertainty.py cpu --lp-samples 20
+    PYTHONPATH=src python benchmarks/bench_uncertainty.py uncertainty --linear --samples 1000
     PYTHONPATH=src python benchmarks/bench_uncertainty.py ensemble --before /work/main/src
 """
 
@@ -123,6 +126,52 @@ def _children_cpu() -> float:
     return ru.ru_utime + ru.ru_stime
 
 
+def bench_cpu(samples: int) -> None:
+    """CPU seconds per uncertainty sample of BLUE (energy + materials) in one process.
+
+    What a worker does per sample (``data_uncertainty._task`` on an unpickled evaluator),
+    timed with ``time.process_time`` (steady under load), then the energy stage alone
+    (both LPs re-solved, headline figures and the materials arrays).
+    """
+    import pickle
+
+    from shigen.datasets import Catalogue
+    from shigen.policy import data_uncertainty as du
+    from shigen.policy.config import UncertaintyConfig
+    from shigen.policy.evaluate import Case, Evaluator
+    from shigen.stages import get_stage
+    from shigen.study import load_study
+
+    print(f"[cpu] load before: {load()}")
+    study = load_study(BLUE)
+    cfg = UncertaintyConfig(samples=samples + 2, datasets=LINEAR)
+    cat = Catalogue.bundled()
+    ev = Evaluator(study, (get_stage("energy"), get_stage("materials")), cat, ())
+    ev.summaries(Case({}, study.study.seed, "uncertainty"))
+    params = du.range_parameters(cat, LINEAR, LINEAR)
+    c0 = time.process_time()
+    ev.resamplers = du.resamplers(ev, LINEAR, 1000)
+    print(f"[cpu] set-up (both LPs, {len(LINEAR)} datasets): "
+          f"{time.process_time() - c0:.1f} CPU-s; {json.dumps(ev.resamplers['energy'].describe())}")
+    u, _ = du.design(cfg, len(params), study.study.seed)
+    rows = [tuple(float(v) for v in r) for r in du.factors(params, u)]
+    worker = pickle.loads(pickle.dumps(ev))  # as a worker gets it
+    shared = du._Shared(worker, tuple(p.dataset for p in params), study.study.seed)
+    du._task(shared, rows[:2])  # a worker's first samples start HiGHS and warm caches
+    c0 = time.process_time()
+    du._task(shared, rows[2:])
+    whole = (time.process_time() - c0) / samples
+    r = worker.resamplers["energy"]
+    c0 = time.process_time()
+    for row in rows[2:]:
+        f = dict(zip(shared.names, row, strict=True))
+        r.run(study.energy, study, cat.with_factors(f), {}, f)
+    energy = (time.process_time() - c0) / samples
+    print(f"[cpu] per sample over {samples}: {whole:.3f} CPU-s (energy {energy:.3f}: two "
+          f"re-solves, headline figures, materials arrays; the rest is the materials stage); "
+          f"load after: {load()}")
+
+
 def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, dict]:  # type: ignore[type-arg]
     t0, c0 = time.perf_counter(), _children_cpu()
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
@@ -200,7 +249,7 @@ def bench_ensemble(before: Path | None, samples: int) -> None:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("part", choices=["lp", "uncertainty", "ensemble", "all"])
+    p.add_argument("part", choices=["lp", "cpu", "uncertainty", "ensemble", "all"])
     p.add_argument("--lp-samples", type=int, default=5)
     p.add_argument("--samples", type=int, default=1000, help="uncertainty samples")
     p.add_argument("--linear", action="store_true",
@@ -213,6 +262,8 @@ def main() -> None:
     a = p.parse_args()
     if a.part in ("lp", "all"):
         bench_lp(a.lp_samples)
+    if a.part in ("cpu", "all"):
+        bench_cpu(a.lp_samples)
     if a.part in ("uncertainty", "all"):
         bench_uncertainty(a.samples, a.linear, a.configs)
     if a.part in ("ensemble", "all"):

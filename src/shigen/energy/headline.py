@@ -359,6 +359,10 @@ class Recorder:
                 atoms(f, cat), self._pos, self._base["nx"])
         except Unsupported as exc:
             self.error = str(exc)
+        except (KeyError, ValueError, AttributeError) as exc:
+            # a formulation without a variable an atom reads (another kind of study):
+            # its samples take the full path, and the run says why
+            self.error = f"headline atoms: {type(exc).__name__}: {exc}"
 
     def finish(self, step: float, joint: Mapping[str, float]) -> HeadlineMap:
         """The map from the recorded builds: ``Δatom`` per dataset, the joint check."""

@@ -14,9 +14,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "shigen" / "energy"
 #: the energy package bottom up: definitions, inputs, the LP's builders, build and solve,
 #: results, then the stage and what it uses
 ORDER = ("constants", "config", "terms", "links", "fleet", "inputs", "accounts", "formulation",
-         "supply", "demand", "transmission", "policy", "foresight", "model", "resolve", "artefacts",
+         "supply", "demand", "transmission", "policy", "foresight", "model", "artefacts",
          "binding", "basis", "warnings", "imports", "bill", "validation", "results",
-         "outage_effect", "diagnose", "investment",
+         "headline", "resolve", "outage_effect", "diagnose", "investment",
          "compare", "stage")
 
 

@@ -9,18 +9,22 @@ Prints, with the machine load (``uptime``) before and after each part:
    then the whole energy stage of an uncertainty sample (study and baseline LPs, the
    result dataset every headline figure is read from) rebuilt vs re-solved
    (:class:`shigen.energy.resolve.EnergyResampler`).
-2. ``uncertainty``: ``shigen run studies/etp2008-blue.toml --uncertainty N`` on 1 and 2
+2. ``cpu``: CPU seconds per uncertainty sample of BLUE (energy and materials stages, the
+   :data:`LINEAR` datasets) in one process, and of its energy stage alone.
+3. ``uncertainty``: ``shigen run studies/etp2008-blue.toml --uncertainty N`` on 1 and 2
    local workers and a local Dask cluster (2 workers): wall time, samples per second,
-   efficiency 1 → 2 workers, and whether the digests agree. ``--linear`` samples only
+   CPU seconds (all processes: steady under load, so a rerun on a quieter machine can be
+   compared), efficiency 1 → 2 workers, and whether the digests agree. ``--linear`` samples only
    the linear datasets (:data:`LINEAR`), which the re-solve takes; by default every
    ranged dataset is sampled, and BLUE's nonlinear ones (lifetimes, the discount rate)
    make every sample a rebuild (the run's ``uncertainty.solve`` says so).
-3. ``ensemble``: ``shigen ensemble studies/japan-2009.toml --samples 40`` with this tree's
+4. ``ensemble``: ``shigen ensemble studies/japan-2009.toml --samples 40`` with this tree's
    sources and with ``--before`` (another checkout's ``src``, e.g. /work/main/src):
    wall time, ratio and whether the ensemble digests agree.
 
     PYTHONPATH=src python benchmarks/bench_uncertainty.py lp --lp-samples 5
-    PYTHONPATH=src python benchmarks/bench_uncertainty.py uncertainty --samples 1000
+    PYTHONPATH=src python benchmarks/bench_uncertainty.py cpu --lp-samples 20
+    PYTHONPATH=src python benchmarks/bench_uncertainty.py uncertainty --linear --samples 1000
     PYTHONPATH=src python benchmarks/bench_uncertainty.py ensemble --before /work/main/src
 """
 
@@ -114,13 +118,69 @@ def bench_sample(study, cat, samples: int) -> None:  # type: ignore[no-untyped-d
           f"{rb:.3f} s, re-solved {rs:.3f} s ({rb / rs:.2f}x faster)")
 
 
+def _children_cpu() -> float:
+    """CPU seconds of the finished child processes (and the workers they waited for)."""
+    import resource
+
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+def bench_cpu(samples: int) -> None:
+    """CPU seconds per uncertainty sample of BLUE (energy + materials) in one process.
+
+    What a worker does per sample (``data_uncertainty._task`` on an unpickled evaluator),
+    timed with ``time.process_time`` (steady under load), then the energy stage alone
+    (both LPs re-solved, headline figures and the materials arrays).
+    """
+    import pickle
+
+    from shigen.datasets import Catalogue
+    from shigen.policy import data_uncertainty as du
+    from shigen.policy.config import UncertaintyConfig
+    from shigen.policy.evaluate import Case, Evaluator
+    from shigen.stages import get_stage
+    from shigen.study import load_study
+
+    print(f"[cpu] load before: {load()}")
+    study = load_study(BLUE)
+    cfg = UncertaintyConfig(samples=samples + 2, datasets=LINEAR)
+    cat = Catalogue.bundled()
+    ev = Evaluator(study, (get_stage("energy"), get_stage("materials")), cat, ())
+    ev.summaries(Case({}, study.study.seed, "uncertainty"))
+    params = du.range_parameters(cat, LINEAR, LINEAR)
+    c0 = time.process_time()
+    ev.resamplers = du.resamplers(ev, LINEAR, 1000)
+    print(f"[cpu] set-up (both LPs, {len(LINEAR)} datasets): "
+          f"{time.process_time() - c0:.1f} CPU-s; {json.dumps(ev.resamplers['energy'].describe())}")
+    u, _ = du.design(cfg, len(params), study.study.seed)
+    rows = [tuple(float(v) for v in r) for r in du.factors(params, u)]
+    worker = pickle.loads(pickle.dumps(ev))  # as a worker gets it
+    shared = du._Shared(worker, tuple(p.dataset for p in params), study.study.seed)
+    du._task(shared, rows[:2])  # a worker's first samples start HiGHS and warm caches
+    c0 = time.process_time()
+    du._task(shared, rows[2:])
+    whole = (time.process_time() - c0) / samples
+    r = worker.resamplers["energy"]
+    c0 = time.process_time()
+    for row in rows[2:]:
+        f = dict(zip(shared.names, row, strict=True))
+        r.run(study.energy, study, cat.with_factors(f), {}, f)
+    energy = (time.process_time() - c0) / samples
+    print(f"[cpu] per sample over {samples}: {whole:.3f} CPU-s (energy {energy:.3f}: two "
+          f"re-solves, headline figures, materials arrays; the rest is the materials stage); "
+          f"load after: {load()}")
+
+
 def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, dict]:  # type: ignore[type-arg]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _children_cpu()
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
     wall = time.perf_counter() - t0
     if out.returncode:
         raise SystemExit(f"{' '.join(cmd)} failed: {out.stderr[-2000:]}")
-    return wall, json.loads(out.stdout)
+    doc = json.loads(out.stdout)
+    doc["_cpu_s"] = _children_cpu() - c0
+    return wall, doc
 
 
 def _env(src: Path, home: str) -> dict[str, str]:
@@ -155,10 +215,14 @@ def bench_uncertainty(samples: int, linear: bool,
                              _env(ROOT / "src", home))
         unc = doc["uncertainty"]
         digests[label], walls[label] = unc["digest"], wall
+        # CPU time is what a busy machine does not inflate (much): the figure to compare
+        # with a rerun elsewhere; it covers the base run and the set-up too
+        cpu = doc["_cpu_s"]
         print(f"[uncertainty] {label}: {samples} samples in {wall:.1f} s "
-              f"({samples / wall:.2f} samples/s), failed {unc['failed']}, "
-              f"digest {unc['digest'][:12]}, solve {json.dumps(unc.get('solve'))}; "
-              f"load after: {load()}")
+              f"({samples / wall:.2f} samples/s), CPU {cpu:.1f} s "
+              f"({cpu / samples:.3f} CPU-s per sample, all processes, set-up and base run "
+              f"included), failed {unc['failed']}, digest {unc['digest'][:12]}, "
+              f"solve {json.dumps(unc.get('solve'))}; load after: {load()}")
     if "1 worker" not in walls or "2 workers" not in walls:
         return
     eff = walls["1 worker"] / (2 * walls["2 workers"])
@@ -185,7 +249,7 @@ def bench_ensemble(before: Path | None, samples: int) -> None:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("part", choices=["lp", "uncertainty", "ensemble", "all"])
+    p.add_argument("part", choices=["lp", "cpu", "uncertainty", "ensemble", "all"])
     p.add_argument("--lp-samples", type=int, default=5)
     p.add_argument("--samples", type=int, default=1000, help="uncertainty samples")
     p.add_argument("--linear", action="store_true",
@@ -198,6 +262,8 @@ def main() -> None:
     a = p.parse_args()
     if a.part in ("lp", "all"):
         bench_lp(a.lp_samples)
+    if a.part in ("cpu", "all"):
+        bench_cpu(a.lp_samples)
     if a.part in ("uncertainty", "all"):
         bench_uncertainty(a.samples, a.linear, a.configs)
     if a.part in ("ensemble", "all"):

@@ -15,8 +15,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "shigen" / "energy"
 #: results, then the stage and what it uses
 ORDER = ("constants", "config", "terms", "links", "labels", "fleet", "inputs", "accounts",
          "formulation", "supply", "demand", "transmission", "policy", "foresight", "model",
-         "resolve", "artefacts", "binding", "basis", "warnings", "imports", "bill", "validation",
-         "results", "outage_effect", "diagnose", "investment", "compare", "stage")
+         "artefacts", "binding", "basis", "warnings", "imports", "bill", "validation", "results",
+         "headline", "resolve", "outage_effect", "diagnose", "investment", "compare", "stage")
 
 
 def energy_imports(path: Path, package: str = "shigen.energy") -> set[str]:

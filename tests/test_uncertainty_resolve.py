@@ -1,10 +1,13 @@
 """Uncertainty runs re-solve the energy LP (issue 19 items 3-4): same figures as a rebuild.
 
-BLUE's energy stage with two linear datasets sampled: a cost (objective coefficients) and
-the build limits (right-hand sides, which the binding-constraint records read back). The
-re-solved samples must give every headline figure a rebuilt sample gives (the objective
-to 1e-9 relative, every other figure to 1e-6), on one and two workers alike, and the
-shipped evaluator must read no dataset file.
+BLUE's energy and materials stages with three linear datasets sampled: a capital cost
+(objective coefficients, and the investment figures), the build limits (right-hand sides)
+and the fuel prices (objective, and the import bill). A re-solved sample computes its
+headline figures from the solver's vectors (:mod:`shigen.energy.headline`); they must
+equal what the full extraction of a rebuilt sample gives (the objective to 1e-9 relative,
+every other figure to 1e-6), and so must the materials stage run on the arrays the lean
+path hands it; on one and two workers alike, and the shipped evaluator must read no
+dataset file.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import pytest
 
 import shigen.datasets.catalogue as catalogue_module
 from shigen.datasets import Catalogue
+from shigen.energy.headline import HEADLINES
 from shigen.policy.config import UncertaintyConfig
 from shigen.policy.data_uncertainty import figures, resamplers, run_uncertainty
 from shigen.policy.evaluate import Case, Evaluator
@@ -24,7 +28,7 @@ from shigen.policy.executor import LocalExecutor
 from shigen.stages import get_stage
 from shigen.study import load_study
 
-LINEAR = ["energy-build-limit", "energy-capital-cost"]
+LINEAR = ["energy-build-limit", "energy-capital-cost", "energy-fuel-price"]
 OBJECTIVE = "energy.objective_usd_bn_pv"
 
 
@@ -34,7 +38,7 @@ def blue() -> dict[str, Any]:
     study = study.model_copy(update={"uncertainty": UncertaintyConfig(
         samples=4, datasets=LINEAR)})
     cat = Catalogue.bundled()
-    stages = (get_stage("energy"),)
+    stages = (get_stage("energy"), get_stage("materials"))
     rebuilt = Evaluator(study, stages, cat, ())
     fast = Evaluator(study, stages, cat, ())
     base = rebuilt.summaries(Case({}, study.study.seed))
@@ -57,16 +61,22 @@ def test_set_up_finds_both_datasets_linear(blue: dict[str, Any]) -> None:
 def test_resolved_samples_equal_rebuilt_ones(blue: dict[str, Any]) -> None:
     fast, rebuilt = blue["fast"], blue["rebuilt"]
     # the build limits bind in BLUE (nuclear, wind): tightening them moves the answer
-    for factors in ({"energy-build-limit": 0.75, "energy-capital-cost": 1.2},
-                    {"energy-build-limit": 1.25, "energy-capital-cost": 0.8}):
+    for factors in ({"energy-build-limit": 0.75, "energy-capital-cost": 1.2,
+                     "energy-fuel-price": 1.1},
+                    {"energy-build-limit": 1.25, "energy-capital-cost": 0.8,
+                     "energy-fuel-price": 0.7}):
         got = figures(fast.summaries(_case(factors)))
-        assert fast.how == {"energy": "resolved"}
+        assert fast.how == {"energy": "resolved", "materials": "ran"}
         want = figures(rebuilt.summaries(_case(factors)))
-        assert rebuilt.how == {"energy": "ran"}
+        assert rebuilt.how == {"energy": "ran", "materials": "ran"}
         assert got[OBJECTIVE] != pytest.approx(figures(blue["base"])[OBJECTIVE], rel=1e-3)
         assert got[OBJECTIVE] == pytest.approx(want[OBJECTIVE], rel=1e-9)
-        assert set(got) == set(want)
-        far = {k: (got[k], want[k]) for k in want
+        # every headline figure and every materials figure, nothing else of energy
+        headline = {k for k in want if k.split(".")[0] != "energy"
+                    or k.split(".")[1] in HEADLINES}
+        assert set(got) == headline
+        assert len([k for k in got if k.startswith("energy.")]) > 150
+        far = {k: (got[k], want[k]) for k in got
                if not np.isclose(got[k], want[k], rtol=1e-6, atol=1e-6)}
         assert not far
 
@@ -78,7 +88,7 @@ def test_the_shipped_evaluator_reads_no_dataset_file(blue: dict[str, Any],
     monkeypatch.setattr(catalogue_module, "read_dataset",
                         lambda path, meta: reads.append(meta.name))  # type: ignore[misc]
     shipped.summaries(_case({"energy-build-limit": 1.1, "energy-capital-cost": 0.9}))
-    assert shipped.how == {"energy": "resolved"} and reads == []
+    assert shipped.how == {"energy": "resolved", "materials": "ran"} and reads == []
 
 
 def test_identical_on_one_and_two_workers(blue: dict[str, Any]) -> None:
@@ -89,9 +99,15 @@ def test_identical_on_one_and_two_workers(blue: dict[str, Any]) -> None:
     assert docs[0]["digest"] == docs[1]["digest"]
     for doc in docs:
         assert doc["solve"]["energy"]["method"] == "re-solve"
+        assert doc["solve"]["energy"]["figures"] == "headline"
         assert doc["solve"]["energy"]["samples"] == {"resolved": 4}
-    p = docs[0]["stages"]["energy"]["objective_usd_bn_pv"]
-    assert p["p5"] < p["p50"] < p["p95"]
+    energy = docs[0]["stages"]["energy"]
+    for path in ("objective_usd_bn_pv", "additional_investment_usd_trillion",
+                 "investment_usd_trillion"):
+        p = energy[path]
+        assert p["p5"] < p["p50"] < p["p95"], path
+    assert {"p5", "p50", "p95"} <= set(energy["co2_price_usd_per_t"]["2050"])
+    assert {"p5", "p50", "p95"} <= set(energy["fossil_import_bill_usd_bn"]["2030"])
 
 
 def test_too_few_samples_are_rebuilt_and_the_run_says_why(blue: dict[str, Any]) -> None:

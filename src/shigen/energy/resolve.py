@@ -25,13 +25,17 @@ the base's basis, never the previous sample's: a sample's result must not depend
 sample a worker solved before it (identical results for any number of workers).
 
 :class:`EnergyResampler` is what an uncertainty run uses (``StageSpec.resampler``): the
-study's LP and its baseline's, built once in the parent and shipped to the workers; each
-worker builds the linopy model once (for the result extraction), and per sample writes the
-re-solved primal and dual values and the sample's right-hand sides into it, then extracts
-the stage's dataset as a rebuilt run would (:func:`shigen.energy.stage.outcome_dataset`).
-Samples the LP cannot take (a nonlinear dataset, too few samples to repay the set-up, a
-rolling horizon, an infeasible re-solve) are rebuilt, and :meth:`EnergyResampler.describe`
-says why.
+study's LP and its baseline's, and the headline atoms of both
+(:class:`shigen.energy.headline.HeadlineMap`), built once in the parent and shipped to
+the workers. A sample re-solves both LPs and computes its headline figures and the arrays
+the materials stage reads from the solution vectors (a few sparse products): no dataset
+is read, no linopy model written, no result dataset extracted. A study the atoms do not
+cover (electricity links, an outage study) takes the full path instead: each worker
+builds the linopy model once, and per sample writes the re-solved primal and dual values
+and the sample's right-hand sides into it, then extracts the stage's dataset as a rebuilt
+run would (:func:`shigen.energy.stage.outcome_dataset`). Samples the LP cannot take (a
+nonlinear dataset, too few samples to repay the set-up, a rolling horizon, an infeasible
+re-solve) are rebuilt, and :meth:`EnergyResampler.describe` says why.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ import numpy as np
 import scipy.sparse as sp
 import xarray as xr
 
+from shigen.energy import headline
 from shigen.energy.config import EnergyConfig
 from shigen.energy.formulation import Formulation
 from shigen.energy.inputs import Inputs, load_inputs
@@ -81,7 +86,12 @@ class LPArrays:
                 and np.array_equal(self.clabels, other.clabels) and self.A.shape == other.A.shape)
 
 
-def lp_arrays(cfg: EnergyConfig, cat: Catalogue) -> LPArrays:
+#: sees every model a :class:`LinearLP` builds: its factors, formulation, data and arrays
+Observer = Callable[[Mapping[str, float], Formulation, "Catalogue", "LPArrays"], None]
+
+
+def lp_arrays(cfg: EnergyConfig, cat: Catalogue,
+              observe: Callable[[Formulation, LPArrays], None] | None = None) -> LPArrays:
     """Build the study's LP from ``cat`` and return its arrays (linopy's matrix accessor)."""
     f = create_model(cfg, load_inputs(cfg, cat))
     mat = f.m.matrices
@@ -89,9 +99,12 @@ def lp_arrays(cfg: EnergyConfig, cat: Catalogue) -> LPArrays:
     lower = np.where(np.isin(sense, ("<", "<=")), -np.inf, b)
     upper = np.where(np.isin(sense, (">", ">=")), np.inf, b)
     assert mat.A is not None
-    return LPArrays(np.asarray(mat.vlabels), np.asarray(mat.clabels), sp.csc_array(mat.A),
-                    np.asarray(mat.c, dtype=float), lower, upper,
-                    np.asarray(mat.lb, dtype=float), np.asarray(mat.ub, dtype=float))
+    out = LPArrays(np.asarray(mat.vlabels), np.asarray(mat.clabels), sp.csc_array(mat.A),
+                   np.asarray(mat.c, dtype=float), lower, upper,
+                   np.asarray(mat.lb, dtype=float), np.asarray(mat.ub, dtype=float))
+    if observe is not None:
+        observe(f, out)
+    return out
 
 
 def _vectors(lp: LPArrays) -> dict[str, np.ndarray]:
@@ -164,20 +177,22 @@ class LinearLP:
     """The base LP, the ΔM of every linear dataset, and a warm-started HiGHS re-solve.
 
     ``stop_at_first`` ends the checks at the first nonlinear dataset (an uncertainty
-    sample moves every dataset, so one is enough to rebuild them all).
+    sample moves every dataset, so one is enough to rebuild them all). ``observe`` sees
+    every model built here (the headline atoms are read from the same builds).
     """
 
     def __init__(self, cfg: EnergyConfig, catalogue: Catalogue, datasets: Sequence[str],
-                 step: float = STEP, stop_at_first: bool = False):
+                 step: float = STEP, stop_at_first: bool = False,
+                 observe: Observer | None = None):
         t0 = time.perf_counter()
         self.cfg, self.catalogue, self.step = cfg, catalogue, step
-        self.base = lp_arrays(cfg, catalogue)
+        self._observe = observe
+        self.base = self._build({})
         self.deltas: dict[str, Delta] = {}
         self.nonlinear: list[str] = []
         scale = _scale(self.base)
         for name in datasets:
-            one = _delta(self.base, lp_arrays(cfg, catalogue.with_factors({name: 1 + step})),
-                         step)
+            one = _delta(self.base, self._build({name: 1 + step}), step)
             if one is None:  # another shape: which rows or columns exist changed
                 self.nonlinear.append(name)
                 if stop_at_first:
@@ -192,6 +207,18 @@ class LinearLP:
         self.stats = ResolveStats()
         self._basis = self._solve_arrays(self.base, warm=False).basis
         self.stats = ResolveStats(build_s=time.perf_counter() - t0)
+        self._observe = None  # an observer stays in the process that set up the LP
+
+    def _build(self, factors: Mapping[str, float]) -> LPArrays:
+        """The LP at ``factors``, shown to the observer."""
+        cat = self.catalogue.with_factors(dict(factors)) if factors else self.catalogue
+        see = self._observe
+        return lp_arrays(self.cfg, cat, None if see is None else
+                         (lambda f, lp: see(factors, f, cat, lp)))
+
+    def joint_weights(self) -> dict[str, float]:
+        """The factors of the joint check: 1.5, 2 or 2.5 single steps per dataset."""
+        return {n: 1.0 + self.step * (3 + i % 3) / 2 for i, n in enumerate(sorted(self.deltas))}
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -204,9 +231,8 @@ class LinearLP:
         Each factor moves 1.5, 2 or 2.5 times its single step, so a curved dataset (an
         annuity of a lifetime, a product of two datasets) misses the prediction.
         """
-        names = sorted(self.deltas)
-        weights = {n: 1.0 + self.step * (3 + i % 3) / 2 for i, n in enumerate(names)}
-        joint = _delta(self.base, lp_arrays(self.cfg, self.catalogue.with_factors(weights)), 1.0)
+        weights = self.joint_weights()
+        joint = _delta(self.base, self._build(weights), 1.0)
         predicted = self.predict(weights)
         pred = Delta(sp.csc_array(predicted.A - self.base.A),
                      {k: _finite_diff(v, _vectors(predicted)[k])
@@ -216,8 +242,7 @@ class LinearLP:
     def _isolate(self, scale: float, stop_at_first: bool) -> None:
         """After a failed joint check: a second step per dataset names the curved ones."""
         for name in sorted(self.deltas):
-            two = _delta(self.base, lp_arrays(
-                self.cfg, self.catalogue.with_factors({name: 1 + 2 * self.step})), 2 * self.step)
+            two = _delta(self.base, self._build({name: 1 + 2 * self.step}), 2 * self.step)
             if two is None or not _close(self.deltas[name], two, scale):
                 self.nonlinear.append(name)
                 del self.deltas[name]
@@ -395,6 +420,9 @@ class EnergyResampler:
         # cold by default: the same vertex as a rebuilt sample's (see LinearLP.resolve)
         self.warm = False
         self._models: dict[str, Formulation] = {}  # per process: the linopy models
+        #: the headline atoms of each LP (None: the full path, ``figures_reason`` says why)
+        self.headlines: dict[str, headline.HeadlineMap] | None = None
+        self.figures_reason: str | None = None
         configs = {"study": cfg}
         if cfg.baseline_config is not None:
             configs["baseline"] = cfg.baseline_config
@@ -407,8 +435,11 @@ class EnergyResampler:
             self.reason = (f"{samples} samples do not repay the re-solve set-up (about "
                            f"{builds} LP builds): every sample rebuilt")
         else:
+            recorders = {}
             for key, c in configs.items():
-                lp = LinearLP(c, catalogue, self.datasets, stop_at_first=True)
+                recorders[key] = headline.Recorder()
+                lp = LinearLP(c, catalogue, self.datasets, stop_at_first=True,
+                              observe=recorders[key] if not cfg.outage else None)
                 if lp.nonlinear:
                     self.reason = (f"dataset '{lp.nonlinear[0]}' changes the {key} LP other "
                                    "than linearly (its shape, or a product of factors): "
@@ -416,7 +447,20 @@ class EnergyResampler:
                     self.lps.clear()
                     break
                 self.lps[key] = lp
+            if self.reason is None:
+                self._headlines(recorders)
         self.setup_s = time.perf_counter() - t0
+
+    def _headlines(self, recorders: Mapping[str, headline.Recorder]) -> None:
+        """The headline atoms of every LP, or why a sample takes the full extraction."""
+        if self.lps["study"].cfg.outage:
+            self.figures_reason = "an outage study solves a third LP per sample: full extraction"
+            return
+        try:
+            self.headlines = {key: rec.finish(self.lps[key].step, self.lps[key].joint_weights())
+                              for key, rec in recorders.items()}
+        except headline.Unsupported as exc:
+            self.figures_reason = f"{exc}: full extraction"
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -426,8 +470,12 @@ class EnergyResampler:
 
     def describe(self) -> dict[str, Any]:
         """How samples are solved, and why not re-solved (for the run's manifest)."""
+        # how a re-solved sample's figures are made: from the vectors, or the full path
+        figures = {} if self.reason is not None else {
+            "figures": "full" if self.headlines is None else "headline",
+            **({"figures_reason": self.figures_reason} if self.figures_reason else {})}
         return {"method": "re-solve" if self.reason is None else "rebuild",
-                "reason": self.reason, "setup_s": round(self.setup_s, 3),
+                "reason": self.reason, "setup_s": round(self.setup_s, 3), **figures,
                 "linear_datasets": sorted(self.lps["study"].deltas) if self.lps else []}
 
     def run(self, cfg: EnergyConfig, study: Study, catalogue: Catalogue,
@@ -436,6 +484,12 @@ class EnergyResampler:
         """The energy dataset of one sample and how it was made (``resolved``/``rebuilt``)."""
         if self.reason is None and all(lp.linear(factors) for lp in self.lps.values()):
             try:
+                if self.headlines is not None:
+                    for name in self.datasets:  # what this result depends on, as a run
+                        catalogue.get(name)  # records it (sampled: in memory, no file read)
+                    ds = self._headline(factors)
+                    self.counts["resolved"] += 1
+                    return ds, "resolved"
                 ds = self.pathway(cfg, catalogue, self._solver("study", factors),
                                   self._solver("baseline", factors))
             except ArithmeticError:
@@ -445,6 +499,19 @@ class EnergyResampler:
                 return ds, "resolved"
         self.counts["rebuilt"] += 1
         return self.rebuild(cfg, study, catalogue, upstream), "rebuilt"
+
+    def _headline(self, factors: Mapping[str, float]) -> xr.Dataset:
+        """A sample's headline figures (``attrs["headline"]``) and the materials arrays."""
+        assert self.headlines is not None
+        done = {}
+        for key, lp in self.lps.items():
+            run = lp.resolve(factors, warm=self.warm)
+            done[key] = headline.sample(self.headlines[key], run.x, run.row_dual,
+                                        run.objective, factors)
+        hm = self.headlines["study"]
+        ds = headline.materials_view(hm, done["study"])
+        ds.attrs["headline"] = headline.summary(hm, done["study"], done.get("baseline"))
+        return ds
 
     def _solver(self, key: str, factors: Mapping[str, float]) -> Callable[..., xr.Dataset]:
         def solve(cfg: EnergyConfig, cat: Catalogue, inp: Inputs) -> xr.Dataset:

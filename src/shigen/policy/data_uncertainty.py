@@ -9,8 +9,11 @@ study's own seed (common random numbers), only the stages that read a sampled da
 or a changed earlier result (:class:`shigen.policy.evaluate.Evaluator`).
 
 For every numeric figure of the stages' ``summarize()`` objects (the headline figures of
-``shigen run --json``; timings left out) the result holds the base value, P5/P50/P95 over
-the samples and the datasets in decreasing order of influence:
+``shigen run --json``; timings left out) that every sample reports the result holds the
+base value, P5/P50/P95 over the samples and the datasets in decreasing order of influence
+(a re-solved energy sample reports the headline figures of
+:data:`shigen.energy.headline.HEADLINES`, not the labels and line-by-line comparisons of
+the base run):
 
 - ``rank-regression`` (the default): squared standardised rank-regression coefficients
   (SRRC², Saltelli et al. 2004, §5.2): regress the ranks of the figure on the ranks of the
@@ -329,7 +332,10 @@ def run_uncertainty(study: Study, catalogue: Catalogue, cfg: UncertaintyConfig,
     done = [r for part in parts for r in part]
     results = [r for r, _ in done]
     base_figures = figures(base)
-    names = list(base_figures)
+    # a figure gets statistics when every sample that ran has it: a re-solved energy
+    # sample computes its headline figures only (shigen.energy.headline.HEADLINES)
+    ran = [set(r) for r in results if r is not None]
+    names = [n for n in base_figures if all(n in r for r in ran)]
     values = np.array([[np.nan] * len(names) if r is None else
                        [r.get(n, np.nan) for n in names] for r in results]).reshape(
         len(results), len(names))

@@ -172,6 +172,41 @@ def solved_energy() -> Callable[[str], Any]:
     return solve
 
 
+# --- tiny catalogues of test datasets ---------------------------------------------
+
+_TINY_ENTRY = """
+[datasets.{name}]
+title = "{name}"
+file = "{name}.csv"
+source = "test fixture"
+edition = "1"
+license = "CC0"
+unit = "{unit}"
+dimensions = [{dims}]
+status = "estimate"
+"""
+
+
+def _write_tiny_catalogue(folder: Path, files: dict[str, tuple[str, str, str]]) -> Any:
+    """Write each dataset's CSV and its catalogue entry to ``folder``; the catalogue of them."""
+    text = ""
+    for name, (unit, dims, csv) in files.items():
+        text += _TINY_ENTRY.format(name=name, unit=unit, dims=dims)
+        (folder / f"{name}.csv").write_text(csv)
+    (folder / "catalogue.toml").write_text(text)
+    from shigen.datasets import Catalogue
+
+    return Catalogue([folder])
+
+
+@pytest.fixture(scope="session")
+def tiny_catalogue() -> Callable[[Path, dict[str, tuple[str, str, str]]], Any]:
+    """``tiny_catalogue(folder, {name: (unit, dimensions, csv text)})`` -> a Catalogue of a
+    few small datasets written to ``folder`` (dimensions as in the TOML list:
+    ``'"importer", "commodity"'``), for tests of the disruption model."""
+    return _write_tiny_catalogue
+
+
 # --- running the command ------------------------------------------------------------
 
 @dataclass

@@ -26,21 +26,9 @@ from shigen.disruption.montecarlo import simulate
 from shigen.disruption.world import Diverted, diversion_draws
 from shigen.distributions import Uniform
 
-ENTRY = """
-[datasets.{name}]
-title = "{name}"
-file = "{name}.csv"
-source = "test fixture"
-edition = "1"
-license = "CC0"
-unit = "{unit}"
-dimensions = [{dims}]
-status = "estimate"
-"""
-
 
 @pytest.fixture(scope="module")
-def cat(tmp_path_factory: pytest.TempPathFactory) -> Catalogue:
+def cat(tmp_path_factory: pytest.TempPathFactory, tiny_catalogue: Any) -> Catalogue:
     d = tmp_path_factory.mktemp("diversion")
     files = {
         "d-demand": ("t", '"importer"', "importer,value,unit\nJPN,10,t\nKOR,10,t\n"),
@@ -49,12 +37,7 @@ def cat(tmp_path_factory: pytest.TempPathFactory) -> Catalogue:
         "d-range": ("fraction", '"market", "bound"',
                     "market,bound,value,unit\nx,low,0.25,fraction\nx,high,0.75,fraction\n"),
     }
-    text = ""
-    for name, (unit, dims, csv) in files.items():
-        text += ENTRY.format(name=name, unit=unit, dims=dims)
-        (d / f"{name}.csv").write_text(csv)
-    (d / "catalogue.toml").write_text(text)
-    return Catalogue([d])
+    return tiny_catalogue(d, files)
 
 
 def market(importer: str) -> dict[str, Any]:

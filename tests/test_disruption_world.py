@@ -30,21 +30,9 @@ from shigen.disruption.world import JointGroup, WorldGroup, world_prices
 from shigen.distributions import Fixed
 from shigen.errors import InputError
 
-ENTRY = """
-[datasets.{name}]
-title = "{name}"
-file = "{name}.csv"
-source = "test fixture"
-edition = "1"
-license = "CC0"
-unit = "{unit}"
-dimensions = [{dims}]
-status = "estimate"
-"""
-
 
 @pytest.fixture(scope="module")
-def cat(tmp_path_factory: pytest.TempPathFactory) -> Catalogue:
+def cat(tmp_path_factory: pytest.TempPathFactory, tiny_catalogue: Any) -> Catalogue:
     d = tmp_path_factory.mktemp("world")
     files = {
         "w-demand": ("t", '"importer"', "importer,value,unit\nJPN,10,t\nKOR,10,t\n"),
@@ -55,12 +43,7 @@ def cat(tmp_path_factory: pytest.TempPathFactory) -> Catalogue:
         "w-ree-shares": ("fraction", '"origin"',
                          "origin,value,unit\nCHN,0.9,fraction\nAUS,0.1,fraction\n"),
     }
-    text = ""
-    for name, (unit, dims, csv) in files.items():
-        text += ENTRY.format(name=name, unit=unit, dims=dims)
-        (d / f"{name}.csv").write_text(csv)
-    (d / "catalogue.toml").write_text(text)
-    return Catalogue([d])
+    return tiny_catalogue(d, files)
 
 
 def crude(importer: str) -> dict[str, Any]:

@@ -25,21 +25,9 @@ from shigen.disruption.config import DisruptionConfig
 from shigen.disruption.montecarlo import simulate
 from shigen.disruption.world import draw_down
 
-ENTRY = """
-[datasets.{name}]
-title = "{name}"
-file = "{name}.csv"
-source = "test fixture"
-edition = "1"
-license = "CC0"
-unit = "{unit}"
-dimensions = [{dims}]
-status = "estimate"
-"""
-
 
 @pytest.fixture(scope="module")
-def cat(tmp_path_factory: pytest.TempPathFactory) -> Catalogue:
+def cat(tmp_path_factory: pytest.TempPathFactory, tiny_catalogue: Any) -> Catalogue:
     d = tmp_path_factory.mktemp("stocks")
     files = {
         "s-demand": ("t", '"importer"', "importer,value,unit\nJPN,10,t\nKOR,10,t\n"),
@@ -48,12 +36,7 @@ def cat(tmp_path_factory: pytest.TempPathFactory) -> Catalogue:
         "s-days": ("day", '"commodity", "bound"',
                    "commodity,bound,value,unit\nree,low,10,day\nree,high,30,day\n"),
     }
-    text = ""
-    for name, (unit, dims, csv) in files.items():
-        text += ENTRY.format(name=name, unit=unit, dims=dims)
-        (d / f"{name}.csv").write_text(csv)
-    (d / "catalogue.toml").write_text(text)
-    return Catalogue([d])
+    return tiny_catalogue(d, files)
 
 
 def market(importer: str) -> dict[str, Any]:

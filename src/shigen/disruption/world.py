@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from shigen.datasets.units import factor
 from shigen.disruption import data
 from shigen.disruption.config import DisruptionConfig, JointProduction, StockRelease
 from shigen.disruption.sampling import event_uniforms
@@ -142,13 +143,9 @@ def compile_world(cfg: DisruptionConfig, cat: Catalogue, markets: list[tuple[str
 
 def _to_market_unit(unit: str, market_unit: str, field: str) -> float:
     """Factor from a world-demand dataset's unit to the members' market unit."""
-    if unit == market_unit:
-        return 1.0
-    from shigen.datasets.units import factor
-
     try:
         return factor(unit, market_unit)
-    except Exception as exc:  # pint raises several kinds for unknown or unrelated units
+    except ValueError as exc:  # units.factor: unknown or unrelated units
         raise InputError(f"world demand is in '{unit}', which does not convert to the "
                          f"importers' market unit '{market_unit}'", Location(field=field),
                          "select world demand in the unit of the importers' markets") from exc

@@ -164,8 +164,7 @@ def solved_energy() -> Callable[[str], Any]:
 
             study = load_study(STUDIES / f"{name}.toml")
             assert study.energy is not None, f"{name} has no [energy] section"
-            view = Catalogue.bundled().with_overrides(study.data_overrides(),
-                                                      as_of=study.data_as_of())
+            view = study.data_view(Catalogue.bundled())
             _SOLVED_ENERGY[name] = run_model(study.energy, view)
         return _SOLVED_ENERGY[name]
 

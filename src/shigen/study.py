@@ -19,7 +19,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import (
     BaseModel,
@@ -41,6 +41,9 @@ from shigen.policy.config import PolicyConfig, UncertaintyConfig
 from shigen.sandbox import Sandbox, read_limited
 from shigen.supply.config import SupplyConfig
 from shigen.tomlfile import find_line, read_toml
+
+if TYPE_CHECKING:
+    from shigen.datasets.catalogue import Catalogue
 
 STAGE_ORDER = ("energy", "materials", "supply", "disruption", "policy")
 
@@ -114,6 +117,13 @@ class Study(BaseModel):
     def data_overrides(self) -> list[DataOverride]:
         """The study's ``[[data.override]]`` entries (empty without a ``[data]`` section)."""
         return list(self.data.override) if self.data is not None else []
+
+    def data_view(self, catalogue: Catalogue) -> Catalogue:
+        """``catalogue`` as this study sees it: its ``[[data.override]]`` rows and ``data_as_of``.
+
+        Raises :class:`InputError` for an override that matches no row or leaves a bound.
+        """
+        return catalogue.with_overrides(self.data_overrides(), as_of=self.data_as_of())
 
     def canonical_json(self) -> str:
         """Deterministic JSON of the study (sorted keys), the input of its run id.

@@ -66,8 +66,7 @@ def test_a_replication_of_2008_and_the_today_study_read_their_own_costs() -> Non
     for name in ("etp2008-blue", "etp2008-blue-today"):
         study = load_study(STUDIES / f"{name}.toml")
         assert study.energy is not None
-        cat = Catalogue.bundled().with_overrides(study.data_overrides(),
-                                                 as_of=study.data_as_of())
+        cat = study.data_view(Catalogue.bundled())
         capex = load_inputs(study.energy, cat).capex
         got[name] = {t: float(capex.sel(technology=t, year=2030))
                      for t in ("solar_pv", "nuclear")}

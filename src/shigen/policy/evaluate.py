@@ -178,8 +178,7 @@ class Evaluator:
     def case_catalogue(self, study: Study, case: Case) -> Catalogue:
         """The datasets as ``case`` sees them: its study's overrides, then its range factors."""
         # the case's data overrides (the study's, a package's, drawn ones) replace the view's
-        catalogue = self.catalogue.with_overrides(study.data_overrides(),
-                                                  as_of=study.data_as_of())
+        catalogue = study.data_view(self.catalogue)
         return catalogue.with_factors(dict(case.factors)) if case.factors else catalogue
 
     def summaries(self, case: Case, needed: Collection[str] | None = None

@@ -127,7 +127,7 @@ def run_study(study: Study, catalogue: Catalogue, store: RunStore, *, force: boo
         return RunResult.from_manifest(run_id, store.manifest(run_id), str(store.path(run_id)))
     files = catalogue
     try:
-        catalogue = catalogue.with_overrides(study.data_overrides(), as_of=study.data_as_of())
+        catalogue = study.data_view(catalogue)
     except InputError as exc:
         raise locate(study, exc) from None
     results: dict[str, xr.Dataset] = {}

@@ -179,7 +179,7 @@ class Service:
 
         study = parse_study(text, source, {"study_dir": str(EXAMPLES)})
         try:
-            self.catalogue.with_overrides(study.data_overrides(), as_of=study.data_as_of())
+            study.data_view(self.catalogue)
             for commodity in study.supply.commodities if study.supply is not None else []:
                 chain(self.catalogue, commodity, "supply.commodities")
         except InputError as exc:

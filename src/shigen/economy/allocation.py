@@ -75,7 +75,11 @@ def constrained_allocation(table: IOTable, use: np.ndarray, shortfall: float,
     cut = np.zeros(k)
     users = np.flatnonzero(use > 0)
     target = min(float(shortfall), float(use.sum()))
-    if target > 0:
+    if target >= float(use.sum()):
+        # every user goes without all of it: the only feasible point, which HiGHS may call
+        # infeasible when the equality meets the sum of the bounds in floating point
+        cut = use.copy()
+    elif target > 0:
         w = _loss_per_unit(table, use, share, users)
         res = linprog(w, A_eq=np.ones((1, len(users))), b_eq=[target],
                       bounds=list(zip(np.zeros(len(users)), use[users], strict=True)),

@@ -239,3 +239,24 @@ def cat_shipped() -> Catalogue:
     from shigen.cli.common import catalogue
 
     return catalogue()
+
+
+def test_a_scenario_priced_by_the_choke_says_so(tmp_path: Path, cat: Catalogue) -> None:
+    # the same toy with every choke at 1.5x: gallium AUS undiverted would need a price of
+    # 0.91^-10 = 2.57 by December, so the cap sets it; antimony CAN (x = 0.01: at most
+    # 0.99^-10 = 1.106) stays below it
+    study = _study(tmp_path, diversion="0.0")
+    assert study.disruption is not None
+    capped = study.model_copy(update={"disruption": study.disruption.model_copy(update={
+        "markets": [m.model_copy(update={"max_price_ratio": 1.5})
+                    for m in study.disruption.markets],
+        "world_markets": [w.model_copy(update={"max_price_ratio": 1.5})
+                          for w in study.disruption.world_markets]})})
+    res = assess(capped, cat)
+    flagged = {(w["where"]["commodity"], w["where"]["supplier"]) for w in res.warnings()}
+    assert ("gallium", "AUS") in flagged and ("antimony", "CAN") not in flagged
+    assert all(w["code"] == "price-at-choke" and w["where"]["share_of_draws"] > 0
+               for w in res.warnings())
+    assert res.to_json()["warnings"] == res.warnings()
+    # the shipped ones have none (test_the_shipped_assessments_have_no_price_at_the_choke)
+    assert assess(_study(tmp_path), cat).to_json()["warnings"] == []

@@ -83,10 +83,21 @@ class Assessment:
             total[s.commodity] = total.get(s.commodity, 0.0) + s.expected_usd
         return sorted(total.items(), key=lambda kv: -kv[1])
 
+    def warnings(self) -> list[dict[str, Any]]:
+        """A ``price-at-choke`` record (the run-warning fields) per scenario the cap priced."""
+        return [{"code": "price-at-choke", "stage": "assess", "severity": "warning",
+                 "message": f"with {s.supplier} cut, the price of {s.commodity} for "
+                            f"{s.importer} reached its choke price in {s.choke_share:.1%} "
+                            "of draws: the cap, not the market, set it there; the loss is "
+                            "understated",
+                 "where": {"commodity": s.commodity, "importer": s.importer,
+                           "supplier": s.supplier, "share_of_draws": round(s.choke_share, 6)}}
+                for s in self.scenarios if s.choke_share > 0]
+
     def to_json(self) -> dict[str, Any]:
         return {
             "importer": self.importer, "year": self.year, "currency": "USD",
-            "allocation": self.allocation,
+            "allocation": self.allocation, "warnings": self.warnings(),
             "ranking": [{"commodity": c, "expected_loss_usd": round(v)}
                         for c, v in self.by_commodity()],
             "scenarios": [{"commodity": s.commodity, "supplier": s.supplier,

@@ -58,7 +58,7 @@ class Scenario:
     share: float                 # the supplier's share of the importer's imports
     probability: float           # annual probability of the disruption
     probability_source: str      # "study event <name>" or "default (assumption)"
-    loss_usd: float              # economic loss of the year-long disruption
+    loss_usd: float              # economic loss of the year-long disruption (mean over draws)
     shortfall_t: float
     top_industry: str = ""       # the industry that loses most value added
     diversion_source: str = "none"   # "study event <name>", "market events <names>", "none"

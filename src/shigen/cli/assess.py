@@ -9,7 +9,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from shigen.cli.common import DataOpt, JsonOpt, catalogue, emit_json, handle_errors, out
+from shigen.cli.common import (
+    DataOpt,
+    JsonOpt,
+    catalogue,
+    emit_json,
+    handle_errors,
+    out,
+    warnings_table,
+)
 from shigen.errors import InputError, Location
 from shigen.options import EXAMPLES
 
@@ -84,3 +92,6 @@ def assess(
                   sc.top_industry or "-")
     out.print(t)
     out.print(s)
+    choke = warnings_table(result.warnings())
+    if choke is not None:
+        out.print(choke)

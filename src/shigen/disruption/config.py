@@ -16,7 +16,15 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from shigen.distributions import Distribution, Fixed, LogNormal, Normal, Triangular, Uniform
 
@@ -539,15 +547,30 @@ class WorldMarket(_Model):
     stock_days: DistOrRange | None = Field(
         default=None, description="stocks held outside the study's importers (consumers, "
         "traders, purchases in an announced lead time), days of world demand at the start: "
-        "released while the world is short, never refilled; a number, a distribution or a "
-        "dataset range (e.g. world-stock-days)")
+        "released while the world is short, refilled only with 'restock_days_per_year'; a "
+        "number, a distribution or a dataset range (e.g. world-stock-days)")
+    restock_days_per_year: DistOrRange | None = Field(
+        default=None, description="pace at which those holders rebuild what they sold, in "
+        "days of world demand a year, from supply the world does not otherwise need (a "
+        "surplus: re-sold withheld flow, spare capacity, stock releases), never above the "
+        "stock they started with; needs 'stock_days'. A number, a distribution or a dataset "
+        "range (e.g. world-restock-days); default none (a stock is used once)")
 
-    @field_validator("stock_days")
+    @field_validator("stock_days", "restock_days_per_year")
     @classmethod
-    def _stock_days(cls, v: Distribution | RangeRef | None) -> Distribution | RangeRef | None:
+    def _stock_days(cls, v: Distribution | RangeRef | None, info: ValidationInfo
+                    ) -> Distribution | RangeRef | None:
         if v is not None and not isinstance(v, RangeRef) and not _all_in(v, 0.0, 3650.0):
-            raise ValueError("'stock_days' is between 0 and 3650 days of world demand")
+            raise ValueError(f"'{info.field_name}' is between 0 and 3650 days of world demand"
+                             + (" a year" if info.field_name == "restock_days_per_year" else ""))
         return v
+
+    @model_validator(mode="after")
+    def _restock_needs_stock(self) -> WorldMarket:
+        if self.restock_days_per_year is not None and self.stock_days is None:
+            raise ValueError("'restock_days_per_year' rebuilds the stocks of 'stock_days'; "
+                             "give 'stock_days' too, or remove 'restock_days_per_year'")
+        return self
 
     @field_validator("route_shares")
     @classmethod

@@ -7,7 +7,8 @@ world. In each step and draw its net loss is::
         + world demand x sum_c r_c (1 - m_c)          supply lost to the rest of the world
         - sum_c d_c W_c                                 withheld flow re-sold to third buyers
         - spare capacity - stocks released by other holders (``release``)
-        - the stocks of other holders (``stock_days``), while they last
+        - the stocks of other holders (``stock_days``), while they last; with
+          ``restock_days_per_year`` they rebuild them from a later surplus
 
 where ``W_c`` is the flow a restriction aimed at one member (embargo, sanction, a quota
 naming its importer) withholds on channel ``c`` and ``d_c`` the share of it the supplier
@@ -69,6 +70,7 @@ class WorldGroup:
     route_shares: dict[str, float]
     rest_channels: list[tuple[int, float]] = field(default_factory=list)  # (channel, r_c)
     stock_days: Distribution | None = None   # stocks of other holders, days of demand
+    restock: Distribution | None = None      # their restocking pace, days of demand a year
 
 
 @dataclass
@@ -137,7 +139,10 @@ def compile_world(cfg: DisruptionConfig, cat: Catalogue, markets: list[tuple[str
             release=release, max_price_ratio=w.max_price_ratio, shares=shares,
             route_shares=dict(w.route_shares),
             stock_days=(None if w.stock_days is None else
-                        data.resolve_range(cat, w.stock_days, f"{f}.stock_days", 0.0, 3650.0))))
+                        data.resolve_range(cat, w.stock_days, f"{f}.stock_days", 0.0, 3650.0)),
+            restock=(None if w.restock_days_per_year is None else
+                     data.resolve_range(cat, w.restock_days_per_year,
+                                        f"{f}.restock_days_per_year", 0.0, 3650.0))))
     return out
 
 
@@ -169,28 +174,46 @@ def release_world_stocks(group: WorldGroup, loss: np.ndarray, seed: int, first: 
     Holders outside the study's importers start with ``stock_days / 365`` of a year's
     world demand (drawn per draw from column 2 of the market's stream, so the elasticity
     draws do not move) and sell from it whenever the world is short, as much as the
-    shortage needs, until it is empty. A stock is not refilled within the run: a second
-    disruption finds what the first one left (no source gives the pace of restocking).
-    Without ``stock_days`` the loss is returned unchanged (the same array).
+    shortage needs, until it is empty. With ``restock`` (days of world demand a year,
+    column 3 of the same stream) they rebuild it from a surplus, at most at that pace and
+    never above the stock they started with; without it a second disruption finds what
+    the first one left. Without ``stock_days`` the loss is returned unchanged (the same
+    array).
     """
     if group.stock_days is None:
         return loss
     stock = _draw(group.stock_days, group.key, 2, seed, first, last) / 365.0 * group.demand[0]
-    return draw_down(loss, stock, dt)
+    pace = None
+    if group.restock is not None:
+        days = _draw(group.restock, group.key, 3, seed, first, last)         # (n,)
+        pace = days[None, :] / 365.0 * group.demand[:, None] * dt            # (T, n) volume
+    return draw_down(loss, stock, dt, pace)
 
 
-def draw_down(loss: np.ndarray, stock: np.ndarray, dt: float) -> np.ndarray:
+def draw_down(loss: np.ndarray, stock: np.ndarray, dt: float,
+              pace: np.ndarray | None = None) -> np.ndarray:
     """Loss rates ``(T, n)`` less what stocks ``(n,)`` (volume) cover, step by step.
 
-    In each step the stock covers the positive loss up to what is left of it: the
-    volume released, summed over steps, is ``min(stock, sum of positive loss x dt)``.
+    In each step the stock covers the positive loss up to what is left of it: without
+    ``pace`` the volume released, summed over steps, is ``min(stock, sum of positive loss
+    x dt)``. With ``pace`` ``(T, n)`` (volume a step may restock) a surplus (negative
+    loss) refills the stock, at most ``pace`` and the room below the starting stock; the
+    refilled volume is taken out of that surplus (the loss rises towards zero by it), so
+    restocking never makes the world short and every tonne restocked is a tonne of
+    surplus supply that nobody else took.
     """
-    left = np.asarray(stock, dtype=float).copy()
+    start = np.asarray(stock, dtype=float)
+    left = start.copy()
     out = np.array(loss, dtype=float)
     for t in range(out.shape[0]):
         used = np.minimum(np.clip(out[t], 0.0, None) * dt, left)
         out[t] -= used / dt
         left -= used
+        if pace is not None:
+            refill = np.minimum(np.minimum(np.clip(-out[t], 0.0, None) * dt, pace[t]),
+                                start - left)
+            out[t] += refill / dt
+            left += refill
     return out
 
 

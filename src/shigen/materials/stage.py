@@ -260,5 +260,17 @@ def draws(cfg: MaterialsConfig) -> bool:
     return cfg.draws > 0
 
 
+def run_summary(cfg: MaterialsConfig, study: Study, cat: Catalogue,
+                upstream: Mapping[str, xr.Dataset]) -> dict[str, Any]:
+    """``summarize(run(...))`` without the result dataset, where the numpy path covers it.
+
+    What an uncertainty sample of a study that ends with this stage needs
+    (:mod:`shigen.materials.headline`).
+    """
+    from shigen.materials import headline
+
+    return headline.run_summary(cfg, study, cat, upstream)
+
+
 STAGE = StageSpec(name="materials", title="Materials, stocks and recycling", run=run,
-                  summarize=summarize, iamc=iamc, draws=draws)
+                  summarize=summarize, iamc=iamc, draws=draws, summarize_run=run_summary)

@@ -182,10 +182,10 @@ def bench_cpu(samples: int, every: bool = False) -> None:
         with contextlib.suppress(RunFailed):  # an infeasible draw: the run counts it
             r.run(study.energy, study, cat.with_factors(mine), {}, mine)
     energy = (time.process_time() - c0) / samples
-    what = ("two rebuilds (inputs, builds, HiGHS), headline atoms" if every else
-            "two re-solves, headline figures, materials arrays")
-    print(f"[cpu] per sample over {samples}: {whole:.3f} CPU-s (energy {energy:.3f}: {what}; "
-          f"the rest is the materials stage and the sample's figures); load after: {load()}")
+    how = r.describe()
+    print(f"[cpu] per sample over {samples}: {whole:.3f} CPU-s (energy stage {energy:.3f}: "
+          f"{how['method']}, figures {how.get('figures', 'full')}; the rest is the materials "
+          f"stage and the sample's figures); load after: {load()}")
 
 
 def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, dict]:  # type: ignore[type-arg]

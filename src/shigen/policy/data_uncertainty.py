@@ -139,16 +139,22 @@ def factors(params: Sequence[RangeParameter], u: np.ndarray) -> np.ndarray:
 def figures(summaries: Mapping[str, Any]) -> dict[str, float]:
     """Every numeric leaf of the stages' summaries, by dotted path (timings left out)."""
     out: dict[str, float] = {}
+    isfinite = math.isfinite
 
-    def walk(prefix: str, node: Any) -> None:
-        if isinstance(node, Mapping):
-            for k, v in node.items():
-                if "timings" not in str(k):
-                    walk(f"{prefix}.{k}" if prefix else str(k), v)
-        elif isinstance(node, bool):
-            return
-        elif isinstance(node, int | float) and math.isfinite(float(node)):
-            out[prefix] = float(node)
+    def walk(prefix: str, node: Mapping[str, Any]) -> None:
+        for k, v in node.items():
+            key = str(k)
+            if "timings" in key:
+                continue
+            path = f"{prefix}.{key}" if prefix else key
+            kind = type(v)
+            if kind is float:  # most leaves: checked first, the ABC checks cost more
+                if isfinite(v):
+                    out[path] = v
+            elif kind is dict or isinstance(v, Mapping):
+                walk(path, v)
+            elif kind is not bool and isinstance(v, int | float) and isfinite(float(v)):
+                out[path] = float(v)
 
     walk("", summaries)
     return out

@@ -55,7 +55,7 @@ def _more(energy: xr.Dataset, wind: float, cars: float) -> xr.Dataset:
 def _compare(study: Any, cat: Any, energy: xr.Dataset) -> int:
     cfg = study.materials
     full = figures({"materials": stage.summarize(stage.run(cfg, study, cat, {"energy": energy}))})
-    lean = figures({"materials": headline.run_summary(cfg, study, cat, {"energy": energy})})
+    lean = figures({"materials": headline.lean_summary(cfg, cat, {"energy": energy}) or {}})
     assert set(lean) == set(full)
     far = {k: (lean[k], full[k]) for k in full
            if not math.isclose(lean[k], full[k], rel_tol=1e-9, abs_tol=1e-300)}
@@ -80,9 +80,9 @@ def test_moved_data_move_the_figures(blue: dict[str, Any]) -> None:
     # the comparison above would pass on a path that ignored the data: it does not
     study, cat, energy = blue["study"], blue["cat"], blue["energy"]
     cfg = study.materials
-    base = headline.run_summary(cfg, study, cat, {"energy": energy})
+    base = stage.run_summary(cfg, study, cat, {"energy": energy})
     # the range of the other uses' demand covers all its rows: REO demand × 0.75
-    less = headline.run_summary(cfg, study, cat.with_factors({"ree-end-use-demand": 0.75}),
+    less = stage.run_summary(cfg, study, cat.with_factors({"ree-end-use-demand": 0.75}),
                                 {"energy": energy})
     reo = base["rare-earth-oxide"]["end_use_demand_t"]["2030"]
     assert less["rare-earth-oxide"]["end_use_demand_t"]["2030"] == pytest.approx(0.75 * reo,
@@ -96,8 +96,8 @@ def test_the_caller_sees_every_dataset_the_stage_reads(blue: dict[str, Any]) -> 
     study, cat, energy = blue["study"], blue["cat"], blue["energy"]
     full, lean = cat.recording(), cat.recording()
     stage.run(study.materials, study, full, {"energy": energy})
-    headline.run_summary(study.materials, study, cat, {"energy": energy})  # plan kept
-    headline.run_summary(study.materials, study, lean, {"energy": energy})
+    stage.run_summary(study.materials, study, cat, {"energy": energy})  # plan kept
+    stage.run_summary(study.materials, study, lean, {"energy": energy})
     assert lean.reads() == full.reads()
 
 
@@ -106,6 +106,7 @@ def test_a_section_the_path_does_not_follow_takes_the_full_stage(
     # Monte Carlo draws of magnet masses: the summary has P5/P95 over draws
     study, cat, energy = blue["study"], blue["cat"], blue["energy"]
     cfg = study.materials.model_copy(update={"draws": 20})
-    got = headline.run_summary(cfg, study, cat, {"energy": energy})
+    assert headline.lean_summary(cfg, cat, {"energy": energy}) is None
+    got = stage.run_summary(cfg, study, cat, {"energy": energy})
     assert got == stage.summarize(stage.run(cfg, study, cat, {"energy": energy}))
     assert "demand_t_p95" in got["neodymium"]

@@ -22,8 +22,8 @@ The full stage stays the reference: ``tests/test_uncertainty_materials.py`` comp
 figure of both on samples of BLUE (1e-9 relative) and the stage's own run is unchanged.
 Studies this path does not cover (Monte Carlo draws of magnet masses, deployment
 trajectories, additions as the deployment basis, end uses in another region than the
-energy flows, an error to report) take the full stage: :func:`run_summary` returns
-``summarize(run(...))`` for them.
+energy flows, an error to report) take the full stage: :func:`lean_summary` returns None
+and :func:`shigen.materials.stage.run_summary` runs it.
 """
 
 from __future__ import annotations
@@ -46,7 +46,6 @@ from shigen.materials.registry import products
 
 if TYPE_CHECKING:
     from shigen.datasets import Catalogue
-    from shigen.study import Study
 
 TOLERANCE = 1e-9  # as the stage's mass-balance check (shigen.materials.stage.TOLERANCE)
 PLANS_KEPT = 4
@@ -366,16 +365,18 @@ def _end_uses(p: Plan, out: dict[str, Any], other: np.ndarray, magnets: np.ndarr
                                       enumerate(p.end_use_reo["use"].values)}
 
 
-def run_summary(cfg: MaterialsConfig, study: Study, cat: Catalogue,
-                upstream: Mapping[str, xr.Dataset]) -> dict[str, Any]:
-    """``summarize(run(cfg, study, cat, upstream))``, in numpy where this path covers it."""
-    from shigen.materials import stage  # the stage registers this function: no cycle at import
+def lean_summary(cfg: MaterialsConfig, cat: Catalogue,
+                 upstream: Mapping[str, xr.Dataset]) -> dict[str, Any] | None:
+    """``summarize(run(...))`` in numpy, or None where this path does not cover the case.
 
-    if _supported(cfg):
-        try:
-            return summary(plan(cfg, cat), upstream["energy"])
-        except _Fallback:
-            pass
-    return stage.summarize(stage.run(cfg, study, cat, upstream))
-
-
+    :func:`shigen.materials.stage.run_summary` then runs the whole stage.
+    """
+    if not _supported(cfg):
+        return None
+    energy = upstream.get("energy")
+    if energy is None:
+        return None
+    try:
+        return summary(plan(cfg, cat), energy)
+    except _Fallback:
+        return None

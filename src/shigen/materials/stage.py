@@ -29,6 +29,7 @@ from shigen.materials import (
     end_uses,
     eol,
     graph,
+    headline,
     intensities,
     mining,
 )
@@ -267,9 +268,8 @@ def run_summary(cfg: MaterialsConfig, study: Study, cat: Catalogue,
     What an uncertainty sample of a study that ends with this stage needs
     (:mod:`shigen.materials.headline`).
     """
-    from shigen.materials import headline
-
-    return headline.run_summary(cfg, study, cat, upstream)
+    lean = headline.lean_summary(cfg, cat, upstream)
+    return lean if lean is not None else summarize(run(cfg, study, cat, upstream))
 
 
 STAGE = StageSpec(name="materials", title="Materials, stocks and recycling", run=run,

@@ -29,6 +29,7 @@ Prints, with the machine load (``uptime``) before and after each part:
     PYTHONPATH=src python benchmarks/bench_uncertainty.py cpu --all --lp-samples 8
     PYTHONPATH=src python benchmarks/bench_uncertainty.py uncertainty --linear --samples 1000
     PYTHONPATH=src python benchmarks/bench_uncertainty.py uncertainty --both --samples 1000
+    python benchmarks/bench_uncertainty.py uncertainty --samples 200 --src /work/main/src
     PYTHONPATH=src python benchmarks/bench_uncertainty.py ensemble --before /work/main/src
 """
 
@@ -214,8 +215,8 @@ def _linear_study(folder: Path) -> Path:
     return path
 
 
-def bench_uncertainty(samples: int, linear: bool,
-                      configs: list[str] | None = None) -> None:
+def bench_uncertainty(samples: int, linear: bool, configs: list[str] | None = None,
+                      src: Path = ROOT / "src") -> None:
     digests = {}
     walls = {}
     runs = {"1 worker": ["--workers", "1"], "2 workers": ["--workers", "2"],
@@ -228,7 +229,7 @@ def bench_uncertainty(samples: int, linear: bool,
             study = _linear_study(Path(home)) if linear else BLUE
             wall, doc = _run([sys.executable, "-m", "shigen", "run", str(study),
                               "--uncertainty", str(samples), "--json", *args],
-                             _env(ROOT / "src", home))
+                             _env(src, home))
         unc = doc["uncertainty"]
         digests[label], walls[label] = unc["digest"], wall
         # CPU time is what a busy machine does not inflate (much): the figure to compare
@@ -280,6 +281,8 @@ def main() -> None:
     p.add_argument("--ensemble-samples", type=int, default=40)
     p.add_argument("--before", type=Path, default=None,
                    help="src folder of the code to compare the ensemble with")
+    p.add_argument("--src", type=Path, default=ROOT / "src",
+                   help="uncertainty: src folder of the code to run (e.g. /work/main/src)")
     a = p.parse_args()
     if a.part in ("lp", "all"):
         bench_lp(a.lp_samples)
@@ -289,7 +292,7 @@ def main() -> None:
         for linear in ((True, False) if a.both else (a.linear,)):
             kind = "LINEAR datasets" if linear else "default: every ranged dataset"
             print(f"[uncertainty] {kind}")
-            bench_uncertainty(a.samples, linear, a.configs)
+            bench_uncertainty(a.samples, linear, a.configs, a.src)
     if a.part in ("ensemble", "all"):
         bench_ensemble(a.before, a.ensemble_samples)
 

@@ -10,27 +10,33 @@ Prints, with the machine load (``uptime``) before and after each part:
    result dataset every headline figure is read from) rebuilt vs re-solved
    (:class:`shigen.energy.resolve.EnergyResampler`).
 2. ``cpu``: CPU seconds per uncertainty sample of BLUE (energy and materials stages, the
-   :data:`LINEAR` datasets) in one process, and of its energy stage alone.
+   :data:`LINEAR` datasets, or with ``--all`` every ranged dataset as the default run
+   samples them) in one process, and of its energy stage alone.
 3. ``uncertainty``: ``shigen run studies/etp2008-blue.toml --uncertainty N`` on 1 and 2
    local workers and a local Dask cluster (2 workers): wall time, samples per second,
    CPU seconds (all processes: steady under load, so a rerun on a quieter machine can be
    compared), efficiency 1 → 2 workers, and whether the digests agree. ``--linear`` samples only
    the linear datasets (:data:`LINEAR`), which the re-solve takes; by default every
    ranged dataset is sampled, and BLUE's nonlinear ones (lifetimes, the discount rate)
-   make every sample a rebuild (the run's ``uncertainty.solve`` says so).
+   make every sample a rebuild (the run's ``uncertainty.solve`` says so); ``--both``
+   runs the first, then the second.
 4. ``ensemble``: ``shigen ensemble studies/japan-2009.toml --samples 40`` with this tree's
    sources and with ``--before`` (another checkout's ``src``, e.g. /work/main/src):
    wall time, ratio and whether the ensemble digests agree.
 
     PYTHONPATH=src python benchmarks/bench_uncertainty.py lp --lp-samples 5
     PYTHONPATH=src python benchmarks/bench_uncertainty.py cpu --lp-samples 20
+    PYTHONPATH=src python benchmarks/bench_uncertainty.py cpu --all --lp-samples 8
     PYTHONPATH=src python benchmarks/bench_uncertainty.py uncertainty --linear --samples 1000
+    PYTHONPATH=src python benchmarks/bench_uncertainty.py uncertainty --both --samples 1000
+    python benchmarks/bench_uncertainty.py uncertainty --samples 200 --src /work/main/src
     PYTHONPATH=src python benchmarks/bench_uncertainty.py ensemble --before /work/main/src
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -126,16 +132,19 @@ def _children_cpu() -> float:
     return ru.ru_utime + ru.ru_stime
 
 
-def bench_cpu(samples: int) -> None:
+def bench_cpu(samples: int, every: bool = False) -> None:
     """CPU seconds per uncertainty sample of BLUE (energy + materials) in one process.
 
     What a worker does per sample (``data_uncertainty._task`` on an unpickled evaluator),
     timed with ``time.process_time`` (steady under load), then the energy stage alone
-    (both LPs re-solved, headline figures and the materials arrays).
+    (both LPs re-solved, headline figures and the materials arrays). ``every``: the
+    default run's datasets (every ranged dataset BLUE reads, lifetimes and the discount
+    rate among them: every sample rebuilt) instead of :data:`LINEAR`.
     """
     import pickle
 
     from shigen.datasets import Catalogue
+    from shigen.errors import RunFailed
     from shigen.policy import data_uncertainty as du
     from shigen.policy.config import UncertaintyConfig
     from shigen.policy.evaluate import Case, Evaluator
@@ -144,15 +153,20 @@ def bench_cpu(samples: int) -> None:
 
     print(f"[cpu] load before: {load()}")
     study = load_study(BLUE)
-    cfg = UncertaintyConfig(samples=samples + 2, datasets=LINEAR)
-    cat = Catalogue.bundled()
+    cat = Catalogue.bundled().with_overrides(study.data_overrides(), as_of=study.data_as_of())
     ev = Evaluator(study, (get_stage("energy"), get_stage("materials")), cat, ())
     ev.summaries(Case({}, study.study.seed, "uncertainty"))
-    params = du.range_parameters(cat, LINEAR, LINEAR)
+    if every:  # as run_uncertainty picks them: every ranged dataset the stages read
+        read = sorted({n for names in ev.reads.values() for n in names})
+        params = du.range_parameters(cat, read)
+    else:
+        params = du.range_parameters(cat, LINEAR, LINEAR)
+    names = [p.dataset for p in params]
+    cfg = UncertaintyConfig(samples=samples + 2, datasets=names)
     c0 = time.process_time()
-    ev.resamplers = du.resamplers(ev, LINEAR, 1000)
-    print(f"[cpu] set-up (both LPs, {len(LINEAR)} datasets): "
-          f"{time.process_time() - c0:.1f} CPU-s; {json.dumps(ev.resamplers['energy'].describe())}")
+    ev.resamplers = du.resamplers(ev, names, 1000)
+    print(f"[cpu] set-up ({len(names)} datasets): {time.process_time() - c0:.1f} CPU-s; "
+          f"{json.dumps(ev.resamplers['energy'].describe())}")
     u, _ = du.design(cfg, len(params), study.study.seed)
     rows = [tuple(float(v) for v in r) for r in du.factors(params, u)]
     worker = pickle.loads(pickle.dumps(ev))  # as a worker gets it
@@ -165,11 +179,14 @@ def bench_cpu(samples: int) -> None:
     c0 = time.process_time()
     for row in rows[2:]:
         f = dict(zip(shared.names, row, strict=True))
-        r.run(study.energy, study, cat.with_factors(f), {}, f)
+        mine = {n: v for n, v in f.items() if n in (ev.reads.get("energy") or ())}
+        with contextlib.suppress(RunFailed):  # an infeasible draw: the run counts it
+            r.run(study.energy, study, cat.with_factors(mine), {}, mine)
     energy = (time.process_time() - c0) / samples
-    print(f"[cpu] per sample over {samples}: {whole:.3f} CPU-s (energy {energy:.3f}: two "
-          f"re-solves, headline figures, materials arrays; the rest is the materials stage); "
-          f"load after: {load()}")
+    how = r.describe()
+    print(f"[cpu] per sample over {samples}: {whole:.3f} CPU-s (energy stage {energy:.3f}: "
+          f"{how['method']}, figures {how.get('figures', 'full')}; the rest is the materials "
+          f"stage and the sample's figures); load after: {load()}")
 
 
 def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, dict]:  # type: ignore[type-arg]
@@ -198,8 +215,8 @@ def _linear_study(folder: Path) -> Path:
     return path
 
 
-def bench_uncertainty(samples: int, linear: bool,
-                      configs: list[str] | None = None) -> None:
+def bench_uncertainty(samples: int, linear: bool, configs: list[str] | None = None,
+                      src: Path = ROOT / "src") -> None:
     digests = {}
     walls = {}
     runs = {"1 worker": ["--workers", "1"], "2 workers": ["--workers", "2"],
@@ -212,7 +229,7 @@ def bench_uncertainty(samples: int, linear: bool,
             study = _linear_study(Path(home)) if linear else BLUE
             wall, doc = _run([sys.executable, "-m", "shigen", "run", str(study),
                               "--uncertainty", str(samples), "--json", *args],
-                             _env(ROOT / "src", home))
+                             _env(src, home))
         unc = doc["uncertainty"]
         digests[label], walls[label] = unc["digest"], wall
         # CPU time is what a busy machine does not inflate (much): the figure to compare
@@ -254,18 +271,28 @@ def main() -> None:
     p.add_argument("--samples", type=int, default=1000, help="uncertainty samples")
     p.add_argument("--linear", action="store_true",
                    help="sample only the datasets the re-solve takes (LINEAR)")
+    p.add_argument("--all", dest="every", action="store_true",
+                   help="cpu: sample every ranged dataset (the default run) instead of LINEAR")
+    p.add_argument("--both", action="store_true",
+                   help="uncertainty: the LINEAR run, then the default run (every ranged "
+                        "dataset)")
     p.add_argument("--configs", nargs="+", default=None,
                    help="uncertainty runs to make: '1 worker', '2 workers', 'dask, 2 workers'")
     p.add_argument("--ensemble-samples", type=int, default=40)
     p.add_argument("--before", type=Path, default=None,
                    help="src folder of the code to compare the ensemble with")
+    p.add_argument("--src", type=Path, default=ROOT / "src",
+                   help="uncertainty: src folder of the code to run (e.g. /work/main/src)")
     a = p.parse_args()
     if a.part in ("lp", "all"):
         bench_lp(a.lp_samples)
     if a.part in ("cpu", "all"):
-        bench_cpu(a.lp_samples)
+        bench_cpu(a.lp_samples, a.every)
     if a.part in ("uncertainty", "all"):
-        bench_uncertainty(a.samples, a.linear, a.configs)
+        for linear in ((True, False) if a.both else (a.linear,)):
+            kind = "LINEAR datasets" if linear else "default: every ranged dataset"
+            print(f"[uncertainty] {kind}")
+            bench_uncertainty(a.samples, linear, a.configs, a.src)
     if a.part in ("ensemble", "all"):
         bench_ensemble(a.before, a.ensemble_samples)
 

@@ -7,7 +7,9 @@ headline figures from the solver's vectors (:mod:`shigen.energy.headline`); they
 equal what the full extraction of a rebuilt sample gives (the objective to 1e-9 relative,
 every other figure to 1e-6), and so must the materials stage run on the arrays the lean
 path hands it; on one and two workers alike, and the shipped evaluator must read no
-dataset file.
+dataset file. Samples that move a lifetime or the discount rate are rebuilt; they build
+the LPs only and read the same headline atoms from the builds, and must equal the full
+stage the same way.
 """
 
 from __future__ import annotations
@@ -108,6 +110,60 @@ def test_identical_on_one_and_two_workers(blue: dict[str, Any]) -> None:
         assert p["p5"] < p["p50"] < p["p95"], path
     assert {"p5", "p50", "p95"} <= set(energy["co2_price_usd_per_t"]["2050"])
     assert {"p5", "p50", "p95"} <= set(energy["fossil_import_bill_usd_bn"]["2030"])
+
+
+#: a lifetime, the discount rate (energy-parameters) and the products' lifetimes: no LP of
+#: these samples is the base LP plus linear moves, so each is rebuilt
+NONLINEAR = ["energy-capital-cost", "energy-ccs-cost", "energy-fuel-price", "energy-parameters",
+             "energy-tech-lifetime", "product-lifetimes"]
+
+
+@pytest.fixture(scope="module")
+def curved(blue: dict[str, Any]) -> Evaluator:
+    study = blue["study"]
+    fast = Evaluator(study, blue["stages"], blue["cat"], ())
+    fast.summaries(Case({}, study.study.seed))
+    fast.resamplers = resamplers(fast, NONLINEAR, samples=1000)
+    return fast
+
+
+def test_rebuilt_samples_take_the_headline_atoms_and_equal_the_full_stage(
+        blue: dict[str, Any], curved: Evaluator) -> None:
+    info = curved.resamplers["energy"].describe()
+    # five energy datasets: two builds along the diagonal find the curve, not one each
+    assert info["method"] == "rebuild" and "together" in info["reason"]
+    assert info["figures"] == "headline"
+    for factors in ({"energy-capital-cost": 1.2, "energy-ccs-cost": 1.1, "energy-fuel-price": 0.8,
+                     "energy-parameters": 0.75, "energy-tech-lifetime": 1.3,
+                     "product-lifetimes": 0.8},
+                    {"energy-capital-cost": 0.75, "energy-ccs-cost": 0.9,
+                     "energy-fuel-price": 1.25,
+                     "energy-parameters": 1.3, "energy-tech-lifetime": 0.7,
+                     "product-lifetimes": 1.25}):
+        got = figures(curved.summaries(_case(factors)))
+        assert curved.how == {"energy": "rebuilt", "materials": "ran"}
+        want = figures(blue["rebuilt"].summaries(_case(factors)))
+        assert got[OBJECTIVE] != pytest.approx(figures(blue["base"])[OBJECTIVE], rel=1e-3)
+        assert got[OBJECTIVE] == pytest.approx(want[OBJECTIVE], rel=1e-9)
+        headline = {k for k in want if k.split(".")[0] != "energy"
+                    or k.split(".")[1] in HEADLINES}
+        assert set(got) == headline
+        far = {k: (got[k], want[k]) for k in got
+               if not np.isclose(got[k], want[k], rtol=1e-6, atol=1e-6)}
+        assert not far
+
+
+def test_a_rebuilt_sample_does_not_depend_on_the_one_before(curved: Evaluator) -> None:
+    # what makes an uncertainty run's digest the same on any number of workers: a worker's
+    # HiGHS instance and kept materials plan carry nothing from one sample to the next
+    first = {"energy-capital-cost": 0.9, "energy-ccs-cost": 1.2, "energy-fuel-price": 1.1,
+             "energy-parameters": 1.2, "energy-tech-lifetime": 0.8, "product-lifetimes": 1.2}
+    second = {n: 2.0 - f for n, f in first.items()}
+    after = pickle.loads(pickle.dumps(curved))  # a fresh worker
+    after.summaries(_case(first))
+    fresh = pickle.loads(pickle.dumps(curved))
+    assert after.summaries(_case(second)) == fresh.summaries(_case(second))
+    assert fresh.how == {"energy": "rebuilt", "materials": "ran"}
 
 
 def test_too_few_samples_are_rebuilt_and_the_run_says_why(blue: dict[str, Any]) -> None:

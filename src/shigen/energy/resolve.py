@@ -64,6 +64,9 @@ if TYPE_CHECKING:
 
 STEP = 0.05
 """Perturbation ``h`` of a factor (1 + h, then 1 + 2h) when finding a dataset's ΔM."""
+DIAGONAL_FROM = 4
+"""Above this many datasets, two builds along the diagonal first look for a curved one
+(they cost two builds and save up to one per dataset when one is curved)."""
 RTOL = 1e-9
 """Relative tolerance of the linearity checks (entries are compared to the largest one)."""
 
@@ -94,17 +97,22 @@ def lp_arrays(cfg: EnergyConfig, cat: Catalogue,
               observe: Callable[[Formulation, LPArrays], None] | None = None) -> LPArrays:
     """Build the study's LP from ``cat`` and return its arrays (linopy's matrix accessor)."""
     f = create_model(cfg, load_inputs(cfg, cat))
+    out = arrays(f)
+    if observe is not None:
+        observe(f, out)
+    return out
+
+
+def arrays(f: Formulation) -> LPArrays:
+    """The arrays of a built model (linopy's matrix accessor), in solver form."""
     mat = f.m.matrices
     b, sense = np.asarray(mat.b, dtype=float), np.asarray(mat.sense)
     lower = np.where(np.isin(sense, ("<", "<=")), -np.inf, b)
     upper = np.where(np.isin(sense, (">", ">=")), np.inf, b)
     assert mat.A is not None
-    out = LPArrays(np.asarray(mat.vlabels), np.asarray(mat.clabels), sp.csc_array(mat.A),
-                   np.asarray(mat.c, dtype=float), lower, upper,
-                   np.asarray(mat.lb, dtype=float), np.asarray(mat.ub, dtype=float))
-    if observe is not None:
-        observe(f, out)
-    return out
+    return LPArrays(np.asarray(mat.vlabels), np.asarray(mat.clabels), sp.csc_array(mat.A),
+                    np.asarray(mat.c, dtype=float), lower, upper,
+                    np.asarray(mat.lb, dtype=float), np.asarray(mat.ub, dtype=float))
 
 
 def _vectors(lp: LPArrays) -> dict[str, np.ndarray]:
@@ -190,7 +198,13 @@ class LinearLP:
         self.base = self._build({})
         self.deltas: dict[str, Delta] = {}
         self.nonlinear: list[str] = []
+        #: the datasets moved together were found curved before any was tried alone
+        self.curved_together = False
         scale = _scale(self.base)
+        if stop_at_first and len(datasets) > DIAGONAL_FROM and self._curved_diagonal(
+                datasets, scale):
+            self.nonlinear, self.curved_together = sorted(datasets), True
+            datasets = []
         for name in datasets:
             one = _delta(self.base, self._build({name: 1 + step}), step)
             if one is None:  # another shape: which rows or columns exist changed
@@ -208,6 +222,20 @@ class LinearLP:
         self._basis = self._solve_arrays(self.base, warm=False).basis
         self.stats = ResolveStats(build_s=time.perf_counter() - t0)
         self._observe = None  # an observer stays in the process that set up the LP
+
+    def _curved_diagonal(self, datasets: Sequence[str], scale: float) -> bool:
+        """Whether moving every dataset at once (1 + h, then 1 + 2h) bends the LP.
+
+        A linear LP moves twice as far at twice the step along any line; two builds
+        find a curved dataset (a lifetime, the discount rate) or a product of two among
+        many, where one build per dataset would take D builds to reach the first one.
+        """
+        one = _delta(self.base, self._build({n: 1 + self.step for n in datasets}), self.step)
+        if one is None:
+            return True
+        two = _delta(self.base, self._build({n: 1 + 2 * self.step for n in datasets}),
+                     2 * self.step)
+        return two is None or not _close(one, two, scale)
 
     def _build(self, factors: Mapping[str, float]) -> LPArrays:
         """The LP at ``factors``, shown to the observer."""
@@ -370,6 +398,23 @@ def _highs_lp(lp: LPArrays) -> Any:
     return hl
 
 
+def _solve_cold(h: Any, lp: LPArrays) -> Solved:
+    """``lp`` solved from scratch in the HiGHS instance ``h`` (nothing of its last solve kept).
+
+    Raises ``ArithmeticError`` when HiGHS does not find an optimum.
+    """
+    import highspy
+
+    h.clearSolver()
+    h.passModel(_highs_lp(lp))
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        raise ArithmeticError(f"HiGHS: {h.modelStatusToString(h.getModelStatus())}")
+    sol = h.getSolution()
+    return Solved(float(h.getInfo().objective_function_value), np.asarray(sol.col_value),
+                  np.asarray(sol.row_dual), np.asarray(sol.row_value), h)
+
+
 def solve_arrays(lp: LPArrays) -> tuple[float, np.ndarray]:
     """Solve ``lp`` cold in a fresh HiGHS (the floor of a sample, and the rebuild path)."""
     import highspy
@@ -426,6 +471,11 @@ class EnergyResampler:
         configs = {"study": cfg}
         if cfg.baseline_config is not None:
             configs["baseline"] = cfg.baseline_config
+        self.configs = configs
+        #: rebuilt samples build the LPs only and read the headline atoms from the builds
+        #: (:meth:`_rebuilt_headline`) instead of the full stage with its extraction
+        self.lean_rebuild = False
+        self._highs: Any = None  # per process: the HiGHS instance of lean rebuilds
         builds = len(configs) * (len(self.datasets) + 2)
         if not self.datasets:
             self.reason = "no sampled dataset is read by the energy stage"
@@ -441,15 +491,38 @@ class EnergyResampler:
                 lp = LinearLP(c, catalogue, self.datasets, stop_at_first=True,
                               observe=recorders[key] if not cfg.outage else None)
                 if lp.nonlinear:
-                    self.reason = (f"dataset '{lp.nonlinear[0]}' changes the {key} LP other "
-                                   "than linearly (its shape, or a product of factors): "
-                                   "every sample rebuilt")
+                    what = ("the sampled datasets together change" if lp.curved_together
+                            else f"dataset '{lp.nonlinear[0]}' changes")
+                    self.reason = (f"{what} the {key} LP other than linearly (a lifetime, "
+                                   "the discount rate, a product of factors): every sample "
+                                   "rebuilt")
                     self.lps.clear()
+                    self._lean(catalogue, recorders)
                     break
                 self.lps[key] = lp
             if self.reason is None:
                 self._headlines(recorders)
         self.setup_s = time.perf_counter() - t0
+
+    def _lean(self, catalogue: Catalogue, recorders: dict[str, headline.Recorder]) -> None:
+        """Whether rebuilt samples can take the headline atoms (:meth:`_rebuilt_headline`).
+
+        The atoms must cover every LP's base build (the study's was recorded by its
+        :class:`LinearLP`; an LP not yet built is built once here).
+        """
+        if self.configs["study"].outage:
+            self.figures_reason = "an outage study solves a third LP per sample: full stage"
+            return
+        for key, c in self.configs.items():
+            rec = recorders.get(key)
+            if rec is None or (() not in rec.stacks and rec.error is None):
+                rec = recorders[key] = headline.Recorder()
+                f = create_model(c, load_inputs(c, catalogue))
+                rec({}, f, catalogue, arrays(f))
+            if rec.error is not None:
+                self.figures_reason = f"{rec.error}: full stage"
+                return
+        self.lean_rebuild = True
 
     def _headlines(self, recorders: Mapping[str, headline.Recorder]) -> None:
         """The headline atoms of every LP, or why a sample takes the full extraction."""
@@ -465,15 +538,21 @@ class EnergyResampler:
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state["_models"] = {}  # each worker builds its own linopy model once
+        state["_highs"] = None  # a HiGHS instance stays in its process
         state["counts"] = {"resolved": 0, "rebuilt": 0}
         return state
 
     def describe(self) -> dict[str, Any]:
         """How samples are solved, and why not re-solved (for the run's manifest)."""
-        # how a re-solved sample's figures are made: from the vectors, or the full path
-        figures = {} if self.reason is not None else {
-            "figures": "full" if self.headlines is None else "headline",
-            **({"figures_reason": self.figures_reason} if self.figures_reason else {})}
+        # how a sample's figures are made: from the vectors, or the full path
+        if self.reason is None:
+            figures = {"figures": "full" if self.headlines is None else "headline"}
+        elif self.lean_rebuild or self.figures_reason:
+            figures = {"figures": "headline" if self.lean_rebuild else "full"}
+        else:
+            figures = {}
+        if self.figures_reason:
+            figures["figures_reason"] = self.figures_reason
         return {"method": "re-solve" if self.reason is None else "rebuild",
                 "reason": self.reason, "setup_s": round(self.setup_s, 3), **figures,
                 "linear_datasets": sorted(self.lps["study"].deltas) if self.lps else []}
@@ -497,8 +576,41 @@ class EnergyResampler:
             else:
                 self.counts["resolved"] += 1
                 return ds, "resolved"
+        elif self.lean_rebuild:
+            try:
+                ds = self._rebuilt_headline(cfg, catalogue)
+            except ArithmeticError:
+                pass  # as above: the full stage names the conflicts
+            else:
+                self.counts["rebuilt"] += 1
+                return ds, "rebuilt"
         self.counts["rebuilt"] += 1
         return self.rebuild(cfg, study, catalogue, upstream), "rebuilt"
+
+    def _rebuilt_headline(self, cfg: EnergyConfig, catalogue: Catalogue) -> xr.Dataset:
+        """A rebuilt sample's headline figures and materials arrays, without the extraction.
+
+        As the stage (:func:`shigen.energy.stage.pathway`): the sample's inputs are loaded
+        once and both LPs are built from them; each is solved cold in HiGHS as linopy
+        would, and its headline atoms are read from the same build (no ``ΔM``: the
+        atoms at this sample's data), so nothing is predicted and nothing is kept from
+        another sample.
+        """
+        inp = load_inputs(cfg, catalogue)
+        maps, done = {}, {}
+        for key, c in self.configs.items():
+            f = create_model(c, inp)
+            lp = arrays(f)
+            if self._highs is None:
+                self._highs = _new_highs()
+            run = _solve_cold(self._highs, lp)
+            rec = headline.Recorder()
+            rec({}, f, catalogue, lp)
+            maps[key] = rec.finish(STEP, {})
+            done[key] = headline.sample(maps[key], run.x, run.row_dual, run.objective, {})
+        ds = headline.materials_view(maps["study"], done["study"])
+        ds.attrs["headline"] = headline.summary(maps["study"], done["study"], done.get("baseline"))
+        return ds
 
     def _headline(self, factors: Mapping[str, float]) -> xr.Dataset:
         """A sample's headline figures (``attrs["headline"]``) and the materials arrays."""

@@ -7,7 +7,7 @@ technology, mapped to products by ``from_energy``) and the study's trajectories
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import xarray as xr
@@ -15,7 +15,7 @@ import xarray as xr
 from shigen.errors import InputError, Location
 from shigen.materials import cohort
 from shigen.materials.config import MaterialsConfig
-from shigen.materials.lifetimes import Lifetime
+from shigen.materials.lifetimes import InflowAt, Lifetime
 from shigen.materials.registry import products
 from shigen.materials.trajectories import interpolate
 
@@ -80,26 +80,57 @@ def annual_stock(points: xr.DataArray, years: np.ndarray, ramp: float = 1.0) -> 
     cohorts already in use their ages. After the last period the stock is held.
     These are assumptions, stated in docs/methods/materials.md.
     """
-    from scipy.interpolate import PchipInterpolator
-
     pts = points.transpose("year", ...)
     xs = np.array([int(y) for y in pts["year"].values], dtype=float)
-    order = np.argsort(xs)
-    xs, vals = xs[order], np.clip(pts.values[order], 0.0, None)
-    t = years.astype(float)
-    if len(xs) == 1:
-        out = np.broadcast_to(vals[0], (len(t), *vals.shape[1:])).copy()
-    else:
-        inside = PchipInterpolator(xs, vals, axis=0, extrapolate=False)(np.clip(t, xs[0], xs[-1]))
-        ratio = np.where(vals[0] > 0, vals[1] / np.where(vals[0] > 0, vals[0], 1.0), 1.0)
-        rate = np.log(np.clip(ratio, 1.0, None)) / (xs[1] - xs[0])
-        back = np.minimum(t - xs[0], 0.0)
-        grown = vals[0] * np.exp(np.multiply.outer(back, rate))
-        ramped = np.multiply.outer(np.clip(1.0 + back / ramp, 0.0, 1.0), vals[0])
-        before = np.where(rate > 0, grown, ramped)
-        out = np.where((t < xs[0]).reshape(-1, *[1] * (vals.ndim - 1)), before, inside)
+    out = annual_stock_values(xs, pts.values, years, ramp)
     return xr.DataArray(out, dims=pts.dims,
                         coords={"year": years, **{d: pts[d].values for d in pts.dims[1:]}})
+
+
+def annual_stock_values(period_years: np.ndarray, values: np.ndarray, years: np.ndarray,
+                        ramp: float = 1.0) -> np.ndarray:
+    """:func:`annual_stock` on plain arrays: ``values`` has the periods on its first axis.
+
+    The one implementation, shared with the numpy path of uncertainty samples
+    (:mod:`shigen.materials.headline`), so the two cannot drift apart.
+    """
+    from scipy.interpolate import PchipInterpolator
+
+    xs = np.asarray(period_years, dtype=float)
+    order = np.argsort(xs)
+    xs, vals = xs[order], np.clip(values[order], 0.0, None)
+    t = years.astype(float)
+    if len(xs) == 1:
+        return np.broadcast_to(vals[0], (len(t), *vals.shape[1:])).copy()
+    inside = PchipInterpolator(xs, vals, axis=0, extrapolate=False)(np.clip(t, xs[0], xs[-1]))
+    ratio = np.where(vals[0] > 0, vals[1] / np.where(vals[0] > 0, vals[0], 1.0), 1.0)
+    rate = np.log(np.clip(ratio, 1.0, None)) / (xs[1] - xs[0])
+    back = np.minimum(t - xs[0], 0.0)
+    grown = vals[0] * np.exp(np.multiply.outer(back, rate))
+    ramped = np.multiply.outer(np.clip(1.0 + back / ramp, 0.0, 1.0), vals[0])
+    before = np.where(rate > 0, grown, ramped)
+    return np.where((t < xs[0]).reshape(-1, *[1] * (vals.ndim - 1)), before, inside)
+
+
+def sales_from_stock(period_years: np.ndarray, stock: np.ndarray, years: np.ndarray,
+                     lifetime: Lifetime, spin: int, inflow_at: InflowAt
+                     ) -> tuple[np.ndarray, float, int]:
+    """Yearly sales (region, year) that make the in-use stock follow ``stock``.
+
+    ``stock`` is (period, region) at ``period_years``; it is made annual from ``spin``
+    years before ``years[0]`` (:func:`annual_stock_values`) and a stock-driven cohort
+    model turns it into sales: growth plus replacements. Returns the sales on ``years``
+    clipped at 0, the unit mass-balance error and the number of regions whose implied
+    sales went negative.
+    """
+    span = np.arange(int(years[0]) - spin, int(years[-1]) + 1)
+    annual = annual_stock_values(period_years, stock, span, ramp=lifetime.expected())
+    flows = cohort.stock_driven(annual.T[None], [lifetime], inflow_at)
+    inflow = flows.inflow[0]
+    scale = np.maximum(1.0, np.abs(inflow).max(axis=-1, keepdims=True))
+    negative = int(np.any(inflow < -1e-9 * scale, axis=-1).sum())
+    at = np.searchsorted(span, years)
+    return np.clip(inflow, 0.0, None)[:, at], flows.max_rel_error(), negative
 
 
 def _year_region_item(energy: xr.Dataset, var: str, dim: str) -> xr.DataArray:
@@ -177,20 +208,22 @@ def from_energy_stock(cfg: MaterialsConfig, energy: xr.Dataset | None, years: np
                     "an in-use stock")
     if not mapped:
         return None, 0.0, 0
-    spin = int(np.ceil(SPIN_UP_LIFETIMES * max(lifetimes[p].expected() for p in mapped)))
-    span = np.arange(int(years[0]) - spin, int(years[-1]) + 1)
+    spin = spin_up(lifetimes[p] for p in mapped)
     rel_error, negative, parts = 0.0, 0, {}
     for product, points in mapped.items():
-        stock = annual_stock(points, span, ramp=lifetimes[product].expected())
-        stock = stock.transpose("region", "year")
-        flows = cohort.stock_driven(stock.values[None], [lifetimes[product]], cfg.inflow_at)
-        rel_error = max(rel_error, flows.max_rel_error())
-        inflow = flows.inflow[0]
-        scale = np.maximum(1.0, np.abs(inflow).max(axis=-1, keepdims=True))
-        negative += int(np.any(inflow < -1e-9 * scale, axis=-1).sum())
-        parts[product] = stock.copy(data=np.clip(inflow, 0.0, None)).sel(year=years)
+        pts = points.transpose("year", "region")
+        sales, err, neg = sales_from_stock(pts["year"].values.astype(float), pts.values, years,
+                                           lifetimes[product], spin, cfg.inflow_at)
+        rel_error, negative = max(rel_error, err), negative + neg
+        parts[product] = xr.DataArray(sales, dims=("region", "year"),
+                                      coords={"region": pts["region"].values, "year": years})
     da = xr.concat(list(parts.values()), dim=xr.Variable("product", list(parts)))
     return da.transpose("product", "region", "year"), rel_error, negative
+
+
+def spin_up(lifetimes: Iterable[Lifetime]) -> int:
+    """Years of cohorts before the first year: 3 mean lifetimes of the longest-lived product."""
+    return int(np.ceil(SPIN_UP_LIFETIMES * max(lt.expected() for lt in lifetimes)))
 
 
 def from_energy(cfg: MaterialsConfig, energy: xr.Dataset | None,

@@ -29,6 +29,7 @@ from shigen.materials import (
     end_uses,
     eol,
     graph,
+    headline,
     intensities,
     mining,
 )
@@ -260,5 +261,16 @@ def draws(cfg: MaterialsConfig) -> bool:
     return cfg.draws > 0
 
 
+def run_summary(cfg: MaterialsConfig, study: Study, cat: Catalogue,
+                upstream: Mapping[str, xr.Dataset]) -> dict[str, Any]:
+    """``summarize(run(...))`` without the result dataset, where the numpy path covers it.
+
+    What an uncertainty sample of a study that ends with this stage needs
+    (:mod:`shigen.materials.headline`).
+    """
+    lean = headline.lean_summary(cfg, cat, upstream)
+    return lean if lean is not None else summarize(run(cfg, study, cat, upstream))
+
+
 STAGE = StageSpec(name="materials", title="Materials, stocks and recycling", run=run,
-                  summarize=summarize, iamc=iamc, draws=draws)
+                  summarize=summarize, iamc=iamc, draws=draws, summarize_run=run_summary)

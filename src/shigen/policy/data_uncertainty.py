@@ -139,16 +139,22 @@ def factors(params: Sequence[RangeParameter], u: np.ndarray) -> np.ndarray:
 def figures(summaries: Mapping[str, Any]) -> dict[str, float]:
     """Every numeric leaf of the stages' summaries, by dotted path (timings left out)."""
     out: dict[str, float] = {}
+    isfinite = math.isfinite
 
-    def walk(prefix: str, node: Any) -> None:
-        if isinstance(node, Mapping):
-            for k, v in node.items():
-                if "timings" not in str(k):
-                    walk(f"{prefix}.{k}" if prefix else str(k), v)
-        elif isinstance(node, bool):
-            return
-        elif isinstance(node, int | float) and math.isfinite(float(node)):
-            out[prefix] = float(node)
+    def walk(prefix: str, node: Mapping[str, Any]) -> None:
+        for k, v in node.items():
+            key = str(k)
+            if "timings" in key:
+                continue
+            path = f"{prefix}.{key}" if prefix else key
+            kind = type(v)
+            if kind is float:  # most leaves: checked first, the ABC checks cost more
+                if isfinite(v):
+                    out[path] = v
+            elif kind is dict or isinstance(v, Mapping):
+                walk(path, v)
+            elif kind is not bool and isinstance(v, int | float) and isfinite(float(v)):
+                out[path] = float(v)
 
     walk("", summaries)
     return out
@@ -161,22 +167,55 @@ class _Shared:
     seed: int
 
 
-Sampled = tuple[dict[str, float] | None, dict[str, str]]
-"""One sample's figures (None if its stages failed) and how each stage made its result."""
+Layout = tuple[str, ...]
+"""The figure names of a sample, in the order of its values."""
+Sampled = tuple[tuple[Layout, np.ndarray] | None, dict[str, str]]
+"""One sample's figures as (names, values) (None if its stages failed) and how each stage
+made its result. Samples of one task that report the same figures share one names tuple,
+which the task's pickle then carries once, not a dictionary of thousands of keys each."""
 
 
 def _task(shared: _Shared, rows: list[tuple[float, ...]]) -> list[Sampled]:
     out: list[Sampled] = []
     ev = shared.evaluator
+    layout: Layout = ()
     for row in rows:
         case = Case({}, shared.seed, "uncertainty",
                     factors=tuple(zip(shared.names, row, strict=True)))
         ev.how.clear()
         try:
-            out.append((figures(ev.summaries(case)), dict(ev.how)))
+            figs = figures(ev.summaries(case))
         except RunFailed:
             out.append((None, dict(ev.how)))
+            continue
+        names = tuple(figs)
+        layout = layout if names == layout else names
+        out.append(((layout, np.fromiter(figs.values(), float, len(figs))), dict(ev.how)))
     return out
+
+
+def _table(base: Mapping[str, float], results: Sequence[tuple[Layout, np.ndarray] | None]
+           ) -> tuple[list[str], np.ndarray]:
+    """The figures every sample that ran reports (in the base's order) and their values.
+
+    A figure gets statistics when every sample that ran has it: a re-solved energy sample
+    computes its headline figures only (:data:`shigen.energy.headline.HEADLINES`). Failed
+    samples are rows of NaN.
+    """
+    layouts = {r[0]: None for r in results if r is not None}
+    common = set(base)
+    for layout in layouts:
+        common &= set(layout)
+    names = [n for n in base if n in common]
+    columns = {}
+    for layout in layouts:
+        at = {n: i for i, n in enumerate(layout)}
+        columns[layout] = np.array([at[n] for n in names], dtype=int)
+    values = np.full((len(results), len(names)), np.nan)
+    for i, r in enumerate(results):
+        if r is not None:
+            values[i] = r[1][columns[r[0]]]
+    return names, values
 
 
 def _solve_counts(resamplers: Mapping[str, Resampler],
@@ -332,13 +371,7 @@ def run_uncertainty(study: Study, catalogue: Catalogue, cfg: UncertaintyConfig,
     done = [r for part in parts for r in part]
     results = [r for r, _ in done]
     base_figures = figures(base)
-    # a figure gets statistics when every sample that ran has it: a re-solved energy
-    # sample computes its headline figures only (shigen.energy.headline.HEADLINES)
-    ran = [set(r) for r in results if r is not None]
-    names = [n for n in base_figures if all(n in r for r in ran)]
-    values = np.array([[np.nan] * len(names) if r is None else
-                       [r.get(n, np.nan) for n in names] for r in results]).reshape(
-        len(results), len(names))
+    names, values = _table(base_figures, results)
     return UncertaintyResult(params, names, np.array([base_figures[n] for n in names]),
                              values, x, cfg.method, influence,
                              cfg.seed if cfg.seed is not None else seed,

@@ -76,9 +76,7 @@ class Plan:
     lifetimes: dict[str, Lifetime]
     spin: int
     intensity: np.ndarray  # (product, element, year): kg per unit, the central values
-    collection: np.ndarray  # (year,) end-of-life yields
-    preprocessing: np.ndarray
-    recovery: np.ndarray
+    rates: dict[str, np.ndarray]  # end-of-life yield by step (eol.rates), (year,)
     inflow_at: InflowAt
     end_uses_region: str | None = None
     end_use_ree: tuple[str, ...] = ()
@@ -147,8 +145,7 @@ def _make_plan(cfg: MaterialsConfig, cat: Catalogue) -> Plan:
              spin=deployment.spin_up(lts[k] for k in names),
              intensity=np.ascontiguousarray(
                  inten.isel(draw=0).transpose("product", "element", "year").values),
-             collection=r["collection"].values, preprocessing=r["preprocessing"].values,
-             recovery=r["recovery"].values, inflow_at=cfg.inflow_at)
+             rates={str(k): v.values for k, v in r.data_vars.items()}, inflow_at=cfg.inflow_at)
     elements = set(cfg.elements)
     covered = True
     if cfg.end_uses is not None:
@@ -252,15 +249,9 @@ def summary(p: Plan, energy: xr.Dataset) -> dict[str, Any]:
     flows = cohort.inflow_driven(demand, [p.lifetimes[n] for n in p.products], p.inflow_at)
     inflow, stock, outflow = flows.inflow, flows.stock, flows.outflow
     by_element = _by_element(flows.balance(), [inflow, outflow, stock])
-    # the end-of-life steps of shigen.materials.eol.end_of_life, in the graph's order
-    collected = outflow * p.collection
-    not_collected = outflow - collected
-    preprocessed = collected * p.preprocessing
-    preprocessing_loss = collected - preprocessed
-    secondary_supply = preprocessed * p.recovery
-    recovery_loss = preprocessed - secondary_supply
-    gap = outflow - not_collected - preprocessing_loss - recovery_loss - secondary_supply
-    eol_error = _by_element(gap, [outflow])
+    end = eol.flows(outflow, p.rates.__getitem__)  # the stage's end-of-life steps
+    secondary_supply = end["secondary_supply"]
+    eol_error = _by_element(eol.chain_balance(end), [outflow])
     worst = max([unit_error, *by_element, *eol_error, 0.0])
     if worst > TOLERANCE:
         raise _Fallback("mass balance")  # the full stage raises RunFailed, naming it

@@ -41,7 +41,6 @@ if TYPE_CHECKING:
     from shigen.study import Study
 
 TOLERANCE = 1e-9
-EOL_CHAIN = ("end of life", "collection", "recovery")  # the processes eol.end_of_life fills
 DIMS = ("element", "ree", "product", "use", "region", "year", "draw")
 UNITS = {
     "units_inflow": "unit/yr (vehicle, MW or device; see attrs basis)",
@@ -90,7 +89,7 @@ def run(cfg: MaterialsConfig, study: Study, cat: Catalogue,
 
     r = eol.rates(cfg.recycling, years)
     end = eol.end_of_life(flows["outflow"], r)
-    eol_gap = graph.system_balance(end, EOL_CHAIN)
+    eol_gap = graph.system_balance(end, eol.CHAIN)
     eol_error = balance.rel_error(eol_gap, [end["eol_outflow"]], by="element")
 
     loop = eol.closed_loop(flows["inflow"].sum("product"), end["secondary_supply"].sum("product"))

@@ -417,14 +417,8 @@ def _solve_cold(h: Any, lp: LPArrays) -> Solved:
 
 def solve_arrays(lp: LPArrays) -> tuple[float, np.ndarray]:
     """Solve ``lp`` cold in a fresh HiGHS (the floor of a sample, and the rebuild path)."""
-    import highspy
-
-    h = _new_highs()
-    h.passModel(_highs_lp(lp))
-    h.run()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        raise ArithmeticError(f"HiGHS: {h.modelStatusToString(h.getModelStatus())}")
-    return float(h.getInfo().objective_function_value), np.asarray(h.getSolution().col_value)
+    solved = _solve_cold(_new_highs(), lp)
+    return solved.objective, solved.x
 
 
 #: the re-solve set-up builds the LP about ``len(datasets) + 2`` times per LP (more for a
